@@ -1,0 +1,341 @@
+//! The command-line face: run, sweep, validate, schema, bench. The only code that
+//! reads argv, files and the clock, and writes to stdout.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use incident_replay::engine::run::Run;
+use incident_replay::engine::time::{US_PER_S};
+use incident_replay::monitor::METRICS;
+use incident_replay::replay::{budget_error, replay};
+use incident_replay::scenario::params::parse_set;
+use incident_replay::scenario::units::{parse_literal, Kind};
+use incident_replay::scenario::{self, schema, OverrideValue, Overrides, ScenarioError};
+
+#[derive(Parser)]
+#[command(name = "incident-replay", version, about = "Replay distributed-systems outages deterministically.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RunFormat {
+    Text,
+    Json,
+    Timeline,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SweepFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one scenario and print its outcome.
+    Run {
+        file: PathBuf,
+        /// Run seed; `random` draws one (and prints it).
+        #[arg(long, default_value = "1")]
+        seed: String,
+        /// Override a parameter or toggle: `--set dead_time=120 --set fencing_confirmed=on`.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        sets: Vec<String>,
+        /// Stop early at this simulated time, e.g. `90min`.
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: RunFormat,
+    },
+    /// Run a grid of parameter values × seeds; one row per run.
+    Sweep {
+        file: PathBuf,
+        /// `name=FROM..TO:STEPS` (inclusive, evenly spaced); give it once or twice.
+        #[arg(long, value_name = "NAME=FROM..TO:STEPS", required = true)]
+        vary: Vec<String>,
+        /// Seeds 1..=K for every grid point.
+        #[arg(long, default_value_t = 1)]
+        seeds: u64,
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        sets: Vec<String>,
+        /// Comma-separated outcome metrics to print (default: all).
+        #[arg(long)]
+        metrics: Option<String>,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: SweepFormat,
+    },
+    /// Check scenario files; prints one line per file.
+    Validate { files: Vec<PathBuf> },
+    /// Print the JSON Schema of the scenario format.
+    Schema,
+    /// Measure events per second on a generated large scenario.
+    Bench {
+        #[arg(long, default_value_t = 100)]
+        servers: u32,
+        #[arg(long, default_value_t = 100)]
+        clients: u32,
+        #[arg(long, default_value_t = 2_000)]
+        rate: u32,
+        #[arg(long, default_value_t = 5)]
+        seconds: u32,
+        #[arg(long, default_value_t = 3)]
+        repeats: u32,
+    },
+}
+
+fn main() -> ExitCode {
+    match run_cli(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<(String, String), String> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    Ok((name, text))
+}
+
+fn overrides(sets: &[String]) -> Result<Overrides, String> {
+    let mut o = Overrides::new();
+    for s in sets {
+        let (k, v) = parse_set(s)?;
+        o.insert(k, v);
+    }
+    Ok(o)
+}
+
+fn seed_of(text: &str) -> Result<u64, String> {
+    if text == "random" {
+        let mut bytes = [0u8; 8];
+        getrandom::getrandom(&mut bytes).map_err(|e| format!("--seed random: {e}"))?;
+        let seed = u64::from_le_bytes(bytes) >> 11; // stays exact as a JS number
+        eprintln!("seed: {seed}");
+        return Ok(seed);
+    }
+    text.parse().map_err(|_| format!("--seed {text}: expected a whole number or `random`"))
+}
+
+fn run_cli(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Run { file, seed, sets, until, format } => {
+            let (name, text) = read(&file)?;
+            let seed = seed_of(&seed)?;
+            let o = overrides(&sets)?;
+            let result = match until {
+                None => replay(&name, &text, &o, seed),
+                Some(u) => {
+                    let until_us = parse_literal(&u, Kind::Duration).map_err(|e| format!("--until: {e}"))? as u64;
+                    replay_until(&name, &text, &o, seed, until_us)
+                }
+            };
+            let r = result.map_err(|e| e.to_string())?;
+            match format {
+                RunFormat::Json => println!("{}", serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?),
+                RunFormat::Timeline => print!("{}", r.timeline_text()),
+                RunFormat::Text => print_text(&r.scenario.meta.title, &r.outcome),
+            }
+            Ok(())
+        }
+        Command::Sweep { file, vary, seeds, sets, metrics, format } => sweep(&file, &vary, seeds, &sets, metrics, format),
+        Command::Validate { files } => {
+            let mut failed = 0;
+            for f in &files {
+                match read(f).and_then(|(name, text)| {
+                    scenario::load(&name, &text, &Overrides::new(), 1).map(|_| ()).map_err(|e| e.to_string())
+                }) {
+                    Ok(()) => println!("ok: {}", f.display()),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed += 1;
+                    }
+                }
+            }
+            if failed > 0 {
+                return Err(format!("{failed} of {} files did not validate", files.len()));
+            }
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", schema::schema_json());
+            Ok(())
+        }
+        Command::Bench { servers, clients, rate, seconds, repeats } => bench(servers, clients, rate, seconds, repeats),
+    }
+}
+
+fn replay_until(
+    name: &str,
+    text: &str,
+    o: &Overrides,
+    seed: u64,
+    until_us: u64,
+) -> Result<incident_replay::replay::Replay, ScenarioError> {
+    // Shorten the scenario's duration; the replay then stops there.
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::shape(name, String::new(), e))?;
+    value["meta"]["duration"] = serde_json::Value::String(format!("{until_us}us"));
+    let shortened: Vec<_> = value["timeline"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|step| {
+            step["at"].as_str().and_then(|a| parse_literal(a, Kind::Duration).ok()).is_none_or(|at| at as u64 <= until_us)
+        })
+        .collect();
+    value["timeline"] = serde_json::Value::Array(shortened);
+    replay(name, &value.to_string(), o, seed)
+}
+
+fn print_text(title: &str, o: &incident_replay::monitor::Outcome) {
+    println!("{title}");
+    println!("  seed {}  events {}  simulated {:.1} s  digest {}", o.seed, o.events, o.end_s, o.digest);
+    println!("  split brain      {:>12.1} s  ({} groups)", o.split_brain_s, o.groups_split);
+    println!("  all members down {:>12.1} s  ({} groups)", o.all_down_s, o.groups_all_down);
+    println!("  unavailable      {:>12.1} group-s", o.unavailable_s);
+    println!("  degraded         {:>12.1} s", o.degraded_s);
+    println!("  leader changes   {:>12}", o.leader_changes);
+    println!("  writes acked     {:>12}  lost {}  divergent {}", o.acked_writes, o.lost_writes, o.divergent_writes);
+    println!("  requests ok      {:>12}  failed {}  success {:.2}%  mean latency {:.1} ms", o.requests_ok, o.requests_failed, o.success_rate_pct, o.latency_mean_ms);
+    println!("  RPO {:.1} s   RTO {:.1} s", o.rpo_s, o.rto_s);
+    for c in &o.checks {
+        let m = c.measured.map_or("unknown metric".to_string(), |m| format!("{m:.1}"));
+        println!("  check {:<18} expected {} ± {}  measured {}  {}", c.metric, c.expected, c.tolerance, m, if c.within { "ok" } else { "OUT OF TOLERANCE" });
+    }
+}
+
+struct Axis {
+    name: String,
+    values: Vec<f64>,
+}
+
+fn parse_vary(text: &str) -> Result<Axis, String> {
+    let bad = || format!("--vary {text}: expected NAME=FROM..TO:STEPS, e.g. dead_time=5..120:12");
+    let (name, range) = text.split_once('=').ok_or_else(bad)?;
+    let (span, steps) = range.split_once(':').ok_or_else(bad)?;
+    let (from, to) = span.split_once("..").ok_or_else(bad)?;
+    let from: f64 = from.trim().parse().map_err(|_| bad())?;
+    let to: f64 = to.trim().parse().map_err(|_| bad())?;
+    let steps: u32 = steps.trim().parse().map_err(|_| bad())?;
+    if !(1..=10_000).contains(&steps) {
+        return Err(format!("--vary {text}: STEPS must be 1..=10000"));
+    }
+    let values = (0..steps)
+        .map(|i| if steps == 1 { from } else { from + (to - from) * f64::from(i) / f64::from(steps - 1) })
+        .collect();
+    Ok(Axis { name: name.trim().to_string(), values })
+}
+
+fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Option<String>, format: SweepFormat) -> Result<(), String> {
+    let (name, text) = read(file)?;
+    if vary.len() > 2 {
+        return Err("--vary: at most two parameters".into());
+    }
+    let axes: Vec<Axis> = vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
+    let metrics: Vec<String> = match metrics {
+        Some(m) => m.split(',').map(|s| s.trim().to_string()).collect(),
+        None => METRICS.iter().map(|s| s.to_string()).collect(),
+    };
+    if let Some(bad) = metrics.iter().find(|m| !METRICS.contains(&m.as_str())) {
+        return Err(format!("--metrics: unknown metric `{bad}` (known: {})", METRICS.join(", ")));
+    }
+    if seeds == 0 || seeds > 100_000 {
+        return Err("--seeds must be 1..=100000".into());
+    }
+    let base = overrides(sets)?;
+    // Check the file once up front so a bad file gives one error, not one per run.
+    scenario::load(&name, &text, &base, 1).map_err(|e| e.to_string())?;
+    let mut points: Vec<(Vec<f64>, u64)> = vec![];
+    let first = &axes[0].values;
+    let second: Vec<Option<f64>> = axes.get(1).map_or(vec![None], |a| a.values.iter().map(|&v| Some(v)).collect());
+    for &a in first {
+        for &b in &second {
+            for seed in 1..=seeds {
+                points.push((std::iter::once(a).chain(b).collect(), seed));
+            }
+        }
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(points.len().max(1));
+    let chunk = points.len().div_ceil(threads);
+    let results: Vec<Result<Vec<f64>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = points
+            .chunks(chunk.max(1))
+            .map(|part| {
+                let (name, text, base, axes, metrics) = (&name, &text, &base, &axes, &metrics);
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(values, seed)| {
+                            let mut o = base.clone();
+                            for (axis, v) in axes.iter().zip(values) {
+                                o.insert(axis.name.clone(), OverrideValue::Number(*v));
+                            }
+                            let r = replay(name, text, &o, *seed).map_err(|e| e.to_string())?;
+                            Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a sweep worker panicked".into())])).collect()
+    });
+    let header: Vec<String> = axes.iter().map(|a| a.name.clone()).chain(["seed".to_string()]).chain(metrics.iter().cloned()).collect();
+    let mut rows = vec![];
+    for ((values, seed), r) in points.iter().zip(results) {
+        let figures = r?;
+        rows.push((values.clone(), *seed, figures));
+    }
+    match format {
+        SweepFormat::Csv => {
+            println!("{}", header.join(","));
+            for (values, seed, figures) in &rows {
+                let cells: Vec<String> = values.iter().map(|v| v.to_string()).chain([seed.to_string()]).chain(figures.iter().map(|f| f.to_string())).collect();
+                println!("{}", cells.join(","));
+            }
+        }
+        SweepFormat::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(values, seed, figures)| {
+                    let mut obj = serde_json::Map::new();
+                    for (a, v) in axes.iter().zip(values) {
+                        obj.insert(a.name.clone(), serde_json::json!(v));
+                    }
+                    obj.insert("seed".into(), serde_json::json!(seed));
+                    for (m, f) in metrics.iter().zip(figures) {
+                        obj.insert(m.clone(), serde_json::json!(f));
+                    }
+                    serde_json::Value::Object(obj)
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(())
+}
+
+fn bench(servers: u32, clients: u32, rate: u32, seconds: u32, repeats: u32) -> Result<(), String> {
+    let text = incident_replay::bench::large_scenario(servers, clients, rate, seconds);
+    let mut best = f64::MAX;
+    let mut events = 0;
+    for _ in 0..repeats.max(1) {
+        let loaded = scenario::load("bench", &text, &Overrides::new(), 1).map_err(|e| e.to_string())?;
+        let mut run = Run::new(loaded.resolved.setup);
+        let start = Instant::now();
+        run.run_to_end().map_err(|e| budget_error("bench", &e).to_string())?;
+        best = best.min(start.elapsed().as_secs_f64());
+        events = run.trace.event_count;
+    }
+    println!(
+        "bench: {servers} servers, {clients} clients x {rate} req/s, {seconds} s simulated: {events} events in {best:.3} s = {:.2} M events/s (best of {repeats}, {} us simulated per wall us)",
+        events as f64 / best / 1e6,
+        u64::from(seconds) * US_PER_S
+    );
+    Ok(())
+}

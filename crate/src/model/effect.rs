@@ -1,0 +1,69 @@
+//! What a model asks the world to do. Models never touch the queue, the network
+//! or other nodes: they push effects into a `Cx`, and the engine applies them.
+
+use super::msg::{Msg, Timer};
+use crate::engine::rng::Rng;
+use crate::engine::time::SimTime;
+use crate::ids::{GroupId, NodeId, PlaneId};
+
+/// The part a node plays in its group, as monitors and the stage see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Role {
+    /// Not part of a group (clients, devices).
+    None = 0,
+    /// Replica / standby / follower: serves no writes.
+    Passive = 1,
+    /// Asking for votes or waiting for fencing to confirm.
+    Candidate = 2,
+    /// Accepts writes for its group (active, primary, leader).
+    Active = 3,
+    /// Copying a full data set; serves nothing.
+    Rebuilding = 4,
+}
+
+impl Role {
+    pub const NAMES: [&'static str; 5] = ["none", "passive", "candidate", "active", "rebuilding"];
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Send { to: NodeId, plane: PlaneId, msg: Msg, bytes: u32 },
+    SetTimer { timer: Timer, after_us: u64 },
+    CancelTimer { timer: Timer },
+    /// This node now plays `role` in `group` (`epoch` orders concurrent claims).
+    Role { group: GroupId, role: Role, epoch: u64 },
+    /// A client received an acknowledgement for this write.
+    Acked { write_id: u64 },
+    /// A node threw away a write it had accepted (a divergent write).
+    Discarded { write_id: u64 },
+    /// A client request finished, well or badly, after `latency_us`.
+    RequestDone { ok: bool, write: bool, latency_us: u64 },
+}
+
+/// The context a model handler runs in: the time, its own random stream, and an
+/// output buffer for effects (reused across calls, so handlers do not allocate).
+pub struct Cx<'a> {
+    pub now_us: SimTime,
+    pub me: NodeId,
+    pub rng: &'a mut Rng,
+    pub out: &'a mut Vec<Effect>,
+}
+
+impl Cx<'_> {
+    pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
+        self.out.push(Effect::Send { to, plane, msg, bytes });
+    }
+    pub fn set_timer(&mut self, timer: Timer, after_us: u64) {
+        self.out.push(Effect::SetTimer { timer, after_us });
+    }
+    pub fn cancel_timer(&mut self, timer: Timer) {
+        self.out.push(Effect::CancelTimer { timer });
+    }
+    pub fn emit(&mut self, effect: Effect) {
+        self.out.push(effect);
+    }
+}

@@ -1,0 +1,312 @@
+//! A member of a heartbeat-based HA cluster (Pacemaker/Heartbeat-like): one
+//! member is active and replicates its writes to the others; a passive member
+//! that hears nothing from the active for `dead_time` promotes itself.
+//!
+//! With `quorum` on, a member counts how many members (itself included) it has
+//! heard from within the dead time: a passive promotes only with a majority, and
+//! an active without one demotes itself after `dead_time * 3 / 4`, before any
+//! passive can promote, so two actives never overlap.
+//!
+//! Epochs carry the node id in their low 16 bits, so two members promoting at
+//! once still order their claims; the higher epoch wins and the loser discards
+//! the writes it took after the winner's epoch began (DRBD's "discard my data").
+
+use super::effect::{Cx, Effect, Role};
+use super::msg::{Command, Msg, ReplyStatus, Timer};
+use crate::ids::{GroupId, NodeId, PlaneId};
+
+const HEARTBEAT_BYTES: u32 = 128;
+const REPLICATE_BYTES: u32 = 4096;
+const REPLY_BYTES: u32 = 64;
+/// At most this many log entries are resent per sync request, so a far-behind
+/// replica catches up in bounded steps instead of one unbounded burst.
+const SYNC_BATCH_MAX: u64 = 256;
+
+#[derive(Clone, Debug)]
+pub struct HaConfig {
+    pub group: GroupId,
+    pub peers: Vec<NodeId>,
+    pub initially_active: bool,
+    pub heartbeat_interval_us: u64,
+    pub dead_time_us: u64,
+    pub heartbeat_plane: PlaneId,
+    pub data_plane: PlaneId,
+    pub quorum: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct HaMember {
+    cfg: HaConfig,
+    me: NodeId,
+    role: Role,
+    epoch: u64,
+    /// Last time each peer (same order as `cfg.peers`) was heard from.
+    heard_us: Vec<u64>,
+    /// Last time a heartbeat from an active of the current epoch arrived.
+    active_heard_us: u64,
+    active: Option<NodeId>,
+    /// Write ids in log order. Survives a crash (it is on disk).
+    log: Vec<u64>,
+    /// Log length when this node's own epoch began.
+    base_len: u64,
+    maintenance: bool,
+    /// When this replica last asked for a resend; at most one request per
+    /// heartbeat interval is outstanding, so catching up stays linear.
+    sync_asked_us: Option<u64>,
+}
+
+impl HaMember {
+    pub fn new(me: NodeId, cfg: HaConfig) -> HaMember {
+        let peers = cfg.peers.len();
+        HaMember {
+            role: Role::Passive,
+            epoch: 0,
+            heard_us: vec![0; peers],
+            active_heard_us: 0,
+            active: None,
+            log: Vec::new(),
+            base_len: 0,
+            maintenance: false,
+            sync_asked_us: None,
+            me,
+            cfg,
+        }
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    pub fn log_len(&self) -> u64 {
+        self.log.len() as u64
+    }
+
+    pub fn start(&mut self, cx: &mut Cx) {
+        if self.cfg.initially_active {
+            self.epoch = (1 << 16) | u64::from(self.me.0);
+            self.set_role(cx, Role::Active);
+            self.active = Some(self.me);
+        } else {
+            self.set_role(cx, Role::Passive);
+        }
+        // Everybody counts as just heard at start-up.
+        self.heard_us.iter_mut().for_each(|t| *t = cx.now_us);
+        self.active_heard_us = cx.now_us;
+        cx.set_timer(Timer::Heartbeat, 0);
+        cx.set_timer(Timer::PeerCheck, self.cfg.heartbeat_interval_us);
+    }
+
+    /// After a crash: the process restarts passive and must hear an active again.
+    pub fn restart(&mut self, cx: &mut Cx) {
+        self.role = Role::Passive;
+        self.active = None;
+        self.cfg.initially_active = false;
+        self.start(cx);
+    }
+
+    fn set_role(&mut self, cx: &mut Cx, role: Role) {
+        self.role = role;
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: self.epoch });
+    }
+
+    fn peer_index(&self, n: NodeId) -> Option<usize> {
+        self.cfg.peers.iter().position(|&p| p == n)
+    }
+
+    /// Members heard from within the dead time, this one included.
+    fn members_alive(&self, now: u64, window_us: u64) -> usize {
+        1 + self.heard_us.iter().filter(|&&t| now.saturating_sub(t) <= window_us).count()
+    }
+
+    fn has_majority(&self, now: u64, window_us: u64) -> bool {
+        2 * self.members_alive(now, window_us) > self.cfg.peers.len() + 1
+    }
+
+    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        match timer {
+            Timer::Heartbeat => {
+                let msg = Msg::Heartbeat {
+                    epoch: self.epoch,
+                    active: self.role == Role::Active,
+                    log_len: self.log_len(),
+                    base_len: self.base_len,
+                };
+                for &p in &self.cfg.peers {
+                    cx.send(p, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
+                }
+                cx.set_timer(Timer::Heartbeat, self.cfg.heartbeat_interval_us);
+            }
+            Timer::PeerCheck => {
+                self.check_peers(cx);
+                cx.set_timer(Timer::PeerCheck, self.cfg.heartbeat_interval_us);
+            }
+            Timer::Issue | Timer::Sweep => {}
+        }
+    }
+
+    fn check_peers(&mut self, cx: &mut Cx) {
+        if self.maintenance {
+            return;
+        }
+        let now = cx.now_us;
+        let dead = self.cfg.dead_time_us;
+        match self.role {
+            Role::Active if self.cfg.quorum => {
+                // Demote before any passive could promote (lease shorter than detection).
+                if !self.has_majority(now, dead * 3 / 4) {
+                    self.active = None;
+                    self.set_role(cx, Role::Passive);
+                }
+            }
+            Role::Passive | Role::Candidate => {
+                if now.saturating_sub(self.active_heard_us) <= dead {
+                    return;
+                }
+                if self.cfg.quorum && !self.has_majority(now, dead) {
+                    return;
+                }
+                // The surviving member with the lowest id takes over, so several
+                // passives do not all promote at once.
+                let lower_alive = self
+                    .cfg
+                    .peers
+                    .iter()
+                    .zip(&self.heard_us)
+                    .any(|(&p, &t)| p < self.me && Some(p) != self.active && now.saturating_sub(t) <= dead);
+                if !lower_alive {
+                    self.promote(cx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn promote(&mut self, cx: &mut Cx) {
+        let term = (self.epoch >> 16) + 1;
+        self.epoch = (term << 16) | u64::from(self.me.0);
+        self.base_len = self.log_len();
+        self.active = Some(self.me);
+        self.set_role(cx, Role::Active);
+    }
+
+    pub fn on_command(&mut self, cx: &mut Cx, command: Command) {
+        match command {
+            Command::MaintenanceOn => self.maintenance = true,
+            Command::MaintenanceOff => {
+                self.maintenance = false;
+                let now = cx.now_us;
+                self.heard_us.iter_mut().for_each(|t| *t = (*t).max(now));
+                self.active_heard_us = now;
+            }
+            Command::ForceActive => {
+                if self.role != Role::Active {
+                    self.promote(cx);
+                }
+            }
+            Command::ForcePassive => {
+                if self.role == Role::Active {
+                    self.active = None;
+                    self.set_role(cx, Role::Passive);
+                }
+            }
+        }
+    }
+
+    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        if let Some(i) = self.peer_index(from) {
+            self.heard_us[i] = cx.now_us;
+        }
+        match msg {
+            Msg::Heartbeat { epoch, active, log_len, base_len } => {
+                self.on_heartbeat(cx, from, epoch, active, log_len, base_len)
+            }
+            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
+            Msg::Replicate { epoch, index, write_id } => self.on_replicate(cx, from, epoch, index, write_id),
+            Msg::SyncRequest { epoch, from_index } => {
+                if self.role == Role::Active && epoch <= self.epoch {
+                    let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
+                    for index in from_index..end {
+                        let write_id = self.log[index as usize];
+                        cx.send(from, self.cfg.data_plane, Msg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
+                    }
+                }
+            }
+            Msg::ReplicateAck { .. } | Msg::Reply { .. } => {}
+        }
+    }
+
+    fn on_heartbeat(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, active: bool, log_len: u64, base_len: u64) {
+        if !active || epoch < self.epoch {
+            return;
+        }
+        if epoch > self.epoch || self.role != Role::Active {
+            let was_active = self.role == Role::Active;
+            self.epoch = epoch;
+            self.active = Some(from);
+            self.active_heard_us = cx.now_us;
+            if was_active || self.role != Role::Passive {
+                self.set_role(cx, Role::Passive);
+            }
+            // Everything this node holds past the point where the winner's epoch
+            // began was never seen by the winner: it is divergent and is discarded.
+            if was_active && self.log_len() > base_len {
+                self.truncate(cx, base_len);
+            }
+            if self.log_len() < log_len {
+                self.ask_sync(cx, from);
+            }
+        }
+    }
+
+    fn ask_sync(&mut self, cx: &mut Cx, active: NodeId) {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
+            return;
+        }
+        self.sync_asked_us = Some(cx.now_us);
+        let msg = Msg::SyncRequest { epoch: self.epoch, from_index: self.log_len() };
+        cx.send(active, self.cfg.data_plane, msg, HEARTBEAT_BYTES);
+    }
+
+    fn truncate(&mut self, cx: &mut Cx, len: u64) {
+        while self.log_len() > len {
+            if let Some(write_id) = self.log.pop() {
+                cx.emit(Effect::Discarded { write_id });
+            }
+        }
+    }
+
+    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
+        if self.role != Role::Active {
+            cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::NotActive }, REPLY_BYTES);
+            return;
+        }
+        if write_id != 0 {
+            let index = self.log_len();
+            self.log.push(write_id);
+            for &p in &self.cfg.peers {
+                cx.send(p, self.cfg.data_plane, Msg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
+            }
+        }
+        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+    }
+
+    fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, index: u64, write_id: u64) {
+        if epoch < self.epoch || self.role == Role::Active {
+            return;
+        }
+        self.epoch = epoch;
+        self.active = Some(from);
+        if index > self.log_len() {
+            self.ask_sync(cx, from);
+            return;
+        }
+        if index < self.log_len() {
+            if self.log[index as usize] == write_id {
+                return; // a resend of what we already have
+            }
+            self.truncate(cx, index);
+        }
+        self.log.push(write_id);
+        cx.send(from, self.cfg.data_plane, Msg::ReplicateAck { epoch, index }, REPLY_BYTES);
+    }
+}

@@ -1,0 +1,171 @@
+//! Per-group monitors over the trace: split brain (more than one live node
+//! accepting writes), unavailability (none), all members down, leader changes.
+
+use crate::ids::{GroupId, NodeId};
+use crate::model::effect::Role;
+use crate::model::node::Health;
+use crate::trace::event::TraceEvent;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupStats {
+    pub split_brain_us: u64,
+    pub unavailable_us: u64,
+    /// Every member powered off or crashed.
+    pub all_down_us: u64,
+    /// Longest stretch with no live active member.
+    pub longest_outage_us: u64,
+    /// New active members after the first.
+    pub leader_changes: u32,
+    /// Largest number of live actives seen at once.
+    pub actives_max: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GroupsReport {
+    pub groups: Vec<GroupStats>,
+    /// Time when any group was split or unavailable.
+    pub degraded_us: u64,
+    /// Group of each node, if it belongs to one.
+    pub node_group: Vec<Option<GroupId>>,
+}
+
+#[derive(Clone, Copy)]
+struct Member {
+    role: Role,
+    health: Health,
+}
+
+impl Member {
+    fn writable(self) -> bool {
+        self.role == Role::Active && self.health == Health::Up
+    }
+    fn down(self) -> bool {
+        matches!(self.health, Health::Crashed | Health::PoweredOff)
+    }
+}
+
+pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end_us: u64) -> GroupsReport {
+    let mut members = vec![Member { role: Role::None, health: Health::Up }; node_count];
+    let mut node_group: Vec<Option<GroupId>> = vec![None; node_count];
+    let mut stats = vec![GroupStats::default(); group_count];
+    let mut last_active: Vec<Option<NodeId>> = vec![None; group_count];
+    let mut outage_start: Vec<Option<u64>> = vec![None; group_count];
+    let mut degraded_us = 0;
+    let mut t_prev = 0u64;
+
+    // Integrate the state held since the previous event, then apply the event.
+    let mut integrate = |t: u64, members: &[Member], node_group: &[Option<GroupId>], stats: &mut [GroupStats], outage_start: &mut [Option<u64>]| {
+        let dt = t.saturating_sub(t_prev);
+        let mut degraded = false;
+        for (g, s) in stats.iter_mut().enumerate() {
+            let in_group = || (0..members.len()).filter(move |&i| node_group[i] == Some(GroupId(g as u16)));
+            let writable = in_group().filter(|&i| members[i].writable()).count() as u32;
+            let all_down = in_group().all(|i| members[i].down());
+            s.actives_max = s.actives_max.max(writable);
+            if writable > 1 {
+                s.split_brain_us += dt;
+                degraded = true;
+            }
+            if writable == 0 {
+                s.unavailable_us += dt;
+                degraded = true;
+                outage_start[g].get_or_insert(t_prev);
+            } else if let Some(start) = outage_start[g].take() {
+                s.longest_outage_us = s.longest_outage_us.max(t_prev - start);
+            }
+            if all_down {
+                s.all_down_us += dt;
+            }
+        }
+        if degraded {
+            degraded_us += dt;
+        }
+        t_prev = t;
+    };
+
+    for e in events {
+        match *e {
+            TraceEvent::Health { at_us, node, health } => {
+                integrate(at_us, &members, &node_group, &mut stats, &mut outage_start);
+                members[node.index()].health = health;
+            }
+            TraceEvent::Role { at_us, node, group, role, .. } => {
+                integrate(at_us, &members, &node_group, &mut stats, &mut outage_start);
+                members[node.index()].role = role;
+                node_group[node.index()] = Some(group);
+                if role == Role::Active {
+                    let g = group.index();
+                    if last_active[g].is_some_and(|n| n != node) {
+                        stats[g].leader_changes += 1;
+                    }
+                    last_active[g] = Some(node);
+                }
+            }
+            _ => {}
+        }
+    }
+    integrate(end_us, &members, &node_group, &mut stats, &mut outage_start);
+    for (g, s) in stats.iter_mut().enumerate() {
+        if let Some(start) = outage_start[g] {
+            s.longest_outage_us = s.longest_outage_us.max(end_us - start);
+        }
+    }
+    GroupsReport { groups: stats, degraded_us, node_group }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(at_us: u64, node: u32, role: Role) -> TraceEvent {
+        TraceEvent::Role { at_us, node: NodeId(node), group: GroupId(0), role, epoch: 0 }
+    }
+
+    #[test]
+    fn two_actives_count_as_split_brain() {
+        let events = [role(0, 0, Role::Active), role(0, 1, Role::Passive), role(10, 1, Role::Active), role(25, 0, Role::Passive)];
+        let r = measure(&events, 2, 1, 100);
+        assert_eq!(r.groups[0].split_brain_us, 15);
+        assert_eq!(r.groups[0].unavailable_us, 0);
+        assert_eq!(r.groups[0].leader_changes, 1);
+        assert_eq!(r.groups[0].actives_max, 2);
+        assert_eq!(r.degraded_us, 15);
+    }
+
+    #[test]
+    fn powered_off_active_is_not_writable_and_both_off_is_counted() {
+        let events = [
+            role(0, 0, Role::Active),
+            role(0, 1, Role::Passive),
+            TraceEvent::Health { at_us: 40, node: NodeId(0), health: Health::PoweredOff },
+            TraceEvent::Health { at_us: 50, node: NodeId(1), health: Health::PoweredOff },
+        ];
+        let r = measure(&events, 2, 1, 100);
+        assert_eq!(r.groups[0].unavailable_us, 60);
+        assert_eq!(r.groups[0].all_down_us, 50);
+        assert_eq!(r.groups[0].longest_outage_us, 60);
+        assert_eq!(r.groups[0].split_brain_us, 0);
+    }
+
+    #[test]
+    fn a_monitor_on_a_quiet_trace_reports_nothing() {
+        let events = [role(0, 0, Role::Active), role(0, 1, Role::Passive)];
+        let r = measure(&events, 2, 1, 1_000);
+        assert_eq!(r.groups[0], GroupStats { actives_max: 1, ..GroupStats::default() });
+    }
+
+    #[test]
+    fn longest_outage_picks_the_longest_gap() {
+        let events = [
+            role(0, 0, Role::Active),
+            role(10, 0, Role::Passive),
+            role(20, 0, Role::Active),
+            role(30, 0, Role::Passive),
+            role(70, 0, Role::Active),
+        ];
+        let r = measure(&events, 1, 1, 100);
+        assert_eq!(r.groups[0].unavailable_us, 50);
+        assert_eq!(r.groups[0].longest_outage_us, 40);
+        assert_eq!(r.groups[0].leader_changes, 0);
+    }
+}

@@ -1,0 +1,7 @@
+//! Monitors read the trace and report; they never change a run.
+
+pub mod groups;
+pub mod outcome;
+pub mod writes;
+
+pub use outcome::{compute, Outcome, METRICS};

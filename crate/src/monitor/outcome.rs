@@ -1,0 +1,173 @@
+//! A run's outcome: every monitor's figure in one structured object, plus the
+//! comparison with the historical outcomes the scenario records.
+
+use serde::Serialize;
+
+use super::{groups, writes};
+use crate::scenario::format::ExpectedOutcome;
+use crate::trace::digest::digest;
+use crate::trace::event::Trace;
+
+const US: f64 = 1e6;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GroupOutcome {
+    pub name: String,
+    pub split_brain_s: f64,
+    pub unavailable_s: f64,
+    pub all_down_s: f64,
+    pub divergent_writes: u64,
+    pub leader_changes: u32,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Check {
+    pub metric: String,
+    pub expected: f64,
+    pub tolerance: f64,
+    /// `None` when the metric name is unknown.
+    pub measured: Option<f64>,
+    pub within: bool,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Outcome {
+    pub digest: String,
+    pub seed: u64,
+    pub events: u64,
+    pub end_s: f64,
+    /// Time any group had more than one live node accepting writes.
+    pub split_brain_s: f64,
+    pub groups_split: u32,
+    /// Time any group had every member powered off or crashed.
+    pub all_down_s: f64,
+    pub groups_all_down: u32,
+    /// Group-seconds with no live active member.
+    pub unavailable_s: f64,
+    /// Time any group was split or unavailable.
+    pub degraded_s: f64,
+    pub leader_changes: u32,
+    pub acked_writes: u64,
+    pub lost_writes: u64,
+    pub divergent_writes: u64,
+    pub requests_ok: u64,
+    pub requests_failed: u64,
+    pub success_rate_pct: f64,
+    pub latency_mean_ms: f64,
+    /// Window of acknowledged data lost.
+    pub rpo_s: f64,
+    /// Longest time a group had no live active member.
+    pub rto_s: f64,
+    pub groups: Vec<GroupOutcome>,
+    pub checks: Vec<Check>,
+}
+
+/// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
+pub const METRICS: [&str; 16] = [
+    "split_brain_s",
+    "groups_split",
+    "all_down_s",
+    "groups_all_down",
+    "unavailable_s",
+    "degraded_s",
+    "leader_changes",
+    "acked_writes",
+    "lost_writes",
+    "divergent_writes",
+    "requests_ok",
+    "requests_failed",
+    "success_rate_pct",
+    "latency_mean_ms",
+    "rpo_s",
+    "rto_s",
+];
+
+impl Outcome {
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        Some(match name {
+            "split_brain_s" => self.split_brain_s,
+            "groups_split" => f64::from(self.groups_split),
+            "all_down_s" => self.all_down_s,
+            "groups_all_down" => f64::from(self.groups_all_down),
+            "unavailable_s" => self.unavailable_s,
+            "degraded_s" => self.degraded_s,
+            "leader_changes" => f64::from(self.leader_changes),
+            "acked_writes" => self.acked_writes as f64,
+            "lost_writes" => self.lost_writes as f64,
+            "divergent_writes" => self.divergent_writes as f64,
+            "requests_ok" => self.requests_ok as f64,
+            "requests_failed" => self.requests_failed as f64,
+            "success_rate_pct" => self.success_rate_pct,
+            "latency_mean_ms" => self.latency_mean_ms,
+            "rpo_s" => self.rpo_s,
+            "rto_s" => self.rto_s,
+            _ => return None,
+        })
+    }
+}
+
+pub fn compute(trace: &Trace, node_count: usize, group_names: &[String], expected: &[ExpectedOutcome], seed: u64) -> Outcome {
+    let g = groups::measure(&trace.events, node_count, group_names.len(), trace.end_us);
+    let w = writes::measure(&trace.events, &g.node_group, group_names.len());
+    // "Any group split" time: the union is bounded by the sum; report the per-group max
+    // and the union through `degraded_s`.
+    let split_any = g.groups.iter().map(|s| s.split_brain_us).max().unwrap_or(0);
+    let all_down_any = g.groups.iter().map(|s| s.all_down_us).max().unwrap_or(0);
+    let (ok, failed, latency_sum) = trace.buckets.iter().fold((0u64, 0u64, 0u64), |(o, f, l), b| {
+        (o + u64::from(b.ok), f + u64::from(b.failed), l + b.latency_sum_us)
+    });
+    let total = ok + failed;
+    let mut outcome = Outcome {
+        digest: digest(trace),
+        seed,
+        events: trace.event_count,
+        end_s: trace.end_us as f64 / US,
+        split_brain_s: split_any as f64 / US,
+        groups_split: g.groups.iter().filter(|s| s.split_brain_us > 0).count() as u32,
+        all_down_s: all_down_any as f64 / US,
+        groups_all_down: g.groups.iter().filter(|s| s.all_down_us > 0).count() as u32,
+        unavailable_s: g.groups.iter().map(|s| s.unavailable_us).sum::<u64>() as f64 / US,
+        degraded_s: g.degraded_us as f64 / US,
+        leader_changes: g.groups.iter().map(|s| s.leader_changes).sum(),
+        acked_writes: w.acked,
+        lost_writes: w.lost,
+        divergent_writes: w.divergent_by_group.iter().sum(),
+        requests_ok: ok,
+        requests_failed: failed,
+        success_rate_pct: if total == 0 { 100.0 } else { 100.0 * ok as f64 / total as f64 },
+        latency_mean_ms: if ok == 0 { 0.0 } else { latency_sum as f64 / ok as f64 / 1e3 },
+        rpo_s: w.lost_window_us.map_or(0.0, |(a, b)| (b - a) as f64 / US),
+        rto_s: g.groups.iter().map(|s| s.longest_outage_us).max().unwrap_or(0) as f64 / US,
+        groups: g
+            .groups
+            .iter()
+            .zip(group_names)
+            .enumerate()
+            .map(|(i, (s, name))| GroupOutcome {
+                name: name.clone(),
+                split_brain_s: s.split_brain_us as f64 / US,
+                unavailable_s: s.unavailable_us as f64 / US,
+                all_down_s: s.all_down_us as f64 / US,
+                divergent_writes: w.divergent_by_group[i],
+                leader_changes: s.leader_changes,
+            })
+            .collect(),
+        checks: vec![],
+    };
+    outcome.checks = expected
+        .iter()
+        .map(|e| {
+            let measured = outcome.metric(&e.metric);
+            Check {
+                metric: e.metric.clone(),
+                expected: e.value,
+                tolerance: e.tolerance,
+                measured,
+                within: measured.is_some_and(|m| (m - e.value).abs() <= e.tolerance),
+                source: e.source.clone(),
+            }
+        })
+        .collect();
+    outcome
+}

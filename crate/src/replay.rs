@@ -1,0 +1,66 @@
+//! One replay from start to finish: load a scenario, run it, measure it, and
+//! answer the questions the faces (CLI, WASM) ask. Both faces go through here,
+//! so they cannot disagree.
+
+use crate::engine::run::{Run, RunError};
+use crate::monitor::{self, Outcome};
+use crate::scenario::{self, Overrides, Scenario, ScenarioError};
+use crate::trace::frame::FrameBuffer;
+use crate::trace::keyframe::Keyframes;
+use crate::trace::text;
+
+pub struct Replay {
+    pub file: String,
+    pub scenario: Scenario,
+    pub groups: Vec<String>,
+    pub run: Run,
+    pub keyframes: Keyframes,
+    pub outcome: Outcome,
+    frame: FrameBuffer,
+}
+
+/// Load and run a scenario to its end. Budget overruns come back as a
+/// `ScenarioError` on `limits.events_max`, naming the file like any input error.
+pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
+    let loaded = scenario::load(file, text, overrides, seed)?;
+    let groups = loaded.resolved.groups;
+    let mut run = Run::new(loaded.resolved.setup);
+    run.run_to_end().map_err(|e| budget_error(file, &e))?;
+    let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &loaded.scenario.outcomes, seed);
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, run, keyframes, outcome, frame: FrameBuffer::default() })
+}
+
+pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
+    ScenarioError::new(file, "limits.events_max", e.to_string())
+}
+
+impl Replay {
+    /// The frame at `t_us` as a flat buffer (layout in `trace/frame.rs`).
+    pub fn frame(&mut self, t_us: u64) -> &[f32] {
+        let links = self.run.network.links.len();
+        let len = self.frame.fill(&self.run.trace, &self.keyframes, self.run.node_count(), links, t_us);
+        &self.frame.data[..len]
+    }
+
+    /// `from->to@plane` for every link, in link-id order.
+    pub fn link_names(&self) -> Vec<String> {
+        let net = &self.run.network;
+        net.links
+            .iter()
+            .map(|l| format!("{}->{}@{}", self.run.node_names[l.from.index()], self.run.node_names[l.to.index()], net.planes[l.plane.index()]))
+            .collect()
+    }
+
+    /// The golden text timeline plus the outcome's headline figures.
+    pub fn timeline_text(&self) -> String {
+        let titles: Vec<String> = self.scenario.timeline.iter().map(|s| s.title.clone()).collect();
+        let mut t = text::timeline(&self.run.trace, &self.run.node_names, &titles, &self.link_names());
+        let o = &self.outcome;
+        t.push_str(&format!(
+            "outcome: split_brain_s={:.3} unavailable_s={:.3} degraded_s={:.3} leader_changes={} acked={} lost={} divergent={} success={:.2}% rpo_s={:.3} rto_s={:.3} events={} digest={}\n",
+            o.split_brain_s, o.unavailable_s, o.degraded_s, o.leader_changes, o.acked_writes, o.lost_writes, o.divergent_writes, o.success_rate_pct, o.rpo_s, o.rto_s, o.events, o.digest
+        ));
+        t
+    }
+}

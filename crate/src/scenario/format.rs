@@ -1,0 +1,294 @@
+//! The scenario file format (`scenarios/*.json`): serde types only. Every struct
+//! refuses unknown fields, so a typo is an error rather than a silent default.
+//! Numbers with units are written as text (`"90s"`) or as a reference to a
+//! parameter (`"$dead_time"`); `resolve.rs` turns them into integers.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::units::Unit;
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub meta: Meta,
+    /// Tunable numbers, each with a unit, a historical default, a range and a source.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Mitigations a viewer can switch on or off.
+    #[serde(default)]
+    pub toggles: BTreeMap<String, Toggle>,
+    /// Network planes, e.g. `data`, `cluster`, `mgmt`.
+    pub planes: Vec<String>,
+    /// Devices (switches) that links pass through.
+    #[serde(default)]
+    pub devices: Vec<DeviceSpec>,
+    pub nodes: Vec<NodeSpec>,
+    pub links: Vec<LinkSpec>,
+    /// Scripted actions at absolute times, each with narration and a source.
+    #[serde(default)]
+    pub timeline: Vec<Step>,
+    /// What history recorded, with a tolerance, to compare a run against.
+    #[serde(default)]
+    pub outcomes: Vec<ExpectedOutcome>,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub title: String,
+    /// Calendar date of the incident, `YYYY-MM-DD`.
+    pub date: String,
+    /// One line for the gallery.
+    pub summary: String,
+    /// Historical wall-clock time of t = 0, RFC 3339 with offset, e.g. `2012-12-22T19:00:00Z`.
+    pub start: String,
+    /// IANA time zone for display, e.g. `America/Los_Angeles`.
+    pub time_zone: String,
+    /// Simulated time the run covers, e.g. `9h30min`.
+    pub duration: String,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Short id used by `source` fields elsewhere, e.g. `github-blog`.
+    pub id: String,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub unit: Unit,
+    /// The historical value (or the assumed one; see `source`).
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+    pub step: f64,
+    pub description: String,
+    /// A source id from `meta.sources`, or `assumption` (say why in `description`).
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Toggle {
+    /// The historical setting.
+    pub default: bool,
+    pub label: String,
+    pub description: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSpec {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+}
+
+/// A literal with a unit (`"90s"`, `"4GB"`), a plain number, or `"$parameter"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quantity {
+    Number(f64),
+    Text(String),
+}
+
+/// `true`/`false`, or `"$toggle"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Flag {
+    Value(bool),
+    Ref(String),
+}
+
+impl Default for Flag {
+    fn default() -> Self {
+        Flag::Value(false)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    /// Layout hint for the stage, 0..1 across and down.
+    #[serde(default)]
+    pub x: Option<f64>,
+    #[serde(default)]
+    pub y: Option<f64>,
+    pub model: ModelSpec,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSpec {
+    HaMember(HaMemberSpec),
+    Client(ClientSpec),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HaMemberSpec {
+    /// Replication group (split brain is counted per group).
+    pub group: String,
+    pub peers: Vec<String>,
+    #[serde(default)]
+    pub initially_active: bool,
+    pub heartbeat_interval: Quantity,
+    pub dead_time: Quantity,
+    pub heartbeat_plane: String,
+    pub data_plane: String,
+    #[serde(default)]
+    pub quorum: Flag,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub targets: Vec<String>,
+    pub plane: String,
+    /// Requests per second.
+    pub rate: Quantity,
+    /// Share of requests that are writes (`"30%"`).
+    pub writes: Quantity,
+    pub timeout: Quantity,
+    /// Attempts after the first.
+    pub retries: Quantity,
+    /// Exponential backoff with full jitter; without it, retries go out at once.
+    #[serde(default)]
+    pub backoff: Option<BackoffSpec>,
+    #[serde(default = "default_outstanding")]
+    pub outstanding_max: u32,
+}
+
+fn default_outstanding() -> u32 {
+    1_000
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    pub enabled: Flag,
+    pub base: Quantity,
+    pub cap: Quantity,
+}
+
+/// Links between every ordered pair of `nodes` (both directions), or only
+/// `nodes[0] -> nodes[1]` when `one_way` is set.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    pub nodes: Vec<String>,
+    pub planes: Vec<String>,
+    pub latency: Quantity,
+    #[serde(default)]
+    pub jitter: Option<Quantity>,
+    #[serde(default)]
+    pub loss: Option<Quantity>,
+    #[serde(default)]
+    pub bandwidth: Option<Quantity>,
+    /// Devices on the path, in order.
+    #[serde(default)]
+    pub via: Vec<String>,
+    #[serde(default)]
+    pub one_way: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Time since the start, e.g. `75min` or `$upgrade_at`.
+    pub at: Quantity,
+    /// Short chapter title for the timeline.
+    pub title: String,
+    pub action: ActionSpec,
+    /// Plain-English narration shown while this step is current.
+    pub narration: String,
+    /// Source id from `meta.sources`, or `assumption`.
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionSpec {
+    /// Narration only.
+    Note,
+    Crash { node: String },
+    Restart { node: String },
+    Pause { node: String, duration: Quantity },
+    PowerOff { node: String },
+    PowerOn { node: String },
+    ClockSkew { node: String, ppm: i32 },
+    /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
+    Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
+    Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
+    Partition { groups: Vec<Vec<String>>, #[serde(default)] planes: Vec<String> },
+    HealAll,
+    /// The device drops `drop` of the traffic between `pairs` (all when empty)
+    /// on `planes` (all when empty). `carrier_up`: links still look up (gray failure).
+    DeviceFault {
+        device: String,
+        drop: Quantity,
+        #[serde(default)]
+        planes: Vec<String>,
+        #[serde(default)]
+        pairs: Vec<[String; 2]>,
+        #[serde(default)]
+        both_ways: bool,
+        carrier_up: bool,
+    },
+    DeviceHeal { device: String },
+    Command { nodes: Vec<String>, command: CommandSpec },
+    /// Stop the run here.
+    End,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandSpec {
+    MaintenanceOn,
+    MaintenanceOff,
+    ForceActive,
+    ForcePassive,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedOutcome {
+    /// An outcome metric name, e.g. `degraded_s`.
+    pub metric: String,
+    pub value: f64,
+    /// Allowed absolute difference between the run and `value`.
+    pub tolerance: f64,
+    pub source: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// A run that needs more events stops with an error instead of hanging.
+    pub events_max: u64,
+    /// Width of the buckets request success rates are counted in, e.g. `10s`.
+    pub bucket: String,
+    /// Message records kept for drawing; the digest still covers every event.
+    #[serde(default = "default_messages_recorded")]
+    pub messages_recorded_max: u64,
+}
+
+fn default_messages_recorded() -> u64 {
+    2_000_000
+}

@@ -1,0 +1,184 @@
+//! Parameter and toggle values for one run: the file's defaults with the
+//! viewer's overrides applied, each checked against its declared range.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::ScenarioError;
+use super::format::{Flag, Quantity, Scenario};
+use super::units::{parse_literal, Kind, Unit};
+
+/// One override as it arrives from `--set`, the panel or the URL.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OverrideValue {
+    Number(f64),
+    Flag(bool),
+}
+
+pub type Overrides = BTreeMap<String, OverrideValue>;
+
+/// Parse `name=value` as given on the command line.
+pub fn parse_set(text: &str) -> Result<(String, OverrideValue), String> {
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("--set {text}: expected name=value"))?;
+    let value = match value.trim() {
+        "true" | "on" => OverrideValue::Flag(true),
+        "false" | "off" => OverrideValue::Flag(false),
+        v => OverrideValue::Number(v.parse().map_err(|_| format!("--set {name}: `{v}` is not a number or on/off"))?),
+    };
+    Ok((name.trim().to_string(), value))
+}
+
+/// Resolved values, plus enough bookkeeping to name the parameter a field came from.
+pub struct Values<'a> {
+    file: &'a str,
+    numbers: BTreeMap<String, (f64, Unit)>,
+    flags: BTreeMap<String, bool>,
+}
+
+impl<'a> Values<'a> {
+    pub fn new(file: &'a str, scenario: &Scenario, overrides: &Overrides) -> Result<Values<'a>, ScenarioError> {
+        let mut numbers = BTreeMap::new();
+        let mut flags = BTreeMap::new();
+        for (name, p) in &scenario.parameters {
+            numbers.insert(name.clone(), (p.default, p.unit));
+        }
+        for (name, t) in &scenario.toggles {
+            flags.insert(name.clone(), t.default);
+        }
+        for (name, value) in overrides {
+            let path = format!("parameters.{name}");
+            match (value, scenario.parameters.get(name), scenario.toggles.get(name)) {
+                (OverrideValue::Number(v), Some(p), _) => {
+                    check_range(file, &path, *v, p.min, p.max, p.unit)?;
+                    numbers.insert(name.clone(), (*v, p.unit));
+                }
+                (OverrideValue::Flag(b), _, Some(_)) => {
+                    flags.insert(name.clone(), *b);
+                }
+                (OverrideValue::Number(v), None, Some(_)) if *v == 0.0 || *v == 1.0 => {
+                    flags.insert(name.clone(), *v == 1.0);
+                }
+                (_, Some(p), _) => {
+                    return Err(ScenarioError::new(file, path, format!("expects a number in {}", p.unit.label())));
+                }
+                (_, None, Some(_)) => {
+                    return Err(ScenarioError::new(file, format!("toggles.{name}"), "expects on or off"));
+                }
+                (_, None, None) => {
+                    let known: Vec<&str> =
+                        scenario.parameters.keys().chain(scenario.toggles.keys()).map(String::as_str).collect();
+                    return Err(ScenarioError::new(
+                        file,
+                        path,
+                        format!("no such parameter or toggle (known: {})", known.join(", ")),
+                    ));
+                }
+            }
+        }
+        Ok(Values { file, numbers, flags })
+    }
+
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
+    pub fn number_of(&self, name: &str) -> Option<f64> {
+        self.numbers.get(name).map(|&(v, _)| v)
+    }
+
+    pub fn flag_of(&self, name: &str) -> Option<bool> {
+        self.flags.get(name).copied()
+    }
+
+    fn err(&self, path: &str, reason: impl Into<String>) -> ScenarioError {
+        ScenarioError::new(self.file, path, reason)
+    }
+
+    /// A quantity in base units (µs, bytes, bytes/s, ppm, plain count).
+    pub fn base(&self, q: &Quantity, kind: Kind, path: &str) -> Result<f64, ScenarioError> {
+        let value = match q {
+            Quantity::Number(n) if kind == Kind::Count => *n,
+            Quantity::Number(n) => {
+                return Err(self.err(path, format!("{n} needs a unit (for example \"{n}{}\")", example_unit(kind))))
+            }
+            Quantity::Text(t) => match t.strip_prefix('$') {
+                Some(name) => {
+                    let &(v, unit) = self
+                        .numbers
+                        .get(name)
+                        .ok_or_else(|| self.err(path, format!("refers to unknown parameter `{name}`")))?;
+                    if unit.kind() != kind {
+                        return Err(self.err(path, format!("parameter `{name}` is in {}, expected a {}", unit.label(), kind.name())));
+                    }
+                    v * unit.scale()
+                }
+                None if kind == Kind::Count => t.parse().map_err(|_| self.err(path, format!("`{t}` is not a number")))?,
+                None => parse_literal(t, kind).map_err(|reason| self.err(path, reason))?,
+            },
+        };
+        if !value.is_finite() || value < 0.0 {
+            return Err(self.err(path, format!("{value} must be a finite number of zero or more")));
+        }
+        Ok(value)
+    }
+
+    pub fn micros(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+        Ok(self.base(q, Kind::Duration, path)?.round() as u64)
+    }
+
+    pub fn bytes(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+        Ok(self.base(q, Kind::Size, path)?.round() as u64)
+    }
+
+    pub fn bytes_per_s(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+        Ok(self.base(q, Kind::Rate, path)?.round() as u64)
+    }
+
+    pub fn ppm(&self, q: &Quantity, path: &str) -> Result<u32, ScenarioError> {
+        let v = self.base(q, Kind::Probability, path)?;
+        if v > 1_000_000.0 {
+            return Err(self.err(path, "a probability cannot be above 100%"));
+        }
+        Ok(v.round() as u32)
+    }
+
+    pub fn count(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+        Ok(self.base(q, Kind::Count, path)?.round() as u64)
+    }
+
+    pub fn flag(&self, f: &Flag, path: &str) -> Result<bool, ScenarioError> {
+        match f {
+            Flag::Value(b) => Ok(*b),
+            Flag::Ref(r) => {
+                let name = r.strip_prefix('$').ok_or_else(|| self.err(path, format!("`{r}` should be true, false or \"$toggle\"")))?;
+                self.flags.get(name).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{name}`")))
+            }
+        }
+    }
+}
+
+fn example_unit(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Duration => "ms",
+        Kind::Size => "MB",
+        Kind::Rate => "MB/s",
+        Kind::Probability => "%",
+        Kind::Count | Kind::Flag => "",
+    }
+}
+
+pub fn check_range(file: &str, path: &str, v: f64, min: f64, max: f64, unit: Unit) -> Result<(), ScenarioError> {
+    let u = unit.label();
+    if !v.is_finite() {
+        return Err(ScenarioError::new(file, path, format!("{v} is not a finite number")));
+    }
+    if v < min {
+        return Err(ScenarioError::new(file, path, format!("{v} is below min {min} ({u})")));
+    }
+    if v > max {
+        return Err(ScenarioError::new(file, path, format!("{v} is above max {max} ({u})")));
+    }
+    Ok(())
+}

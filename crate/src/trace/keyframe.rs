@@ -1,0 +1,113 @@
+//! Keyframes: the drawable state (node health, roles, link status, chapter)
+//! snapshotted every few hundred trace events, so a viewer can seek to any time
+//! by restoring the nearest earlier snapshot and replaying a few events — never
+//! by re-running from zero (RaftScope's `seek`).
+
+use super::event::TraceEvent;
+use crate::model::effect::Role;
+use crate::model::node::Health;
+use crate::net::LinkStatus;
+
+const EVENTS_PER_KEYFRAME: usize = 256;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub health: Vec<Health>,
+    pub role: Vec<Role>,
+    pub epoch: Vec<u64>,
+    pub group: Vec<u16>,
+    pub link: Vec<LinkStatus>,
+    /// Latest timeline step that has run, or -1.
+    pub step: i32,
+}
+
+impl Snapshot {
+    fn initial(node_count: usize, link_count: usize) -> Snapshot {
+        Snapshot {
+            health: vec![Health::Up; node_count],
+            role: vec![Role::None; node_count],
+            epoch: vec![0; node_count],
+            group: vec![u16::MAX; node_count],
+            link: vec![LinkStatus::Up; link_count],
+            step: -1,
+        }
+    }
+
+    pub fn apply(&mut self, e: &TraceEvent) {
+        match *e {
+            TraceEvent::Health { node, health, .. } => self.health[node.index()] = health,
+            TraceEvent::Role { node, role, epoch, group, .. } => {
+                self.role[node.index()] = role;
+                self.epoch[node.index()] = epoch;
+                self.group[node.index()] = group.0;
+            }
+            TraceEvent::Link { link, status, .. } => self.link[link.index()] = status,
+            TraceEvent::Step { index, .. } => self.step = index as i32,
+            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } => {}
+        }
+    }
+}
+
+pub struct Keyframes {
+    /// (index of the first event not yet applied, snapshot).
+    frames: Vec<(usize, Snapshot)>,
+}
+
+impl Keyframes {
+    pub fn build(events: &[TraceEvent], node_count: usize, link_count: usize) -> Keyframes {
+        let mut state = Snapshot::initial(node_count, link_count);
+        let mut frames = vec![(0, state.clone())];
+        for (i, e) in events.iter().enumerate() {
+            state.apply(e);
+            if (i + 1) % EVENTS_PER_KEYFRAME == 0 {
+                frames.push((i + 1, state.clone()));
+            }
+        }
+        Keyframes { frames }
+    }
+
+    pub fn len(&self) -> usize {
+        self.frames.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+
+    /// The state after every event at or before `t_us`.
+    pub fn state_at(&self, events: &[TraceEvent], t_us: u64) -> Snapshot {
+        // Events applied through index i all have at_us <= t: the last keyframe whose
+        // last applied event is not after t.
+        let k = self.frames.partition_point(|(idx, _)| *idx == 0 || events[idx - 1].at_us() <= t_us);
+        let (start, snapshot) = &self.frames[k.saturating_sub(1)];
+        let mut state = snapshot.clone();
+        for e in events[*start..].iter().take_while(|e| e.at_us() <= t_us) {
+            state.apply(e);
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{GroupId, NodeId};
+
+    #[test]
+    fn seeking_matches_replaying_from_zero() {
+        let mut events = vec![];
+        for i in 0..2_000u64 {
+            let role = if i % 3 == 0 { Role::Active } else { Role::Passive };
+            events.push(TraceEvent::Role { at_us: i * 10, node: NodeId((i % 4) as u32), group: GroupId(0), role, epoch: i });
+        }
+        let kf = Keyframes::build(&events, 4, 0);
+        assert!(kf.len() > 5);
+        for t in [0, 5, 10, 2_555, 10_000, 19_990, 50_000] {
+            let mut slow = Snapshot::initial(4, 0);
+            for e in events.iter().take_while(|e| e.at_us() <= t) {
+                slow.apply(e);
+            }
+            assert_eq!(kf.state_at(&events, t), slow, "t={t}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! The golden text timeline: one line per state change, readable in a diff.
+//! Acknowledgements are too many to list; they show up in the outcome line.
+
+use super::event::{Trace, TraceEvent};
+use crate::engine::time::format_clock;
+use crate::model::node::Health;
+
+pub fn timeline(trace: &Trace, node_names: &[String], step_titles: &[String], link_names: &[String]) -> String {
+    let mut out = String::new();
+    let name = |i: usize| node_names.get(i).map_or("?", String::as_str);
+    let mut i = 0;
+    while i < trace.events.len() {
+        let e = &trace.events[i];
+        i += 1;
+        let line = match *e {
+            TraceEvent::Health { at_us: 0, health: Health::Up, .. } => continue,
+            TraceEvent::Health { at_us, node, health } => format!("{} {} host {}", format_clock(at_us), name(node.index()), health.name()),
+            TraceEvent::Role { at_us, node, group, role, epoch } => format!(
+                "{} {} group={} role={} epoch={}.{}",
+                format_clock(at_us),
+                name(node.index()),
+                group.0,
+                role.name(),
+                epoch >> 16,
+                epoch & 0xFFFF
+            ),
+            TraceEvent::Link { at_us, link, status } => format!(
+                "{} link {} {:?}",
+                format_clock(at_us),
+                link_names.get(link.index()).map_or("?", String::as_str),
+                status
+            ),
+            TraceEvent::Step { at_us, index } => format!(
+                "{} step {} \"{}\"",
+                format_clock(at_us),
+                index,
+                step_titles.get(index as usize).map_or("?", String::as_str)
+            ),
+            TraceEvent::Acked { .. } => continue,
+            TraceEvent::Discarded { at_us, node, .. } => {
+                // One line per truncation: the writes a node throws away at one instant.
+                let mut count = 1;
+                while let Some(TraceEvent::Discarded { at_us: t, node: n, .. }) = trace.events.get(i) {
+                    if (*t, *n) != (at_us, node) {
+                        break;
+                    }
+                    count += 1;
+                    i += 1;
+                }
+                format!("{} {} discarded {count} divergent writes", format_clock(at_us), name(node.index()))
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,41 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use incident_replay::replay::{replay, Replay};
+use incident_replay::scenario::{OverrideValue, Overrides};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn scenario_text(name: &str) -> String {
+    std::fs::read_to_string(repo().join("scenarios").join(format!("{name}.json"))).expect("scenario file")
+}
+
+/// Every scenario name in `scenarios/` (without `.json`), schema excluded, sorted.
+pub fn scenario_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("scenarios"))
+        .expect("scenarios dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") && n != "schema.json")
+        .map(|n| n.trim_end_matches(".json").to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn run_with(name: &str, sets: &[(&str, OverrideValue)], seed: u64) -> Replay {
+    let overrides: Overrides = sets.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    replay(&format!("{name}.json"), &scenario_text(name), &overrides, seed).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn on(name: &str) -> (&str, OverrideValue) {
+    (name, OverrideValue::Flag(true))
+}
+
+pub fn num(name: &str, v: f64) -> (&str, OverrideValue) {
+    (name, OverrideValue::Number(v))
+}

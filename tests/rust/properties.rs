@@ -1,0 +1,44 @@
+//! Property tests: any in-range parameter values and any seed give a run that
+//! neither panics nor overruns its budget.
+
+mod common;
+
+use incident_replay::replay::replay;
+use incident_replay::scenario::{self, OverrideValue, Overrides};
+use proptest::prelude::*;
+
+fn random_overrides(name: &str) -> impl Strategy<Value = (Overrides, u64)> {
+    let s = scenario::parse(name, &common::scenario_text(name)).unwrap();
+    let params: Vec<(String, f64, f64, f64)> = s.parameters.iter().map(|(k, p)| (k.clone(), p.min, p.max, p.step)).collect();
+    let toggles: Vec<String> = s.toggles.keys().cloned().collect();
+    let n = params.len();
+    let t = toggles.len();
+    (proptest::collection::vec(0.0f64..=1.0, n), proptest::collection::vec(any::<bool>(), t), any::<u64>()).prop_map(
+        move |(fractions, flags, seed)| {
+            let mut o = Overrides::new();
+            for ((name, min, max, step), f) in params.iter().zip(fractions) {
+                let steps = ((max - min) / step).floor();
+                let v = (min + (f * steps).round() * step).min(*max);
+                o.insert(name.clone(), OverrideValue::Number(v));
+            }
+            for (name, b) in toggles.iter().zip(flags) {
+                o.insert(name.clone(), OverrideValue::Flag(b));
+            }
+            (o, seed >> 11)
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn demo_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("demo-partition")) {
+        let text = common::scenario_text("demo-partition");
+        match replay("demo-partition.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            // The only acceptable refusal is the up-front budget projection.
+            Err(e) => prop_assert!(e.reason.contains("events"), "seed {seed}: {e}"),
+        }
+    }
+}
