@@ -1,18 +1,59 @@
-# Incident Replay build glue. Two commands matter:
+# Incident Replay build glue. Two commands matter (see README):
 #   make serve   build the WASM core and serve the playground on http://localhost:8000
-#   make test    run every test: Rust (unit, golden, property, CLI) and browser
-# Both install what is missing on first use (see README).
+#   make test    run every test: Rust (unit, golden, property, CLI) and browser (headless Chromium)
+# Both install what is missing on first use.
 
 WASM_BINDGEN_VERSION := 0.2.130
 PORT ?= 8000
 CARGO ?= cargo
+WASM := target/wasm32-unknown-unknown/release/incident_replay.wasm
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: build serve test test-rust test-browser bench tools wasm-tools browser-tools dist clean
+.PHONY: build serve test test-rust test-browser bench bench-native bench-browser wasm-tools browser-tools clean
 
-test: test-rust
+## Build the WASM core, its JS glue (www/pkg/) and the scenario list (www/scenarios/).
+build: wasm-tools
+	$(CARGO) build --release --target wasm32-unknown-unknown --lib
+	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	rm -rf www/scenarios && mkdir -p www/scenarios && cp scenarios/*.json www/scenarios/
+	node -e "const fs=require('fs');const n=fs.readdirSync('scenarios').filter(f=>f.endsWith('.json')&&f!=='schema.json').map(f=>f.slice(0,-5)).sort();fs.writeFileSync('www/scenarios/index.json',JSON.stringify(n)+'\n')"
+
+serve: build
+	node tools/serve.mjs www $(PORT)
+
+test: test-rust test-browser
 
 test-rust:
 	$(CARGO) test --release --workspace
 
+test-browser: build browser-tools
+	$(CARGO) build --release --bin incident-replay
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	node --test --test-concurrency=1 tests/browser/
+
+bench: bench-native bench-browser
+
+bench-native:
+	$(CARGO) run --release --bin incident-replay -- bench
+
+bench-browser: build browser-tools
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	node tests/browser/bench.mjs
+
+## The wasm32 target comes with rust-toolchain.toml; wasm-bindgen-cli must match the crate exactly.
+wasm-tools:
+	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (takes a few minutes, once)"; \
+		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+## Debian's Chromium for the headless browser tests (never a downloaded browser).
+browser-tools:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "installing chromium from Debian (once)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 clean:
-	rm -rf target www/pkg dist
+	rm -rf target www/pkg www/scenarios dist tests/browser/node_modules

@@ -1,0 +1,203 @@
+//! The browser face (wasm32 only): convert, call the core, convert back. The only
+//! file that sees `JsValue`. Small structured data crosses as plain objects via
+//! serde-wasm-bindgen; frames cross as `Float32Array`s.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::replay;
+use crate::scenario::format::ModelSpec;
+use crate::scenario::{self, Overrides, ScenarioError};
+
+fn js_error(e: &ScenarioError) -> JsValue {
+    let error = js_sys::Error::new(&e.to_string());
+    error.set_name("ScenarioError");
+    let line = e.line.map_or(JsValue::NULL, |l| JsValue::from(l));
+    for (key, value) in [
+        ("file", JsValue::from(e.file.as_str())),
+        ("path", JsValue::from(e.path.as_str())),
+        ("reason", JsValue::from(e.reason.as_str())),
+        ("line", line),
+    ] {
+        let _ = js_sys::Reflect::set(&error, &key.into(), &value);
+    }
+    error.into()
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+fn seed_of(file: &str, seed: f64) -> Result<u64, JsValue> {
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0) {
+        return Err(js_error(&ScenarioError::new(file, "seed", format!("{seed} is not a whole number from 0 to 2^53-1"))));
+    }
+    Ok(seed as u64)
+}
+
+fn overrides_of(file: &str, overrides: JsValue) -> Result<Overrides, JsValue> {
+    if overrides.is_undefined() || overrides.is_null() {
+        return Ok(Overrides::new());
+    }
+    serde_wasm_bindgen::from_value(overrides)
+        .map_err(|e| js_error(&ScenarioError::new(file, "parameters", format!("overrides must map names to numbers or booleans: {e}"))))
+}
+
+/// The parsed scenario (metadata, parameters, toggles, timeline) as a plain object.
+#[wasm_bindgen]
+pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
+    let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
+    to_js(&s)
+}
+
+/// Check a scenario with overrides without running it.
+#[wasm_bindgen]
+pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValue> {
+    let o = overrides_of(file, overrides)?;
+    scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
+}
+
+/// The JSON Schema of the scenario format.
+#[wasm_bindgen]
+pub fn schema() -> String {
+    scenario::schema::schema_json()
+}
+
+/// The generated benchmark scenario (same as `incident-replay bench`).
+#[wasm_bindgen]
+pub fn bench_scenario(servers: u32, clients: u32, rate: u32, seconds: u32) -> String {
+    crate::bench::large_scenario(servers, clients, rate, seconds)
+}
+
+#[derive(Serialize)]
+struct NodeInfo<'a> {
+    name: &'a str,
+    label: &'a str,
+    x: Option<f64>,
+    y: Option<f64>,
+    model: &'static str,
+}
+
+#[derive(Serialize)]
+struct Topology<'a> {
+    nodes: Vec<NodeInfo<'a>>,
+    /// Flat [from, to, plane] per link, in link-id order.
+    links: Vec<u32>,
+    /// Device indices each link passes through.
+    link_via: Vec<Vec<u16>>,
+    planes: &'a [String],
+    devices: Vec<&'a str>,
+    groups: &'a [String],
+}
+
+#[wasm_bindgen]
+pub struct Replay {
+    inner: replay::Replay,
+}
+
+#[wasm_bindgen]
+impl Replay {
+    /// Load, check and run a scenario to its end. Throws a `ScenarioError`
+    /// carrying `file`, `path` and `reason` on bad input or a budget overrun.
+    #[wasm_bindgen(constructor)]
+    pub fn new(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<Replay, JsValue> {
+        let seed = seed_of(file, seed)?;
+        let o = overrides_of(file, overrides)?;
+        let inner = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
+        Ok(Replay { inner })
+    }
+
+    pub fn outcome(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.outcome)
+    }
+
+    pub fn digest(&self) -> String {
+        self.inner.outcome.digest.clone()
+    }
+
+    pub fn end_us(&self) -> f64 {
+        self.inner.run.end_us() as f64
+    }
+
+    pub fn events(&self) -> f64 {
+        self.inner.outcome.events as f64
+    }
+
+    pub fn topology(&self) -> Result<JsValue, JsValue> {
+        let s = &self.inner.scenario;
+        let net = &self.inner.run.network;
+        let topology = Topology {
+            nodes: s
+                .nodes
+                .iter()
+                .map(|n| NodeInfo {
+                    name: &n.name,
+                    label: &n.label,
+                    x: n.x,
+                    y: n.y,
+                    model: match n.model {
+                        ModelSpec::HaMember(_) => "ha_member",
+                        ModelSpec::Client(_) => "client",
+                    },
+                })
+                .collect(),
+            links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),
+            link_via: net.links.iter().map(|l| l.via.iter().map(|d| d.0).collect()).collect(),
+            planes: &net.planes,
+            devices: net.devices.iter().map(|d| d.name.as_str()).collect(),
+            groups: &self.inner.groups,
+        };
+        to_js(&topology)
+    }
+
+    /// The frame at `t_us` (layout in `trace/frame.rs`), copied out so it
+    /// can be posted from a worker.
+    pub fn frame(&mut self, t_us: f64) -> js_sys::Float32Array {
+        let t = if t_us.is_finite() && t_us > 0.0 { t_us as u64 } else { 0 };
+        js_sys::Float32Array::from(self.inner.frame(t))
+    }
+
+    /// Start times (µs) of the timeline steps that ran, in order, with their index.
+    pub fn step_times(&self) -> js_sys::Float64Array {
+        let times: Vec<f64> = self
+            .inner
+            .run
+            .trace
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                crate::trace::event::TraceEvent::Step { at_us, index } => Some([*at_us as f64, f64::from(*index)]),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        js_sys::Float64Array::from(&times[..])
+    }
+
+    /// Request counters per bucket: flat [ok, failed, latency_mean_ms] per bucket.
+    pub fn request_series(&self) -> js_sys::Float64Array {
+        let data: Vec<f64> = self
+            .inner
+            .run
+            .trace
+            .buckets
+            .iter()
+            .flat_map(|b| {
+                let mean = if b.ok == 0 { 0.0 } else { b.latency_sum_us as f64 / f64::from(b.ok) / 1e3 };
+                [f64::from(b.ok), f64::from(b.failed), mean]
+            })
+            .collect();
+        js_sys::Float64Array::from(&data[..])
+    }
+
+    pub fn bucket_us(&self) -> f64 {
+        self.inner.run.trace.bucket_us as f64
+    }
+
+    /// The golden text timeline (same text as `incident-replay run --format timeline`).
+    pub fn timeline_text(&self) -> String {
+        self.inner.timeline_text()
+    }
+}

@@ -1,0 +1,31 @@
+// Positions for nodes and devices, derived from topology data only
+// (RaftScope computes server positions from a ring spec the same way).
+
+/** Node centres in a unit square: the scenario's x/y hints, else a ring. */
+export function layoutNodes(topology) {
+  const n = topology.nodes.length;
+  return topology.nodes.map((node, i) => {
+    if (node.x != null && node.y != null) return { x: node.x, y: node.y };
+    const angle = (2 * Math.PI * i) / n - Math.PI / 2;
+    return { x: 0.5 + 0.38 * Math.cos(angle), y: 0.5 + 0.38 * Math.sin(angle) };
+  });
+}
+
+/** Device centres: the middle of the nodes whose links pass through them. */
+export function layoutDevices(topology, nodePositions) {
+  return topology.devices.map((_, d) => {
+    let x = 0, y = 0, count = 0;
+    topology.link_via.forEach((via, link) => {
+      if (!via.includes(d)) return;
+      for (const end of [topology.links[3 * link], topology.links[3 * link + 1]]) {
+        x += nodePositions[end].x; y += nodePositions[end].y; count += 1;
+      }
+    });
+    return count ? { x: x / count, y: y / count } : { x: 0.5, y: 0.5 };
+  });
+}
+
+/** Offset of a plane's line from the centre line, so planes do not overlap. */
+export function planeOffset(plane, planeCount) {
+  return (plane - (planeCount - 1) / 2) * 5;
+}
