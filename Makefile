@@ -6,14 +6,14 @@
 WASM_BINDGEN_VERSION := 0.2.130
 PORT ?= 8000
 CARGO ?= cargo
-WASM := target/wasm32-unknown-unknown/release/incident_replay.wasm
+WASM := target/wasm32-unknown-unknown/fast/incident_replay.wasm
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: build serve test test-rust test-browser bench bench-native bench-browser wasm-tools browser-tools clean
 
 ## Build the WASM core, its JS glue (www/pkg/) and the scenario list (www/scenarios/).
 build: wasm-tools
-	$(CARGO) build --release --target wasm32-unknown-unknown --lib
+	$(CARGO) build --profile fast --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	rm -rf www/scenarios && mkdir -p www/scenarios && cp scenarios/*.json www/scenarios/
 	node -e "const fs=require('fs');const n=fs.readdirSync('scenarios').filter(f=>f.endsWith('.json')&&f!=='schema.json').map(f=>f.slice(0,-5)).sort();fs.writeFileSync('www/scenarios/index.json',JSON.stringify(n)+'\n')"
@@ -34,7 +34,7 @@ test-browser: build browser-tools
 bench: bench-native bench-browser
 
 bench-native:
-	$(CARGO) run --release --bin incident-replay -- bench
+	$(CARGO) run --profile fast --bin incident-replay -- bench
 
 bench-browser: build browser-tools
 	cd tests/browser && npm ci --no-audit --no-fund --silent

@@ -13,6 +13,7 @@ pub struct Replay {
     pub file: String,
     pub scenario: Scenario,
     pub groups: Vec<String>,
+    pub gauges: Vec<String>,
     pub run: Run,
     pub keyframes: Keyframes,
     pub outcome: Outcome,
@@ -24,11 +25,12 @@ pub struct Replay {
 pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
     let loaded = scenario::load(file, text, overrides, seed)?;
     let groups = loaded.resolved.groups;
+    let gauges = loaded.resolved.gauges;
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
-    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &loaded.scenario.outcomes, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, run, keyframes, outcome, frame: FrameBuffer::default() })
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, seed);
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, run, keyframes, outcome, frame: FrameBuffer::default() })
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
@@ -55,7 +57,9 @@ impl Replay {
     /// The golden text timeline plus the outcome's headline figures.
     pub fn timeline_text(&self) -> String {
         let titles: Vec<String> = self.scenario.timeline.iter().map(|s| s.title.clone()).collect();
-        let mut t = text::timeline(&self.run.trace, &self.run.node_names, &titles, &self.link_names());
+        let links = self.link_names();
+        let names = text::Names { nodes: &self.run.node_names, steps: &titles, links: &links, gauges: &self.gauges };
+        let mut t = text::timeline(&self.run.trace, &names);
         let o = &self.outcome;
         t.push_str(&format!(
             "outcome: split_brain_s={:.3} unavailable_s={:.3} degraded_s={:.3} leader_changes={} acked={} lost={} divergent={} success={:.2}% rpo_s={:.3} rto_s={:.3} events={} digest={}\n",

@@ -6,7 +6,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::replay;
-use crate::scenario::format::ModelSpec;
 use crate::scenario::{self, Overrides, ScenarioError};
 
 fn js_error(e: &ScenarioError) -> JsValue {
@@ -137,10 +136,7 @@ impl Replay {
                     label: &n.label,
                     x: n.x,
                     y: n.y,
-                    model: match n.model {
-                        ModelSpec::HaMember(_) => "ha_member",
-                        ModelSpec::Client(_) => "client",
-                    },
+                    model: n.model.name(),
                 })
                 .collect(),
             links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),

@@ -63,7 +63,7 @@ struct TimerSlot {
     deadline_us: SimTime,
     /// Earliest wake-up in the queue for this slot.
     queued_us: SimTime,
-    timer: Timer,
+    timer: Option<Timer>,
 }
 
 const OFF: SimTime = SimTime::MAX;
@@ -104,7 +104,7 @@ impl Run {
                 host: Host::default(),
                 model,
                 rng: Rng::for_component(setup.seed, i as u32),
-                timers: [TimerSlot { deadline_us: OFF, queued_us: OFF, timer: Timer::Heartbeat }; TIMER_SLOTS],
+                timers: [TimerSlot { deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
@@ -243,8 +243,9 @@ impl Run {
             }
         }
         s.deadline_us = OFF;
-        let timer = s.timer;
-        self.dispatch(node, |model, cx| model.on_timer(cx, timer));
+        if let Some(timer) = s.timer {
+            self.dispatch(node, |model, cx| model.on_timer(cx, timer));
+        }
     }
 
     /// Run one handler of one node's model and apply what it asked for.
@@ -271,7 +272,7 @@ impl Run {
                 let slot = timer.slot();
                 let s = &mut rt.timers[slot];
                 s.deadline_us = deadline;
-                s.timer = timer;
+                s.timer = Some(timer);
                 if s.queued_us > deadline {
                     s.queued_us = deadline;
                     self.queue.push(deadline, Event::Wake { node, slot: slot as u8 });
@@ -288,6 +289,10 @@ impl Run {
                 self.trace.events.push(TraceEvent::Discarded { at_us: now, node, write_id })
             }
             Effect::RequestDone { ok, latency_us, .. } => self.trace.request_done(now, ok, latency_us),
+            Effect::Gauge { gauge, value } => self.trace.events.push(TraceEvent::Gauge { at_us: now, node, gauge, value }),
+            Effect::DataLost { from_us, to_us, writes } => {
+                self.trace.events.push(TraceEvent::DataLost { at_us: now, node, from_us, to_us, writes })
+            }
         }
     }
 

@@ -42,6 +42,12 @@ pub enum Effect {
     Discarded { write_id: u64 },
     /// A client request finished, well or badly, after `latency_us`.
     RequestDone { ok: bool, write: bool, latency_us: u64 },
+    /// A model-defined time series (replication lag, data deleted, ...); the
+    /// gauge id comes from `BuildCx::gauge` when the scenario is resolved.
+    Gauge { gauge: u16, value: i64 },
+    /// Acknowledged writes made between `from_us` and `to_us` are gone for good
+    /// (`writes` of them): for models that count writes instead of naming each.
+    DataLost { from_us: u64, to_us: u64, writes: u64 },
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an

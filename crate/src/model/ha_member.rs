@@ -13,6 +13,7 @@
 
 use super::effect::{Cx, Effect, Role};
 use super::msg::{Command, Msg, ReplyStatus, Timer};
+use super::Protocol;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
 const HEARTBEAT_BYTES: u32 = 128;
@@ -21,6 +22,40 @@ const REPLY_BYTES: u32 = 64;
 /// At most this many log entries are resent per sync request, so a far-behind
 /// replica catches up in bounded steps instead of one unbounded burst.
 const SYNC_BATCH_MAX: u64 = 256;
+
+/// Messages between cluster members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HaMsg {
+    /// `base_len` is the log length at which the sender's epoch began: everything
+    /// a deposed active wrote past it is divergent.
+    Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 },
+    /// One replicated write at `index` of the active's log.
+    Replicate { epoch: u64, index: u64, write_id: u64 },
+    ReplicateAck { epoch: u64, index: u64 },
+    /// A replica asks the active to resend its log from `from_index`.
+    SyncRequest { epoch: u64, from_index: u64 },
+}
+
+impl HaMsg {
+    pub const KIND_NAMES: [&'static str; 4] = ["heartbeat", "replicate", "replicate-ack", "sync-request"];
+    pub fn kind(&self) -> u8 {
+        match self {
+            HaMsg::Heartbeat { .. } => 0,
+            HaMsg::Replicate { .. } => 1,
+            HaMsg::ReplicateAck { .. } => 2,
+            HaMsg::SyncRequest { .. } => 3,
+        }
+    }
+}
+
+/// Timer slots of a cluster member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HaTimer {
+    /// Send the next heartbeat.
+    Heartbeat = 0,
+    /// Check whether peers have been silent for longer than the dead time.
+    PeerCheck = 1,
+}
 
 #[derive(Clone, Debug)]
 pub struct HaConfig {
@@ -81,7 +116,7 @@ impl HaMember {
         self.log.len() as u64
     }
 
-    pub fn start(&mut self, cx: &mut Cx) {
+    fn begin(&mut self, cx: &mut Cx) {
         if self.cfg.initially_active {
             self.epoch = (1 << 16) | u64::from(self.me.0);
             self.set_role(cx, Role::Active);
@@ -92,17 +127,10 @@ impl HaMember {
         // Everybody counts as just heard at start-up.
         self.heard_us.iter_mut().for_each(|t| *t = cx.now_us);
         self.active_heard_us = cx.now_us;
-        cx.set_timer(Timer::Heartbeat, 0);
-        cx.set_timer(Timer::PeerCheck, self.cfg.heartbeat_interval_us);
+        cx.set_timer(Timer::Ha(HaTimer::Heartbeat), 0);
+        cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
     }
 
-    /// After a crash: the process restarts passive and must hear an active again.
-    pub fn restart(&mut self, cx: &mut Cx) {
-        self.role = Role::Passive;
-        self.active = None;
-        self.cfg.initially_active = false;
-        self.start(cx);
-    }
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
@@ -122,25 +150,25 @@ impl HaMember {
         2 * self.members_alive(now, window_us) > self.cfg.peers.len() + 1
     }
 
-    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
-            Timer::Heartbeat => {
-                let msg = Msg::Heartbeat {
+            Timer::Ha(HaTimer::Heartbeat) => {
+                let msg = Msg::Ha(HaMsg::Heartbeat {
                     epoch: self.epoch,
                     active: self.role == Role::Active,
                     log_len: self.log_len(),
                     base_len: self.base_len,
-                };
+                });
                 for &p in &self.cfg.peers {
                     cx.send(p, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
                 }
-                cx.set_timer(Timer::Heartbeat, self.cfg.heartbeat_interval_us);
+                cx.set_timer(Timer::Ha(HaTimer::Heartbeat), self.cfg.heartbeat_interval_us);
             }
-            Timer::PeerCheck => {
+            Timer::Ha(HaTimer::PeerCheck) => {
                 self.check_peers(cx);
-                cx.set_timer(Timer::PeerCheck, self.cfg.heartbeat_interval_us);
+                cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
             }
-            Timer::Issue | Timer::Sweep => {}
+            Timer::Client(_) => {}
         }
     }
 
@@ -189,7 +217,7 @@ impl HaMember {
         self.set_role(cx, Role::Active);
     }
 
-    pub fn on_command(&mut self, cx: &mut Cx, command: Command) {
+    fn command(&mut self, cx: &mut Cx, command: Command) {
         match command {
             Command::MaintenanceOn => self.maintenance = true,
             Command::MaintenanceOff => {
@@ -212,26 +240,26 @@ impl HaMember {
         }
     }
 
-    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         if let Some(i) = self.peer_index(from) {
             self.heard_us[i] = cx.now_us;
         }
         match msg {
-            Msg::Heartbeat { epoch, active, log_len, base_len } => {
+            Msg::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len }) => {
                 self.on_heartbeat(cx, from, epoch, active, log_len, base_len)
             }
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            Msg::Replicate { epoch, index, write_id } => self.on_replicate(cx, from, epoch, index, write_id),
-            Msg::SyncRequest { epoch, from_index } => {
+            Msg::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
+            Msg::Ha(HaMsg::SyncRequest { epoch, from_index }) => {
                 if self.role == Role::Active && epoch <= self.epoch {
                     let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
                     for index in from_index..end {
                         let write_id = self.log[index as usize];
-                        cx.send(from, self.cfg.data_plane, Msg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
+                        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
                     }
                 }
             }
-            Msg::ReplicateAck { .. } | Msg::Reply { .. } => {}
+            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } => {}
         }
     }
 
@@ -263,7 +291,7 @@ impl HaMember {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::SyncRequest { epoch: self.epoch, from_index: self.log_len() };
+        let msg = Msg::Ha(HaMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
         cx.send(active, self.cfg.data_plane, msg, HEARTBEAT_BYTES);
     }
 
@@ -284,7 +312,7 @@ impl HaMember {
             let index = self.log_len();
             self.log.push(write_id);
             for &p in &self.cfg.peers {
-                cx.send(p, self.cfg.data_plane, Msg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
+                cx.send(p, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
             }
         }
         cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
@@ -307,6 +335,36 @@ impl HaMember {
             self.truncate(cx, index);
         }
         self.log.push(write_id);
-        cx.send(from, self.cfg.data_plane, Msg::ReplicateAck { epoch, index }, REPLY_BYTES);
+        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::ReplicateAck { epoch, index }), REPLY_BYTES);
+    }
+}
+
+impl Protocol for HaMember {
+    fn start(&mut self, cx: &mut Cx) {
+        self.begin(cx);
+    }
+
+    /// After a crash: the process restarts passive and must hear an active again.
+    fn restart(&mut self, cx: &mut Cx) {
+        self.role = Role::Passive;
+        self.active = None;
+        self.cfg.initially_active = false;
+        self.begin(cx);
+    }
+
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        self.message(cx, from, msg);
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        self.timer(cx, timer);
+    }
+
+    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+        self.command(cx, command);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

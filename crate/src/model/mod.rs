@@ -2,6 +2,10 @@
 //! operator command goes in with the time and the node's random stream; effects
 //! come out through `Cx`. A model never touches the queue, the network, other
 //! nodes or the browser.
+//!
+//! Adding a model: a module here implementing `Protocol`, its messages and
+//! timers as variants of `msg::Msg` and `msg::Timer`, and its scenario spec in
+//! `scenario/models/`.
 
 pub mod effect;
 pub mod ha_member;
@@ -14,49 +18,20 @@ use msg::{Command, Msg, Timer};
 
 use crate::ids::NodeId;
 
-/// The model a node runs. Enum dispatch keeps the hot path free of allocation
-/// and virtual calls, and the set of models is closed and listed here.
-#[derive(Clone, Debug)]
-pub enum Model {
-    HaMember(ha_member::HaMember),
-    Client(workload::Client),
-}
-
-impl Model {
-    pub fn start(&mut self, cx: &mut Cx) {
-        match self {
-            Model::HaMember(m) => m.start(cx),
-            Model::Client(m) => m.start(cx),
-        }
-    }
-
+/// What every model implements. Handlers return nothing: effects go into `cx`.
+pub trait Protocol: std::fmt::Debug {
+    /// Called once at time zero.
+    fn start(&mut self, cx: &mut Cx);
     /// The node comes back after a crash or power-off: volatile state is gone,
-    /// what it keeps on disk stays.
-    pub fn restart(&mut self, cx: &mut Cx) {
-        match self {
-            Model::HaMember(m) => m.restart(cx),
-            Model::Client(m) => m.restart(cx),
-        }
-    }
-
-    pub fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
-        match self {
-            Model::HaMember(m) => m.on_message(cx, from, msg),
-            Model::Client(m) => m.on_message(cx, from, msg),
-        }
-    }
-
-    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        match self {
-            Model::HaMember(m) => m.on_timer(cx, timer),
-            Model::Client(m) => m.on_timer(cx, timer),
-        }
-    }
-
-    pub fn on_command(&mut self, cx: &mut Cx, command: Command) {
-        match self {
-            Model::HaMember(m) => m.on_command(cx, command),
-            Model::Client(_) => {}
-        }
-    }
+    /// what the model keeps on disk stays.
+    fn restart(&mut self, cx: &mut Cx);
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg);
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer);
+    /// Operator commands from the timeline; models ignore the ones they do not know.
+    fn on_command(&mut self, _cx: &mut Cx, _command: Command) {}
+    /// For tests and property checks that inspect a model's state.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
+
+/// The model a node runs.
+pub type Model = Box<dyn Protocol>;

@@ -1,5 +1,13 @@
-//! Everything that travels between nodes, and every timer a model can set.
-//! Plain `Copy` enums: the queue stores them inline, so the hot path never allocates.
+//! Everything that travels between nodes, every timer a model can set, and the
+//! operator commands a timeline can issue. Plain `Copy` enums: the queue stores
+//! them inline, so the hot path never allocates.
+//!
+//! Each protocol owns a sub-enum (`HaMsg`, ...) in its own module; this file only
+//! lists them. Adding a protocol: add its variant to `Msg` (and `Timer`), give its
+//! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
+
+use super::ha_member::{HaMsg, HaTimer};
+use super::workload::ClientTimer;
 
 /// Why a server did not serve a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,72 +24,51 @@ pub enum Msg {
     /// A client request; `write_id` is 0 for a read.
     Request { req: u32, write_id: u64 },
     Reply { req: u32, status: ReplyStatus },
-    /// Cluster-manager heartbeat. `base_len` is the log length at which the
-    /// sender's epoch began: everything a deposed active wrote past it is divergent.
-    Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 },
-    /// One replicated write at `index` of the active's log.
-    Replicate { epoch: u64, index: u64, write_id: u64 },
-    ReplicateAck { epoch: u64, index: u64 },
-    /// A replica asks the active to resend its log from `from_index`.
-    SyncRequest { epoch: u64, from_index: u64 },
+    Ha(HaMsg),
 }
 
-/// Frame/trace code of a message kind; mirrored in `www/lib/frame-layout.js`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum MsgKind {
-    Request = 0,
-    Reply = 1,
-    Heartbeat = 2,
-    Replicate = 3,
-    ReplicateAck = 4,
-    SyncRequest = 5,
-}
-
-impl MsgKind {
-    pub const NAMES: [&'static str; 6] = ["request", "reply", "heartbeat", "replicate", "replicate-ack", "sync-request"];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
+/// Names of message kinds by code (the `kind` in frames and message records).
+/// Codes: 0-1 client, 10-19 HA cluster manager.
+pub fn kind_name(code: u8) -> &'static str {
+    match code {
+        0 => "request",
+        1 => "reply",
+        10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
+        _ => "message",
     }
 }
 
+/// Every code with a name, for the browser's legend.
+pub const KIND_CODES: [u8; 6] = [0, 1, 10, 11, 12, 13];
+
 impl Msg {
-    pub fn kind(&self) -> MsgKind {
+    pub fn kind(&self) -> u8 {
         match self {
-            Msg::Request { .. } => MsgKind::Request,
-            Msg::Reply { .. } => MsgKind::Reply,
-            Msg::Heartbeat { .. } => MsgKind::Heartbeat,
-            Msg::Replicate { .. } => MsgKind::Replicate,
-            Msg::ReplicateAck { .. } => MsgKind::ReplicateAck,
-            Msg::SyncRequest { .. } => MsgKind::SyncRequest,
+            Msg::Request { .. } => 0,
+            Msg::Reply { .. } => 1,
+            Msg::Ha(m) => 10 + m.kind(),
         }
     }
 }
 
-/// Timers. Each has a slot; setting a timer replaces the pending one in its slot.
+/// Timers. Each has a slot (below `TIMER_SLOTS`); setting a timer replaces the
+/// pending one in its slot. A node runs one model, so models share slot numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Timer {
-    /// Send the next heartbeat.
-    Heartbeat,
-    /// Check whether peers have been silent for longer than the dead time.
-    PeerCheck,
-    /// A client issues its next request.
-    Issue,
-    /// A client checks outstanding requests for time-outs and due retries.
-    Sweep,
+    Ha(HaTimer),
+    Client(ClientTimer),
 }
 
-pub const TIMER_SLOTS: usize = 4;
+pub const TIMER_SLOTS: usize = 8;
 
 impl Timer {
     pub fn slot(self) -> usize {
-        match self {
-            Timer::Heartbeat => 0,
-            Timer::PeerCheck => 1,
-            Timer::Issue => 2,
-            Timer::Sweep => 3,
-        }
+        let slot = match self {
+            Timer::Ha(t) => t as usize,
+            Timer::Client(t) => t as usize,
+        };
+        debug_assert!(slot < TIMER_SLOTS);
+        slot
     }
 }
 

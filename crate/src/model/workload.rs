@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect};
 use super::msg::{Msg, ReplyStatus, Timer};
+use super::Protocol;
 use crate::engine::time::US_PER_S;
 use crate::ids::{NodeId, PlaneId};
 
@@ -28,6 +29,15 @@ pub struct ClientConfig {
     pub backoff_us: Option<(u64, u64)>,
     /// Requests allowed in flight; more are refused at the client (counted as failed).
     pub outstanding_max: u32,
+}
+
+/// Timer slots of a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientTimer {
+    /// Issue the next request.
+    Issue = 0,
+    /// Check outstanding requests for time-outs and due retries.
+    Sweep = 1,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -70,29 +80,24 @@ impl Client {
         (US_PER_S / self.cfg.rate_per_s.max(1)).max(1)
     }
 
-    pub fn start(&mut self, cx: &mut Cx) {
+    fn begin(&mut self, cx: &mut Cx) {
         if self.cfg.rate_per_s == 0 || self.cfg.targets.is_empty() {
             return;
         }
         // Spread clients' phases so they do not all fire on the same microsecond.
         let phase = cx.rng.below(self.interval_us());
-        cx.set_timer(Timer::Issue, phase);
+        cx.set_timer(Timer::Client(ClientTimer::Issue), phase);
     }
 
-    pub fn restart(&mut self, cx: &mut Cx) {
-        self.in_flight.clear();
-        self.retry_wait.clear();
-        self.start(cx);
-    }
 
-    pub fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
-            Timer::Issue => {
+            Timer::Client(ClientTimer::Issue) => {
                 self.issue(cx);
-                cx.set_timer(Timer::Issue, self.interval_us());
+                cx.set_timer(Timer::Client(ClientTimer::Issue), self.interval_us());
             }
-            Timer::Sweep => self.sweep(cx),
-            Timer::Heartbeat | Timer::PeerCheck => {}
+            Timer::Client(ClientTimer::Sweep) => self.sweep(cx),
+            Timer::Ha(_) => {}
         }
     }
 
@@ -129,7 +134,7 @@ impl Client {
         self.target_index = (self.target_index + 1) % self.cfg.targets.len();
     }
 
-    pub fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: Msg) {
+    fn message(&mut self, cx: &mut Cx, msg: Msg) {
         let Msg::Reply { req, status } = msg else { return };
         let Some(pos) = self.in_flight.iter().position(|p| p.req == req) else {
             return; // a late reply to a request that already timed out
@@ -177,7 +182,7 @@ impl Client {
             (Some(a), None) | (None, Some(a)) => a,
             (None, None) => return,
         };
-        cx.set_timer(Timer::Sweep, next.saturating_sub(cx.now_us));
+        cx.set_timer(Timer::Client(ClientTimer::Sweep), next.saturating_sub(cx.now_us));
     }
 
     fn sweep(&mut self, cx: &mut Cx) {
@@ -194,5 +199,29 @@ impl Client {
             }
         }
         self.arm_sweep(cx);
+    }
+}
+
+impl Protocol for Client {
+    fn start(&mut self, cx: &mut Cx) {
+        self.begin(cx);
+    }
+
+    fn restart(&mut self, cx: &mut Cx) {
+        self.in_flight.clear();
+        self.retry_wait.clear();
+        self.begin(cx);
+    }
+
+    fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: Msg) {
+        self.message(cx, msg);
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        self.timer(cx, timer);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

@@ -1,5 +1,6 @@
 //! Monitors read the trace and report; they never change a run.
 
+pub mod gauges;
 pub mod groups;
 pub mod outcome;
 pub mod writes;

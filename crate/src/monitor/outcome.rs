@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::gauges::{self, GaugeSummary};
 use super::{groups, writes};
 use crate::scenario::format::ExpectedOutcome;
 use crate::trace::digest::digest;
@@ -60,6 +61,8 @@ pub struct Outcome {
     /// Longest time a group had no live active member.
     pub rto_s: f64,
     pub groups: Vec<GroupOutcome>,
+    /// Model-defined gauges; as metrics, `NAME` is the last value and `NAME_max` the largest.
+    pub gauges: Vec<GaugeSummary>,
     pub checks: Vec<Check>,
 }
 
@@ -102,12 +105,27 @@ impl Outcome {
             "latency_mean_ms" => self.latency_mean_ms,
             "rpo_s" => self.rpo_s,
             "rto_s" => self.rto_s,
-            _ => return None,
+            _ => return self.gauge_metric(name),
         })
+    }
+
+    fn gauge_metric(&self, name: &str) -> Option<f64> {
+        if let Some(g) = self.gauges.iter().find(|g| g.name == name) {
+            return Some(g.last as f64);
+        }
+        let base = name.strip_suffix("_max")?;
+        self.gauges.iter().find(|g| g.name == base).map(|g| g.max as f64)
     }
 }
 
-pub fn compute(trace: &Trace, node_count: usize, group_names: &[String], expected: &[ExpectedOutcome], seed: u64) -> Outcome {
+pub fn compute(
+    trace: &Trace,
+    node_count: usize,
+    group_names: &[String],
+    gauge_names: &[String],
+    expected: &[ExpectedOutcome],
+    seed: u64,
+) -> Outcome {
     let g = groups::measure(&trace.events, node_count, group_names.len(), trace.end_us);
     let w = writes::measure(&trace.events, &g.node_group, group_names.len());
     // "Any group split" time: the union is bounded by the sum; report the per-group max
@@ -153,6 +171,7 @@ pub fn compute(trace: &Trace, node_count: usize, group_names: &[String], expecte
                 leader_changes: s.leader_changes,
             })
             .collect(),
+        gauges: gauges::measure(&trace.events, gauge_names),
         checks: vec![],
     };
     outcome.checks = expected

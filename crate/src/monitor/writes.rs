@@ -48,6 +48,13 @@ pub fn measure(events: &[TraceEvent], node_group: &[Option<GroupId>], group_coun
             *w = (w.0.min(at), w.1.max(at));
         }
     }
+    // Models that count lost writes instead of naming them report whole windows.
+    for e in events {
+        if let TraceEvent::DataLost { at_us, node, from_us, to_us, writes } = *e {
+            lost += writes;
+            episodes.insert((node.0, at_us), (from_us, to_us.max(from_us)));
+        }
+    }
     let window = episodes.into_values().max_by_key(|&(a, b)| (b - a, a));
     WritesReport { acked: acked.len() as u64, lost, divergent_by_group, lost_window_us: window }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::models;
 use super::units::Unit;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -131,58 +132,22 @@ pub struct NodeSpec {
     pub model: ModelSpec,
 }
 
+/// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelSpec {
-    HaMember(HaMemberSpec),
-    Client(ClientSpec),
+    HaMember(models::ha_member::HaMemberSpec),
+    Client(models::client::ClientSpec),
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HaMemberSpec {
-    /// Replication group (split brain is counted per group).
-    pub group: String,
-    pub peers: Vec<String>,
-    #[serde(default)]
-    pub initially_active: bool,
-    pub heartbeat_interval: Quantity,
-    pub dead_time: Quantity,
-    pub heartbeat_plane: String,
-    pub data_plane: String,
-    #[serde(default)]
-    pub quorum: Flag,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientSpec {
-    pub targets: Vec<String>,
-    pub plane: String,
-    /// Requests per second.
-    pub rate: Quantity,
-    /// Share of requests that are writes (`"30%"`).
-    pub writes: Quantity,
-    pub timeout: Quantity,
-    /// Attempts after the first.
-    pub retries: Quantity,
-    /// Exponential backoff with full jitter; without it, retries go out at once.
-    #[serde(default)]
-    pub backoff: Option<BackoffSpec>,
-    #[serde(default = "default_outstanding")]
-    pub outstanding_max: u32,
-}
-
-fn default_outstanding() -> u32 {
-    1_000
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BackoffSpec {
-    pub enabled: Flag,
-    pub base: Quantity,
-    pub cap: Quantity,
+impl ModelSpec {
+    /// Short name for the browser ("ha_member", "client", ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelSpec::HaMember(_) => "ha_member",
+            ModelSpec::Client(_) => "client",
+        }
+    }
 }
 
 /// Links between every ordered pair of `nodes` (both directions), or only

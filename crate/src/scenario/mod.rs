@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod format;
+pub mod models;
 pub mod params;
 pub mod resolve;
 pub mod schema;

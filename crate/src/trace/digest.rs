@@ -49,6 +49,20 @@ pub fn digest(trace: &Trace) -> String {
                 put(u64::from(node.0));
                 put(write_id);
             }
+            TraceEvent::Gauge { at_us, node, gauge, value } => {
+                put(7);
+                put(at_us);
+                put(u64::from(node.0) | (u64::from(gauge) << 32));
+                put(value as u64);
+            }
+            TraceEvent::DataLost { at_us, node, from_us, to_us, writes } => {
+                put(8);
+                put(at_us);
+                put(u64::from(node.0));
+                put(from_us);
+                put(to_us);
+                put(writes);
+            }
         }
     }
     for m in &trace.messages {

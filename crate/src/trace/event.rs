@@ -16,6 +16,8 @@ pub enum TraceEvent {
     Step { at_us: u64, index: u32 },
     Acked { at_us: u64, node: NodeId, write_id: u64 },
     Discarded { at_us: u64, node: NodeId, write_id: u64 },
+    Gauge { at_us: u64, node: NodeId, gauge: u16, value: i64 },
+    DataLost { at_us: u64, node: NodeId, from_us: u64, to_us: u64, writes: u64 },
 }
 
 impl TraceEvent {
@@ -26,7 +28,9 @@ impl TraceEvent {
             | TraceEvent::Link { at_us, .. }
             | TraceEvent::Step { at_us, .. }
             | TraceEvent::Acked { at_us, .. }
-            | TraceEvent::Discarded { at_us, .. } => at_us,
+            | TraceEvent::Discarded { at_us, .. }
+            | TraceEvent::Gauge { at_us, .. }
+            | TraceEvent::DataLost { at_us, .. } => at_us,
         }
     }
 }

@@ -43,7 +43,7 @@ impl Snapshot {
             }
             TraceEvent::Link { link, status, .. } => self.link[link.index()] = status,
             TraceEvent::Step { index, .. } => self.step = index as i32,
-            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } => {}
+            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } | TraceEvent::Gauge { .. } | TraceEvent::DataLost { .. } => {}
         }
     }
 }

@@ -5,9 +5,19 @@ use super::event::{Trace, TraceEvent};
 use crate::engine::time::format_clock;
 use crate::model::node::Health;
 
-pub fn timeline(trace: &Trace, node_names: &[String], step_titles: &[String], link_names: &[String]) -> String {
+/// Names for the text timeline: nodes, timeline steps, links and gauges by id.
+pub struct Names<'a> {
+    pub nodes: &'a [String],
+    pub steps: &'a [String],
+    pub links: &'a [String],
+    pub gauges: &'a [String],
+}
+
+pub fn timeline(trace: &Trace, names: &Names) -> String {
+    let (node_names, step_titles, link_names) = (names.nodes, names.steps, names.links);
     let mut out = String::new();
     let name = |i: usize| node_names.get(i).map_or("?", String::as_str);
+    let mut last_gauge: Vec<((crate::ids::NodeId, u16), i64)> = vec![];
     let mut i = 0;
     while i < trace.events.len() {
         let e = &trace.events[i];
@@ -37,6 +47,26 @@ pub fn timeline(trace: &Trace, node_names: &[String], step_titles: &[String], li
                 step_titles.get(index as usize).map_or("?", String::as_str)
             ),
             TraceEvent::Acked { .. } => continue,
+            // Gauges change often; the text keeps only changes of a tenth or more.
+            TraceEvent::Gauge { at_us, node, gauge, value } => {
+                let key = (node, gauge);
+                let last = last_gauge.iter().find(|(k, _)| *k == key).map(|&(_, v)| v);
+                if last.is_some_and(|l: i64| (value - l).abs() * 10 < l.abs().max(1)) {
+                    continue;
+                }
+                last_gauge.retain(|(k, _)| *k != key);
+                last_gauge.push((key, value));
+                let g = names.gauges.get(usize::from(gauge)).map_or("?", String::as_str);
+                format!("{} {} {} = {}", format_clock(at_us), name(node.index()), g, value)
+            }
+            TraceEvent::DataLost { at_us, node, from_us, to_us, writes } => format!(
+                "{} {} lost {} acknowledged writes made from {} to {}",
+                format_clock(at_us),
+                name(node.index()),
+                writes,
+                format_clock(from_us),
+                format_clock(to_us)
+            ),
             TraceEvent::Discarded { at_us, node, .. } => {
                 // One line per truncation: the writes a node throws away at one instant.
                 let mut count = 1;

@@ -1,0 +1,77 @@
+//! Scenario spec of a client workload (`model/workload.rs`).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::BuildCx;
+use crate::engine::time::US_PER_S;
+use crate::ids::NodeId;
+use crate::model::workload::{Client, ClientConfig};
+use crate::model::Model;
+use crate::scenario::error::ScenarioError;
+use crate::scenario::format::{Flag, Quantity};
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSpec {
+    pub targets: Vec<String>,
+    pub plane: String,
+    /// Requests per second.
+    pub rate: Quantity,
+    /// Share of requests that are writes (`"30%"`).
+    pub writes: Quantity,
+    pub timeout: Quantity,
+    /// Attempts after the first.
+    pub retries: Quantity,
+    /// Exponential backoff with full jitter; without it, retries go out at once.
+    #[serde(default)]
+    pub backoff: Option<BackoffSpec>,
+    #[serde(default = "default_outstanding")]
+    pub outstanding_max: u32,
+}
+
+fn default_outstanding() -> u32 {
+    1_000
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    pub enabled: Flag,
+    pub base: Quantity,
+    pub cap: Quantity,
+}
+
+pub fn build(c: &ClientSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+    let targets = cx.nodes(&c.targets, &format!("{p}.targets"))?;
+    if targets.is_empty() {
+        return Err(cx.err(format!("{p}.targets"), "a client needs at least one target"));
+    }
+    let rate_per_s = cx.values.count(&c.rate, &format!("{p}.rate"))?;
+    let retries_max = cx.values.count(&c.retries, &format!("{p}.retries"))?.min(1_000) as u32;
+    let backoff_us = match &c.backoff {
+        Some(b) if cx.values.flag(&b.enabled, &format!("{p}.backoff.enabled"))? => Some((
+            cx.positive_micros(&b.base, &format!("{p}.backoff.base"))?,
+            cx.values.micros(&b.cap, &format!("{p}.backoff.cap"))?,
+        )),
+        _ => None,
+    };
+    let timeout_us = cx.positive_micros(&c.timeout, &format!("{p}.timeout"))?;
+    // Each request: issue timer, request, reply, a sweep; times the attempts.
+    let per_request = 4 * (1 + u64::from(retries_max));
+    let requests = rate_per_s.saturating_mul(cx.end_us / US_PER_S + 1);
+    cx.expect_events(per_request.saturating_mul(requests), &c.rate, &format!("{p}.rate"));
+    Ok(Box::new(Client::new(
+        me,
+        ClientConfig {
+            targets,
+            plane: cx.plane(&c.plane, &format!("{p}.plane"))?,
+            rate_per_s,
+            write_ppm: cx.values.ppm(&c.writes, &format!("{p}.writes"))?,
+            timeout_us,
+            retries_max,
+            backoff_us,
+            outstanding_max: c.outstanding_max.max(1),
+        },
+    )))
+}

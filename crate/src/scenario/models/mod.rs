@@ -1,0 +1,156 @@
+//! One file per model: its scenario spec (serde) and how it is built into a
+//! runnable `Model`, with units converted and the events it will need counted.
+
+pub mod client;
+pub mod ha_member;
+
+use std::collections::BTreeMap;
+
+use super::error::ScenarioError;
+use super::format::{ModelSpec, Quantity};
+use super::params::Values;
+use crate::engine::time::format_duration;
+use crate::ids::{DeviceId, GroupId, NodeId, PlaneId};
+use crate::model::Model;
+
+/// What a model's builder can look up and report while it is resolved.
+pub struct BuildCx<'a> {
+    pub file: &'a str,
+    pub values: &'a Values<'a>,
+    pub end_us: u64,
+    pub nodes: BTreeMap<&'a str, NodeId>,
+    pub planes: BTreeMap<&'a str, PlaneId>,
+    pub devices: BTreeMap<&'a str, DeviceId>,
+    pub groups: BTreeMap<String, GroupId>,
+    /// Gauge names by id (time series a model reports, e.g. replication lag).
+    pub gauges: Vec<String>,
+    budget: Budget,
+}
+
+impl<'a> BuildCx<'a> {
+    pub fn new(file: &'a str, values: &'a Values<'a>, end_us: u64, events_max: u64) -> BuildCx<'a> {
+        BuildCx {
+            file,
+            values,
+            end_us,
+            nodes: BTreeMap::new(),
+            planes: BTreeMap::new(),
+            devices: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            gauges: vec![],
+            budget: Budget { events_max, total: 0, biggest: (0, String::new()) },
+        }
+    }
+
+    pub fn err(&self, path: impl Into<String>, reason: impl Into<String>) -> ScenarioError {
+        ScenarioError::new(self.file, path, reason)
+    }
+
+    pub fn node(&self, name: &str, path: &str) -> Result<NodeId, ScenarioError> {
+        self.nodes.get(name).copied().ok_or_else(|| self.err(path, format!("no node named `{name}`")))
+    }
+
+    pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
+        names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
+    }
+
+    pub fn plane(&self, name: &str, path: &str) -> Result<PlaneId, ScenarioError> {
+        self.planes.get(name).copied().ok_or_else(|| {
+            let known: Vec<&str> = self.planes.keys().copied().collect();
+            self.err(path, format!("no plane named `{name}` (planes: {})", known.join(", ")))
+        })
+    }
+
+    /// A list of plane names; empty means every plane.
+    pub fn plane_set(&self, names: &[String], path: &str) -> Result<crate::net::cut::Planes, ScenarioError> {
+        if names.is_empty() {
+            return Ok(crate::net::cut::Planes::All);
+        }
+        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
+        Ok(crate::net::cut::Planes::Only(ids))
+    }
+
+    pub fn device(&self, name: &str, path: &str) -> Result<DeviceId, ScenarioError> {
+        self.devices.get(name).copied().ok_or_else(|| self.err(path, format!("no device named `{name}`")))
+    }
+
+    /// The id of a replication group, created on first mention.
+    pub fn group(&mut self, name: &str) -> GroupId {
+        let next = GroupId(self.groups.len() as u16);
+        *self.groups.entry(name.to_string()).or_insert(next)
+    }
+
+    /// The id of a gauge, created on first mention.
+    pub fn gauge(&mut self, name: &str) -> u16 {
+        if let Some(i) = self.gauges.iter().position(|g| g == name) {
+            return i as u16;
+        }
+        self.gauges.push(name.to_string());
+        (self.gauges.len() - 1) as u16
+    }
+
+    /// A duration that must be above zero.
+    pub fn positive_micros(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+        match self.values.micros(q, path)? {
+            0 => Err(self.err(path, "must be above zero")),
+            v => Ok(v),
+        }
+    }
+
+    /// Count `events` the run will need because of the field at `path` (holding `q`).
+    pub fn expect_events(&mut self, events: u64, q: &Quantity, path: &str) {
+        self.budget.add(events, q, path);
+    }
+
+    pub fn projected_events(&self) -> u64 {
+        self.budget.total
+    }
+
+    /// Refuse a setup whose projected event count is over the budget, naming the
+    /// field (or parameter) that contributes most.
+    pub fn check_budget(&self) -> Result<(), ScenarioError> {
+        let b = &self.budget;
+        if b.total > b.events_max {
+            return Err(self.err(
+                b.biggest.1.clone(),
+                format!(
+                    "this value would need about {:.2e} events over {}, more than limits.events_max ({})",
+                    b.total as f64,
+                    format_duration(self.end_us),
+                    b.events_max
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Running estimate of the events a run will need, remembering which field
+/// contributes most so the error can name it.
+struct Budget {
+    events_max: u64,
+    total: u64,
+    biggest: (u64, String),
+}
+
+impl Budget {
+    fn add(&mut self, events: u64, q: &Quantity, path: &str) {
+        self.total = self.total.saturating_add(events);
+        if events > self.biggest.0 {
+            // Name the parameter when the field refers to one: that is what the viewer changed.
+            let named = match q {
+                Quantity::Text(t) if t.starts_with('$') => format!("parameters.{}", &t[1..]),
+                _ => path.to_string(),
+            };
+            self.biggest = (events, named);
+        }
+    }
+}
+
+/// Build the model a node runs.
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<Model, ScenarioError> {
+    match spec {
+        ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
+        ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
+    }
+}
