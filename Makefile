@@ -31,12 +31,15 @@ test-browser: build browser-tools
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node --test --test-concurrency=1 tests/browser/
 
-bench: bench-native bench-browser
+## Events per second: natively (bench-native) or natively and in headless Chromium (bench).
+bench: bench-browser
 
 bench-native:
-	$(CARGO) run --profile fast --bin incident-replay -- bench
+	$(CARGO) build --profile fast --bin incident-replay
+	target/fast/incident-replay bench
 
 bench-browser: build browser-tools
+	$(CARGO) build --profile fast --bin incident-replay
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node tests/browser/bench.mjs
 

@@ -3,28 +3,19 @@
 //! events-per-second figure the README reports.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use incident_replay::bench::large_scenario;
-use incident_replay::engine::run::Run;
-use incident_replay::scenario::{self, Overrides};
+use incident_replay::bench::{load_large, run_large};
 
 fn engine(c: &mut Criterion) {
-    let text = large_scenario(100, 100, 2_000, 5);
-    let events = {
-        let loaded = scenario::load("bench", &text, &Overrides::new(), 1).expect("valid");
-        let mut run = Run::new(loaded.resolved.setup);
-        run.run_to_end().expect("within budget");
-        run.trace.event_count
-    };
+    let events = run_large(&mut load_large(100, 100, 2_000, 5).expect("valid")).expect("within budget");
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
     group.throughput(Throughput::Elements(events));
     group.bench_function("100 servers, 100 clients x 2000 req/s, 5 s", |b| {
-        b.iter(|| {
-            let loaded = scenario::load("bench", &text, &Overrides::new(), 1).expect("valid");
-            let mut run = Run::new(loaded.resolved.setup);
-            run.run_to_end().expect("within budget");
-            run.trace.event_count
-        })
+        b.iter_batched(
+            || load_large(100, 100, 2_000, 5).expect("valid"),
+            |mut run| run_large(&mut run).expect("within budget"),
+            criterion::BatchSize::PerIteration,
+        )
     });
     group.finish();
 }

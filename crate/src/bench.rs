@@ -56,3 +56,17 @@ pub fn large_scenario(servers: u32, clients: u32, rate_per_client: u32, duration
     });
     scenario.to_string()
 }
+
+/// The generated scenario loaded and ready to run, so callers time `run_to_end`
+/// alone (parsing and resolving are not part of the events-per-second figure).
+pub fn load_large(servers: u32, clients: u32, rate_per_client: u32, duration_s: u32) -> Result<crate::engine::run::Run, String> {
+    let text = large_scenario(servers, clients, rate_per_client, duration_s);
+    let loaded = crate::scenario::load("bench", &text, &crate::scenario::Overrides::new(), 1).map_err(|e| e.to_string())?;
+    Ok(crate::engine::run::Run::new(loaded.resolved.setup))
+}
+
+/// Run a loaded benchmark to its end; returns the number of events processed.
+pub fn run_large(run: &mut crate::engine::run::Run) -> Result<u64, String> {
+    run.run_to_end().map_err(|e| e.to_string())?;
+    Ok(run.trace.event_count)
+}

@@ -70,6 +70,27 @@ pub fn bench_scenario(servers: u32, clients: u32, rate: u32, seconds: u32) -> St
     crate::bench::large_scenario(servers, clients, rate, seconds)
 }
 
+/// The benchmark scenario loaded and ready, so JS can time `run` alone, as
+/// `incident-replay bench` does natively.
+#[wasm_bindgen]
+pub struct BenchRun {
+    run: crate::engine::run::Run,
+}
+
+#[wasm_bindgen]
+impl BenchRun {
+    #[wasm_bindgen(constructor)]
+    pub fn new(servers: u32, clients: u32, rate: u32, seconds: u32) -> Result<BenchRun, JsValue> {
+        let run = crate::bench::load_large(servers, clients, rate, seconds).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+        Ok(BenchRun { run })
+    }
+
+    /// Run to the end; returns the number of events processed.
+    pub fn run(&mut self) -> Result<f64, JsValue> {
+        crate::bench::run_large(&mut self.run).map(|n| n as f64).map_err(|e| JsValue::from(js_sys::Error::new(&e)))
+    }
+}
+
 #[derive(Serialize)]
 struct NodeInfo<'a> {
     name: &'a str,

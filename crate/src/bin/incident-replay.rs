@@ -6,10 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use incident_replay::engine::run::Run;
-use incident_replay::engine::time::{US_PER_S};
 use incident_replay::monitor::METRICS;
-use incident_replay::replay::{budget_error, replay};
+use incident_replay::replay::replay;
 use incident_replay::scenario::params::parse_set;
 use incident_replay::scenario::units::{parse_literal, Kind};
 use incident_replay::scenario::{self, schema, OverrideValue, Overrides, ScenarioError};
@@ -321,21 +319,19 @@ fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Opt
 }
 
 fn bench(servers: u32, clients: u32, rate: u32, seconds: u32, repeats: u32) -> Result<(), String> {
-    let text = incident_replay::bench::large_scenario(servers, clients, rate, seconds);
     let mut best = f64::MAX;
     let mut events = 0;
     for _ in 0..repeats.max(1) {
-        let loaded = scenario::load("bench", &text, &Overrides::new(), 1).map_err(|e| e.to_string())?;
-        let mut run = Run::new(loaded.resolved.setup);
+        let mut run = incident_replay::bench::load_large(servers, clients, rate, seconds)?;
         let start = Instant::now();
-        run.run_to_end().map_err(|e| budget_error("bench", &e).to_string())?;
+        events = incident_replay::bench::run_large(&mut run)?;
         best = best.min(start.elapsed().as_secs_f64());
-        events = run.trace.event_count;
     }
     println!(
-        "bench: {servers} servers, {clients} clients x {rate} req/s, {seconds} s simulated: {events} events in {best:.3} s = {:.2} M events/s (best of {repeats}, {} us simulated per wall us)",
+        "bench: {servers} servers, {clients} clients x {rate} req/s, {seconds} s simulated: {events} events in {best:.3} s = {:.2} M events/s (best of {}, {:.1}x real time)",
         events as f64 / best / 1e6,
-        u64::from(seconds) * US_PER_S
+        repeats.max(1),
+        f64::from(seconds) / best
     );
     Ok(())
 }
