@@ -5,6 +5,7 @@
 use crate::engine::run::{Run, RunError};
 use crate::monitor::{self, Outcome};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
+use crate::trace::event::TraceEvent;
 use crate::trace::frame::FrameBuffer;
 use crate::trace::keyframe::Keyframes;
 use crate::trace::text;
@@ -51,6 +52,72 @@ impl Replay {
         net.links
             .iter()
             .map(|l| format!("{}->{}@{}", self.run.node_names[l.from.index()], self.run.node_names[l.to.index()], net.planes[l.plane.index()]))
+            .collect()
+    }
+
+    /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
+    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data).
+    pub fn shades(&self) -> Vec<f64> {
+        let trace = &self.run.trace;
+        let g = monitor::groups::measure(&trace.events, self.run.node_count(), self.groups.len(), trace.end_us);
+        let mut out: Vec<f64> = g.intervals.iter().flat_map(|i| [i.shade as u8 as f64, i.start_us as f64, i.end_us as f64]).collect();
+        let w = monitor::writes::measure(&trace.events, &g.node_group, self.groups.len());
+        if let Some((from, to)) = w.lost_window_us {
+            out.extend_from_slice(&[3.0, from as f64, to.max(from + 1) as f64]);
+        }
+        out
+    }
+
+    /// Times of everything worth stopping at (faults, role and health changes,
+    /// link changes, timeline steps), sorted and without repeats.
+    pub fn moments(&self) -> Vec<f64> {
+        let mut times: Vec<u64> = self
+            .run
+            .trace
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Health { at_us, .. }
+                | TraceEvent::Role { at_us, .. }
+                | TraceEvent::Link { at_us, .. }
+                | TraceEvent::Step { at_us, .. }
+                | TraceEvent::DataLost { at_us, .. } => Some(*at_us),
+                _ => None,
+            })
+            .collect();
+        times.sort_unstable();
+        times.dedup();
+        times.into_iter().map(|t| t as f64).collect()
+    }
+
+    /// Every report of gauge `gauge`: flat `[t_us, node, value]`.
+    pub fn gauge_series(&self, gauge: u16) -> Vec<f64> {
+        self.run
+            .trace
+            .events
+            .iter()
+            .filter_map(|e| match *e {
+                TraceEvent::Gauge { at_us, node, gauge: g, value } if g == gauge => Some([at_us as f64, f64::from(node.0), value as f64]),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// Recorded messages in the air at some point of `[from_us, to_us]`, at most
+    /// `max` of them (the earliest): flat `[sent_us, end_us, from, to, plane, kind, fate]`.
+    pub fn messages(&self, from_us: u64, to_us: u64, max: usize) -> Vec<f64> {
+        let msgs = &self.run.trace.messages;
+        let look_back = self.run.trace.flight_max_us.max(crate::trace::frame::DROP_SHOW_US);
+        let first = msgs.partition_point(|m| m.sent_us + look_back < from_us);
+        msgs[first..]
+            .iter()
+            .take_while(|m| m.sent_us <= to_us)
+            .filter(|m| m.end_us.max(m.sent_us) >= from_us)
+            .take(max)
+            .flat_map(|m| {
+                [m.sent_us as f64, m.end_us as f64, f64::from(m.from.0), f64::from(m.to.0), f64::from(m.plane), f64::from(m.kind), f64::from(m.fate as u8)]
+            })
             .collect()
     }
 

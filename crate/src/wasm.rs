@@ -209,6 +209,38 @@ impl Replay {
         js_sys::Float64Array::from(&data[..])
     }
 
+    /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`.
+    pub fn shades(&self) -> js_sys::Float64Array {
+        js_sys::Float64Array::from(&self.inner.shades()[..])
+    }
+
+    /// Sorted times of state changes and timeline steps (for "next event" and time-warp).
+    pub fn moments(&self) -> js_sys::Float64Array {
+        js_sys::Float64Array::from(&self.inner.moments()[..])
+    }
+
+    /// Names of the model gauges, by id.
+    pub fn gauge_names(&self) -> Vec<String> {
+        self.inner.gauges.clone()
+    }
+
+    /// Reports of one gauge: flat `[t_us, node, value]`.
+    pub fn gauge_series(&self, gauge: u16) -> js_sys::Float64Array {
+        js_sys::Float64Array::from(&self.inner.gauge_series(gauge)[..])
+    }
+
+    /// Messages in the air during `[from_us, to_us]`, at most `max`:
+    /// flat `[sent_us, end_us, from, to, plane, kind, fate]`.
+    pub fn messages(&self, from_us: f64, to_us: f64, max: u32) -> js_sys::Float64Array {
+        let clamp = |t: f64| if t.is_finite() && t > 0.0 { t as u64 } else { 0 };
+        js_sys::Float64Array::from(&self.inner.messages(clamp(from_us), clamp(to_us), max as usize)[..])
+    }
+
+    /// Names of message kinds by code, for legends.
+    pub fn kind_names(&self) -> Vec<String> {
+        crate::model::msg::KIND_CODES.iter().map(|&c| format!("{c}:{}", crate::model::msg::kind_name(c))).collect()
+    }
+
     pub fn bucket_us(&self) -> f64 {
         self.inner.run.trace.bucket_us as f64
     }

@@ -9,7 +9,7 @@ before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
 
 test('WASM digests equal native digests for the demo at seeds 1, 2 and 3', async () => {
-  const { page, errors } = await openPage(env.browser, env.base);
+  const { page, errors } = await openPage(env.browser, `${env.base}#scenario=demo-partition`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   for (const seed of [1, 2, 3]) {
     const wasm = await page.evaluate(async (seed) => {
@@ -28,7 +28,7 @@ test('WASM digests equal native digests for the demo at seeds 1, 2 and 3', async
 });
 
 test('a bad override comes back from the worker as an error with its field path', async () => {
-  const { page } = await openPage(env.browser, env.base);
+  const { page } = await openPage(env.browser, `${env.base}#scenario=demo-partition`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
   const error = await page.evaluate(async () => {
     const { SimClient } = await import('./sim/client.js');

@@ -28,12 +28,16 @@ export class SimClient {
     });
   }
 
-  run(file, json, overrides, seed) {
-    return this.request('run', { file, json, overrides, seed });
+  run(file, json, overrides, seed, slot = 'history') {
+    return this.request('run', { file, json, overrides, seed, slot });
   }
 
-  frame(tUs) {
-    return this.request('frame', { tUs });
+  frame(tUs, slot = 'history') {
+    return this.request('frame', { tUs, slot });
+  }
+
+  messages(fromUs, toUs, max, slot = 'history') {
+    return this.request('messages', { fromUs, toUs, max, slot });
   }
 
   terminate() {

@@ -4,7 +4,8 @@
 import init, { Replay, describe, validate } from '../pkg/incident_replay.js';
 
 const ready = init();
-let replay = null;
+// Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
+const replays = new Map();
 
 function errorObject(e) {
   if (e && typeof e === 'object') {
@@ -14,32 +15,49 @@ function errorObject(e) {
   return { name: 'Error', message: String(e) };
 }
 
-function run({ file, json, overrides, seed }) {
+function replayIn(slot) {
+  const replay = replays.get(slot || 'history');
+  if (!replay) throw new Error(`no scenario loaded in ${slot}`);
+  return replay;
+}
+
+function run({ slot = 'history', file, json, overrides, seed }) {
+  const started = performance.now();
   const next = new Replay(file, json, overrides || {}, seed);
-  replay?.free();
-  replay = next;
-  const steps = replay.step_times();
-  const series = replay.request_series();
+  const runMs = performance.now() - started;
+  replays.get(slot)?.free();
+  replays.set(slot, next);
+  const steps = next.step_times();
+  const series = next.request_series();
+  const shades = next.shades();
+  const moments = next.moments();
+  const gauges = next.gauge_names().map((name, id) => ({ name, points: next.gauge_series(id) }));
   return {
     reply: {
-      outcome: replay.outcome(),
-      topology: replay.topology(),
-      endUs: replay.end_us(),
-      bucketUs: replay.bucket_us(),
-      digest: replay.digest(),
-      steps,
-      series,
+      slot,
+      outcome: next.outcome(),
+      topology: next.topology(),
+      endUs: next.end_us(),
+      bucketUs: next.bucket_us(),
+      digest: next.digest(),
+      events: next.events(),
+      kindNames: next.kind_names(),
+      runMs,
+      steps, series, shades, moments, gauges,
     },
-    transfer: [steps.buffer, series.buffer],
+    transfer: [steps.buffer, series.buffer, shades.buffer, moments.buffer, ...gauges.map((g) => g.points.buffer)],
   };
 }
 
 const handlers = {
   run,
-  frame({ tUs }) {
-    if (!replay) throw new Error('no scenario loaded');
-    const frame = replay.frame(tUs);
+  frame({ slot, tUs }) {
+    const frame = replayIn(slot).frame(tUs);
     return { reply: { frame, tUs }, transfer: [frame.buffer] };
+  },
+  messages({ slot, fromUs, toUs, max }) {
+    const messages = replayIn(slot).messages(fromUs, toUs, max);
+    return { reply: { messages, fromUs, toUs }, transfer: [messages.buffer] };
   },
   describe({ file, json }) {
     return { reply: { scenario: describe(file, json) }, transfer: [] };
@@ -48,8 +66,8 @@ const handlers = {
     validate(file, json, overrides || {});
     return { reply: { valid: true }, transfer: [] };
   },
-  timeline() {
-    return { reply: { text: replay ? replay.timeline_text() : '' }, transfer: [] };
+  timeline({ slot }) {
+    return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };
   },
 };
 

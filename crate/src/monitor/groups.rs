@@ -20,6 +20,26 @@ pub struct GroupStats {
     pub actives_max: u32,
 }
 
+/// What the page shades along its timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Shade {
+    /// Some group has more than one live node accepting writes.
+    SplitBrain = 0,
+    /// Some group has no live node accepting writes.
+    Unavailable = 1,
+    /// Some group has every member crashed or powered off.
+    AllDown = 2,
+}
+
+/// A stretch of time during which `shade` held, `[start_us, end_us)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShadeInterval {
+    pub shade: Shade,
+    pub start_us: u64,
+    pub end_us: u64,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct GroupsReport {
     pub groups: Vec<GroupStats>,
@@ -27,6 +47,43 @@ pub struct GroupsReport {
     pub degraded_us: u64,
     /// Group of each node, if it belongs to one.
     pub node_group: Vec<Option<GroupId>>,
+    /// When any group was split, unavailable or all down, in time order per shade.
+    pub intervals: Vec<ShadeInterval>,
+}
+
+/// Opens and closes shade intervals as the any-group flags change.
+#[derive(Default)]
+struct Shading {
+    open: [Option<u64>; 3],
+    done: Vec<ShadeInterval>,
+}
+
+impl Shading {
+    /// The state held from `from_us` on is `on`.
+    fn set(&mut self, shade: Shade, on: bool, from_us: u64) {
+        let slot = &mut self.open[shade as usize];
+        match (on, *slot) {
+            (true, None) => *slot = Some(from_us),
+            (false, Some(start)) => {
+                *slot = None;
+                if from_us > start {
+                    self.done.push(ShadeInterval { shade, start_us: start, end_us: from_us });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self, end_us: u64) -> Vec<ShadeInterval> {
+        for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown].into_iter().enumerate() {
+            if let Some(start) = self.open[i].take() {
+                if end_us > start {
+                    self.done.push(ShadeInterval { shade, start_us: start, end_us });
+                }
+            }
+        }
+        self.done
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -52,11 +109,13 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
     let mut outage_start: Vec<Option<u64>> = vec![None; group_count];
     let mut degraded_us = 0;
     let mut t_prev = 0u64;
+    let mut shading = Shading::default();
 
     // Integrate the state held since the previous event, then apply the event.
     let mut integrate = |t: u64, members: &[Member], node_group: &[Option<GroupId>], stats: &mut [GroupStats], outage_start: &mut [Option<u64>]| {
         let dt = t.saturating_sub(t_prev);
         let mut degraded = false;
+        let mut any = [false; 3];
         for (g, s) in stats.iter_mut().enumerate() {
             let in_group = || (0..members.len()).filter(move |&i| node_group[i] == Some(GroupId(g as u16)));
             let writable = in_group().filter(|&i| members[i].writable()).count() as u32;
@@ -65,20 +124,28 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
             if writable > 1 {
                 s.split_brain_us += dt;
                 degraded = true;
+                any[Shade::SplitBrain as usize] = true;
             }
             if writable == 0 {
                 s.unavailable_us += dt;
                 degraded = true;
+                any[Shade::Unavailable as usize] = true;
                 outage_start[g].get_or_insert(t_prev);
             } else if let Some(start) = outage_start[g].take() {
                 s.longest_outage_us = s.longest_outage_us.max(t_prev - start);
             }
             if all_down {
                 s.all_down_us += dt;
+                any[Shade::AllDown as usize] = true;
             }
         }
         if degraded {
             degraded_us += dt;
+        }
+        if dt > 0 {
+            for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown].into_iter().enumerate() {
+                shading.set(shade, any[i], t_prev);
+            }
         }
         t_prev = t;
     };
@@ -110,7 +177,7 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
             s.longest_outage_us = s.longest_outage_us.max(end_us - start);
         }
     }
-    GroupsReport { groups: stats, degraded_us, node_group }
+    GroupsReport { groups: stats, degraded_us, node_group, intervals: shading.finish(end_us) }
 }
 
 #[cfg(test)]
@@ -130,6 +197,7 @@ mod tests {
         assert_eq!(r.groups[0].leader_changes, 1);
         assert_eq!(r.groups[0].actives_max, 2);
         assert_eq!(r.degraded_us, 15);
+        assert_eq!(r.intervals, vec![ShadeInterval { shade: Shade::SplitBrain, start_us: 10, end_us: 25 }]);
     }
 
     #[test]
@@ -145,6 +213,8 @@ mod tests {
         assert_eq!(r.groups[0].all_down_us, 50);
         assert_eq!(r.groups[0].longest_outage_us, 60);
         assert_eq!(r.groups[0].split_brain_us, 0);
+        let shades: Vec<(Shade, u64, u64)> = r.intervals.iter().map(|i| (i.shade, i.start_us, i.end_us)).collect();
+        assert_eq!(shades, vec![(Shade::Unavailable, 40, 100), (Shade::AllDown, 50, 100)]);
     }
 
     #[test]

@@ -1,0 +1,82 @@
+// The outcome table: history beside the viewer's version, with the direction of
+// every change, and the scenario's historical checks (measured vs reported).
+
+const ROWS = [
+  // [label, read(outcome), format, better: 'lower' | 'higher']
+  ['Split-brain time', (o) => o.split_brain_s, 'duration', 'lower'],
+  ['All members down', (o) => o.all_down_s, 'duration', 'lower'],
+  ['Unavailable (group-time)', (o) => o.unavailable_s, 'duration', 'lower'],
+  ['Degraded time', (o) => o.degraded_s, 'duration', 'lower'],
+  ['Leader changes', (o) => o.leader_changes, 'count', 'lower'],
+  ['Acknowledged writes lost', (o) => o.lost_writes, 'count', 'lower'],
+  ['Divergent writes', (o) => o.divergent_writes, 'count', 'lower'],
+  ['Request success', (o) => o.success_rate_pct, 'percent', 'higher'],
+  ['Mean latency', (o) => o.latency_mean_ms, 'ms', 'lower'],
+  ['RPO (data lost window)', (o) => o.rpo_s, 'duration', 'lower'],
+  ['RTO (longest outage)', (o) => o.rto_s, 'duration', 'lower'],
+];
+
+export function formatDuration(s) {
+  if (!Number.isFinite(s)) return '–';
+  if (s === 0) return '0 s';
+  if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
+  if (s < 120) return `${s.toFixed(1)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(2)} h`;
+}
+
+export function formatValue(v, kind) {
+  switch (kind) {
+    case 'duration': return formatDuration(v);
+    case 'percent': return `${v.toFixed(1)} %`;
+    case 'ms': return `${v.toFixed(1)} ms`;
+    default: return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(2);
+  }
+}
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+/** Fill `tbody` with history vs yours (yours may be null while it runs). */
+export function showOutcome(tbody, history, yours) {
+  const rows = [];
+  const gaugeRows = (history.gauges || []).map((g) => [`${g.name} (peak)`, (o) => o.gauges?.find((x) => x.name === g.name)?.max ?? 0, 'count', 'lower']);
+  for (const [label, read, kind, better] of [...ROWS, ...gaugeRows]) {
+    const h = read(history);
+    const y = yours ? read(yours) : null;
+    // Rows that are zero in both runs say nothing; keep the table short.
+    if (h === 0 && (y === 0 || y == null) && kind !== 'percent') continue;
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = label;
+    tr.append(th, cell(formatValue(h, kind)));
+    if (y == null) tr.append(cell('…', 'muted'));
+    else {
+      const same = Math.abs(y - h) < 1e-9;
+      const improved = better === 'lower' ? y < h : y > h;
+      const td = cell(formatValue(y, kind), same ? '' : improved ? 'better' : 'worse');
+      if (!same) td.setAttribute('aria-label', `${formatValue(y, kind)}, ${improved ? 'better' : 'worse'} than history`);
+      td.textContent = `${same ? '' : improved ? '▼ ' : '▲ '}${formatValue(y, kind)}`;
+      if (better === 'higher' && !same) td.textContent = `${improved ? '▲ ' : '▼ '}${formatValue(y, kind)}`;
+      tr.append(td);
+    }
+    rows.push(tr);
+  }
+  tbody.replaceChildren(...rows);
+}
+
+/** The scenario's historical figures: measured in the history run vs reported. */
+export function showChecks(list, history) {
+  list.replaceChildren(...(history.checks || []).map((c) => {
+    const li = document.createElement('li');
+    li.className = c.within ? 'ok' : 'off';
+    const measured = c.measured == null ? 'unknown metric' : (+c.measured.toFixed(2)).toLocaleString('en');
+    li.textContent = `${c.within ? '✓' : '✗'} ${c.metric}: replay ${measured}, reported ${c.expected.toLocaleString('en')} ± ${c.tolerance.toLocaleString('en')}`;
+    return li;
+  }));
+}

@@ -1,0 +1,73 @@
+// The timeline bar above the scrubber: monitor states shaded along the replay
+// (split brain, unavailable, all down, data lost), chapter marks from the
+// scenario's timeline, state changes as ticks, squeezed quiet stretches, and the
+// cursor. Pure drawing: positions come from the time-warp.
+import { fractionOf, squeezed } from './warp.js';
+
+export const SHADES = [
+  { key: 'split', label: 'split brain' },
+  { key: 'unavailable', label: 'unavailable' },
+  { key: 'down', label: 'all members down' },
+  { key: 'lost', label: 'data lost' },
+];
+
+/**
+ * @param ctx 2D context in CSS pixels
+ * @param o { width, height, warp, shades: Float64Array [shade, from, to]...,
+ *            steps: Float64Array [t, index]..., moments, tUs, colours }
+ */
+export function drawTimebar(ctx, { width, height, warp, shades, variantShades, steps, moments, tUs, colours }) {
+  const x = (t) => fractionOf(warp, t) * width;
+  ctx.fillStyle = colours.track;
+  ctx.fillRect(0, 0, width, height);
+
+  // Squeezed quiet stretches: a faint zigzag so nobody mistakes them for real pace.
+  ctx.strokeStyle = colours.muted;
+  ctx.lineWidth = 1;
+  for (const q of squeezed(warp)) {
+    const a = x(q.fromUs), b = x(q.toUs);
+    ctx.beginPath();
+    for (let px = a, up = true; px <= b; px += 4, up = !up) ctx.lineTo(px, height - (up ? 3 : 7));
+    ctx.stroke();
+  }
+
+  // Monitor states: history in the upper half, the viewer's version in the lower
+  // half when it differs (so the change shows along time, not only in totals).
+  const band = (data, top, h) => {
+    for (let i = 0; i + 2 < data.length; i += 3) {
+      const shade = data[i];
+      ctx.fillStyle = colours.shades[shade] ?? colours.muted;
+      const a = x(data[i + 1]), b = Math.max(x(data[i + 2]), a + 1.5);
+      // The lost-data window overlaps the split brain that caused it: draw it as
+      // a strip along the band's bottom so both stay visible.
+      if (shade === 3) ctx.fillRect(a, top + h - 4, b - a, 4);
+      else ctx.fillRect(a, top, b - a, h);
+    }
+  };
+  if (variantShades) {
+    band(shades, 2, (height - 12) / 2);
+    band(variantShades, 2 + (height - 12) / 2, (height - 12) / 2);
+  } else {
+    band(shades, 2, height - 12);
+  }
+
+  // State changes: ticks along the bottom edge.
+  ctx.fillStyle = colours.muted;
+  for (const t of moments) ctx.fillRect(Math.round(x(t)), height - 9, 1, 4);
+
+  // Chapters: a taller mark with its number.
+  ctx.font = '10px system-ui, sans-serif';
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  for (let i = 0; i + 1 < steps.length; i += 2) {
+    const px = Math.round(x(steps[i]));
+    ctx.fillStyle = colours.text;
+    ctx.fillRect(px, 0, 1.5, height - 4);
+    ctx.fillText(String(steps[i + 1] + 1), px + 2, 1);
+  }
+
+  // The cursor.
+  const c = x(tUs);
+  ctx.fillStyle = colours.cursor;
+  ctx.fillRect(c - 1, 0, 2, height);
+}
