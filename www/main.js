@@ -13,7 +13,8 @@ import { renderGallery } from './app/gallery.js';
 import { sourceLink } from './app/sources.js';
 import { drawChart, bucketsToPoints, successRatePct, meanLatencyMs } from './charts/chart.js';
 import { drawSpaceTime } from './stage/spacetime.js';
-import { fitCanvas } from './lib/canvas.js';
+import { fitCanvas as fitCanvasMeasured } from './lib/canvas.js';
+import { Layer, drawCursor } from './lib/layer.js';
 
 const $ = (id) => document.getElementById(id);
 const sim = new SimClient();
@@ -30,6 +31,8 @@ const state = {
   frames: { history: null, variant: null },
   messages: null, messagesKey: '',
   params: null, pendingRun: null, runBusy: false,
+  /** Bumped whenever runs or colours change: the cached layers repaint. */
+  version: 0,
 };
 
 // ---------------------------------------------------------------- errors
@@ -98,6 +101,7 @@ function setPlaying(on) {
   state.playing = on;
   $('play-icon').setAttribute('d', on ? 'M3 2h4v12H3zM9 2h4v12H9z' : 'M4 2v12l10-6z');
   $('play').setAttribute('aria-label', on ? 'Pause' : 'Play');
+  draw();
 }
 
 let lastTick = null;
@@ -219,14 +223,38 @@ function drawNow() {
   }
 
   const bar = fitCanvas($('timebar'));
-  drawTimebar(bar.ctx, {
+  timebarLayer.draw(bar.ctx, `${state.version}:${bar.width}`, (ctx) => drawTimebar(ctx, {
     width: bar.width, height: bar.height, warp: state.warp, shades: state.history.shades,
-    variantShades: state.variant?.shades, steps: state.history.steps, moments: allMoments(), tUs: state.tUs, colours: c,
-  });
+    variantShades: state.variant?.shades, steps: state.history.steps, moments: allMoments(), tUs: NaN, colours: c,
+  }));
+  drawCursor(bar.ctx, fractionOf(state.warp, state.tUs) * bar.width, 0, bar.height, c.cursor);
   drawCharts(c);
   drawMessages(c);
   updateText();
 }
+
+const timebarLayer = new Layer();
+const messagesLayer = new Layer();
+
+/** `fitCanvas` with the size the resize observer last reported, when it has one. */
+function fitCanvas(canvas) {
+  const size = sizes.get(canvas);
+  if (!size) return fitCanvasMeasured(canvas);
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(size.width * dpr)), h = Math.max(1, Math.round(size.height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(size.width ? w / size.width : dpr, 0, 0, size.height ? h / size.height : dpr, 0, 0);
+  return { ctx, width: size.width, height: size.height, dpr };
+}
+
+/** Whether a canvas is on screen (off-screen ones are not drawn while playing). */
+const onScreen = new WeakMap();
+const visibility = new IntersectionObserver((entries) => {
+  for (const e of entries) onScreen.set(e.target, e.isIntersecting);
+  draw();
+});
 
 function chartLines(read, c) {
   const lines = [{ label: state.variant ? 'history' : 'replay', points: read(state.history), colour: c.series[0] }];
@@ -235,29 +263,42 @@ function chartLines(read, c) {
 }
 
 function drawCharts(c) {
+  if ($('charts').closest('details').open === false) return;
   const xOf = (t) => fractionOf(state.warp, t);
   for (const chart of state.charts) {
+    if (onScreen.get(chart.canvas) === false) continue;
     const { ctx, width, height } = fitCanvas(chart.canvas);
-    drawChart(ctx, {
+    const options = {
       width, height, title: chart.title, unit: chart.unit, lines: chartLines(chart.read, c),
-      fromUs: 0, toUs: endUs(), tUs: state.tUs, xOf, stepped: chart.stepped, colours: { ...c, series: c.series },
-    });
+      fromUs: 0, toUs: endUs(), xOf, stepped: chart.stepped, colours: c,
+    };
+    if (!state.playing) {
+      // Paused: the full chart with each line's value at the cursor.
+      drawChart(ctx, { ...options, tUs: state.tUs });
+      continue;
+    }
+    const plot = chart.layer.draw(ctx, `${state.version}:${width}`, (layerCtx) => drawChart(layerCtx, { ...options, tUs: NaN }));
+    drawCursor(ctx, plot.x0 + xOf(state.tUs) * (plot.x1 - plot.x0), plot.y0, plot.y1, c.cursor);
   }
 }
 
 function drawMessages(c) {
   const m = state.messages;
   const canvas = $('spacetime');
-  if (!m || canvas.closest('details').open === false) return;
+  if (!m || canvas.closest('details').open === false || onScreen.get(canvas) === false) return;
   const run = m.slot === 'variant' ? state.variant : state.history;
   if (!run) return;
   const withClients = $('st-clients').checked;
   const lanes = run.topology.nodes.map((n, i) => ({ node: i, label: n.name, model: n.model })).filter((l) => withClients || l.model !== 'client');
   const { ctx, width, height } = fitCanvas(canvas);
-  drawSpaceTime(ctx, {
-    width, height, lanes, messages: m.data, fromUs: m.from, toUs: m.to, tUs: state.tUs,
+  const options = {
+    width, height, lanes, messages: m.data, fromUs: m.from, toUs: m.to,
     kindColour: (k) => c.series[(k % 5)], colours: c, label: (t) => formatClock(t).split(', ').pop(),
-  });
+  };
+  if (!state.playing) { drawSpaceTime(ctx, { ...options, tUs: state.tUs }); return; }
+  const layout = messagesLayer.draw(ctx, `${state.version}:${state.messagesKey}:${withClients}:${width}`, (layerCtx) => drawSpaceTime(layerCtx, { ...options, tUs: NaN }));
+  const x = layout.x0 + ((state.tUs - layout.fromUs) / (layout.toUs - layout.fromUs)) * (layout.x1 - layout.x0);
+  if (x >= layout.x0 && x <= layout.x1) drawCursor(ctx, x, layout.top, layout.bottom, c.cursor);
 }
 
 function currentStep() {
@@ -367,6 +408,7 @@ function runRequest(request, done = () => { state.runBusy = false; }) {
 }
 
 function afterRuns() {
+  state.version++;
   rebuildWarp();
   showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome);
   document.body.dataset.digest = (state.variant ?? state.history).digest;
@@ -484,7 +526,9 @@ function buildCharts() {
     canvas.className = 'chart';
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', `${chart.title} over time`);
-    return { ...chart, canvas };
+    visibility.observe(canvas);
+    resized.observe(canvas);
+    return { ...chart, canvas, layer: new Layer() };
   });
   box.replaceChildren(...state.charts.map((c) => c.canvas));
   // Derived series are computed once per run, not per frame.
@@ -633,9 +677,15 @@ document.addEventListener('keydown', (e) => {
   if (move) { e.preventDefault(); move(); }
 });
 
-const resized = new ResizeObserver(() => draw());
+// Canvas sizes from the observer, so drawing never forces a layout to read them.
+const sizes = new WeakMap();
+const resized = new ResizeObserver((entries) => {
+  for (const e of entries) sizes.set(e.target, e.contentRect);
+  draw();
+});
+visibility.observe($('spacetime'));
 document.querySelectorAll('.stage-box canvas, #timebar, #spacetime').forEach((c) => resized.observe(c));
-dark.addEventListener('change', () => { draw(); if (!$('gallery').hidden) renderGallery($('cards'), state.entries, dark.matches); });
+dark.addEventListener('change', () => { state.version++; draw(); if (!$('gallery').hidden) renderGallery($('cards'), state.entries, dark.matches); });
 window.addEventListener('hashchange', fromHash);
 
 async function start() {

@@ -211,7 +211,6 @@ export function drawChart(ctx, {
   // drawn whole, not halved by the clip.
   ctx.rect(x0, y0 - 2, plotW, plotH + 4);
   ctx.clip();
-  ctx.lineWidth = 1.5;
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
   lines.forEach((line, i) => {
@@ -236,20 +235,31 @@ export function drawChart(ctx, {
  * Stroke one series with at most two vertices per device-pixel column (its
  * lowest and highest value there; a stepped series adds the held value).
  * Keeping min and max rather than one sample per column is what keeps a
- * one-bucket outage visible when zoomed out. The path is stroked every
- * VERTICES_PER_STROKE vertices: Skia rasterises many short paths several times
- * faster than one long zigzag, and round caps hide the seams.
+ * one-bucket outage visible when zoomed out.
+ *
+ * Rasterising, not the calls, is the cost that matters here: Skia strokes a
+ * line wider than one device pixel as a filled outline, and a dense zigzag of
+ * thousands of joins took 10-20 ms to rasterise in software. So a series with
+ * more points in view than the plot has CSS px is drawn as one-device-pixel
+ * hairlines (Skia's fast path, about 1 ms): once, plus a copy shifted one
+ * device pixel diagonally at DPR ≥ 2 so it is as heavy as a 1 CSS px line.
+ * A sparse series gets a 1.5 px line stroked every VERTICES_PER_STROKE
+ * vertices, since many short paths also rasterise faster than one long one;
+ * round caps hide the seams.
  */
 function strokeSeries(ctx, p, fromUs, toUs, frac, x0, plotW, yOf, dpr, stepped) {
   const n = p.length >> 1;
   if (n === 0) return;
   const first = Math.max(0, indexAt(p, fromUs));
   const last = Math.min(n - 1, indexAt(p, toUs) + 1);
+  const dense = last - first + 1 > plotW;
   const xMin = x0 - 1, xMax = x0 + plotW + 1;
   // The column being gathered: NaN until the first finite point.
   let col = NaN, colX = 0, yLo = 0, yHi = 0, yLast = 0;
   // Where the pen is, and vertices in the current path.
   let penX = NaN, penY = 0, vertices = 0;
+  const path = dense ? new Path2D() : ctx;
+  ctx.lineWidth = dense ? 1 / dpr : 1.5;
   ctx.beginPath();
   for (let i = first; i <= last; i++) {
     let x = x0 + frac(p[2 * i]) * plotW;
@@ -273,14 +283,20 @@ function strokeSeries(ctx, p, fromUs, toUs, frac, x0, plotW, yOf, dpr, stepped) 
   flushColumn();
   // A stepped series holds its last value to the end of the window.
   if (stepped && last === n - 1 && colX < xMax) vertex(xMax, yLast);
-  ctx.stroke();
+  if (!dense) { ctx.stroke(); return; }
+  ctx.stroke(path);
+  if (dpr >= 2) {
+    ctx.translate(1 / dpr, 1 / dpr);
+    ctx.stroke(path);
+    ctx.translate(-1 / dpr, -1 / dpr);
+  }
 
   function vertex(x, y) {
-    if (penX !== penX) { ctx.moveTo(x, y); penX = x; penY = y; return; }
+    if (penX !== penX) { path.moveTo(x, y); penX = x; penY = y; return; }
     if (x === penX && y === penY) return;
-    ctx.lineTo(x, y);
+    path.lineTo(x, y);
     penX = x; penY = y;
-    if (++vertices >= VERTICES_PER_STROKE) {
+    if (!dense && ++vertices >= VERTICES_PER_STROKE) {
       ctx.stroke(); ctx.beginPath(); ctx.moveTo(x, y); vertices = 0;
     }
   }
