@@ -58,6 +58,15 @@ pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValu
     scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
 }
 
+/// Run a scenario and return only its outcome (for sweeps: nothing is kept).
+#[wasm_bindgen]
+pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
+    let seed = seed_of(file, seed)?;
+    let o = overrides_of(file, overrides)?;
+    let r = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
+    to_js(&r.outcome)
+}
+
 /// The JSON Schema of the scenario format.
 #[wasm_bindgen]
 pub fn schema() -> String {

@@ -11,7 +11,8 @@ import { messageAt, MSG_STRIDE } from '../../www/stage/spacetime.js';
 import { snap } from '../../www/lib/canvas.js';
 
 const FIXTURE = 'tests/browser/fixtures/draw-modules.html';
-const CANVASES = ['rate', 'latency', 'dense', 'sparse'].flatMap((n) => [`#light-${n}`, `#dark-${n}`]);
+const CANVASES = ['rate', 'latency', 'dense', 'sparse'].flatMap((n) => [`#light-${n}`, `#dark-${n}`])
+  .concat(['#edge-legend', '#edge-empty', '#edge-lanes', '#edge-none']);
 // A budget per draw, far above the measured figure (see the report printed by
 // the timing test) so a slow CI machine does not flake, low enough to catch a
 // per-point allocation or a stroke per point.
@@ -64,19 +65,21 @@ test('niceScale rounds outwards to short ticks; snap lands lines on device pixel
 
 for (const dpr of [1, 2]) {
   test(`the fixture draws every canvas at DPR ${dpr} without console errors`, async () => {
-    const { page, errors, context } = await openPage(env.browser, env.base + FIXTURE, { deviceScaleFactor: dpr });
+    const { page, errors, context } = await openPage(env.browser, env.base + FIXTURE, { deviceScaleFactor: dpr, viewport: { width: 1280, height: 920 } });
     await page.waitForSelector('body[data-ready="true"]', { timeout: 10000 });
     for (const selector of CANVASES) {
       const size = await page.$eval(selector, (c) => [c.width, c.height, c.clientWidth, c.clientHeight]);
       assert.deepEqual(size.slice(0, 2), [Math.round(size[2] * dpr), Math.round(size[3] * dpr)], `${selector} backing store is CSS size × DPR`);
       const colours = await canvasColours(page, selector);
-      assert.ok(colours > 4, `${selector} has a drawing on it (${colours} colours)`);
+      // The empty chart only has its title, 'no data' and the cursor.
+      const least = selector === '#edge-empty' ? 2 : 5;
+      assert.ok(colours > least, `${selector} has a drawing on it (${colours} colours)`);
     }
     await screenshot(page, `draw-modules-dpr${dpr}`);
     if (dpr === 2) {
       // Close-ups at full device resolution, to check lines are crisp.
-      for (const [name, x, y] of [['light-charts', 0, 0], ['dark-charts', 640, 0], ['light-spacetime', 0, 300], ['dark-spacetime', 640, 300]]) {
-        await page.screenshot({ path: path.join(artifacts, `draw-modules-dpr2-${name}.png`), clip: { x, y, width: 640, height: 300 } });
+      for (const [name, x, y] of [['light-charts', 0, 0], ['dark-charts', 640, 0], ['light-spacetime', 0, 300], ['dark-spacetime', 640, 300], ['edges', 0, 730]]) {
+        await page.screenshot({ path: path.join(artifacts, `draw-modules-dpr2-${name}.png`), clip: { x, y, width: name === 'edges' ? 1280 : 640, height: name === 'edges' ? 190 : 300 } });
       }
     }
     assert.deepEqual(errors, []);

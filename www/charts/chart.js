@@ -149,19 +149,17 @@ export function drawChart(ctx, {
   // The y range from what is visible (plus one point either side, which a
   // stepped line holds into view), unless the caller pinned it.
   let lo = Infinity, hi = -Infinity;
-  if (yMin === undefined || yMax === undefined) {
-    for (const line of lines) {
-      const p = line.points;
-      const first = Math.max(0, indexAt(p, fromUs));
-      const last = Math.min((p.length >> 1) - 1, indexAt(p, toUs) + 1);
-      for (let i = first; i <= last; i++) {
-        const v = p[2 * i + 1];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
+  for (const line of lines) {
+    const p = line.points;
+    const first = Math.max(0, indexAt(p, fromUs));
+    const last = Math.min((p.length >> 1) - 1, indexAt(p, toUs) + 1);
+    for (let i = first; i <= last; i++) {
+      const v = p[2 * i + 1];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
     }
   }
-  const hasData = lo <= hi || (yMin !== undefined && yMax !== undefined);
+  const hasData = lo <= hi;
   if (yMin !== undefined) lo = yMin;
   if (yMax !== undefined) hi = yMax;
   if (!hasData) { lo = 0; hi = 1; }
@@ -178,7 +176,9 @@ export function drawChart(ctx, {
 
   // Tick labels decide the left margin.
   let labelW = 0;
-  const tickCount = Math.round((scale.hi - scale.lo) / scale.step);
+  // Floor, so a pinned range that is not a whole number of steps gets no tick
+  // beyond its top.
+  const tickCount = Math.floor((scale.hi - scale.lo) / scale.step + 1e-9);
   for (let k = 0; k <= tickCount; k++) {
     const w = ctx.measureText(withUnit((scale.lo + k * scale.step).toFixed(decimals), unit)).width;
     if (w > labelW) labelW = w;
@@ -190,7 +190,8 @@ export function drawChart(ctx, {
 
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
-  for (let k = 0; k <= tickCount; k++) {
+  // With no data an axis would only invent a range; the message says it all.
+  for (let k = 0; hasData && k <= tickCount; k++) {
     const v = scale.lo + k * scale.step;
     const y = snap(yOf(v), dpr);
     ctx.strokeStyle = colours.grid;
@@ -240,7 +241,7 @@ export function drawChart(ctx, {
  * Rasterising, not the calls, is the cost that matters here: Skia strokes a
  * line wider than one device pixel as a filled outline, and a dense zigzag of
  * thousands of joins took 10-20 ms to rasterise in software. So a series with
- * more points in view than the plot has CSS px is drawn as one-device-pixel
+ * over two points in view per CSS px of plot is drawn as one-device-pixel
  * hairlines (Skia's fast path, about 1 ms): once, plus a copy shifted one
  * device pixel diagonally at DPR ≥ 2 so it is as heavy as a 1 CSS px line.
  * A sparse series gets a 1.5 px line stroked every VERTICES_PER_STROKE
@@ -252,7 +253,7 @@ function strokeSeries(ctx, p, fromUs, toUs, frac, x0, plotW, yOf, dpr, stepped) 
   if (n === 0) return;
   const first = Math.max(0, indexAt(p, fromUs));
   const last = Math.min(n - 1, indexAt(p, toUs) + 1);
-  const dense = last - first + 1 > plotW;
+  const dense = last - first + 1 > 2 * plotW;
   const xMin = x0 - 1, xMax = x0 + plotW + 1;
   // The column being gathered: NaN until the first finite point.
   let col = NaN, colX = 0, yLo = 0, yHi = 0, yLast = 0;
@@ -346,7 +347,9 @@ function drawCursorValues(ctx, lines, tUs, cx, x0, x1, y0, y1, yOf, stepped, uni
     // A dot where the cursor crosses the line, and the value on a bg chip so it
     // stays readable over the grid and other lines.
     ctx.fillStyle = l.colour;
-    ctx.beginPath(); ctx.arc(cx, l.at, 3, 0, 2 * Math.PI); ctx.fill();
+    ctx.strokeStyle = colours.bg;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath(); ctx.arc(cx, l.at, 3.5, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     const boxW = l.w + 12;
     const bx = right ? cx + 6 : cx - 6 - boxW;
     ctx.fillStyle = colours.bg;

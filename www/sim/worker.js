@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, schema } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -61,6 +61,15 @@ const handlers = {
   },
   describe({ file, json }) {
     return { reply: { scenario: describe(file, json) }, transfer: [] };
+  },
+  /** Outcome only, nothing kept: for sweeps. */
+  outcome({ file, json, overrides, seed }) {
+    const started = performance.now();
+    const outcome = run_outcome(file, json, overrides || {}, seed);
+    return { reply: { outcome, runMs: performance.now() - started }, transfer: [] };
+  },
+  schema() {
+    return { reply: { schema: schema() }, transfer: [] };
   },
   validate({ file, json, overrides }) {
     validate(file, json, overrides || {});

@@ -69,11 +69,16 @@ export function drawSpaceTime(ctx, {
   const span = toUs - fromUs || 1;
   const scale = plotW / span;
 
-  // Lanes: a band behind the highlighted one, a hairline each, labels.
+  // Lanes: a band behind the highlighted one, a hairline each, labels. When
+  // lanes are too close for every label, every k-th keeps one, and the
+  // highlighted lane always does, at the expense of its close neighbours.
   const every = Math.max(1, Math.ceil(LABEL_H / laneGap));
+  let hlIndex = -Infinity;
+  lanes.forEach((lane, k) => { if (lane.node === highlightNode) hlIndex = k; });
   lanes.forEach((lane, k) => {
     const y = laneY[lane.node];
     const hl = lane.node === highlightNode;
+    const labelled = hl || (k % every === 0 && Math.abs(k - hlIndex) >= every);
     if (hl) {
       ctx.fillStyle = colours.highlight || colours.grid;
       ctx.fillRect(x0, y - laneGap / 2, plotW, laneGap);
@@ -81,7 +86,7 @@ export function drawSpaceTime(ctx, {
     ctx.strokeStyle = colours.grid;
     ctx.lineWidth = 1;
     ctx.beginPath(); ctx.moveTo(x0, snap(y, dpr)); ctx.lineTo(x1, snap(y, dpr)); ctx.stroke();
-    if (hl || k % every === 0) {
+    if (labelled) {
       ctx.font = hl ? BOLD : FONT;
       ctx.fillStyle = hl ? colours.text : colours.muted;
       ctx.textAlign = 'right';
@@ -109,6 +114,8 @@ export function drawSpaceTime(ctx, {
   const alpha = density <= 1 ? 0.9 : Math.max(0.18, 0.9 / Math.sqrt(density));
   const lineWidth = density <= 0.5 ? 1.25 : 1 / dpr;
   const heads = density <= 1;
+  // Hairlines rasterise fast in one path; wider lines in batches (PATH_MAX).
+  const pathMax = lineWidth * dpr > 1 ? PATH_MAX : Infinity;
   const head = 5;
 
   ctx.save();
@@ -126,7 +133,7 @@ export function drawSpaceTime(ctx, {
     for (let i = 0; i < count; i++) {
       const o = i * MSG_STRIDE;
       if ((messages[o + 5] & (KINDS_MAX - 1)) !== kind || !inView(messages, o, laneY, fromUs, toUs)) continue;
-      if (++inPath > PATH_MAX) { ctx.stroke(); ctx.beginPath(); inPath = 1; }
+      if (++inPath > pathMax) { ctx.stroke(); ctx.beginPath(); inPath = 1; }
       const ys = laneY[messages[o + 2]], yt = laneY[messages[o + 3]];
       const xs = x0 + (messages[o] - fromUs) * scale;
       const xe = x0 + (messages[o + 1] - fromUs) * scale;

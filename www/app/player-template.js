@@ -1,0 +1,103 @@
+// The player's markup, shared by the playground page (index.html) and the
+// <incident-replay> element's shadow root. Static text only: everything from a
+// scenario file is inserted later with textContent.
+export const PLAYER_HTML = `
+
+    <section class="stage-area" aria-label="Replay">
+      <div class="title-row">
+        <div>
+          <h2 id="title">Loading…</h2>
+          <p id="summary" class="muted"></p>
+        </div>
+        <div class="view-switch" role="radiogroup" aria-label="What the stage shows">
+          <label><input type="radio" name="view" value="variant" checked> Your version</label>
+          <label><input type="radio" name="view" value="history"> History</label>
+          <label><input type="radio" name="view" value="both"> Side by side</label>
+        </div>
+      </div>
+      <div id="stages" class="stages">
+        <figure class="stage-box" data-slot="variant">
+          <canvas id="stage-variant" role="img" aria-label="Network topology"></canvas>
+          <figcaption>Your version</figcaption>
+        </figure>
+        <figure class="stage-box" data-slot="history" hidden>
+          <canvas id="stage-history" role="img" aria-label="Network topology as it happened"></canvas>
+          <figcaption>As it happened</figcaption>
+        </figure>
+      </div>
+      <p id="legend" class="legend" aria-hidden="true"></p>
+
+      <div class="transport" role="group" aria-label="Playback">
+        <button id="prev" type="button" aria-label="Previous event" title="Previous event (←)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg></button>
+        <button id="play" type="button" aria-label="Play" title="Play / pause (space)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path id="play-icon" d="M4 2v12l10-6z" fill="currentColor"/></svg></button>
+        <button id="next" type="button" aria-label="Next event" title="Next event (→)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d="M11 2h2v12h-2zM2 2v12l8-6z" fill="currentColor"/></svg></button>
+        <label class="speed">Speed
+          <select id="speed" title="Speed (+ / −)">
+            <option value="0.25">¼×</option><option value="0.5">½×</option><option value="1" selected>1×</option>
+            <option value="2">2×</option><option value="4">4×</option><option value="8">8×</option>
+          </select>
+        </label>
+        <label class="seed">Seed <input id="seed" type="number" min="0" step="1" value="1" inputmode="numeric" title="The same seed gives the same replay"></label>
+        <button id="help" type="button" aria-haspopup="dialog" title="Keyboard shortcuts (?)">Keys</button>
+        <output id="clock" class="clock" aria-live="off">--:--:--</output>
+        <output id="elapsed" class="muted"></output>
+      </div>
+      <div class="timebar">
+        <canvas id="timebar" aria-hidden="true"></canvas>
+        <input id="time" type="range" min="0" max="10000" value="0" step="1" aria-label="Time">
+      </div>
+      <p id="error" class="error" role="alert" hidden></p>
+
+      <details class="panel" open>
+        <summary>Charts</summary>
+        <div id="charts" class="charts"></div>
+      </details>
+      <details class="panel" open>
+        <summary>Messages (space-time diagram)</summary>
+        <div class="row">
+          <label>Window <select id="st-window">
+            <option value="0.2">0.2 s</option><option value="1">1 s</option><option value="5" selected>5 s</option><option value="30">30 s</option><option value="300">5 min</option>
+          </select></label>
+          <label><input id="st-clients" type="checkbox"> include clients</label>
+        </div>
+        <canvas id="spacetime" class="spacetime" role="img" aria-label="Messages between nodes around the current time"></canvas>
+      </details>
+    </section>
+
+    <aside class="side">
+      <section aria-labelledby="now-title">
+        <h3 id="now-title">Now</h3>
+        <div id="narration" class="narration" aria-live="polite"></div>
+        <ol id="chapters" class="chapters" aria-label="Chapters"></ol>
+      </section>
+      <section aria-labelledby="outcome-title">
+        <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>
+        <table id="outcome" class="outcome">
+          <thead><tr><th scope="col">Measure</th><th scope="col">History</th><th scope="col">Yours</th></tr></thead>
+          <tbody></tbody>
+        </table>
+        <ul id="checks" class="checks"></ul>
+      </section>
+      <section aria-labelledby="params-title">
+        <h3 id="params-title">What could have been different</h3>
+        <form id="params" class="params" novalidate></form>
+        <button id="reset" type="button">Back to history</button>
+      </section>
+    </aside>
+    <dialog id="keys" aria-labelledby="keys-title">
+    <h2 id="keys-title">Keyboard</h2>
+    <dl class="keys">
+      <dt><kbd>Space</kbd></dt><dd>play / pause</dd>
+      <dt><kbd>←</kbd> <kbd>→</kbd></dt><dd>previous / next event</dd>
+      <dt><kbd>Shift</kbd> + <kbd>←</kbd> <kbd>→</kbd></dt><dd>move 1% of the replay</dd>
+      <dt><kbd>Home</kbd> <kbd>End</kbd></dt><dd>start / end</dd>
+      <dt><kbd>+</kbd> <kbd>−</kbd></dt><dd>faster / slower</dd>
+      <dt><kbd>[</kbd> <kbd>]</kbd></dt><dd>previous / next chapter</dd>
+      <dt><kbd>v</kbd></dt><dd>switch your version / history / side by side</dd>
+      <dt><kbd>g</kbd></dt><dd>gallery</dd>
+      <dt><kbd>?</kbd></dt><dd>this help</dd>
+    </dl>
+    <p>Every control is also reachable with <kbd>Tab</kbd>.</p>
+    <form method="dialog"><button>Close</button></form>
+  </dialog>
+`;

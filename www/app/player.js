@@ -1,0 +1,654 @@
+// One player: stage, timeline, narration, parameters, outcome, charts and
+// space-time diagram for one scenario, inside `root` (the document, or a shadow
+// root for the <incident-replay> element). Wires data to views: the simulation
+// runs in sim/ (a Web Worker), drawing lives in stage/, timeline/ and charts/.
+import { drawStage, palette } from '../stage/stage.js';
+import { layoutNodes, layoutDevices } from '../lib/layout.js';
+import { buildWarp, toStory, fromStory, fractionOf } from '../timeline/warp.js';
+import { drawTimebar, SHADES } from '../timeline/timebar.js';
+import { buildParams } from './params.js';
+import { showOutcome, showChecks, formatDuration } from './outcome.js';
+import { sourceLink } from './sources.js';
+import { drawChart, bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
+import { drawSpaceTime } from '../stage/spacetime.js';
+import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
+import { Layer, drawCursor } from '../lib/layer.js';
+
+/** Story seconds of the whole replay at 1× speed. */
+const STORY_SECONDS = 90;
+
+/**
+ * @param root     Document or ShadowRoot holding the player markup (player-template.js)
+ * @param host     element whose data-* attributes report state (body, or the custom element)
+ * @param options  { sim, theme: 'auto'|'light'|'dark', base: URL of the site root,
+ *                   keyTarget, onChange(), onTitle(title), onGallery() }
+ */
+export function createPlayer(root, host, options) {
+  const $ = (id) => root.getElementById(id);
+  const sim = options.sim;
+  const changed = () => options.onChange?.();
+  const systemDark = matchMedia('(prefers-color-scheme: dark)');
+  const isDark = () => (options.theme === 'dark' ? true : options.theme === 'light' ? false : systemDark.matches);
+  const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
+  /** Story seconds of the whole replay at 1× speed. */
+  const STORY_SECONDS = 90;
+
+  const state = {
+    name: null, json: null, scenario: null, seed: 1, sets: {},
+    history: null, variant: null, warp: null,
+    view: 'variant', tUs: 0, playing: false, speed: 1,
+    frames: { history: null, variant: null },
+    messages: null, messagesKey: '',
+    params: null, pendingRun: null, runBusy: false,
+    /** Bumped whenever runs or colours change: the cached layers repaint. */
+    version: 0,
+  };
+
+  // ---------------------------------------------------------------- errors
+
+  function showError(message) {
+    $('error').hidden = !message;
+    $('error').textContent = message || '';
+  }
+
+  function errorText(e) {
+    if (e?.path) return `${e.file ? `${e.file}: ` : ''}${e.path}: ${e.reason || e.message}`;
+    return e?.message || String(e);
+  }
+
+  // ---------------------------------------------------------------- time
+
+  function formatClock(tUs) {
+    const meta = state.scenario?.meta;
+    if (!meta) return '';
+    const wall = new Date(Date.parse(meta.start) + tUs / 1000);
+    return new Intl.DateTimeFormat('en-GB', {
+      timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+    }).format(wall);
+  }
+
+  function endUs() {
+    return Math.max(state.history?.endUs ?? 0, state.variant?.endUs ?? 0);
+  }
+
+  function seek(tUs, { keepPlaying = false } = {}) {
+    if (!state.history) return;
+    state.tUs = Math.min(Math.max(0, tUs), endUs());
+    if (!keepPlaying) setPlaying(false);
+    requestFrames();
+    changed();
+  }
+
+  /** Sorted moments of both runs, for "next event". */
+  function allMoments() {
+    const a = state.history?.moments ?? [];
+    const b = state.variant?.moments ?? [];
+    return b.length ? Float64Array.from(new Set([...a, ...b])).sort() : a;
+  }
+
+  function stepTo(direction) {
+    const moments = allMoments();
+    const t = state.tUs;
+    let target = direction > 0 ? endUs() : 0;
+    if (direction > 0) { for (const m of moments) if (m > t + 1) { target = m; break; } }
+    else { for (let i = moments.length - 1; i >= 0; i--) if (moments[i] < t - 1) { target = moments[i]; break; } }
+    seek(target);
+  }
+
+  function chapterTo(direction) {
+    const steps = state.history.steps;
+    const times = [];
+    for (let i = 0; i < steps.length; i += 2) times.push(steps[i]);
+    const t = state.tUs;
+    const target = direction > 0 ? times.find((s) => s > t + 1) ?? endUs() : [...times].reverse().find((s) => s < t - 1) ?? 0;
+    seek(target);
+  }
+
+  // ---------------------------------------------------------------- playback
+
+  function setPlaying(on) {
+    state.playing = on;
+    $('play-icon').setAttribute('d', on ? 'M3 2h4v12H3zM9 2h4v12H9z' : 'M4 2v12l10-6z');
+    $('play').setAttribute('aria-label', on ? 'Pause' : 'Play');
+    draw();
+  }
+
+  let lastTick = null;
+  let reducedNext = 0;
+  function tick(now) {
+    if (state.playing && state.history) {
+      const dt = lastTick == null ? 0 : Math.min(0.25, (now - lastTick) / 1000);
+      if (reducedMotion.matches) {
+        // No continuous motion: hop from event to event once a second.
+        if (now >= reducedNext) { reducedNext = now + 1000; stepTo(1); setPlaying(state.tUs < endUs()); }
+      } else {
+        const rate = (state.warp.storyEnd / STORY_SECONDS) * state.speed;
+        const story = toStory(state.warp, state.tUs) + dt * rate;
+        state.tUs = fromStory(state.warp, story);
+        if (state.tUs >= endUs()) { state.tUs = endUs(); setPlaying(false); }
+        requestFrames();
+      }
+    }
+    lastTick = now;
+    requestAnimationFrame(tick);
+  }
+
+  // ---------------------------------------------------------------- frames
+
+  const frameBusy = { history: false, variant: false };
+  const frameWanted = { history: null, variant: null };
+
+  function visibleSlots() {
+    const variantSlot = state.variant ? 'variant' : 'history';
+    if (state.view === 'both') return state.variant ? ['variant', 'history'] : ['history'];
+    return [state.view === 'history' ? 'history' : variantSlot];
+  }
+
+  function requestFrames() {
+    for (const slot of visibleSlots()) requestFrame(slot);
+    requestMessages();
+    draw();
+  }
+
+  function requestFrame(slot) {
+    if (frameBusy[slot]) { frameWanted[slot] = state.tUs; return; }
+    frameBusy[slot] = true;
+    const t = state.tUs;
+    sim.frame(t, slot).then(({ frame }) => {
+      state.frames[slot] = frame;
+      frameBusy[slot] = false;
+      draw();
+      if (frameWanted[slot] != null && frameWanted[slot] !== t) { frameWanted[slot] = null; requestFrame(slot); }
+    }).catch((e) => { frameBusy[slot] = false; showError(errorText(e)); });
+  }
+
+  let messagesBusy = false;
+  function requestMessages() {
+    if (!state.history || $('spacetime').closest('details').open === false) return;
+    const windowUs = Number($('st-window').value) * 1e6;
+    const slot = visibleSlots()[0];
+    const from = Math.max(0, state.tUs - windowUs * 0.75), to = from + windowUs;
+    const key = `${slot}:${Math.round(from / (windowUs / 50))}:${windowUs}`;
+    if (key === state.messagesKey || messagesBusy) return;
+    messagesBusy = true;
+    sim.messages(from, to, 4000, slot).then(({ messages }) => {
+      messagesBusy = false;
+      state.messages = { data: messages, from, to, slot };
+      state.messagesKey = key;
+      draw();
+    }).catch(() => { messagesBusy = false; });
+  }
+
+  // ---------------------------------------------------------------- drawing
+
+  function colours() {
+    const c = palette(isDark());
+    return {
+      ...c,
+      track: isDark() ? '#1e293b' : '#f1f5f9',
+      cursor: isDark() ? '#f8fafc' : '#0f172a',
+      grid: isDark() ? '#334155' : '#e2e8f0',
+      loss: c.degraded,
+      shades: isDark() ? ['#ef4444cc', '#f59e0bb3', '#64748bcc', '#a855f7cc'] : ['#dc2626b3', '#f59e0b99', '#334155aa', '#9333eab3'],
+      series: isDark() ? ['#94a3b8', '#38bdf8', '#f472b6', '#4ade80', '#facc15'] : ['#64748b', '#0284c7', '#db2777', '#16a34a', '#ca8a04'],
+    };
+  }
+
+  let drawQueued = false;
+  function draw() {
+    if (drawQueued) return;
+    drawQueued = true;
+    requestAnimationFrame(() => {
+      drawQueued = false;
+      const started = performance.now();
+      drawNow();
+      const ms = performance.now() - started;
+      drawStats.push(ms);
+    });
+  }
+  /** Main-thread milliseconds per drawn frame, for the performance test. */
+  const drawStats = [];
+
+  function drawNow() {
+    if (!state.history) return;
+    const c = colours();
+    const slots = visibleSlots();
+    // Show or hide the boxes first, then size and draw: a box appearing changes
+    // the width of the other.
+    const boxes = [...root.querySelectorAll('.stage-box')];
+    for (const box of boxes) box.hidden = !(box.dataset.slot === 'variant' || (state.view === 'both' && state.variant));
+    for (const box of boxes) {
+      if (box.hidden) continue;
+      const shownSlot = box.dataset.slot === 'variant' ? slots[0] : 'history';
+      const run = shownSlot === 'variant' ? state.variant : state.history;
+      const frame = state.frames[shownSlot];
+      box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
+      if (!run || !frame) continue;
+      const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
+      drawStage(ctx, { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: c });
+    }
+
+    const bar = fitCanvas($('timebar'));
+    timebarLayer.draw(bar.ctx, `${state.version}:${bar.width}`, (ctx) => drawTimebar(ctx, {
+      width: bar.width, height: bar.height, warp: state.warp, shades: state.history.shades,
+      variantShades: state.variant?.shades, steps: state.history.steps, moments: allMoments(), tUs: NaN, colours: c,
+    }));
+    drawCursor(bar.ctx, fractionOf(state.warp, state.tUs) * bar.width, 0, bar.height, c.cursor);
+    drawCharts(c);
+    drawMessages(c);
+    updateText();
+  }
+
+  const timebarLayer = new Layer();
+  const messagesLayer = new Layer();
+
+  /** `fitCanvas` with the size the resize observer last reported, when it has one. */
+  function fitCanvas(canvas) {
+    const size = sizes.get(canvas);
+    if (!size) return fitCanvasMeasured(canvas);
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(size.width * dpr)), h = Math.max(1, Math.round(size.height * dpr));
+    if (canvas.width !== w) canvas.width = w;
+    if (canvas.height !== h) canvas.height = h;
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(size.width ? w / size.width : dpr, 0, 0, size.height ? h / size.height : dpr, 0, 0);
+    return { ctx, width: size.width, height: size.height, dpr };
+  }
+
+  /** Whether a canvas is on screen (off-screen ones are not drawn while playing). */
+  const onScreen = new WeakMap();
+  const visibility = new IntersectionObserver((entries) => {
+    for (const e of entries) onScreen.set(e.target, e.isIntersecting);
+    draw();
+  });
+
+  function chartLines(read, c) {
+    const lines = [{ label: state.variant ? 'history' : 'replay', points: read(state.history), colour: c.series[0] }];
+    if (state.variant) lines.push({ label: 'yours', points: read(state.variant), colour: c.series[1] });
+    return lines.filter((l) => l.points.length);
+  }
+
+  function drawCharts(c) {
+    if ($('charts').closest('details').open === false) return;
+    const xOf = (t) => fractionOf(state.warp, t);
+    for (const chart of state.charts) {
+      if (onScreen.get(chart.canvas) === false) continue;
+      const { ctx, width, height } = fitCanvas(chart.canvas);
+      const options = {
+        width, height, title: chart.title, unit: chart.unit, lines: chartLines(chart.read, c),
+        fromUs: 0, toUs: endUs(), xOf, stepped: chart.stepped, colours: c,
+      };
+      if (!state.playing) {
+        // Paused: the full chart with each line's value at the cursor.
+        drawChart(ctx, { ...options, tUs: state.tUs });
+        continue;
+      }
+      const plot = chart.layer.draw(ctx, `${state.version}:${width}`, (layerCtx) => drawChart(layerCtx, { ...options, tUs: NaN }));
+      drawCursor(ctx, plot.x0 + xOf(state.tUs) * (plot.x1 - plot.x0), plot.y0, plot.y1, c.cursor);
+    }
+  }
+
+  function drawMessages(c) {
+    const m = state.messages;
+    const canvas = $('spacetime');
+    if (!m || canvas.closest('details').open === false || onScreen.get(canvas) === false) return;
+    const run = m.slot === 'variant' ? state.variant : state.history;
+    if (!run) return;
+    const withClients = $('st-clients').checked;
+    const lanes = run.topology.nodes.map((n, i) => ({ node: i, label: n.name, model: n.model })).filter((l) => withClients || l.model !== 'client');
+    const { ctx, width, height } = fitCanvas(canvas);
+    const options = {
+      width, height, lanes, messages: m.data, fromUs: m.from, toUs: m.to,
+      kindColour: (k) => c.series[(k % 5)], colours: c, label: (t) => formatClock(t).split(', ').pop(),
+    };
+    if (!state.playing) { drawSpaceTime(ctx, { ...options, tUs: state.tUs }); return; }
+    const layout = messagesLayer.draw(ctx, `${state.version}:${state.messagesKey}:${withClients}:${width}`, (layerCtx) => drawSpaceTime(layerCtx, { ...options, tUs: NaN }));
+    const x = layout.x0 + ((state.tUs - layout.fromUs) / (layout.toUs - layout.fromUs)) * (layout.x1 - layout.x0);
+    if (x >= layout.x0 && x <= layout.x1) drawCursor(ctx, x, layout.top, layout.bottom, c.cursor);
+  }
+
+  function currentStep() {
+    const steps = state.history.steps;
+    let index = -1;
+    for (let i = 0; i < steps.length; i += 2) if (steps[i] <= state.tUs) index = steps[i + 1];
+    return index;
+  }
+
+  let shownStep = null;
+  function updateText() {
+    const end = endUs();
+    $('clock').textContent = formatClock(state.tUs);
+    $('elapsed').textContent = `+${formatDuration(state.tUs / 1e6)} of ${formatDuration(end / 1e6)}`;
+    const slider = $('time');
+    slider.value = String(Math.round(fractionOf(state.warp, state.tUs) * 10000));
+    slider.setAttribute('aria-valuetext', `${formatClock(state.tUs)}, ${formatDuration(state.tUs / 1e6)} in`);
+    const step = currentStep();
+    if (step !== shownStep) {
+      shownStep = step;
+      showNarration(step);
+    }
+    const frame = state.frames[visibleSlots()[0]];
+    if (frame) {
+      const run = visibleSlots()[0] === 'variant' ? state.variant : state.history;
+      $('stage-variant').setAttribute('aria-label', describeFrame(run, frame));
+    }
+  }
+
+  function describeFrame(run, frame) {
+    const n = frame[0];
+    const roles = ['', 'passive', 'candidate', 'active', 'rebuilding'];
+    const health = ['up', 'crashed', 'paused', 'powered off'];
+    const parts = [];
+    for (let i = 0; i < n; i++) {
+      const node = run.topology.nodes[i];
+      if (node.model === 'client') continue;
+      const h = frame[4 + i * 4], r = frame[4 + i * 4 + 1];
+      parts.push(`${node.name} ${h === 0 ? roles[r] || 'up' : health[h]}`);
+    }
+    return `At ${formatClock(state.tUs)}: ${parts.join(', ')}`;
+  }
+
+  function showNarration(step) {
+    const box = $('narration');
+    const s = state.scenario.timeline[step];
+    if (!s) {
+      box.replaceChildren(Object.assign(document.createElement('p'), { className: 'muted', textContent: state.scenario.meta.summary }));
+    } else {
+      const h = document.createElement('h4');
+      h.textContent = `${step + 1}. ${s.title}`;
+      const p = document.createElement('p');
+      p.textContent = s.narration;
+      const src = document.createElement('p');
+      src.className = 'muted';
+      src.append('Source: ', sourceLink(state.scenario, s.source));
+      box.replaceChildren(h, p, src);
+    }
+    root.querySelectorAll('#chapters li').forEach((li, i) => li.classList.toggle('current', i === step));
+    root.querySelectorAll('#chapters button').forEach((b, i) => b.setAttribute('aria-current', i === step ? 'step' : 'false'));
+  }
+
+  // ---------------------------------------------------------------- running
+
+  function rebuildWarp() {
+    const a = state.history.moments, b = state.variant?.moments ?? [];
+    const steps = [];
+    for (let i = 0; i < state.history.steps.length; i += 2) steps.push(state.history.steps[i]);
+    const all = Float64Array.from(new Set([...a, ...b, ...steps])).sort();
+    state.warp = buildWarp(all, endUs());
+  }
+
+  /** Run the viewer's version (coalesced: only the latest edit runs). */
+  function runVariant() {
+    const request = { sets: { ...state.sets }, seed: state.seed, started: performance.now() };
+    if (state.runBusy) { state.pendingRun = request; return; }
+    state.runBusy = true;
+    $('run-status').textContent = '· running…';
+    const done = () => {
+      state.runBusy = false;
+      if (state.pendingRun) { const next = state.pendingRun; state.pendingRun = null; runRequest(next); }
+    };
+    runRequest(request, done);
+  }
+
+  function runRequest(request, done = () => { state.runBusy = false; }) {
+    state.runBusy = true;
+    const file = `${state.name}.json`;
+    const hasSets = Object.keys(request.sets).length > 0;
+    const work = hasSets ? sim.run(file, state.json, request.sets, request.seed, 'variant') : Promise.resolve(null);
+    work.then((variant) => {
+      state.params?.clearErrors();
+      showError('');
+      state.variant = variant;
+      state.frames.variant = null;
+      afterRuns();
+      const ms = performance.now() - request.started;
+      host.dataset.editMs = ms.toFixed(1);
+      $('run-status').textContent = variant ? `· ${ms.toFixed(0)} ms` : '';
+    }).catch((e) => {
+      const name = e.path?.startsWith('parameters.') ? e.path.slice('parameters.'.length) : null;
+      if (!(name && state.params?.showError(name, e.reason || e.message))) showError(errorText(e));
+      $('run-status').textContent = '· not run';
+    }).finally(() => {
+      if (state.pendingRun) { const next = state.pendingRun; state.pendingRun = null; runRequest(next, done); } else done();
+    });
+  }
+
+  function afterRuns() {
+    state.version++;
+    rebuildWarp();
+    showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome);
+    host.dataset.digest = (state.variant ?? state.history).digest;
+    host.dataset.historyDigest = state.history.digest;
+    state.messagesKey = '';
+    requestFrames();
+    changed();
+  }
+
+  async function fetchScenario(name) {
+    const response = await fetch(new URL(`scenarios/${name}.json`, options.base || new URL('../', import.meta.url)));
+    if (!response.ok) throw new Error(`Could not fetch scenario “${name}” (HTTP ${response.status}).`);
+    return response.text();
+  }
+
+  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant' } = {}) {
+    showError('');
+    setPlaying(false);
+    host.dataset.ready = 'false';
+    try {
+      const json = await fetchScenario(name);
+      const file = `${name}.json`;
+      const [{ scenario }, history] = await Promise.all([sim.request('describe', { file, json }), sim.run(file, json, {}, seed, 'history')]);
+      Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '' });
+      state.view = ['variant', 'history', 'both'].includes(view) ? view : 'variant';
+      root.querySelector(`input[name=view][value=${state.view}]`).checked = true;
+      $('seed').value = String(seed);
+      state.layout = { nodes: layoutNodes(history.topology) };
+      state.layout.devices = layoutDevices(history.topology, state.layout.nodes);
+      $('title').textContent = scenario.meta.title;
+      $('summary').textContent = `${scenario.meta.date} · ${scenario.meta.summary}`;
+      options.onTitle?.(scenario.meta.title);
+      buildChapters();
+      buildCharts();
+      showLegend();
+      const { valid, clean } = cleanSets(scenario, sets);
+      state.sets = valid;
+      state.params = buildParams($('params'), scenario, state.sets, (next) => { state.sets = next; runVariant(); });
+      for (const [k, why] of clean) state.params.showError(k, why) || showError(`${k}: ${why}`);
+      showChecks($('checks'), history.outcome);
+      state.tUs = tS != null ? tS * 1e6 : 0;
+      shownStep = null;
+      rebuildWarp();
+      showOutcome($('outcome').tBodies[0], history.outcome, history.outcome);
+      if (Object.keys(state.sets).length) runVariant(); else afterRuns();
+      host.dataset.ready = 'true';
+    } catch (e) {
+      showError(e.path ? `This scenario does not validate: ${errorText(e)}` : `Could not run the scenario: ${errorText(e)}`);
+      host.dataset.ready = 'error';
+    }
+  }
+
+  /** URL settings against the scenario: known names with values of the right kind. */
+  function cleanSets(scenario, sets) {
+    const valid = {};
+    const clean = [];
+    for (const [name, text] of Object.entries(sets)) {
+      if (scenario.toggles?.[name]) {
+        if (text === '1' || text === 'true') valid[name] = true;
+        else if (text === '0' || text === 'false') valid[name] = false;
+        else clean.push([name, `“${text}” is not on (1) or off (0)`]);
+        if (valid[name] === scenario.toggles[name].default) delete valid[name];
+      } else if (scenario.parameters?.[name]) {
+        const p = scenario.parameters[name];
+        const v = Number(text);
+        if (!Number.isFinite(v) || v < p.min || v > p.max) clean.push([name, `“${text}” from the link is not between ${p.min} and ${p.max}`]);
+        else if (v !== p.default) valid[name] = v;
+      } else clean.push([name, 'the link names a parameter this scenario does not have']);
+    }
+    return { valid, clean };
+  }
+
+  function buildChapters() {
+    const list = $('chapters');
+    const steps = state.history.steps;
+    const items = [];
+    for (let i = 0; i < steps.length; i += 2) {
+      const t = steps[i], index = steps[i + 1];
+      const s = state.scenario.timeline[index];
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = `${formatClock(t).split(', ').pop()} · ${s.title}`;
+      b.addEventListener('click', () => seek(t + 1));
+      li.append(b);
+      items.push(li);
+    }
+    list.replaceChildren(...items);
+  }
+
+  function buildCharts() {
+    const box = $('charts');
+    const charts = [
+      {
+        title: 'Requests succeeding', unit: '%', stepped: true,
+        read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, successRatePct),
+      },
+      {
+        title: 'Mean request latency', unit: 'ms', stepped: true,
+        read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, meanLatencyMs),
+      },
+    ];
+    state.history.gauges.forEach((g, id) => {
+      charts.push({
+        title: g.name.replace(/_/g, ' '), unit: '', stepped: true,
+        // Several nodes may report a gauge; the chart shows the largest at each moment.
+        read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array()),
+      });
+    });
+    state.charts = charts.map((chart) => {
+      const canvas = document.createElement('canvas');
+      canvas.className = 'chart';
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `${chart.title} over time`);
+      visibility.observe(canvas);
+      resized.observe(canvas);
+      return { ...chart, canvas, layer: new Layer() };
+    });
+    box.replaceChildren(...state.charts.map((c) => c.canvas));
+    // Derived series are computed once per run, not per frame.
+    const cache = new WeakMap();
+    for (const chart of state.charts) {
+      const read = chart.read;
+      chart.read = (run) => {
+        let perRun = cache.get(run);
+        if (!perRun) cache.set(run, (perRun = new Map()));
+        if (!perRun.has(chart)) perRun.set(chart, read(run));
+        return perRun.get(chart);
+      };
+    }
+  }
+
+  /** Flat [t, node, value] reports → [t, max over nodes' latest values]. */
+  function maxOverNodes(points) {
+    const latest = new Map();
+    const out = [];
+    for (let i = 0; i + 2 < points.length; i += 3) {
+      latest.set(points[i + 1], points[i + 2]);
+      let max = -Infinity;
+      for (const v of latest.values()) max = Math.max(max, v);
+      if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max;
+      else out.push(points[i], max);
+    }
+    return Float64Array.from(out);
+  }
+
+  function showLegend() {
+    const shades = SHADES.map((s, i) => `<span class="sw shade-${i}"></span>${s.label}`);
+    $('legend').innerHTML = [
+      '<span class="sw link-up"></span>link up', '<span class="sw link-gray"></span>up but dropping (gray failure)',
+      '<span class="sw link-cut"></span>cut', '<span class="sw link-slow"></span>lossy / slow', ...shades,
+    ].join(' · ');
+  }
+
+  // ---------------------------------------------------------------- controls
+
+  $('play').addEventListener('click', () => {
+    if (!state.history) return;
+    if (state.tUs >= endUs()) state.tUs = 0;
+    reducedNext = 0;
+    setPlaying(!state.playing);
+  });
+  $('prev').addEventListener('click', () => stepTo(-1));
+  $('next').addEventListener('click', () => stepTo(1));
+  $('speed').addEventListener('change', () => { state.speed = Number($('speed').value); });
+  $('time').addEventListener('input', () => {
+    if (!state.warp) return;
+    seek(fromStory(state.warp, (Number($('time').value) / 10000) * state.warp.storyEnd));
+  });
+  $('timebar').addEventListener('pointerdown', (e) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    seek(fromStory(state.warp, ((e.clientX - rect.left) / rect.width) * state.warp.storyEnd));
+  });
+  $('seed').addEventListener('change', () => {
+    const seed = Number($('seed').value);
+    if (!Number.isInteger(seed) || seed < 0) { showError('The seed must be a whole number, 0 or more.'); return; }
+    state.seed = seed;
+    openScenario(state.name, { seed, sets: Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])), tS: state.tUs / 1e6, view: state.view });
+  });
+  $('reset').addEventListener('click', () => { state.params.set({}); state.sets = {}; runVariant(); });
+  root.querySelectorAll('input[name=view]').forEach((r) => r.addEventListener('change', () => { state.view = r.value; requestFrames(); changed(); }));
+  $('st-window').addEventListener('change', () => { state.messagesKey = ''; requestMessages(); });
+  $('st-clients').addEventListener('change', draw);
+  $('spacetime').closest('details').addEventListener('toggle', () => { state.messagesKey = ''; requestMessages(); });
+  $('help').addEventListener('click', () => $('keys').showModal());
+  (options.keyTarget || host).addEventListener('keydown', (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const typing = e.target.closest?.('input:not([type=range]):not([type=checkbox]):not([type=radio]), select, textarea');
+    if (typing) return;
+    const end = endUs();
+    const moves = {
+      ' ': () => $('play').click(),
+      ArrowRight: () => (e.shiftKey ? seek(state.tUs + end / 100) : stepTo(1)),
+      ArrowLeft: () => (e.shiftKey ? seek(state.tUs - end / 100) : stepTo(-1)),
+      Home: () => seek(0),
+      End: () => seek(end),
+      '+': () => { $('speed').selectedIndex = Math.min($('speed').options.length - 1, $('speed').selectedIndex + 1); $('speed').dispatchEvent(new Event('change')); },
+      '-': () => { $('speed').selectedIndex = Math.max(0, $('speed').selectedIndex - 1); $('speed').dispatchEvent(new Event('change')); },
+      ']': () => chapterTo(1),
+      '[': () => chapterTo(-1),
+      v: () => {
+        const order = ['variant', 'history', 'both'];
+        const next = order[(order.indexOf(state.view) + 1) % 3];
+        root.querySelector(`input[name=view][value=${next}]`).click();
+      },
+      g: () => options.onGallery?.(),
+      '?': () => $('keys').showModal(),
+    };
+    // On the scrubber and buttons, arrows keep their own meaning only without Shift.
+    if (e.target.id === 'time' && e.key.startsWith('Arrow')) return;
+    const move = moves[e.key];
+    if (move) { e.preventDefault(); move(); }
+  });
+
+  // Canvas sizes from the observer, so drawing never forces a layout to read them.
+  const sizes = new WeakMap();
+  const resized = new ResizeObserver((entries) => {
+    for (const e of entries) sizes.set(e.target, e.contentRect);
+    draw();
+  });
+  visibility.observe($('spacetime'));
+  root.querySelectorAll('.stage-box canvas, #timebar, #spacetime').forEach((c) => resized.observe(c));
+  requestAnimationFrame(tick);
+
+  return {
+    state,
+    open: openScenario,
+    seek,
+    setPlaying,
+    redraw() { state.version++; draw(); },
+    /** Main-thread milliseconds per drawn frame, for the performance benchmark. */
+    drawStats,
+    colours,
+    formatClock,
+    endUs,
+  };
+}
