@@ -30,7 +30,7 @@ pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Resul
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
-    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, seed);
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
     Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, run, keyframes, outcome, frame: FrameBuffer::default() })
 }
 

@@ -177,3 +177,15 @@ fn cli_sweep_prints_one_row_per_run() {
     assert_eq!(code, 2);
     assert!(err.contains("parameters.dead_time: 0 is below min 0.5 (s)"), "{err}");
 }
+
+#[test]
+fn challenges_name_known_metrics_and_sensible_limits() {
+    let e = mutated(|v| v["challenges"][0]["goals"][0]["metric"] = "split_brain_seconds".into());
+    assert!(e.contains("challenges[0].goals[0].metric") && e.contains("no metric named `split_brain_seconds`"), "{e}");
+    let e = mutated(|v| {
+        v["challenges"][0]["goals"][0] = serde_json::json!({ "metric": "split_brain_s" });
+    });
+    assert!(e.contains("challenges[0].goals[0]") && e.contains("at_most"), "{e}");
+    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "nope", "value": 1, "tolerance": 0, "source": "assumption" }]));
+    assert!(e.contains("outcomes[0].metric"), "{e}");
+}

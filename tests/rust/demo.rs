@@ -42,3 +42,13 @@ fn gray_switch_failure_drops_requests_without_any_failover() {
     let role_changes = t.events.iter().filter(|e| matches!(e, TraceEvent::Role { at_us, .. } if (240_000_000..270_000_000).contains(at_us))).count();
     assert_eq!(role_changes, 0, "links look up, heartbeats flow: nothing fails over");
 }
+
+#[test]
+fn challenges_are_checked_against_the_run() {
+    let history = common::run_with("demo-partition", &[], 1).outcome;
+    assert_eq!(history.challenges.len(), 2);
+    assert!(history.challenges.iter().all(|c| !c.met), "history meets no challenge: {:?}", history.challenges);
+    let quorum = common::run_with("demo-partition", &[common::on("quorum")], 1).outcome;
+    assert!(quorum.challenges[0].met, "{:?}", quorum.challenges[0]);
+    assert!(quorum.challenges[0].goals.iter().all(|g| g.measured.is_some()));
+}

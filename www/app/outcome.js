@@ -80,3 +80,29 @@ export function showChecks(list, history) {
     return li;
   }));
 }
+
+/** Workshop challenges: each goal of the viewer's run, met or not, in words. */
+export function showChallenges(box, list, scenario, outcome) {
+  const challenges = outcome.challenges || [];
+  box.hidden = challenges.length === 0;
+  list.replaceChildren(...challenges.map((c, i) => {
+    const li = document.createElement('li');
+    li.className = c.met ? 'met' : 'unmet';
+    const title = document.createElement('strong');
+    title.textContent = `${c.met ? '✓ Met' : '✗ Not yet'}: ${c.title}`;
+    const desc = document.createElement('p');
+    desc.className = 'muted';
+    desc.textContent = scenario.challenges?.[i]?.description || '';
+    const goals = document.createElement('ul');
+    goals.replaceChildren(...c.goals.map((g) => {
+      const item = document.createElement('li');
+      item.className = g.met ? 'met' : 'unmet';
+      const limit = [g.at_least != null ? `at least ${g.at_least}` : '', g.at_most != null ? `at most ${g.at_most}` : ''].filter(Boolean).join(' and ');
+      const measured = g.measured == null ? 'not measured' : (+g.measured.toFixed(2)).toLocaleString('en');
+      item.textContent = `${g.met ? '✓' : '✗'} ${g.metric} ${limit}: yours ${measured}`;
+      return item;
+    }));
+    li.append(title, desc, goals);
+    return li;
+  }));
+}

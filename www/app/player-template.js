@@ -46,6 +46,14 @@ export const PLAYER_HTML = `
         <canvas id="timebar" aria-hidden="true"></canvas>
         <input id="time" type="range" min="0" max="10000" value="0" step="1" aria-label="Time">
       </div>
+      <div class="tools" role="group" aria-label="Export and share">
+        <button id="presenter" type="button" aria-pressed="false" title="Large text, chapter by chapter, for projection (p)">Presenter</button>
+        <button id="export-png" type="button" title="Download the stage as a PNG image">PNG</button>
+        <button id="export-webm" type="button" title="Record the replay from here as a WebM video">Video</button>
+        <button id="export-csv" type="button" title="Download the outcome and the monitor series as CSV">CSV</button>
+        <button id="embed-code" type="button" aria-haspopup="dialog" title="HTML to put this replay, as it is now, on another page">Embed</button>
+        <output id="tool-status" class="muted" aria-live="polite"></output>
+      </div>
       <p id="error" class="error" role="alert" hidden></p>
 
       <details class="panel" open>
@@ -78,13 +86,28 @@ export const PLAYER_HTML = `
         </table>
         <ul id="checks" class="checks"></ul>
       </section>
+      <section id="challenges-box" aria-labelledby="challenges-title" hidden>
+        <h3 id="challenges-title">Challenges</h3>
+        <ul id="challenges" class="challenges"></ul>
+      </section>
       <section aria-labelledby="params-title">
         <h3 id="params-title">What could have been different</h3>
         <form id="params" class="params" novalidate></form>
         <button id="reset" type="button">Back to history</button>
       </section>
     </aside>
-    <dialog id="keys" aria-labelledby="keys-title">
+    <dialog id="embed" aria-labelledby="embed-title">
+    <h2 id="embed-title">Embed this replay</h2>
+    <p>As a custom element (one script per page, any number of elements):</p>
+    <textarea id="embed-element" rows="4" readonly aria-label="Custom element code"></textarea>
+    <button id="copy-element" type="button">Copy element code</button>
+    <p>As an iframe, for hosts that only allow iframes:</p>
+    <textarea id="embed-iframe" rows="3" readonly aria-label="Iframe code"></textarea>
+    <button id="copy-iframe" type="button">Copy iframe code</button>
+    <p class="muted">Both keep the scenario, seed, time, view and your settings. See <a id="embed-docs" href="embedding.html" target="_blank" rel="noopener">the embedding guide</a>.</p>
+    <form method="dialog"><button>Close</button></form>
+  </dialog>
+  <dialog id="keys" aria-labelledby="keys-title">
     <h2 id="keys-title">Keyboard</h2>
     <dl class="keys">
       <dt><kbd>Space</kbd></dt><dd>play / pause</dd>
@@ -94,6 +117,7 @@ export const PLAYER_HTML = `
       <dt><kbd>+</kbd> <kbd>−</kbd></dt><dd>faster / slower</dd>
       <dt><kbd>[</kbd> <kbd>]</kbd></dt><dd>previous / next chapter</dd>
       <dt><kbd>v</kbd></dt><dd>switch your version / history / side by side</dd>
+      <dt><kbd>p</kbd></dt><dd>presenter mode</dd>
       <dt><kbd>g</kbd></dt><dd>gallery</dd>
       <dt><kbd>?</kbd></dt><dd>this help</dd>
     </dl>

@@ -7,12 +7,14 @@ import { layoutNodes, layoutDevices } from '../lib/layout.js';
 import { buildWarp, toStory, fromStory, fractionOf } from '../timeline/warp.js';
 import { drawTimebar, SHADES } from '../timeline/timebar.js';
 import { buildParams } from './params.js';
-import { showOutcome, showChecks, formatDuration } from './outcome.js';
+import { showOutcome, showChecks, showChallenges, formatDuration } from './outcome.js';
 import { sourceLink } from './sources.js';
 import { drawChart, bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
 import { drawSpaceTime } from '../stage/spacetime.js';
 import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
 import { Layer, drawCursor } from '../lib/layer.js';
+import { download, composePng, recordWebm, toCsv } from './exports.js';
+import { embedCode } from './embed-code.js';
 
 /** Story seconds of the whole replay at 1× speed. */
 const STORY_SECONDS = 90;
@@ -417,6 +419,7 @@ export function createPlayer(root, host, options) {
     state.version++;
     rebuildWarp();
     showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome);
+    showChallenges($('challenges-box'), $('challenges'), state.scenario, (state.variant ?? state.history).outcome);
     host.dataset.digest = (state.variant ?? state.history).digest;
     host.dataset.historyDigest = state.history.digest;
     state.messagesKey = '';
@@ -424,19 +427,21 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
-  async function fetchScenario(name) {
-    const response = await fetch(new URL(`scenarios/${name}.json`, options.base || new URL('../', import.meta.url)));
-    if (!response.ok) throw new Error(`Could not fetch scenario “${name}” (HTTP ${response.status}).`);
+  /** A built-in scenario by name, or any scenario file by URL (`src`). */
+  async function fetchScenario(name, src) {
+    const url = src ? new URL(src, document.baseURI) : new URL(`scenarios/${name}.json`, options.base || new URL('../', import.meta.url));
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`Could not fetch scenario “${src || name}” (HTTP ${response.status}).`);
     return response.text();
   }
 
-  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant' } = {}) {
+  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null } = {}) {
     showError('');
     setPlaying(false);
     host.dataset.ready = 'false';
     try {
-      const json = await fetchScenario(name);
-      const file = `${name}.json`;
+      const json = given ?? await fetchScenario(name, src);
+      const file = src ? src.split('/').pop() : `${name}.json`;
       const [{ scenario }, history] = await Promise.all([sim.request('describe', { file, json }), sim.run(file, json, {}, seed, 'history')]);
       Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '' });
       state.view = ['variant', 'history', 'both'].includes(view) ? view : 'variant';
@@ -461,6 +466,7 @@ export function createPlayer(root, host, options) {
       showOutcome($('outcome').tBodies[0], history.outcome, history.outcome);
       if (Object.keys(state.sets).length) runVariant(); else afterRuns();
       host.dataset.ready = 'true';
+      options.onReady?.();
     } catch (e) {
       showError(e.path ? `This scenario does not validate: ${errorText(e)}` : `Could not run the scenario: ${errorText(e)}`);
       host.dataset.ready = 'error';
@@ -600,6 +606,84 @@ export function createPlayer(root, host, options) {
   $('st-clients').addEventListener('change', draw);
   $('spacetime').closest('details').addEventListener('toggle', () => { state.messagesKey = ''; requestMessages(); });
   $('help').addEventListener('click', () => $('keys').showModal());
+
+  // ---------------------------------------------------------------- exports and presenter
+
+  const fileStem = () => `${state.name}-${(state.tUs / 1e6).toFixed(0)}s`;
+  const toolStatus = (text) => { $('tool-status').textContent = text; };
+
+  async function exportPng() {
+    drawNow();
+    const canvases = [...root.querySelectorAll('.stage-box:not([hidden]) canvas')];
+    const blob = await composePng({ canvases, timebar: $('timebar'), caption: `${state.scenario.meta.title} — ${formatClock(state.tUs)}`, colours: colours() });
+    download(blob, `${fileStem()}.png`);
+    return blob;
+  }
+
+  /** Record from the current time for `seconds` of wall time (or to the end). */
+  async function exportWebm(seconds = 20) {
+    const canvas = root.querySelector('.stage-box:not([hidden]) canvas');
+    toolStatus('Recording…');
+    const blob = await recordWebm(canvas, (stop) => {
+      if (state.tUs >= endUs()) seek(0);
+      setPlaying(true);
+      const started = performance.now();
+      const watch = () => {
+        if (!state.playing || performance.now() - started > seconds * 1000) { setPlaying(false); stop(); } else requestAnimationFrame(watch);
+      };
+      requestAnimationFrame(watch);
+    });
+    toolStatus(`Video: ${(blob.size / 1024).toFixed(0)} kB`);
+    download(blob, `${fileStem()}.webm`);
+    return blob;
+  }
+
+  /** Long format: one row per (series, time); outcome figures have no time. */
+  function exportCsv() {
+    const rows = [];
+    const runs = [['history', state.history], ['yours', state.variant ?? state.history]];
+    const o = state.history.outcome;
+    for (const key of Object.keys(o)) {
+      if (typeof o[key] !== 'number') continue;
+      rows.push([`outcome:${key}`, '', o[key], runs[1][1].outcome[key]]);
+    }
+    for (const g of o.gauges || []) rows.push([`outcome:gauge:${g.name}_max`, '', g.max, runs[1][1].outcome.gauges.find((x) => x.name === g.name)?.max ?? '']);
+    for (const chart of state.charts) {
+      const h = chart.read(runs[0][1]), y = chart.read(runs[1][1]);
+      const times = [...new Set([...h.filter((_, i) => i % 2 === 0), ...y.filter((_, i) => i % 2 === 0)])].sort((a, b) => a - b);
+      const at = (points, t) => { for (let i = 0; i < points.length; i += 2) if (points[i] === t) return points[i + 1]; return ''; };
+      for (const t of times) rows.push([`${chart.title} (${chart.unit || 'value'})`, (t / 1e6).toFixed(3), at(h, t), at(y, t)]);
+    }
+    const blob = new Blob([toCsv(['series', 'time_s', 'history', 'yours'], rows)], { type: 'text/csv' });
+    download(blob, `${state.name}-seed${state.seed}.csv`);
+    return blob;
+  }
+
+  function setPresenter(on) {
+    const wrapper = $('presenter').closest('.player');
+    wrapper.classList.toggle('presenter', on);
+    $('presenter').setAttribute('aria-pressed', String(on));
+    state.presenter = on;
+    state.version++;
+    draw();
+  }
+
+  $('export-png').addEventListener('click', () => exportPng().catch((e) => toolStatus(e.message)));
+  $('export-webm').addEventListener('click', () => exportWebm().catch((e) => toolStatus(e.message)));
+  $('export-csv').addEventListener('click', exportCsv);
+  $('presenter').addEventListener('click', () => setPresenter(!state.presenter));
+  $('embed-code').addEventListener('click', () => {
+    const code = embedCode({ site: options.base || new URL('../', import.meta.url), name: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets, scenario: state.scenario });
+    $('embed-element').value = code.element;
+    $('embed-iframe').value = code.iframe;
+    $('embed-docs').href = new URL('embedding.html', options.base || new URL('../', import.meta.url)).href;
+    $('embed').showModal();
+  });
+  for (const kind of ['element', 'iframe']) {
+    $(`copy-${kind}`).addEventListener('click', async () => {
+      try { await navigator.clipboard.writeText($(`embed-${kind}`).value); $(`copy-${kind}`).textContent = 'Copied'; } catch { $(`embed-${kind}`).select(); }
+    });
+  }
   (options.keyTarget || host).addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const typing = e.target.closest?.('input:not([type=range]):not([type=checkbox]):not([type=radio]), select, textarea');
@@ -607,8 +691,8 @@ export function createPlayer(root, host, options) {
     const end = endUs();
     const moves = {
       ' ': () => $('play').click(),
-      ArrowRight: () => (e.shiftKey ? seek(state.tUs + end / 100) : stepTo(1)),
-      ArrowLeft: () => (e.shiftKey ? seek(state.tUs - end / 100) : stepTo(-1)),
+      ArrowRight: () => (e.shiftKey ? seek(state.tUs + end / 100) : state.presenter ? chapterTo(1) : stepTo(1)),
+      ArrowLeft: () => (e.shiftKey ? seek(state.tUs - end / 100) : state.presenter ? chapterTo(-1) : stepTo(-1)),
       Home: () => seek(0),
       End: () => seek(end),
       '+': () => { $('speed').selectedIndex = Math.min($('speed').options.length - 1, $('speed').selectedIndex + 1); $('speed').dispatchEvent(new Event('change')); },
@@ -622,6 +706,7 @@ export function createPlayer(root, host, options) {
       },
       g: () => options.onGallery?.(),
       '?': () => $('keys').showModal(),
+      p: () => setPresenter(!state.presenter),
     };
     // On the scrubber and buttons, arrows keep their own meaning only without Shift.
     if (e.target.id === 'time' && e.key.startsWith('Arrow')) return;
@@ -645,6 +730,15 @@ export function createPlayer(root, host, options) {
     seek,
     setPlaying,
     redraw() { state.version++; draw(); },
+    exportPng,
+    exportWebm,
+    exportCsv,
+    setPresenter,
+    /** The narration of the chapter at the current time (figure captions). */
+    narrationText() {
+      const step = state.scenario?.timeline[currentStep()];
+      return step ? `${formatClock(state.tUs)} — ${step.title}: ${step.narration}` : state.scenario?.meta.summary ?? '';
+    },
     /** Main-thread milliseconds per drawn frame, for the performance benchmark. */
     drawStats,
     colours,

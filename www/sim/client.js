@@ -44,3 +44,19 @@ export class SimClient {
     this.worker.terminate();
   }
 }
+
+/**
+ * A view of a shared client whose replay slots carry a prefix, so several
+ * players on one page can share one worker (one WASM instance) without
+ * overwriting each other's replays.
+ */
+export function scopedClient(client, prefix) {
+  const slot = (s = 'history') => `${prefix}:${s}`;
+  return {
+    request: (type, payload) => client.request(type, payload),
+    run: (file, json, overrides, seed, s) => client.run(file, json, overrides, seed, slot(s)),
+    frame: (tUs, s) => client.frame(tUs, slot(s)),
+    messages: (fromUs, toUs, max, s) => client.messages(fromUs, toUs, max, slot(s)),
+    free: () => client.request('free', { prefix: `${prefix}:` }),
+  };
+}

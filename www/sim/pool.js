@@ -22,15 +22,23 @@ export class SimPool {
     this.slots = [];
     this.batch = null;
     this.nextId = 1;
+    this.tail = Promise.resolve();
   }
 
   /**
    * Run `jobs` ({ file, json, overrides, seed }); resolves to one `{ outcome, runMs }`
    * or `{ error }` per job, in job order. `onProgress(done, total)` follows every reply.
    * After cancel(), jobs not yet handed out resolve as `{ error: { name: 'AbortError' } }`.
+   * cancel() applies to the batch running now; a batch queued behind it still runs.
    */
   run(jobs, onProgress = () => {}) {
-    if (this.batch) return Promise.reject(new Error('SimPool is already running a batch; cancel it first'));
+    // One batch at a time: a new batch waits for the previous one (cancel it to hurry).
+    const started = this.tail.then(() => this.start(jobs, onProgress));
+    this.tail = started.catch(() => {});
+    return started;
+  }
+
+  start(jobs, onProgress) {
     this.ensureWorkers();
     return new Promise((resolve) => {
       const batch = {

@@ -59,6 +59,13 @@ const handlers = {
     const messages = replayIn(slot).messages(fromUs, toUs, max);
     return { reply: { messages, fromUs, toUs }, transfer: [messages.buffer] };
   },
+  /** Drop the replays whose slot starts with `prefix` (an element left the page). */
+  free({ prefix }) {
+    for (const [slot, replay] of replays) {
+      if (slot.startsWith(prefix)) { replay.free(); replays.delete(slot); }
+    }
+    return { reply: {}, transfer: [] };
+  },
   describe({ file, json }) {
     return { reply: { scenario: describe(file, json) }, transfer: [] };
   },

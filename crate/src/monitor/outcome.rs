@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::gauges::{self, GaugeSummary};
 use super::{groups, writes};
-use crate::scenario::format::ExpectedOutcome;
+use crate::scenario::format::{Challenge, ExpectedOutcome};
 use crate::trace::digest::digest;
 use crate::trace::event::Trace;
 
@@ -64,6 +64,24 @@ pub struct Outcome {
     /// Model-defined gauges; as metrics, `NAME` is the last value and `NAME_max` the largest.
     pub gauges: Vec<GaugeSummary>,
     pub checks: Vec<Check>,
+    /// The scenario's workshop challenges, met or not by this run.
+    pub challenges: Vec<ChallengeResult>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct GoalResult {
+    pub metric: String,
+    pub at_most: Option<f64>,
+    pub at_least: Option<f64>,
+    pub measured: Option<f64>,
+    pub met: bool,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ChallengeResult {
+    pub title: String,
+    pub met: bool,
+    pub goals: Vec<GoalResult>,
 }
 
 /// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
@@ -124,6 +142,7 @@ pub fn compute(
     group_names: &[String],
     gauge_names: &[String],
     expected: &[ExpectedOutcome],
+    challenges: &[Challenge],
     seed: u64,
 ) -> Outcome {
     let g = groups::measure(&trace.events, node_count, group_names.len(), trace.end_us);
@@ -173,6 +192,7 @@ pub fn compute(
             .collect(),
         gauges: gauges::measure(&trace.events, gauge_names),
         checks: vec![],
+        challenges: vec![],
     };
     outcome.checks = expected
         .iter()
@@ -186,6 +206,21 @@ pub fn compute(
                 within: measured.is_some_and(|m| (m - e.value).abs() <= e.tolerance),
                 source: e.source.clone(),
             }
+        })
+        .collect();
+    outcome.challenges = challenges
+        .iter()
+        .map(|c| {
+            let goals: Vec<GoalResult> = c
+                .goals
+                .iter()
+                .map(|g| {
+                    let measured = outcome.metric(&g.metric);
+                    let met = measured.is_some_and(|m| g.at_most.is_none_or(|hi| m <= hi) && g.at_least.is_none_or(|lo| m >= lo));
+                    GoalResult { metric: g.metric.clone(), at_most: g.at_most, at_least: g.at_least, measured, met }
+                })
+                .collect();
+            ChallengeResult { title: c.title.clone(), met: goals.iter().all(|g| g.met), goals }
         })
         .collect();
     outcome

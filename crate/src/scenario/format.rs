@@ -34,6 +34,9 @@ pub struct Scenario {
     /// What history recorded, with a tolerance, to compare a run against.
     #[serde(default)]
     pub outcomes: Vec<ExpectedOutcome>,
+    /// Workshop goals a viewer's settings can meet or miss.
+    #[serde(default)]
+    pub challenges: Vec<Challenge>,
     pub limits: Limits,
 }
 
@@ -240,6 +243,29 @@ pub struct ExpectedOutcome {
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// A workshop goal, e.g. "keep split-brain time at zero without more than five
+/// minutes of unavailability": every goal must hold in the viewer's run.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub goals: Vec<Goal>,
+}
+
+/// One limit on an outcome metric; give `at_most`, `at_least` or both.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    /// An outcome metric name, e.g. `split_brain_s` or a gauge name.
+    pub metric: String,
+    #[serde(default)]
+    pub at_most: Option<f64>,
+    #[serde(default)]
+    pub at_least: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

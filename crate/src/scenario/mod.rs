@@ -42,5 +42,42 @@ pub fn load(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<
     let scenario = parse(file, text)?;
     let values = params::Values::new(file, &scenario, overrides)?;
     let resolved = resolve::resolve(file, &scenario, &values, seed)?;
+    check_metrics(file, &scenario, &resolved.gauges)?;
     Ok(Loaded { file: file.to_string(), scenario, resolved })
+}
+
+/// Metric names in `outcomes` and `challenges` must be ones a run reports: the
+/// monitors' figures or the model gauges (`NAME`, `NAME_max`, `NAME_min`).
+fn check_metrics(file: &str, scenario: &Scenario, gauges: &[String]) -> Result<(), ScenarioError> {
+    let known = |m: &str| {
+        crate::monitor::METRICS.contains(&m)
+            || gauges.iter().any(|g| m == g || m.strip_prefix(g.as_str()).is_some_and(|rest| rest == "_max" || rest == "_min"))
+    };
+    let unknown = |path: String, m: &str| {
+        ScenarioError::new(file, path, format!("no metric named `{m}` (metrics: {}; gauges: {})", crate::monitor::METRICS.join(", "), gauges.join(", ")))
+    };
+    for (i, o) in scenario.outcomes.iter().enumerate() {
+        if !known(&o.metric) {
+            return Err(unknown(format!("outcomes[{i}].metric"), &o.metric));
+        }
+    }
+    for (i, c) in scenario.challenges.iter().enumerate() {
+        if c.goals.is_empty() {
+            return Err(ScenarioError::new(file, format!("challenges[{i}].goals"), "a challenge needs at least one goal"));
+        }
+        for (j, g) in c.goals.iter().enumerate() {
+            let path = format!("challenges[{i}].goals[{j}]");
+            if !known(&g.metric) {
+                return Err(unknown(format!("{path}.metric"), &g.metric));
+            }
+            match (g.at_most, g.at_least) {
+                (None, None) => return Err(ScenarioError::new(file, path, "give `at_most`, `at_least` or both")),
+                (Some(hi), Some(lo)) if lo > hi => {
+                    return Err(ScenarioError::new(file, format!("{path}.at_least"), format!("{lo} is above at_most {hi}")))
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }

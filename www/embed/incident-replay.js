@@ -1,0 +1,121 @@
+// <incident-replay scenario="github-2012"> — the player as a custom element for
+// other people's pages. Shadow DOM keeps styles in and out; every element on a
+// page shares one simulation worker (one WASM download and instance), created
+// when the first element scrolls into view.
+//
+// Attributes (all optional except `scenario`):
+//   scenario   name of a built-in scenario (file scenarios/NAME.json next to this site)
+//   src        URL of a scenario JSON file instead of a built-in one
+//   seed       whole number, default 1
+//   t          start time in seconds from the scenario's start
+//   params     parameter overrides, "dead_time=30&heartbeat_interval=500"
+//   toggles    mitigations switched on, "fencing_first quorum" ("!name" switches one off)
+//   autoplay   present: start playing when visible
+//   controls   "full" | "basic" (default: stage, playback, narration, outcome) | "none"
+//   view       "variant" (default) | "history" | "both"
+//   height     stage height, CSS length (default 420px)
+//   theme      "auto" (default) | "light" | "dark"
+//   figure     present: a static, captioned snapshot at `t`, no controls
+//   caption    figure caption (default: the narration at `t`)
+import { SimClient, scopedClient } from '../sim/client.js';
+import { PLAYER_HTML } from '../app/player-template.js';
+import { createPlayer } from '../app/player.js';
+
+const SITE = new URL('../', import.meta.url);
+let sharedSim = null;
+let nextId = 1;
+
+/** "a=1&b=2" → { a: '1', b: '2' } plus toggles "x !y" → { x: '1', y: '0' }. */
+export function settingsFrom(params, toggles) {
+  const sets = {};
+  for (const [k, v] of new URLSearchParams((params || '').replace(/[;,]/g, '&'))) if (k) sets[k] = v;
+  for (const word of (toggles || '').split(/[\s,]+/).filter(Boolean)) {
+    if (word.startsWith('!')) sets[word.slice(1)] = '0'; else sets[word] = '1';
+  }
+  return sets;
+}
+
+export class IncidentReplayElement extends HTMLElement {
+  static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls'];
+
+  connectedCallback() {
+    if (this.shadowRoot) return;
+    this.id ||= `incident-replay-${nextId}`;
+    this.slotPrefix = `el${nextId++}`;
+    const shadow = this.attachShadow({ mode: 'open' });
+    const css = (file) => `<link rel="stylesheet" href="${new URL(file, SITE).href}">`;
+    shadow.innerHTML = `${css('player.css')}${css('embed/element.css')}<div class="ir player embedded" data-theme="auto" tabindex="-1"></div>`;
+    this.wrapper = shadow.querySelector('.player');
+    this.wrapper.innerHTML = `<p class="placeholder muted">Incident Replay loads when it scrolls into view…</p>`;
+    this.applyLook();
+    // Lazy: nothing is fetched or instantiated until the element is near the viewport.
+    this.visibility = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { this.visibility.disconnect(); this.start(); }
+    }, { rootMargin: '200px' });
+    this.visibility.observe(this);
+  }
+
+  disconnectedCallback() {
+    this.visibility?.disconnect();
+    this.player?.setPlaying(false);
+    this.sim?.free();
+  }
+
+  attributeChangedCallback(name) {
+    if (!this.player) return;
+    if (name === 'theme' || name === 'height' || name === 'controls') { this.applyLook(); this.player.redraw(); return; }
+    this.load();
+  }
+
+  applyLook() {
+    if (!this.wrapper) return;
+    const figure = this.hasAttribute('figure');
+    this.wrapper.dataset.theme = ['light', 'dark'].includes(this.getAttribute('theme')) ? this.getAttribute('theme') : 'auto';
+    this.wrapper.dataset.controls = figure ? 'none' : (['full', 'basic', 'none'].includes(this.getAttribute('controls')) ? this.getAttribute('controls') : 'basic');
+    this.wrapper.classList.toggle('figure', figure);
+    const height = this.getAttribute('height');
+    if (height && CSS.supports('height', height)) this.wrapper.style.setProperty('--stage-height', height);
+  }
+
+  start() {
+    sharedSim ||= new SimClient();
+    this.sim = scopedClient(sharedSim, this.slotPrefix);
+    this.wrapper.innerHTML = PLAYER_HTML;
+    this.applyLook();
+    const caption = document.createElement('figcaption');
+    caption.className = 'figure-caption';
+    this.wrapper.querySelector('.stage-area').append(caption);
+    const wrapper = this.wrapper;
+    this.player = createPlayer(this.shadowRoot, this, {
+      sim: this.sim,
+      get theme() { return wrapper.dataset.theme; },
+      base: SITE,
+      keyTarget: this.wrapper,
+      onReady: () => this.ready(),
+    });
+    this.load();
+  }
+
+  async load() {
+    const name = this.getAttribute('scenario') || 'demo-partition';
+    const seed = Number(this.getAttribute('seed') ?? 1);
+    const t = Number(this.getAttribute('t'));
+    await this.player.open(name, {
+      src: this.getAttribute('src'),
+      seed: Number.isInteger(seed) && seed >= 0 ? seed : 1,
+      sets: settingsFrom(this.getAttribute('params'), this.getAttribute('toggles')),
+      tS: Number.isFinite(t) && t > 0 ? t : null,
+      view: this.getAttribute('view') || 'variant',
+    });
+  }
+
+  ready() {
+    const caption = this.shadowRoot.querySelector('.figure-caption');
+    if (this.hasAttribute('figure')) caption.textContent = this.getAttribute('caption') || this.player.narrationText();
+    else caption.textContent = '';
+    if (this.hasAttribute('autoplay') && !this.hasAttribute('figure') && !matchMedia('(prefers-reduced-motion: reduce)').matches) this.player.setPlaying(true);
+    this.dispatchEvent(new CustomEvent('ready', { detail: { digest: this.dataset.digest } }));
+  }
+}
+
+if (!customElements.get('incident-replay')) customElements.define('incident-replay', IncidentReplayElement);
