@@ -157,6 +157,9 @@ pub struct PgConfig {
     pub delete_rate: u64,
     pub apply_rate: u64,
     pub apply_delay_us: u64,
+    /// A guard on destructive commands (a prompt showing host and role, a
+    /// wrapper or a second person): `rm -rf` of a serving primary's data is refused.
+    pub delete_guard: bool,
     pub gauges: PgGauges,
 }
 
@@ -517,6 +520,7 @@ impl Postgres {
                     cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::BaseBackupRequest), CONTROL_BYTES);
                 }
             }
+            Command::DeleteDataDirectory if self.cfg.delete_guard && self.state == PgState::Primary => {}
             Command::DeleteDataDirectory if self.deleting_since.is_none() && self.data_left > 0 => {
                 self.deleting_since = Some(cx.now_us);
                 self.set_state(cx, PgState::Destroyed);

@@ -73,6 +73,10 @@ pub struct PostgresSpec {
     /// Primary: size of one base backup transfer message.
     #[serde(default)]
     pub basebackup_chunk: Option<Quantity>,
+    /// Refuse `rm -rf` of the data directory while this node is a serving primary
+    /// (a prompt or wrapper that names host and role, or a second person checking).
+    #[serde(default)]
+    pub delete_guard: Flag,
     /// Replica: WAL replay speed.
     #[serde(default)]
     pub apply_rate: Option<Quantity>,
@@ -201,6 +205,7 @@ pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<
         delete_rate,
         apply_rate,
         apply_delay_us,
+        delete_guard: cx.values.flag(&s.delete_guard, &format!("{p}.delete_guard"))?,
         gauges,
         replicas,
     };
