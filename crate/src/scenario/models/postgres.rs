@@ -145,9 +145,7 @@ pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<
         Some(q) => cx.values.bytes(q, &format!("{p}.disk_size"))?,
         None => u64::MAX / 4,
     };
-    if is_primary && disk_bytes < data_bytes {
-        return Err(cx.err(format!("{p}.disk_size"), "is smaller than data_size"));
-    }
+    // A disk smaller than the data is allowed: the primary stops at its first tick (disk full).
     let apply_rate = match &apply_q {
         Some(q) => positive_rate(cx, q, &format!("{p}.apply_rate"))?,
         None => 0,
