@@ -26,6 +26,8 @@ use crate::engine::time::US_PER_S;
 use crate::ids::{NodeId, PlaneId};
 
 const CONTROL_BYTES: u32 = 128;
+/// Largest archive read served at once (keeps messages within `u32` bytes).
+const ARCHIVE_READ_MAX: u64 = 1 << 30;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackupTimer {
@@ -158,6 +160,10 @@ pub struct BackupCatalog {
     manual_lvm_at: Option<i64>,
     archived_pos: u64,
     archived_gen_us: u64,
+    /// (WAL position, written at) of every archived batch, for serving replicas.
+    archive_index: Vec<(u64, u64)>,
+    /// Archive WAL already sent to each replica (restore_command reads).
+    served: Vec<u64>,
     replicas: Vec<ReplicaView>,
     failure_at: Option<u64>,
     chosen: Option<Candidate>,
@@ -175,6 +181,8 @@ impl BackupCatalog {
             manual_lvm_at: None,
             archived_pos: 0,
             archived_gen_us: 0,
+            archive_index: Vec::with_capacity(ticks),
+            served: vec![0; cfg.replicas.len()],
             replicas: vec![ReplicaView::default(); cfg.replicas.len()],
             failure_at: None,
             chosen: None,
@@ -319,6 +327,20 @@ impl BackupCatalog {
         }
     }
 
+    /// A replica's restore_command: send the archived WAL it lacks, at most
+    /// `ARCHIVE_READ_MAX` per request, ending on an archived batch boundary.
+    fn serve_archive(&mut self, cx: &mut Cx, from: NodeId, received: u64) {
+        let Some(i) = self.cfg.replicas.iter().position(|&r| r == from) else { return };
+        let start = received.max(self.served[i]);
+        let limit = start.saturating_add(ARCHIVE_READ_MAX);
+        let j = self.archive_index.partition_point(|&(pos, _)| pos <= limit);
+        let Some(&(end_pos, gen_us)) = j.checked_sub(1).and_then(|j| self.archive_index.get(j)) else { return };
+        if end_pos > start {
+            self.served[i] = end_pos;
+            cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::Wal { end_pos, gen_us }), (end_pos - start) as u32);
+        }
+    }
+
     fn decide(&mut self, cx: &mut Cx) {
         let Some(failure) = self.failure_at else { return };
         let mut found = Vec::new();
@@ -360,11 +382,13 @@ impl Protocol for BackupCatalog {
             Msg::Pg(PgMsg::Segment { end_pos, gen_us }) if end_pos > self.archived_pos => {
                 let first = self.archived_pos == 0;
                 (self.archived_pos, self.archived_gen_us) = (end_pos, gen_us);
+                self.archive_index.push((end_pos, gen_us));
                 cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::SegmentAck { end_pos }), CONTROL_BYTES);
                 if first {
                     cx.emit(Effect::Gauge { gauge: self.cfg.gauges.archive, value: state::USABLE });
                 }
             }
+            Msg::Pg(PgMsg::Ack { received, .. }) => self.serve_archive(cx, from, received),
             _ => {}
         }
     }

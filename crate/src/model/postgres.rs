@@ -57,8 +57,9 @@ pub enum PgMsg {
     Wal { end_pos: u64, gen_us: u64 },
     /// Replica → primary: received and replayed positions.
     Ack { received: u64, applied: u64 },
-    /// Primary → replica: the WAL it needs next has been recycled.
-    WalGone { needed: u64 },
+    /// Primary → replica: the WAL it needs next has been recycled here; with
+    /// `archived`, the replica can read it from the WAL archive instead.
+    WalGone { needed: u64, archived: bool },
     /// Replica → primary: `pg_basebackup` connects.
     BaseBackupRequest,
     /// Primary → replica: `done` bytes of the base backup copied; it starts at
@@ -204,6 +205,8 @@ pub struct Postgres {
     /// Received WAL not yet replayed: (end position, generated at).
     unapplied: VecDeque<(u64, u64)>,
     basebackup_done: u64,
+    /// Reading missed WAL from the archive (restore_command) until streaming resumes.
+    from_archive: bool,
     // Either.
     data_left: u64,
     deleting_since: Option<u64>,
@@ -229,6 +232,7 @@ impl Postgres {
             applied: 0,
             unapplied: VecDeque::with_capacity(if is_primary { 0 } else { ticks }),
             basebackup_done: 0,
+            from_archive: false,
             data_left: cfg.data_bytes,
             deleting_since: None,
             deletion_over: false,
@@ -343,19 +347,20 @@ impl Postgres {
         self.history.push((now, self.insert));
 
         // Retention: what the primary keeps, and which replicas fell off it.
-        let keep = self.cfg.wal_keep_bytes.min(self.insert);
-        let oldest_kept = self.insert - keep;
-        let mut kept = keep;
+        let oldest_local = self.oldest_local();
+        let mut kept = self.insert - oldest_local;
         for i in 0..self.peers.len() {
             let p = &mut self.peers[i];
             if !p.connected || p.broken || p.basebackup.is_some() {
                 continue;
             }
-            if !self.cfg.archive && !self.cfg.slot && p.sent < oldest_kept {
+            if !self.cfg.slot && p.sent < oldest_local {
                 p.broken = true;
-                let needed = p.sent;
-                cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::WalGone { needed }), CONTROL_BYTES);
-                if !self.broken_reported {
+                let (needed, archived) = (p.sent, self.cfg.archive);
+                cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::WalGone { needed, archived }), CONTROL_BYTES);
+                // With an archive the replica reads the gap from there and reconnects;
+                // without one it needs a rebuild: that is "replication broken".
+                if !archived && !self.broken_reported {
                     self.broken_reported = true;
                     Self::gauge(cx, self.cfg.gauges.broken_at_s, now / US_PER_S);
                 }
@@ -364,9 +369,6 @@ impl Postgres {
             if self.cfg.slot {
                 kept = kept.max(self.insert - p.received);
             }
-        }
-        if self.cfg.archive {
-            kept = kept.max(self.insert - self.archived);
         }
         let disk_used = self.cfg.data_bytes + kept;
         Self::gauge(cx, self.cfg.gauges.wal_kept, kept);
@@ -414,6 +416,16 @@ impl Postgres {
         }
     }
 
+    /// The oldest WAL still on the primary's disk: `wal_keep_segments` worth, and
+    /// with archiving also everything not yet archived (it is never recycled first).
+    fn oldest_local(&self) -> u64 {
+        let mut oldest = self.insert - self.cfg.wal_keep_bytes.min(self.insert);
+        if self.cfg.archive {
+            oldest = oldest.min(self.archived);
+        }
+        oldest
+    }
+
     fn replica_tick(&mut self, cx: &mut Cx) {
         // Replay received WAL at the apply rate, holding back what is younger than the delay.
         let mut budget = Self::over(self.cfg.apply_rate, self.cfg.tick_us);
@@ -429,9 +441,13 @@ impl Postgres {
             }
         }
         if self.state == PgState::Streaming {
+            let ack = PgMsg::Ack { received: self.received, applied: self.applied };
             if let Some(primary) = self.cfg.primary {
-                let ack = PgMsg::Ack { received: self.received, applied: self.applied };
                 cx.send(primary, self.cfg.plane, Msg::Pg(ack), CONTROL_BYTES);
+            }
+            // restore_command: ask the archive for what the primary no longer has.
+            if let (true, Some(catalog)) = (self.from_archive, self.cfg.catalog) {
+                cx.send(catalog, self.cfg.plane, Msg::Pg(ack), CONTROL_BYTES);
             }
         }
     }
@@ -440,17 +456,28 @@ impl Postgres {
         let peer = self.cfg.replicas.iter().position(|&r| r == from);
         match msg {
             PgMsg::Wal { end_pos, gen_us } if self.state == PgState::Streaming && end_pos > self.received => {
+                if Some(from) == self.cfg.primary {
+                    self.from_archive = false;
+                }
                 self.received = end_pos;
                 self.received_gen_us = gen_us;
                 self.unapplied.push_back((end_pos, gen_us));
             }
             PgMsg::Ack { received, .. } => {
+                let oldest_local = self.oldest_local();
                 if let Some(p) = peer.and_then(|i| self.peers.get_mut(i)) {
                     p.connected = true;
                     p.received = p.received.max(received);
+                    // A replica that caught up from the archive reconnects to streaming.
+                    if p.broken && p.basebackup.is_none() && self.cfg.archive && p.received >= oldest_local {
+                        (p.broken, p.sent) = (false, p.received);
+                    }
                 }
             }
             PgMsg::SegmentAck { end_pos } => self.archived = self.archived.max(end_pos),
+            PgMsg::WalGone { archived: true, .. } if self.state == PgState::Streaming && self.cfg.catalog.is_some() => {
+                self.from_archive = true;
+            }
             PgMsg::WalGone { .. } if self.state == PgState::Streaming => self.set_state(cx, PgState::Broken),
             PgMsg::BaseBackupRequest if self.state == PgState::Primary => {
                 if let Some(p) = peer.and_then(|i| self.peers.get_mut(i)) {
