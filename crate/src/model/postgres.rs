@@ -71,7 +71,8 @@ pub enum PgMsg {
     SegmentAck { end_pos: u64 },
     /// Node → catalog: its state, WAL position, the newest data it could recover
     /// to (`point_us`; for a destroyed node, when writes stopped) and WAL received
-    /// but not yet replayed (`pending`; for a destroyed node, bytes left).
+    /// but not yet replayed (`pending`; for a destroyed node, bytes left). For a
+    /// destroyed primary `point_us` is when it last accepted writes.
     Status { state: PgState, pos: u64, point_us: u64, pending: u64 },
     /// Catalog → node: the restore (or promotion) is done; serve writes.
     Restore { point_us: u64 },
@@ -211,6 +212,8 @@ pub struct Postgres {
     data_left: u64,
     deleting_since: Option<u64>,
     deletion_over: bool,
+    /// When this primary last accepted writes, if it stopped (disk full, deletion).
+    writes_stopped_at: Option<u64>,
 }
 
 impl Postgres {
@@ -236,6 +239,7 @@ impl Postgres {
             data_left: cfg.data_bytes,
             deleting_since: None,
             deletion_over: false,
+            writes_stopped_at: None,
             me,
             cfg,
         }
@@ -313,7 +317,7 @@ impl Postgres {
             PgState::Destroyed => PgMsg::Status {
                 state: self.state,
                 pos: self.insert,
-                point_us: self.deleting_since.unwrap_or(cx.now_us),
+                point_us: self.writes_stopped_at.or(self.deleting_since).unwrap_or(cx.now_us),
                 pending: self.data_left,
             },
             state => PgMsg::Status {
@@ -375,6 +379,7 @@ impl Postgres {
         Self::gauge(cx, self.cfg.gauges.disk_used, disk_used);
         if disk_used > self.cfg.disk_bytes {
             // PANIC: could not write WAL. The primary stops until someone frees space.
+            self.writes_stopped_at = Some(now);
             self.set_state(cx, PgState::DiskFull);
             return;
         }
