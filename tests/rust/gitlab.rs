@@ -130,3 +130,35 @@ fn hourly_lvm_snapshots_cut_the_loss_but_not_the_copy() {
     let faster = run(&[num("staging_bandwidth", 1000.0)]);
     assert!(faster.rto_s < before.rto_s / 2.0);
 }
+
+fn error_of(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&common::scenario_text(NAME)).unwrap();
+    edit(&mut v);
+    match incident_replay::replay::replay("gitlab.json", &v.to_string(), &Default::default(), 1) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn an_absurd_tick_is_refused_before_running_naming_the_parameter() {
+    let e = error_of(|v| {
+        v["parameters"]["tick"]["min"] = 0.001.into();
+        v["parameters"]["tick"]["default"] = 0.001.into();
+    });
+    assert!(e.contains("parameters.tick") && e.contains("events_max"), "{e}");
+}
+
+#[test]
+fn bad_model_fields_name_their_path() {
+    let e = error_of(|v| {
+        v["nodes"][1]["model"]["postgres"].as_object_mut().unwrap().remove("apply_rate");
+    });
+    assert!(e.contains("nodes[1].model.postgres.apply_rate") && e.contains("required on a replica"), "{e}");
+    let e = error_of(|v| v["nodes"][0]["model"]["postgres"]["primary"] = "db1".into());
+    assert!(e.contains("nodes[0].model.postgres.primary"), "{e}");
+    let e = error_of(|v| v["nodes"][3]["model"]["backup_catalog"]["staging_bandwidth"] = "0Mbit/s".into());
+    assert!(e.contains("staging_bandwidth") && e.contains("above zero"), "{e}");
+    let e = error_of(|v| v["nodes"][3]["model"]["backup_catalog"]["records"][0]["name"] = "two words".into());
+    assert!(e.contains("records[0].name"), "{e}");
+}
