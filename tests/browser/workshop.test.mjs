@@ -150,7 +150,7 @@ test('a two-axis sweep draws a heatmap with a legend, in dark mode too', async (
   await page.focus('.sweep-canvas');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowUp');
-  assert.match(await page.textContent('#sweep-readout'), /dead_time 6\.8, quorum on: mean 0 /);
+  assert.match(await page.textContent('#sweep-readout'), /dead_time 7, quorum on: mean 0 /);
   await screenshot(page, 'workshop-sweep-heatmap-dark');
   assert.deepEqual(errors, []);
 });

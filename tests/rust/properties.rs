@@ -42,3 +42,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn gitlab_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("gitlab-2017")) {
+        let text = common::scenario_text("gitlab-2017");
+        match replay("gitlab-2017.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            Err(e) => prop_assert!(e.reason.contains("events"), "seed {seed}: {e}"),
+        }
+    }
+}

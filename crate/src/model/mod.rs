@@ -7,10 +7,12 @@
 //! timers as variants of `msg::Msg` and `msg::Timer`, and its scenario spec in
 //! `scenario/models/`.
 
+pub mod backup_catalog;
 pub mod effect;
 pub mod ha_member;
 pub mod msg;
 pub mod node;
+pub mod postgres;
 pub mod workload;
 
 use effect::Cx;

@@ -6,7 +6,9 @@
 //! lists them. Adding a protocol: add its variant to `Msg` (and `Timer`), give its
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
+use super::backup_catalog::BackupTimer;
 use super::ha_member::{HaMsg, HaTimer};
+use super::postgres::{PgMsg, PgTimer};
 use super::workload::ClientTimer;
 
 /// Why a server did not serve a request.
@@ -25,21 +27,24 @@ pub enum Msg {
     Request { req: u32, write_id: u64 },
     Reply { req: u32, status: ReplyStatus },
     Ha(HaMsg),
+    /// PostgreSQL streaming replication, base backups, WAL archiving and backup status (GitLab 2017).
+    Pg(PgMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
-/// Codes: 0-1 client, 10-19 HA cluster manager.
+/// Codes: 0-1 client, 10-19 HA cluster manager, 30-39 PostgreSQL and backups.
 pub fn kind_name(code: u8) -> &'static str {
     match code {
         0 => "request",
         1 => "reply",
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
+        30..=39 => PgMsg::KIND_NAMES.get(usize::from(code - 30)).copied().unwrap_or("postgres"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 6] = [0, 1, 10, 11, 12, 13];
+pub const KIND_CODES: [u8; 16] = [0, 1, 10, 11, 12, 13, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
@@ -47,6 +52,7 @@ impl Msg {
             Msg::Request { .. } => 0,
             Msg::Reply { .. } => 1,
             Msg::Ha(m) => 10 + m.kind(),
+            Msg::Pg(m) => 30 + m.kind(),
         }
     }
 }
@@ -57,6 +63,8 @@ impl Msg {
 pub enum Timer {
     Ha(HaTimer),
     Client(ClientTimer),
+    Pg(PgTimer),
+    Backup(BackupTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -66,6 +74,8 @@ impl Timer {
         let slot = match self {
             Timer::Ha(t) => t as usize,
             Timer::Client(t) => t as usize,
+            Timer::Pg(t) => t as usize,
+            Timer::Backup(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot
@@ -82,6 +92,17 @@ pub enum Command {
     ForceActive,
     /// Make this node passive and resync it from the active.
     ForcePassive,
+    /// PostgreSQL primary: the abuse burst of WAL-heavy writes starts / ends.
+    StartLoadBurst,
+    StopLoadBurst,
+    /// Backup system: take an LVM snapshot of the primary's disk now and load it into staging.
+    TakeLvmSnapshot,
+    /// PostgreSQL replica: if its replication is broken, wipe its data directory and
+    /// start `pg_basebackup` from the primary (an operator only rebuilds a broken replica).
+    RebuildReplica,
+    /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
+    DeleteDataDirectory,
+    StopDeletion,
 }
 
 #[cfg(test)]

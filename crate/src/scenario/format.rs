@@ -141,6 +141,8 @@ pub struct NodeSpec {
 pub enum ModelSpec {
     HaMember(models::ha_member::HaMemberSpec),
     Client(models::client::ClientSpec),
+    Postgres(Box<models::postgres::PostgresSpec>),
+    BackupCatalog(Box<models::backup_catalog::BackupCatalogSpec>),
 }
 
 impl ModelSpec {
@@ -149,6 +151,8 @@ impl ModelSpec {
         match self {
             ModelSpec::HaMember(_) => "ha_member",
             ModelSpec::Client(_) => "client",
+            ModelSpec::Postgres(_) => "postgres",
+            ModelSpec::BackupCatalog(_) => "backup_catalog",
         }
     }
 }
@@ -230,6 +234,16 @@ pub enum CommandSpec {
     MaintenanceOff,
     ForceActive,
     ForcePassive,
+    /// PostgreSQL primary: the abuse burst starts / ends.
+    StartLoadBurst,
+    StopLoadBurst,
+    /// Backup catalog: take an LVM snapshot of the primary now (into staging).
+    TakeLvmSnapshot,
+    /// PostgreSQL replica: wipe and re-copy it with `pg_basebackup`, if its replication is broken.
+    RebuildReplica,
+    /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
+    DeleteDataDirectory,
+    StopDeletion,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

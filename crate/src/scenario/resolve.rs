@@ -216,6 +216,12 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
                 CommandSpec::MaintenanceOff => Command::MaintenanceOff,
                 CommandSpec::ForceActive => Command::ForceActive,
                 CommandSpec::ForcePassive => Command::ForcePassive,
+                CommandSpec::StartLoadBurst => Command::StartLoadBurst,
+                CommandSpec::StopLoadBurst => Command::StopLoadBurst,
+                CommandSpec::TakeLvmSnapshot => Command::TakeLvmSnapshot,
+                CommandSpec::RebuildReplica => Command::RebuildReplica,
+                CommandSpec::DeleteDataDirectory => Command::DeleteDataDirectory,
+                CommandSpec::StopDeletion => Command::StopDeletion,
             };
             Action::Command { nodes: ids, command }
         }

@@ -1,8 +1,10 @@
 //! One file per model: its scenario spec (serde) and how it is built into a
 //! runnable `Model`, with units converted and the events it will need counted.
 
+pub mod backup_catalog;
 pub mod client;
 pub mod ha_member;
+pub mod postgres;
 
 use std::collections::BTreeMap;
 
@@ -152,5 +154,7 @@ pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Resu
     match spec {
         ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
         ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
+        ModelSpec::Postgres(s) => postgres::build(s, cx, me, &format!("{path}.postgres")),
+        ModelSpec::BackupCatalog(s) => backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog")),
     }
 }
