@@ -141,12 +141,12 @@ test('a link to an unknown scenario says so in the page', async () => {
 
 test('keyboard only: Tab reaches every control, and the shortcuts drive playback', async () => {
   const { page, errors } = await open('#scenario=demo-partition');
-  const controls = await page.$$eval('button:not([tabindex="-1"]), select, input:not([tabindex="-1"]), summary, a[href]', (els) => els.filter((e) => e.offsetParent !== null && !e.closest('dialog')).map((e) => e.id || e.name || e.textContent.trim().slice(0, 30)));
+  const controls = await page.$$eval('button:not([tabindex="-1"]), select, input:not([tabindex="-1"]), summary, a[href]', (els) => els.filter((e) => e.checkVisibility() && !e.closest("dialog")).map((e) => e.id || e.name || e.textContent.trim().slice(0, 30) || e.outerHTML.slice(0, 80)));
   const reached = new Set();
   await page.focus('body');
   for (let i = 0; i < controls.length * 2 + 10; i++) {
     await page.keyboard.press('Tab');
-    reached.add(await page.evaluate(() => { const e = document.activeElement; return e.id || e.name || e.textContent.trim().slice(0, 30); }));
+    reached.add(await page.evaluate(() => { const e = document.activeElement; return e.id || e.name || e.textContent.trim().slice(0, 30) || e.outerHTML.slice(0, 80); }));
   }
   const missed = controls.filter((c) => !reached.has(c));
   assert.deepEqual(missed, [], 'every visible control takes focus');

@@ -1,5 +1,6 @@
 // The outcome table: history beside the viewer's version, with the direction of
 // every change, and the scenario's historical checks (measured vs reported).
+import { formatGauge } from './gauges.js';
 
 const ROWS = [
   // [label, read(outcome), format, better: 'lower' | 'higher']
@@ -26,6 +27,7 @@ export function formatDuration(s) {
 }
 
 export function formatValue(v, kind) {
+  if (kind.startsWith('gauge:')) return formatGauge(kind.slice(6), v);
   switch (kind) {
     case 'duration': return formatDuration(v);
     case 'percent': return `${v.toFixed(1)} %`;
@@ -42,9 +44,10 @@ function cell(text, className) {
 }
 
 /** Fill `tbody` with history vs yours (yours may be null while it runs). */
-export function showOutcome(tbody, history, yours) {
+export function showOutcome(tbody, history, yours, headline = []) {
   const rows = [];
-  const gaugeRows = (history.gauges || []).map((g) => [`${g.name} (peak)`, (o) => o.gauges?.find((x) => x.name === g.name)?.max ?? 0, 'count', 'lower']);
+  // Headline gauges only (the scenario's own figures); better is unknown, so 'none'.
+  const gaugeRows = headline.map((name) => [`${name.replace(/_/g, ' ')} (peak)`, (o) => o.gauges?.find((x) => x.name === name)?.max ?? 0, `gauge:${name}`, 'none']);
   for (const [label, read, kind, better] of [...ROWS, ...gaugeRows]) {
     const h = read(history);
     const y = yours ? read(yours) : null;
@@ -59,10 +62,10 @@ export function showOutcome(tbody, history, yours) {
     else {
       const same = Math.abs(y - h) < 1e-9;
       const improved = better === 'lower' ? y < h : y > h;
-      const td = cell(formatValue(y, kind), same ? '' : improved ? 'better' : 'worse');
-      if (!same) td.setAttribute('aria-label', `${formatValue(y, kind)}, ${improved ? 'better' : 'worse'} than history`);
-      td.textContent = `${same ? '' : improved ? '▼ ' : '▲ '}${formatValue(y, kind)}`;
-      if (better === 'higher' && !same) td.textContent = `${improved ? '▲ ' : '▼ '}${formatValue(y, kind)}`;
+      const td = cell(formatValue(y, kind), same || better === 'none' ? '' : improved ? 'better' : 'worse');
+      if (!same && better !== 'none') td.setAttribute('aria-label', `${formatValue(y, kind)}, ${improved ? 'better' : 'worse'} than history`);
+      const arrow = y < h ? '▼ ' : '▲ ';
+      td.textContent = `${same ? '' : arrow}${formatValue(y, kind)}`;
       tr.append(td);
     }
     rows.push(tr);

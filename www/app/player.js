@@ -15,6 +15,7 @@ import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
 import { Layer, drawCursor } from '../lib/layer.js';
 import { download, composePng, recordWebm, toCsv } from './exports.js';
 import { embedCode } from './embed-code.js';
+import { gaugeUnit, headlineGauges } from './gauges.js';
 
 /** Story seconds of the whole replay at 1× speed. */
 const STORY_SECONDS = 90;
@@ -274,7 +275,7 @@ export function createPlayer(root, host, options) {
     if ($('charts').closest('details').open === false) return;
     const xOf = (t) => fractionOf(state.warp, t);
     for (const chart of state.charts) {
-      if (onScreen.get(chart.canvas) === false) continue;
+      if (chart.canvas.hidden || onScreen.get(chart.canvas) === false) continue;
       const { ctx, width, height } = fitCanvas(chart.canvas);
       const options = {
         width, height, title: chart.title, unit: chart.unit, lines: chartLines(chart.read, c),
@@ -418,7 +419,7 @@ export function createPlayer(root, host, options) {
   function afterRuns() {
     state.version++;
     rebuildWarp();
-    showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome);
+    showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome, headline());
     showChallenges($('challenges-box'), $('challenges'), state.scenario, (state.variant ?? state.history).outcome);
     host.dataset.digest = (state.variant ?? state.history).digest;
     host.dataset.historyDigest = state.history.digest;
@@ -463,7 +464,7 @@ export function createPlayer(root, host, options) {
       state.tUs = tS != null ? tS * 1e6 : 0;
       shownStep = null;
       rebuildWarp();
-      showOutcome($('outcome').tBodies[0], history.outcome, history.outcome);
+      showOutcome($('outcome').tBodies[0], history.outcome, history.outcome, headline());
       if (Object.keys(state.sets).length) runVariant(); else afterRuns();
       host.dataset.ready = 'true';
       options.onReady?.();
@@ -511,35 +512,63 @@ export function createPlayer(root, host, options) {
     list.replaceChildren(...items);
   }
 
+  /** The gauges the scenario treats as headline figures. */
+  function headline() {
+    return headlineGauges(state.scenario, state.history.gauges.map((g) => g.name));
+  }
+
   function buildCharts() {
     const box = $('charts');
-    const charts = [
+    const hasRequests = state.history.series.some((v, i) => i % 3 !== 2 && v > 0);
+    const charts = hasRequests ? [
       {
-        title: 'Requests succeeding', unit: '%', stepped: true,
+        key: 'requests', title: 'Requests succeeding', unit: '%', stepped: true,
         read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, successRatePct),
       },
       {
-        title: 'Mean request latency', unit: 'ms', stepped: true,
+        key: 'latency', title: 'Mean request latency', unit: 'ms', stepped: true,
         read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, meanLatencyMs),
       },
-    ];
+    ] : [];
+    const names = state.history.gauges.map((g) => g.name);
+    const headline = headlineGauges(state.scenario, names);
     state.history.gauges.forEach((g, id) => {
+      const peak = Math.max(...(state.history.outcome.gauges.find((x) => x.name === g.name) ? [Math.abs(state.history.outcome.gauges.find((x) => x.name === g.name).max)] : [0]));
+      const { unit, scale } = gaugeUnit(g.name, peak);
       charts.push({
-        title: g.name.replace(/_/g, ' '), unit: '', stepped: true,
+        key: `gauge:${g.name}`, title: g.name.replace(/_/g, ' ').replace(/ (bytes|s|ms|pct)$/, ''), unit, stepped: true,
         // Several nodes may report a gauge; the chart shows the largest at each moment.
-        read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array()),
+        read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array(), scale),
       });
     });
+    const shown = new Set([...charts.filter((c) => !c.key.startsWith('gauge:')).map((c) => c.key), ...headline.map((n) => `gauge:${n}`)]);
     state.charts = charts.map((chart) => {
       const canvas = document.createElement('canvas');
       canvas.className = 'chart';
+      canvas.hidden = !shown.has(chart.key);
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `${chart.title} over time`);
       visibility.observe(canvas);
       resized.observe(canvas);
       return { ...chart, canvas, layer: new Layer() };
     });
-    box.replaceChildren(...state.charts.map((c) => c.canvas));
+    // A chooser for the rest: long incidents report dozens of gauges.
+    const chooser = document.createElement('details');
+    chooser.className = 'chart-chooser';
+    const summary = document.createElement('summary');
+    summary.textContent = `Choose charts (${state.charts.length})`;
+    const list = document.createElement('div');
+    for (const chart of state.charts) {
+      const label = document.createElement('label');
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = !chart.canvas.hidden;
+      box.addEventListener('change', () => { chart.canvas.hidden = !box.checked; state.version++; draw(); });
+      label.append(box, ` ${chart.title}`);
+      list.append(label);
+    }
+    chooser.append(summary, list);
+    box.replaceChildren(chooser, ...state.charts.map((c) => c.canvas));
     // Derived series are computed once per run, not per frame.
     const cache = new WeakMap();
     for (const chart of state.charts) {
@@ -553,16 +582,16 @@ export function createPlayer(root, host, options) {
     }
   }
 
-  /** Flat [t, node, value] reports → [t, max over nodes' latest values]. */
-  function maxOverNodes(points) {
+  /** Flat [t, node, value] reports → [t, max over nodes' latest values × scale]. */
+  function maxOverNodes(points, scale = 1) {
     const latest = new Map();
     const out = [];
     for (let i = 0; i + 2 < points.length; i += 3) {
       latest.set(points[i + 1], points[i + 2]);
       let max = -Infinity;
       for (const v of latest.values()) max = Math.max(max, v);
-      if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max;
-      else out.push(points[i], max);
+      if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max * scale;
+      else out.push(points[i], max * scale);
     }
     return Float64Array.from(out);
   }
