@@ -9,7 +9,9 @@ CARGO ?= cargo
 WASM := target/wasm32-unknown-unknown/fast/incident_replay.wasm
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: build serve test test-rust test-browser bench bench-native bench-browser wasm-tools browser-tools clean
+CSP := default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'
+
+.PHONY: build serve dist test test-rust test-browser bench bench-native bench-browser wasm-tools browser-tools clean
 
 ## Build the WASM core, its JS glue (www/pkg/) and the scenario list (www/scenarios/).
 build: wasm-tools
@@ -17,6 +19,12 @@ build: wasm-tools
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	rm -rf www/scenarios && mkdir -p www/scenarios && cp scenarios/*.json www/scenarios/
 	node -e "const fs=require('fs');const n=fs.readdirSync('scenarios').filter(f=>f.endsWith('.json')&&f!=='schema.json').map(f=>f.slice(0,-5)).sort();fs.writeFileSync('www/scenarios/index.json',JSON.stringify(n)+'\n')"
+
+## A self-contained static site in dist/ for any static host, with the CSP it runs under
+## in dist/_headers (Netlify / Cloudflare Pages syntax; see www/embedding.html for others).
+dist: build
+	rm -rf dist && mkdir -p dist && cp -R www/. dist/
+	printf '/*\n  Content-Security-Policy: %s\n' "$(CSP)" > dist/_headers
 
 serve: build
 	node tools/serve.mjs www $(PORT)

@@ -24,6 +24,7 @@ const state = player.state;
 /** For the browser tests and benchmarks. */
 window.__playground = state;
 window.__drawStats = player.drawStats;
+window.__player = player;
 
 // ---------------------------------------------------------------- URL
 

@@ -47,6 +47,9 @@ export class IncidentReplayElement extends HTMLElement {
     shadow.innerHTML = `${css('player.css')}${css('embed/element.css')}<div class="ir player embedded" data-theme="auto" tabindex="-1"></div>`;
     this.wrapper = shadow.querySelector('.player');
     this.wrapper.innerHTML = `<p class="placeholder muted">Incident Replay loads when it scrolls into view…</p>`;
+    // Reserve the stage's height now (before the stylesheet arrives), so the
+    // page does not jump and elements below the fold stay below it.
+    this.wrapper.firstElementChild.style.minHeight = this.getAttribute('height') || '420px';
     this.applyLook();
     // Lazy: nothing is fetched or instantiated until the element is near the viewport.
     this.visibility = new IntersectionObserver((entries) => {
