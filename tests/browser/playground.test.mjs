@@ -29,7 +29,8 @@ test('the gallery lists every scenario and a card opens it', async () => {
   const { page, errors } = await openPage(env.browser, env.base);
   await page.waitForSelector('#cards .card');
   const titles = await page.$$eval('#cards .card strong', (s) => s.map((x) => x.textContent));
-  assert.deepEqual(titles, names.map((n) => scenario(n).meta.title));
+  assert.deepEqual([...titles].sort(), names.map((n) => scenario(n).meta.title).sort());
+  assert.equal(await page.isVisible('#player'), false, 'the player stays hidden under the gallery');
   await screenshot(page, 'gallery');
   await page.click(`#cards a[href="#scenario=${names[0]}"]`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });

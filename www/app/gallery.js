@@ -35,9 +35,15 @@ function thumbnail(scenario, dark) {
   return canvas;
 }
 
+/** Historical incidents first, oldest first; labs and demos after them. */
+function order(a, b) {
+  const historical = (e) => (e.scenario?.outcomes?.length ? 0 : 1);
+  return historical(a) - historical(b) || String(a.scenario?.meta.date).localeCompare(String(b.scenario?.meta.date)) || a.name.localeCompare(b.name);
+}
+
 /** Render cards for `entries` = [{ name, scenario }] into `list`. */
 export function renderGallery(list, entries, dark) {
-  list.replaceChildren(...entries.map(({ name, scenario, error }) => {
+  list.replaceChildren(...[...entries].sort(order).map(({ name, scenario, error }) => {
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = `#scenario=${encodeURIComponent(name)}`;
