@@ -168,7 +168,7 @@ impl HaMember {
                 self.check_peers(cx);
                 cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
             }
-            Timer::Client(_) => {}
+            _ => {}
         }
     }
 
@@ -237,6 +237,7 @@ impl HaMember {
                     self.set_role(cx, Role::Passive);
                 }
             }
+            Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
         }
     }
 
@@ -259,7 +260,7 @@ impl HaMember {
                     }
                 }
             }
-            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } => {}
+            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } | Msg::Traffic { .. } | Msg::Gh(_) => {}
         }
     }
 

@@ -7,7 +7,9 @@
 //! timers as variants of `msg::Msg` and `msg::Timer`, and its scenario spec in
 //! `scenario/models/`.
 
+pub mod dormant;
 pub mod effect;
+pub mod fileserver;
 pub mod ha_member;
 pub mod msg;
 pub mod node;

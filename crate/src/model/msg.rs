@@ -6,6 +6,7 @@
 //! lists them. Adding a protocol: add its variant to `Msg` (and `Timer`), give its
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
+use super::fileserver::msg::{GhMsg, GhTimer};
 use super::ha_member::{HaMsg, HaTimer};
 use super::workload::ClientTimer;
 
@@ -24,29 +25,38 @@ pub enum Msg {
     /// A client request; `write_id` is 0 for a read.
     Request { req: u32, write_id: u64 },
     Reply { req: u32, status: ReplyStatus },
+    /// Stop (`on: false`) or resume a client's traffic, e.g. while the site
+    /// shows a maintenance page.
+    Traffic { on: bool },
     Ha(HaMsg),
+    /// Fileserver pairs, fencing, witness and operators (GitHub 2012).
+    Gh(GhMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
-/// Codes: 0-1 client, 10-19 HA cluster manager.
+/// Codes: 0-2 client, 10-19 HA cluster manager, 20-29 fileserver pairs and fencing.
 pub fn kind_name(code: u8) -> &'static str {
     match code {
         0 => "request",
         1 => "reply",
+        2 => "traffic",
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
+        20..=29 => GhMsg::KIND_NAMES.get(usize::from(code - 20)).copied().unwrap_or("fileserver"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 6] = [0, 1, 10, 11, 12, 13];
+pub const KIND_CODES: [u8; 17] = [0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
         match self {
             Msg::Request { .. } => 0,
             Msg::Reply { .. } => 1,
+            Msg::Traffic { .. } => 2,
             Msg::Ha(m) => 10 + m.kind(),
+            Msg::Gh(m) => 20 + m.kind(),
         }
     }
 }
@@ -57,6 +67,7 @@ impl Msg {
 pub enum Timer {
     Ha(HaTimer),
     Client(ClientTimer),
+    Gh(GhTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -66,6 +77,7 @@ impl Timer {
         let slot = match self {
             Timer::Ha(t) => t as usize,
             Timer::Client(t) => t as usize,
+            Timer::Gh(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot
@@ -82,6 +94,12 @@ pub enum Command {
     ForceActive,
     /// Make this node passive and resync it from the active.
     ForcePassive,
+    /// A planned network change begins / ends; models with a runbook for it react
+    /// (e.g. a cluster manager configured to enter maintenance mode).
+    NetworkChangeBegin,
+    NetworkChangeEnd,
+    /// Operators start their recovery procedure (models of a human runbook act on it).
+    Recover,
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct GroupsReport {
     pub degraded_us: u64,
     /// Group of each node, if it belongs to one.
     pub node_group: Vec<Option<GroupId>>,
+    /// First and last moment any group was split or unavailable.
+    pub degraded_span_us: Option<(u64, u64)>,
 }
 
 #[derive(Clone, Copy)]
@@ -51,6 +53,7 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
     let mut last_active: Vec<Option<NodeId>> = vec![None; group_count];
     let mut outage_start: Vec<Option<u64>> = vec![None; group_count];
     let mut degraded_us = 0;
+    let mut degraded_span_us: Option<(u64, u64)> = None;
     let mut t_prev = 0u64;
 
     // Integrate the state held since the previous event, then apply the event.
@@ -77,8 +80,10 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
                 s.all_down_us += dt;
             }
         }
-        if degraded {
+        if degraded && dt > 0 {
             degraded_us += dt;
+            let first = degraded_span_us.map_or(t_prev, |(f, _)| f);
+            degraded_span_us = Some((first, t));
         }
         t_prev = t;
     };
@@ -110,7 +115,7 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
             s.longest_outage_us = s.longest_outage_us.max(end_us - start);
         }
     }
-    GroupsReport { groups: stats, degraded_us, node_group }
+    GroupsReport { groups: stats, degraded_us, node_group, degraded_span_us }
 }
 
 #[cfg(test)]

@@ -104,7 +104,8 @@ pub enum Quantity {
     Text(String),
 }
 
-/// `true`/`false`, or `"$toggle"`.
+/// `true`/`false`, `"$toggle"`, `"!$toggle"` (on when the toggle is off), or
+/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Flag {
@@ -130,6 +131,10 @@ pub struct NodeSpec {
     #[serde(default)]
     pub y: Option<f64>,
     pub model: ModelSpec,
+    /// A node can be left out of a run (`"$pairs>=12"` sizes a fleet by a
+    /// parameter): it stays on the stage but runs nothing and joins no group.
+    #[serde(default = "flag_true")]
+    pub enabled: Flag,
 }
 
 /// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
@@ -138,6 +143,14 @@ pub struct NodeSpec {
 pub enum ModelSpec {
     HaMember(models::ha_member::HaMemberSpec),
     Client(models::client::ClientSpec),
+    /// A fileserver of an active/passive pair with STONITH and block replication.
+    Fileserver(models::fileserver::FileserverSpec),
+    /// An IPMI BMC or switched PDU that powers nodes off on request.
+    FenceDevice(models::fencing::FenceDeviceSpec),
+    /// A quorum witness: the third vote for two-node pairs.
+    Witness(models::fencing::WitnessSpec),
+    /// Operators running a recovery runbook over fileserver pairs.
+    OpsTeam(models::fencing::OpsTeamSpec),
 }
 
 impl ModelSpec {
@@ -146,6 +159,10 @@ impl ModelSpec {
         match self {
             ModelSpec::HaMember(_) => "ha_member",
             ModelSpec::Client(_) => "client",
+            ModelSpec::Fileserver(_) => "fileserver",
+            ModelSpec::FenceDevice(_) => "fence_device",
+            ModelSpec::Witness(_) => "witness",
+            ModelSpec::OpsTeam(_) => "ops_team",
         }
     }
 }
@@ -169,6 +186,15 @@ pub struct LinkSpec {
     pub via: Vec<String>,
     #[serde(default)]
     pub one_way: bool,
+    /// A link can exist only with a toggle on (`"$t"`) or off (`"!$t"`): two links
+    /// between the same nodes on the same plane with opposite conditions let a
+    /// toggle reroute a plane (e.g. around a switch).
+    #[serde(default = "flag_true")]
+    pub enabled: Flag,
+}
+
+fn flag_true() -> Flag {
+    Flag::Value(true)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -227,6 +253,11 @@ pub enum CommandSpec {
     MaintenanceOff,
     ForceActive,
     ForcePassive,
+    /// A planned network change begins / ends (runbooks may enter maintenance).
+    NetworkChangeBegin,
+    NetworkChangeEnd,
+    /// Operators start their recovery procedure.
+    Recover,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

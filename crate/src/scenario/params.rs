@@ -152,8 +152,24 @@ impl<'a> Values<'a> {
         match f {
             Flag::Value(b) => Ok(*b),
             Flag::Ref(r) => {
-                let name = r.strip_prefix('$').ok_or_else(|| self.err(path, format!("`{r}` should be true, false or \"$toggle\"")))?;
-                self.flags.get(name).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{name}`")))
+                // `"!$toggle"`: on when the toggle is off.
+                let (negate, rest) = match r.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, r.as_str()),
+                };
+                let body = rest
+                    .strip_prefix('$')
+                    .ok_or_else(|| self.err(path, format!("`{r}` should be true, false, \"$toggle\", \"!$toggle\" or \"$parameter>=N\"")))?;
+                let value = match body.split_once(">=") {
+                    // `"$pairs>=5"`: on when a numeric parameter reaches a threshold.
+                    Some((name, threshold)) => {
+                        let threshold: f64 = threshold.trim().parse().map_err(|_| self.err(path, format!("`{threshold}` is not a number")))?;
+                        let v = self.number_of(name.trim()).ok_or_else(|| self.err(path, format!("refers to unknown parameter `{}`", name.trim())))?;
+                        v >= threshold
+                    }
+                    None => self.flags.get(body).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{body}`")))?,
+                };
+                Ok(value != negate)
             }
         }
     }
