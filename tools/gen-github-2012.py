@@ -46,13 +46,13 @@ parameters = {
         "Time from a fence request reaching a server's management controller (IPMI) to the power cut. Not reported.", "assumption"),
     "pdu_delay": param("s", 0.5, 0, 30, 0.5,
         "Time from a fence request reaching a switched PDU to the outlet switching off (second fencing method). Not reported.", "assumption"),
-    "client_rate": param("per_s", 0.1, 0, 5, 0.05,
+    "client_rate": param("per_s", 0.05, 0, 5, 0.05,
         "Pushes and fetches per second from each rack's frontends to one pair. A client node stands for many users; the rate is kept low so the replay stays fast.", "assumption"),
     "recovery_start": param("min", 90, 77, 300, 1,
         "When the site goes into maintenance and the ops team starts the recovery, counted from 19:00 UTC. The order is reported (maintenance mode, team paged, switches downgraded, then pair by pair); the times are not.", "assumption: order from postmortems-app"),
     "downgrade_done": param("min", 120, 77, 400, 1,
         "When the aggregation switches are back on the old software, counted from 19:00 UTC.", "postmortems-app; assumption: the time of the downgrade"),
-    "pair_check_time": param("min", 17, 0, 120, 1,
+    "pair_check_time": param("min", 22, 0, 120, 1,
         "Per broken pair: boot what is off in isolation, read both nodes' logs and name the last primary. Chosen so that the fileserver recovery ends near the seed's 20:23 PST; the tier took more than five hours in all (postmortems-app; kingsbury).", "assumption: calibrated to the seed's end time"),
     "pair_resync_time": param("min", 4, 0, 120, 1,
         "Per broken pair: watch the block-level resync from the named primary before moving on.", "assumption"),
@@ -122,7 +122,7 @@ for i in range(1, PAIRS_MAX + 1):
         name = f"fe{i:02d}{side}"
         fe_all.append(name)
         n = {"name": name, "label": f"frontends, rack {side.upper()}, pair {i}", "x": x_fe, "y": round(y, 4), "model": {"client": {
-            "targets": [local, remote], "plane": "data", "rate": "$client_rate", "writes": "30%",
+            "targets": [local, remote], "plane": "data", "rate": "$client_rate", "writes": "50%",
             "timeout": "2s", "retries": 2}}}
         if on is not True:
             n["enabled"] = on

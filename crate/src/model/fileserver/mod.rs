@@ -124,6 +124,9 @@ pub struct Fileserver {
     connected: bool,
     pending: VecDeque<Pending>,
     sync_asked_us: Option<u64>,
+    /// Active side of a resync: end of the last batch sent; when the peer acks
+    /// it, the next batch follows (no heartbeat needed, so it works in maintenance).
+    sync_sent_to: u32,
 }
 
 impl Fileserver {
@@ -146,6 +149,7 @@ impl Fileserver {
             connected: true,
             pending: VecDeque::with_capacity(PENDING_MAX),
             sync_asked_us: None,
+            sync_sent_to: 0,
             me,
             cfg,
         }
@@ -427,6 +431,8 @@ impl Fileserver {
         }
         if index + 1 >= self.log_len() {
             self.connected = true; // the peer holds everything: back in sync
+        } else if index + 1 == self.sync_sent_to {
+            self.send_batch(cx, self.sync_sent_to);
         }
         while self.pending.front().is_some_and(|p| p.index <= index) {
             if let Some(p) = self.pending.pop_front() {
@@ -439,12 +445,17 @@ impl Fileserver {
         if self.role != Role::Active || epoch > self.epoch || self.held {
             return;
         }
+        self.send_batch(cx, from_index);
+    }
+
+    fn send_batch(&mut self, cx: &mut Cx, from_index: u32) {
         let end = self.log_len().min(from_index.saturating_add(SYNC_BATCH_MAX));
         for index in from_index..end {
             let write_id = self.log[index as usize];
             let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
             cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
         }
+        self.sync_sent_to = end;
     }
 
     fn ask_sync(&mut self, cx: &mut Cx) {

@@ -1,10 +1,12 @@
 //! The operators' recovery runbook, as GitHub's ops team ran it after the freeze:
-//! survey every pair; if any is broken, put the site in maintenance (clients stop)
-//! and repair broken pairs one at a time, those with no live active first: power
-//! on what is off (it boots and waits), read both nodes' logs (`check_time`), name
-//! the node that was active last as the true active, resync the other from it
-//! (`resync_time`), then move on. The site reopens when every pair is repaired,
-//! so recovery time grows with the number of broken pairs.
+//! survey every pair; if any pair serves nothing (both nodes off or stopped) or
+//! serves twice (two actives), put the site in maintenance (clients stop). Then
+//! repair broken pairs one at a time, worst first: power on what is off (it boots
+//! and waits), read both nodes' logs (`check_time`), name the node that was active
+//! last as the true active, resync the other from it (`resync_time`), move on.
+//! The site reopens once no pair is left without a single active; pairs that
+//! only lost one node are repaired after that with the site open. So the outage
+//! grows with the number of pairs that ended with no server or two.
 //!
 //! The team is also the site's maintenance switch: it plays `Active` in the
 //! `site` group while the site is open and `Passive` while it shows the
@@ -62,7 +64,9 @@ pub struct OpsTeam {
     cfg: OpsConfig,
     /// Answers by pair and side.
     seen: Vec<[Option<Seen>; 2]>,
-    queue: VecDeque<usize>,
+    /// Broken pairs still to repair, worst first: (priority, pair).
+    queue: VecDeque<(u8, usize)>,
+    site_open: bool,
     pub stage: Stage,
     /// Pairs found broken in the survey (for tests and the note).
     pub broken: u32,
@@ -70,7 +74,8 @@ pub struct OpsTeam {
     pub done_us: Option<u64>,
 }
 
-/// Repair order: no live active first, then two actives, then the rest.
+/// Repair order: no live active first (0), then two actives (1), then pairs that
+/// lost one node (2). `None`: healthy.
 pub fn priority(a: Option<Seen>, b: Option<Seen>) -> Option<u8> {
     let actives = [a, b].iter().filter(|s| s.is_some_and(|s| s.active)).count();
     match (a.is_some() && b.is_some(), actives) {
@@ -100,7 +105,7 @@ pub fn verdict(a: Seen, b: Seen) -> (usize, u32, u32) {
 impl OpsTeam {
     pub fn new(cfg: OpsConfig) -> OpsTeam {
         let pairs = cfg.pairs.len();
-        OpsTeam { cfg, seen: vec![[None; 2]; pairs], queue: VecDeque::with_capacity(pairs), stage: Stage::Idle, broken: 0, done_us: None }
+        OpsTeam { cfg, seen: vec![[None; 2]; pairs], queue: VecDeque::with_capacity(pairs), stage: Stage::Idle, broken: 0, done_us: None, site_open: true }
     }
 
     fn step_after(&mut self, cx: &mut Cx, stage: Stage, after_us: u64) {
@@ -114,7 +119,11 @@ impl OpsTeam {
         }
     }
 
-    fn set_site(&self, cx: &mut Cx, open: bool) {
+    fn set_site(&mut self, cx: &mut Cx, open: bool) {
+        if self.site_open == open {
+            return;
+        }
+        self.site_open = open;
         let role = if open { Role::Active } else { Role::Passive };
         cx.emit(Effect::Role { group: self.cfg.site_group, role, epoch: 0 });
         for &c in &self.cfg.clients {
@@ -139,21 +148,21 @@ impl OpsTeam {
             .collect();
         broken.sort_unstable();
         self.broken = broken.len() as u32;
-        self.queue = broken.into_iter().map(|(_, p)| p).collect();
-        if self.queue.is_empty() {
-            self.stage = Stage::Done;
-            self.done_us = Some(cx.now_us);
-            return;
+        self.queue = broken.into_iter().collect();
+        if self.queue.iter().any(|&(prio, _)| prio <= 1) {
+            self.set_site(cx, false);
         }
-        self.set_site(cx, false);
         self.next_pair(cx);
     }
 
     fn next_pair(&mut self, cx: &mut Cx) {
-        let Some(p) = self.queue.pop_front() else {
+        if !self.queue.iter().any(|&(prio, _)| prio <= 1) {
+            // Every pair serves from exactly one node again: reopen the site.
+            self.set_site(cx, true);
+        }
+        let Some((_, p)) = self.queue.pop_front() else {
             self.stage = Stage::Done;
             self.done_us = Some(cx.now_us);
-            self.set_site(cx, true);
             return;
         };
         // Whatever did not answer the survey is off: boot it (it waits for us).
