@@ -138,3 +138,45 @@ fn the_fleet_size_is_a_parameter_and_recovery_grows_with_broken_pairs() {
     assert!(pairs_both_off(&small) > 0);
     assert!(small.degraded_s < full.degraded_s / 2.0, "{} vs {}", small.degraded_s, full.degraded_s);
 }
+
+fn error_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut s: serde_json::Value = serde_json::from_str(&common::scenario_text(NAME)).unwrap();
+    edit(&mut s);
+    match replay("github-2012.json", &s.to_string(), &Overrides::new(), 1) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_fileserver_and_fencing_input_names_the_field() {
+    use serde_json::json;
+    let fs = |v: &mut serde_json::Value| v["nodes"][0]["model"]["fileserver"].clone();
+    let e = error_with(|v| {
+        let mut f = fs(v);
+        f.as_object_mut().unwrap().remove("witness");
+        f["quorum"] = json!(true);
+        v["nodes"][0]["model"]["fileserver"] = f;
+    });
+    assert!(e.contains("nodes[0].model.fileserver.quorum: a two-node pair needs a `witness`"), "{e}");
+    let e = error_with(|v| {
+        v["nodes"][0]["model"]["fileserver"]["fence"][0]["enabled"] = json!(false);
+        v["nodes"][0]["model"]["fileserver"]["fence"][1]["enabled"] = json!(false);
+    });
+    assert!(e.contains("nodes[0].model.fileserver.fence: every fence method is disabled"), "{e}");
+    let e = error_with(|v| v["nodes"][0]["model"]["fileserver"]["fence_attempts"] = json!(0));
+    assert!(e.contains("fence_attempts: 0 is outside 1..100"), "{e}");
+    let e = error_with(|v| v["nodes"][0]["model"]["fileserver"]["fence"][0]["device"] = json!("nobody"));
+    assert!(e.contains("nodes[0].model.fileserver.fence[0].device: no node named `nobody`"), "{e}");
+    let e = error_with(|v| v["links"][0]["enabled"] = json!("!$no_such_toggle"));
+    assert!(e.contains("links[0].enabled: refers to unknown toggle `no_such_toggle`"), "{e}");
+    let e = error_with(|v| v["nodes"][4]["enabled"] = json!("$pairs>=two"));
+    assert!(e.contains("nodes[4].enabled: `two` is not a number"), "{e}");
+    let e = error_with(|v| v["nodes"][4]["enabled"] = json!("pairs>=2"));
+    assert!(e.contains("nodes[4].enabled: `pairs>=2` should be"), "{e}");
+    let e = error_with(|v| {
+        let n = v["nodes"].as_array().unwrap().len();
+        v["nodes"][n - 1]["model"]["ops_team"]["pairs"][0] = json!(["fs01a", "fs01a"]);
+    });
+    assert!(e.contains("ops_team.pairs[0]: a pair needs two different nodes"), "{e}");
+}
