@@ -94,3 +94,26 @@ impl Protocol for FenceDevice {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::Rng;
+
+    #[test]
+    fn powers_off_its_targets_after_the_delay_and_ignores_others() {
+        let mut d = FenceDevice::new(FenceConfig { targets: vec![NodeId(1)], action_delay_us: 2_000_000, plane: PlaneId(0) });
+        let mut rng = Rng::for_component(1, 1);
+        let mut out = vec![];
+        let mut cx = Cx { now_us: 10, me: NodeId(5), rng: &mut rng, out: &mut out };
+        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(2), op: 1 }));
+        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(1), op: 2 }));
+        assert_eq!(out, vec![Effect::SetTimer { timer: Timer::Gh(GhTimer::FenceAction), after_us: 2_000_000 }]);
+        out.clear();
+        let mut cx = Cx { now_us: 2_000_010, me: NodeId(5), rng: &mut rng, out: &mut out };
+        d.on_timer(&mut cx, Timer::Gh(GhTimer::FenceAction));
+        assert_eq!(out[0], Effect::PowerOff { target: NodeId(1) });
+        assert!(matches!(out[1], Effect::Send { to: NodeId(0), msg: Msg::Gh(GhMsg::FenceDone { op: 2, .. }), .. }));
+        assert_eq!(d.executed, 1);
+    }
+}

@@ -76,3 +76,29 @@ impl Protocol for Witness {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::Rng;
+    use crate::model::effect::Effect;
+
+    fn vote(w: &mut Witness, now_us: u64, from: u32) -> bool {
+        let mut rng = Rng::for_component(1, 1);
+        let mut out = vec![];
+        let mut cx = Cx { now_us, me: NodeId(9), rng: &mut rng, out: &mut out };
+        let hb = Msg::Gh(GhMsg::Heartbeat { epoch: 0, active: false, log_len: 0, base_len: 0 });
+        w.on_message(&mut cx, NodeId(from), hb);
+        matches!(out[0], Effect::Send { msg: Msg::Gh(GhMsg::WitnessVote { granted: true }), .. })
+    }
+
+    #[test]
+    fn the_vote_goes_to_one_member_until_it_falls_silent() {
+        let mut w = Witness::new(WitnessConfig { pairs: vec![[NodeId(0), NodeId(1)]], plane: PlaneId(0), dead_time_us: 5_000_000 });
+        assert!(vote(&mut w, 0, 0));
+        assert!(!vote(&mut w, 1_000_000, 1), "the holder was heard 1 s ago");
+        assert!(vote(&mut w, 2_000_000, 0));
+        assert!(vote(&mut w, 7_500_000, 1), "the holder has been silent past the dead time");
+        assert!(!vote(&mut w, 7_600_000, 0));
+    }
+}
