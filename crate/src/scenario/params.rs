@@ -198,3 +198,32 @@ pub fn check_range(file: &str, path: &str, v: f64, min: f64, max: f64, unit: Uni
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(scenario_json: &str) -> Scenario {
+        serde_json::from_str(scenario_json).unwrap()
+    }
+
+    #[test]
+    fn flags_can_be_negated_or_compare_a_parameter() {
+        let s = values(
+            r#"{"meta":{"title":"t","date":"2026-01-01","summary":"s","start":"2026-01-01T00:00:00Z","time_zone":"UTC","duration":"1s"},
+                "parameters":{"pairs":{"unit":"count","default":4,"min":1,"max":9,"step":1,"description":"d","source":"assumption"}},
+                "toggles":{"t":{"default":true,"label":"l","description":"d","source":"assumption"}},
+                "planes":["data"],"nodes":[],"links":[],"limits":{"events_max":10,"bucket":"1s"}}"#,
+        );
+        let v = Values::new("x.json", &s, &Overrides::new()).unwrap();
+        let f = |text: &str| v.flag(&Flag::Ref(text.into()), "p");
+        assert_eq!(f("$t").unwrap(), true);
+        assert_eq!(f("!$t").unwrap(), false);
+        assert_eq!(f("$pairs>=4").unwrap(), true);
+        assert_eq!(f("$pairs>=5").unwrap(), false);
+        assert_eq!(f("!$pairs>=5").unwrap(), true);
+        assert!(f("$nope").unwrap_err().to_string().contains("unknown toggle `nope`"));
+        assert!(f("$nope>=1").unwrap_err().to_string().contains("unknown parameter `nope`"));
+        assert!(f("t").unwrap_err().to_string().contains("should be true, false"));
+    }
+}
