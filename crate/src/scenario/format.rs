@@ -144,7 +144,7 @@ pub enum ModelSpec {
     HaMember(models::ha_member::HaMemberSpec),
     Client(models::client::ClientSpec),
     /// A fileserver of an active/passive pair with STONITH and block replication.
-    Fileserver(models::fileserver::FileserverSpec),
+    Fileserver(Box<models::fileserver::FileserverSpec>),
     /// An IPMI BMC or switched PDU that powers nodes off on request.
     FenceDevice(models::fencing::FenceDeviceSpec),
     /// A quorum witness: the third vote for two-node pairs.

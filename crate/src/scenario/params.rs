@@ -217,11 +217,11 @@ mod tests {
         );
         let v = Values::new("x.json", &s, &Overrides::new()).unwrap();
         let f = |text: &str| v.flag(&Flag::Ref(text.into()), "p");
-        assert_eq!(f("$t").unwrap(), true);
-        assert_eq!(f("!$t").unwrap(), false);
-        assert_eq!(f("$pairs>=4").unwrap(), true);
-        assert_eq!(f("$pairs>=5").unwrap(), false);
-        assert_eq!(f("!$pairs>=5").unwrap(), true);
+        assert!(f("$t").unwrap());
+        assert!(!f("!$t").unwrap());
+        assert!(f("$pairs>=4").unwrap());
+        assert!(!f("$pairs>=5").unwrap());
+        assert!(f("!$pairs>=5").unwrap());
         assert!(f("$nope").unwrap_err().to_string().contains("unknown toggle `nope`"));
         assert!(f("$nope>=1").unwrap_err().to_string().contains("unknown parameter `nope`"));
         assert!(f("t").unwrap_err().to_string().contains("should be true, false"));

@@ -176,7 +176,8 @@ impl Fileserver {
     /// wait after a power-on. While it does not watch it sends no heartbeats either:
     /// nothing would act on them.
     fn watching(&self) -> bool {
-        !self.maintenance && !(self.change_window && self.cfg.maintenance_in_change_window) && !self.held
+        let sitting_out_change = self.change_window && self.cfg.maintenance_in_change_window;
+        !(self.maintenance || sitting_out_change || self.held)
     }
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
@@ -654,11 +655,7 @@ impl Protocol for Fileserver {
                 GhMsg::Heartbeat { epoch, active, log_len, base_len } if from == self.cfg.peer => {
                     self.on_peer_heartbeat(cx, epoch, active, log_len, base_len)
                 }
-                GhMsg::WitnessVote { granted } => {
-                    if granted {
-                        self.witness_vote_us = cx.now_us;
-                    }
-                }
+                GhMsg::WitnessVote { granted: true } => self.witness_vote_us = cx.now_us,
                 GhMsg::Replicate { epoch, index, write_id } if from == self.cfg.peer => {
                     self.on_replicate(cx, epoch, index, write_id)
                 }

@@ -61,7 +61,7 @@ pub fn build(c: &ClientSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mo
     let timeout_us = cx.positive_micros(&c.timeout, &format!("{p}.timeout"))?;
     // Each request: issue timer, request, reply, a sweep; times the attempts.
     let per_request = 4 * (1 + u64::from(retries_max));
-    let requests = if interval_us == 0 { 0 } else { cx.end_us / interval_us + 1 };
+    let requests = cx.end_us.checked_div(interval_us).map_or(0, |n| n + 1);
     cx.expect_events(per_request.saturating_mul(requests), &c.rate, &format!("{p}.rate"));
     Ok(Box::new(Client::new(
         me,
