@@ -21,8 +21,11 @@
 //! - After a power-on the node waits, passive, for an operator (`Resume`).
 
 pub mod fence_device;
+mod fencing;
 pub mod msg;
+mod operator;
 pub mod ops_team;
+mod replication;
 pub mod witness;
 
 use std::collections::VecDeque;
@@ -202,6 +205,19 @@ impl Fileserver {
         cx.set_timer(Timer::Gh(GhTimer::Heartbeat), phase_us);
     }
 
+    fn begin(&mut self, cx: &mut Cx) {
+        if self.cfg.initially_active {
+            self.epoch = epoch_of(1, self.me);
+            self.set_role(cx, Role::Active);
+        } else {
+            self.epoch = epoch_of(1, self.cfg.peer);
+            self.set_role(cx, Role::Passive);
+        }
+        // Each node's heartbeat starts at its own phase, as real daemons do.
+        let phase = cx.rng.below(self.cfg.heartbeat_interval_us.max(1));
+        self.start_watching(cx, phase);
+    }
+
     // ---- heartbeats and failure detection ----
 
     fn on_heartbeat_timer(&mut self, cx: &mut Cx) {
@@ -281,349 +297,6 @@ impl Fileserver {
     fn stand_down(&mut self, cx: &mut Cx) {
         self.fail_pending(cx);
         self.set_role(cx, Role::Passive);
-    }
-
-    // ---- fencing ----
-
-    fn start_fencing(&mut self, cx: &mut Cx) {
-        if self.cfg.fence_methods.is_empty() {
-            return;
-        }
-        let op = self.next_op;
-        self.next_op += 1;
-        self.fence = Some(FenceOp { op, method: 0, attempt: 0 });
-        self.send_fence(cx);
-    }
-
-    fn send_fence(&mut self, cx: &mut Cx) {
-        let Some(f) = self.fence else { return };
-        let m = self.cfg.fence_methods[f.method];
-        cx.send(m.device, m.plane, Msg::Gh(GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }), SMALL_BYTES);
-        cx.set_timer(Timer::Gh(GhTimer::FenceTimeout), self.cfg.fence_timeout_us);
-    }
-
-    fn on_fence_timeout(&mut self, cx: &mut Cx) {
-        let Some(mut f) = self.fence else { return };
-        if !self.watching() {
-            self.fence = None; // a held cluster manager does not fence
-            return;
-        }
-        f.attempt += 1;
-        if f.attempt >= self.cfg.fence_attempts {
-            f.attempt = 0;
-            f.method = (f.method + 1) % self.cfg.fence_methods.len();
-        }
-        self.fence = Some(f);
-        self.send_fence(cx);
-    }
-
-    fn on_fence_done(&mut self, cx: &mut Cx, target: NodeId, op: u32) {
-        if target != self.cfg.peer || self.fence.map(|f| f.op) != Some(op) {
-            return;
-        }
-        self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
-        self.peer = Peer::Fenced;
-        self.connected = false;
-        if self.role == Role::Candidate {
-            self.promote(cx);
-        }
-        // The peer is certainly off: writes waiting for it may complete alone.
-        self.flush_pending_standalone(cx);
-    }
-
-    // ---- messages from the peer ----
-
-    fn on_peer_heartbeat(&mut self, cx: &mut Cx, epoch: u32, active: bool, log_len: u32, base_len: u32) {
-        if self.held {
-            return;
-        }
-        if self.peer != Peer::Alive {
-            // An unclean peer is ignored, unless generation checks show it is newer.
-            if self.cfg.generation_check && active && epoch > self.epoch {
-                self.learn_newer_generation(cx, epoch, base_len);
-            }
-            return;
-        }
-        self.peer_heard_us = cx.now_us;
-        if !active {
-            return;
-        }
-        self.active_heard_us = cx.now_us;
-        if epoch > self.epoch {
-            if self.role == Role::Active {
-                self.learn_newer_generation(cx, epoch, base_len);
-                return;
-            }
-            self.epoch = epoch;
-            if self.role == Role::Candidate {
-                self.set_role(cx, Role::Passive);
-            }
-        }
-        if self.role != Role::Active && epoch == self.epoch && self.log_len() < log_len {
-            self.ask_sync(cx);
-        }
-    }
-
-    /// The peer holds a newer generation that began at `newer_base`: stop serving,
-    /// stop fencing it, discard what was written here after that point, follow it.
-    fn learn_newer_generation(&mut self, cx: &mut Cx, epoch: u32, newer_base: u32) {
-        self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
-        self.peer = Peer::Alive;
-        self.peer_heard_us = cx.now_us;
-        self.active_heard_us = cx.now_us;
-        if self.role == Role::Active || self.role == Role::Candidate {
-            self.stand_down(cx);
-        }
-        self.epoch = epoch;
-        self.truncate(cx, newer_base.min(self.log_len()));
-        self.ask_sync(cx);
-    }
-
-    fn on_replicate(&mut self, cx: &mut Cx, epoch: u32, index: u32, write_id: u64) {
-        if self.held {
-            return;
-        }
-        if self.cfg.generation_check && epoch < self.epoch {
-            let refusal = GhMsg::ReplicateAck { epoch: self.epoch, index: self.base_len, refused: true };
-            cx.send(self.cfg.peer, self.cfg.replication_plane, Msg::Gh(refusal), SMALL_BYTES);
-            return;
-        }
-        if self.peer != Peer::Alive || self.role == Role::Active {
-            // Split brain: DRBD drops the connection and stays standalone. (With
-            // generation checks the newer side's heartbeat, which carries where its
-            // generation began, makes this node stand down within one interval.)
-            return;
-        }
-        if epoch < self.epoch {
-            return;
-        }
-        self.epoch = epoch;
-        if index > self.log_len() {
-            self.ask_sync(cx);
-            return;
-        }
-        if index < self.log_len() {
-            if self.log[index as usize] == write_id {
-                self.ack(cx, epoch, index);
-                return;
-            }
-            self.truncate(cx, index);
-        }
-        self.log.push(write_id);
-        self.ack(cx, epoch, index);
-    }
-
-    fn ack(&mut self, cx: &mut Cx, epoch: u32, index: u32) {
-        let msg = Msg::Gh(GhMsg::ReplicateAck { epoch, index, refused: false });
-        cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
-    }
-
-    fn on_replicate_ack(&mut self, cx: &mut Cx, epoch: u32, index: u32, refused: bool) {
-        if refused {
-            if self.cfg.generation_check && epoch > self.epoch {
-                self.learn_newer_generation(cx, epoch, index);
-            }
-            return;
-        }
-        if self.role != Role::Active || epoch != self.epoch {
-            return;
-        }
-        if index + 1 >= self.log_len() {
-            self.connected = true; // the peer holds everything: back in sync
-        } else if index + 1 == self.sync_sent_to {
-            self.send_batch(cx, self.sync_sent_to);
-        }
-        while self.pending.front().is_some_and(|p| p.index <= index) {
-            if let Some(p) = self.pending.pop_front() {
-                self.reply(cx, p.client, p.req, ReplyStatus::Ok);
-            }
-        }
-    }
-
-    fn on_sync_request(&mut self, cx: &mut Cx, epoch: u32, from_index: u32) {
-        if self.role != Role::Active || epoch > self.epoch || self.held {
-            return;
-        }
-        self.send_batch(cx, from_index);
-    }
-
-    fn send_batch(&mut self, cx: &mut Cx, from_index: u32) {
-        let end = self.log_len().min(from_index.saturating_add(SYNC_BATCH_MAX));
-        for index in from_index..end {
-            let write_id = self.log[index as usize];
-            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
-            cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
-        }
-        self.sync_sent_to = end;
-    }
-
-    fn ask_sync(&mut self, cx: &mut Cx) {
-        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
-            return;
-        }
-        self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::Gh(GhMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
-        cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
-    }
-
-    fn truncate(&mut self, cx: &mut Cx, len: u32) {
-        while self.log_len() > len {
-            if let Some(write_id) = self.log.pop() {
-                cx.emit(Effect::Discarded { write_id });
-            }
-        }
-    }
-
-    // ---- client requests ----
-
-    fn reply(&self, cx: &mut Cx, client: NodeId, req: u32, status: ReplyStatus) {
-        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status }, SMALL_BYTES);
-    }
-
-    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
-        if self.role != Role::Active || self.held {
-            self.reply(cx, client, req, ReplyStatus::NotActive);
-            return;
-        }
-        self.last_active_us = cx.now_us;
-        if write_id == 0 {
-            self.reply(cx, client, req, ReplyStatus::Ok);
-            return;
-        }
-        let standalone_allowed = !self.cfg.generation_check || self.peer == Peer::Fenced;
-        if !self.connected && !standalone_allowed {
-            // Nobody can confirm this node's generation: the write is refused.
-            self.reply(cx, client, req, ReplyStatus::Unavailable);
-            return;
-        }
-        if self.pending.len() >= PENDING_MAX {
-            self.reply(cx, client, req, ReplyStatus::Unavailable);
-            return;
-        }
-        let index = self.log_len();
-        self.log.push(write_id);
-        if self.peer == Peer::Alive {
-            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
-            cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
-        }
-        if self.connected {
-            if self.pending.is_empty() {
-                cx.set_timer(Timer::Gh(GhTimer::Replication), self.cfg.replication_timeout_us);
-            }
-            self.pending.push_back(Pending { index, client, req, since_us: cx.now_us });
-        } else {
-            // Standalone: acknowledged on this node's disk alone.
-            self.reply(cx, client, req, ReplyStatus::Ok);
-        }
-    }
-
-    fn on_replication_timeout(&mut self, cx: &mut Cx) {
-        let Some(oldest) = self.pending.front() else { return };
-        let due = oldest.since_us + self.cfg.replication_timeout_us;
-        if cx.now_us < due {
-            cx.set_timer(Timer::Gh(GhTimer::Replication), due - cx.now_us);
-            return;
-        }
-        // The peer stopped acknowledging: DRBD drops the connection.
-        self.connected = false;
-        if self.cfg.generation_check && self.peer != Peer::Fenced {
-            self.fail_pending(cx);
-        } else {
-            self.flush_pending_standalone(cx);
-        }
-    }
-
-    fn flush_pending_standalone(&mut self, cx: &mut Cx) {
-        while let Some(p) = self.pending.pop_front() {
-            self.reply(cx, p.client, p.req, ReplyStatus::Ok);
-        }
-    }
-
-    fn fail_pending(&mut self, cx: &mut Cx) {
-        while let Some(p) = self.pending.pop_front() {
-            self.reply(cx, p.client, p.req, ReplyStatus::Unavailable);
-        }
-    }
-
-    // ---- operators ----
-
-    fn on_inspect(&mut self, cx: &mut Cx, from: NodeId) {
-        let last_active_us = if self.role == Role::Active { cx.now_us } else { self.last_active_us };
-        let msg = GhMsg::InspectReply {
-            epoch: self.epoch,
-            log_len: self.log_len(),
-            base_len: self.base_len,
-            last_active_ms: (last_active_us / 1_000).min(u64::from(u32::MAX)) as u32,
-            active: self.role == Role::Active,
-        };
-        cx.send(from, self.cfg.mgmt_plane, Msg::Gh(msg), SMALL_BYTES);
-    }
-
-    /// An operator restarts DRBD by hand with the role they chose. The cluster
-    /// manager is left in maintenance mode (as the rest of the fleet is while the
-    /// team works): a node that missed the maintenance command while it was off
-    /// must not start watching a partner that sends no heartbeats.
-    fn on_resume(&mut self, cx: &mut Cx, active: bool, keep_len: u32, term: u32) {
-        let was_watching = self.watching();
-        self.held = false;
-        self.maintenance = true;
-        self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
-        self.peer = Peer::Alive;
-        self.epoch = epoch_of(term, self.me);
-        self.fail_pending(cx);
-        if active {
-            self.base_len = self.log_len();
-            self.connected = false; // until the peer has caught up
-            if self.role != Role::Active {
-                self.set_role(cx, Role::Active);
-            }
-            self.last_active_us = cx.now_us;
-        } else {
-            if self.role != Role::Passive {
-                self.set_role(cx, Role::Passive);
-            }
-            self.truncate(cx, keep_len.min(self.log_len()));
-            self.sync_asked_us = None;
-            self.ask_sync(cx);
-        }
-        if !was_watching && self.watching() {
-            self.start_watching(cx, 0);
-        } else {
-            self.peer_heard_us = cx.now_us;
-            self.active_heard_us = cx.now_us;
-        }
-    }
-
-    fn command(&mut self, cx: &mut Cx, command: Command) {
-        let was_watching = self.watching();
-        match command {
-            Command::MaintenanceOn => self.maintenance = true,
-            Command::MaintenanceOff => self.maintenance = false,
-            Command::NetworkChangeBegin => self.change_window = true,
-            Command::NetworkChangeEnd => self.change_window = false,
-            Command::ForceActive => self.on_resume(cx, true, self.log_len(), term_of(self.epoch) + 1),
-            Command::ForcePassive => self.on_resume(cx, false, self.log_len(), term_of(self.epoch)),
-            Command::Recover => {}
-        }
-        if !was_watching && self.watching() {
-            self.start_watching(cx, 0);
-        }
-    }
-
-    fn begin(&mut self, cx: &mut Cx) {
-        if self.cfg.initially_active {
-            self.epoch = epoch_of(1, self.me);
-            self.set_role(cx, Role::Active);
-        } else {
-            self.epoch = epoch_of(1, self.cfg.peer);
-            self.set_role(cx, Role::Passive);
-        }
-        // Each node's heartbeat starts at its own phase, as real daemons do.
-        let phase = cx.rng.below(self.cfg.heartbeat_interval_us.max(1));
-        self.start_watching(cx, phase);
     }
 }
 
