@@ -180,3 +180,14 @@ fn bad_fileserver_and_fencing_input_names_the_field() {
     });
     assert!(e.contains("ops_team.pairs[0]: a pair needs two different nodes"), "{e}");
 }
+
+#[test]
+fn the_historical_figures_hold_for_other_seeds() {
+    for seed in 2..=5 {
+        let o = run_with(NAME, &[], seed).outcome;
+        assert!(pairs_split(&o) > 0 && pairs_both_off(&o) > 0, "seed {seed}");
+        for c in &o.checks {
+            assert!(c.within, "seed {seed}: {}: measured {:?}, expected {} ± {}", c.metric, c.measured, c.expected, c.tolerance);
+        }
+    }
+}
