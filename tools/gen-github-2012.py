@@ -46,7 +46,7 @@ parameters = {
         "Time from a fence request reaching a server's management controller (IPMI) to the power cut. Not reported.", "assumption"),
     "pdu_delay": param("s", 0.5, 0, 30, 0.5,
         "Time from a fence request reaching a switched PDU to the outlet switching off (second fencing method). Not reported.", "assumption"),
-    "client_rate": param("per_s", 0.05, 0, 5, 0.05,
+    "client_rate": param("per_s", 0.05, 0, 0.25, 0.05,
         "Pushes and fetches per second from each rack's frontends to one pair. A client node stands for many users; the rate is kept low so the replay stays fast.", "assumption"),
     "recovery_start": param("min", 90, 77, 300, 1,
         "When the site goes into maintenance, the ops team is paged and the switches are downgraded, counted from 19:00 UTC. The order is reported (maintenance mode, team paged, switches downgraded, then pair by pair); the times are not.", "assumption: order from postmortems-app"),
