@@ -41,6 +41,15 @@ proptest! {
             Err(e) => prop_assert!(e.reason.contains("events"), "seed {seed}: {e}"),
         }
     }
+
+    #[test]
+    fn github_2012_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("github-2012")) {
+        let text = common::scenario_text("github-2012");
+        match replay("github-2012.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            Err(e) => prop_assert!(e.reason.contains("events"), "seed {seed}: {e}"),
+        }
+    }
 }
 
 proptest! {

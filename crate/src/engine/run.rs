@@ -293,6 +293,16 @@ impl Run {
             Effect::DataLost { from_us, to_us, writes } => {
                 self.trace.events.push(TraceEvent::DataLost { at_us: now, node, from_us, to_us, writes })
             }
+            Effect::PowerOff { target } => {
+                if target.index() < self.nodes.len() {
+                    self.set_health(target, Health::PoweredOff);
+                }
+            }
+            Effect::PowerOn { target } => {
+                if self.nodes.get(target.index()).is_some_and(|rt| rt.host.health == Health::PoweredOff) {
+                    self.set_health(target, Health::Up);
+                }
+            }
         }
     }
 

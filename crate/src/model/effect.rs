@@ -48,6 +48,11 @@ pub enum Effect {
     /// Acknowledged writes made between `from_us` and `to_us` are gone for good
     /// (`writes` of them): for models that count writes instead of naming each.
     DataLost { from_us: u64, to_us: u64, writes: u64 },
+    /// Cut `target`'s power (a fence device executing STONITH). Recorded in the
+    /// trace as the target's health change, like the timeline's `power_off`.
+    PowerOff { target: NodeId },
+    /// Power `target` back on; it restarts (a human at the console).
+    PowerOn { target: NodeId },
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an

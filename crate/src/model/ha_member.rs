@@ -237,6 +237,7 @@ impl HaMember {
                     self.set_role(cx, Role::Passive);
                 }
             }
+            Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
             _ => {}
         }
     }
@@ -260,7 +261,7 @@ impl HaMember {
                     }
                 }
             }
-            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } | Msg::Pg(_) => {}
+            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } | Msg::Traffic { .. } | Msg::Gh(_) | Msg::Pg(_) => {}
         }
     }
 

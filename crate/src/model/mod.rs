@@ -8,7 +8,9 @@
 //! `scenario/models/`.
 
 pub mod backup_catalog;
+pub mod dormant;
 pub mod effect;
+pub mod fileserver;
 pub mod ha_member;
 pub mod msg;
 pub mod node;

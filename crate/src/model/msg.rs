@@ -7,6 +7,7 @@
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
 use super::backup_catalog::BackupTimer;
+use super::fileserver::msg::{GhMsg, GhTimer};
 use super::ha_member::{HaMsg, HaTimer};
 use super::postgres::{PgMsg, PgTimer};
 use super::workload::ClientTimer;
@@ -26,33 +27,43 @@ pub enum Msg {
     /// A client request; `write_id` is 0 for a read.
     Request { req: u32, write_id: u64 },
     Reply { req: u32, status: ReplyStatus },
+    /// Stop (`on: false`) or resume a client's traffic, e.g. while the site
+    /// shows a maintenance page.
+    Traffic { on: bool },
     Ha(HaMsg),
+    /// Fileserver pairs, fencing, witness and operators (GitHub 2012).
+    Gh(GhMsg),
     /// PostgreSQL streaming replication, base backups, WAL archiving and backup status (GitLab 2017).
     Pg(PgMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
-/// Codes: 0-1 client, 10-19 HA cluster manager, 30-39 PostgreSQL and backups.
+/// Codes: 0-2 client, 10-19 HA cluster manager, 20-29 fileserver pairs and fencing,
+/// 30-39 PostgreSQL and backups.
 pub fn kind_name(code: u8) -> &'static str {
     match code {
         0 => "request",
         1 => "reply",
+        2 => "traffic",
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
         30..=39 => PgMsg::KIND_NAMES.get(usize::from(code - 30)).copied().unwrap_or("postgres"),
+        20..=29 => GhMsg::KIND_NAMES.get(usize::from(code - 20)).copied().unwrap_or("fileserver"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 16] = [0, 1, 10, 11, 12, 13, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
+pub const KIND_CODES: [u8; 27] = [0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
         match self {
             Msg::Request { .. } => 0,
             Msg::Reply { .. } => 1,
+            Msg::Traffic { .. } => 2,
             Msg::Ha(m) => 10 + m.kind(),
             Msg::Pg(m) => 30 + m.kind(),
+            Msg::Gh(m) => 20 + m.kind(),
         }
     }
 }
@@ -65,6 +76,7 @@ pub enum Timer {
     Client(ClientTimer),
     Pg(PgTimer),
     Backup(BackupTimer),
+    Gh(GhTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -76,6 +88,7 @@ impl Timer {
             Timer::Client(t) => t as usize,
             Timer::Pg(t) => t as usize,
             Timer::Backup(t) => t as usize,
+            Timer::Gh(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot
@@ -103,6 +116,12 @@ pub enum Command {
     /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
     DeleteDataDirectory,
     StopDeletion,
+    /// A planned network change begins / ends; models with a runbook for it react
+    /// (e.g. a cluster manager configured to enter maintenance mode).
+    NetworkChangeBegin,
+    NetworkChangeEnd,
+    /// Operators start their recovery procedure (models of a human runbook act on it).
+    Recover,
 }
 
 #[cfg(test)]

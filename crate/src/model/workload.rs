@@ -8,7 +8,6 @@ use std::collections::VecDeque;
 use super::effect::{Cx, Effect};
 use super::msg::{Msg, ReplyStatus, Timer};
 use super::Protocol;
-use crate::engine::time::US_PER_S;
 use crate::ids::{NodeId, PlaneId};
 
 const REQUEST_BYTES: u32 = 512;
@@ -18,7 +17,9 @@ pub struct ClientConfig {
     /// The nodes of the service, in the order the client tries them.
     pub targets: Vec<NodeId>,
     pub plane: PlaneId,
-    pub rate_per_s: u64,
+    /// Time between requests; 0 means the client sends nothing. (An interval
+    /// rather than a rate, so fractional rates like 0.1/s work.)
+    pub interval_us: u64,
     /// Share of requests that are writes, parts per million.
     pub write_ppm: u32,
     pub timeout_us: u64,
@@ -61,6 +62,8 @@ pub struct Client {
     in_flight: VecDeque<Pending>,
     /// Waiting out a backoff: (due time, request), kept sorted by due time.
     retry_wait: VecDeque<(u64, Pending)>,
+    /// Traffic stopped by a `Msg::Traffic { on: false }` (site in maintenance).
+    stopped: bool,
 }
 
 impl Client {
@@ -73,15 +76,16 @@ impl Client {
             target_index: 0,
             in_flight: VecDeque::new(),
             retry_wait: VecDeque::new(),
+            stopped: false,
         }
     }
 
     fn interval_us(&self) -> u64 {
-        (US_PER_S / self.cfg.rate_per_s.max(1)).max(1)
+        self.cfg.interval_us.max(1)
     }
 
     fn begin(&mut self, cx: &mut Cx) {
-        if self.cfg.rate_per_s == 0 || self.cfg.targets.is_empty() {
+        if self.cfg.interval_us == 0 || self.cfg.targets.is_empty() {
             return;
         }
         // Spread clients' phases so they do not all fire on the same microsecond.
@@ -93,6 +97,9 @@ impl Client {
     fn timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
             Timer::Client(ClientTimer::Issue) => {
+                if self.stopped {
+                    return; // the timer is re-armed when traffic resumes
+                }
                 self.issue(cx);
                 cx.set_timer(Timer::Client(ClientTimer::Issue), self.interval_us());
             }
@@ -135,6 +142,14 @@ impl Client {
     }
 
     fn message(&mut self, cx: &mut Cx, msg: Msg) {
+        if let Msg::Traffic { on } = msg {
+            let resume = on && self.stopped;
+            self.stopped = !on;
+            if resume {
+                self.begin(cx);
+            }
+            return;
+        }
         let Msg::Reply { req, status } = msg else { return };
         let Some(pos) = self.in_flight.iter().position(|p| p.req == req) else {
             return; // a late reply to a request that already timed out

@@ -47,6 +47,8 @@ pub struct GroupsReport {
     pub degraded_us: u64,
     /// Group of each node, if it belongs to one.
     pub node_group: Vec<Option<GroupId>>,
+    /// First and last moment any group was split or unavailable.
+    pub degraded_span_us: Option<(u64, u64)>,
     /// When any group was split, unavailable or all down, in time order per shade.
     pub intervals: Vec<ShadeInterval>,
 }
@@ -108,6 +110,7 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
     let mut last_active: Vec<Option<NodeId>> = vec![None; group_count];
     let mut outage_start: Vec<Option<u64>> = vec![None; group_count];
     let mut degraded_us = 0;
+    let mut degraded_span_us: Option<(u64, u64)> = None;
     let mut t_prev = 0u64;
     let mut shading = Shading::default();
 
@@ -139,8 +142,10 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
                 any[Shade::AllDown as usize] = true;
             }
         }
-        if degraded {
+        if degraded && dt > 0 {
             degraded_us += dt;
+            let first = degraded_span_us.map_or(t_prev, |(f, _)| f);
+            degraded_span_us = Some((first, t));
         }
         if dt > 0 {
             for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown].into_iter().enumerate() {
@@ -177,7 +182,7 @@ pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end
             s.longest_outage_us = s.longest_outage_us.max(end_us - start);
         }
     }
-    GroupsReport { groups: stats, degraded_us, node_group, intervals: shading.finish(end_us) }
+    GroupsReport { groups: stats, degraded_us, node_group, degraded_span_us, intervals: shading.finish(end_us) }
 }
 
 #[cfg(test)]

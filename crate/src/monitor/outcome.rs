@@ -48,6 +48,10 @@ pub struct Outcome {
     pub unavailable_s: f64,
     /// Time any group was split or unavailable.
     pub degraded_s: f64,
+    /// From the first to the last moment of trouble: a group split or
+    /// unavailable, or a request bucket with failed requests (the span an
+    /// incident report gives as "impact from ... to ...").
+    pub impact_s: f64,
     pub leader_changes: u32,
     pub acked_writes: u64,
     pub lost_writes: u64,
@@ -85,13 +89,14 @@ pub struct ChallengeResult {
 }
 
 /// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
-pub const METRICS: [&str; 16] = [
+pub const METRICS: [&str; 17] = [
     "split_brain_s",
     "groups_split",
     "all_down_s",
     "groups_all_down",
     "unavailable_s",
     "degraded_s",
+    "impact_s",
     "leader_changes",
     "acked_writes",
     "lost_writes",
@@ -113,6 +118,7 @@ impl Outcome {
             "groups_all_down" => f64::from(self.groups_all_down),
             "unavailable_s" => self.unavailable_s,
             "degraded_s" => self.degraded_s,
+            "impact_s" => self.impact_s,
             "leader_changes" => f64::from(self.leader_changes),
             "acked_writes" => self.acked_writes as f64,
             "lost_writes" => self.lost_writes as f64,
@@ -136,6 +142,18 @@ impl Outcome {
     }
 }
 
+/// The union span of degraded groups and buckets with failed requests.
+fn impact_span(g: &groups::GroupsReport, trace: &Trace) -> Option<(u64, u64)> {
+    let width = trace.bucket_us.max(1);
+    let first = trace.buckets.iter().position(|b| b.failed > 0).map(|i| i as u64 * width);
+    let last = trace.buckets.iter().rposition(|b| b.failed > 0).map(|i| ((i as u64 + 1) * width).min(trace.end_us));
+    let requests = first.zip(last);
+    match (g.degraded_span_us, requests) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (x, None) | (None, x) => x,
+    }
+}
+
 pub fn compute(
     trace: &Trace,
     node_count: usize,
@@ -155,6 +173,7 @@ pub fn compute(
         (o + u64::from(b.ok), f + u64::from(b.failed), l + b.latency_sum_us)
     });
     let total = ok + failed;
+    let impact_us = impact_span(&g, trace).map_or(0, |(a, b)| b - a);
     let mut outcome = Outcome {
         digest: digest(trace),
         seed,
@@ -166,6 +185,7 @@ pub fn compute(
         groups_all_down: g.groups.iter().filter(|s| s.all_down_us > 0).count() as u32,
         unavailable_s: g.groups.iter().map(|s| s.unavailable_us).sum::<u64>() as f64 / US,
         degraded_s: g.degraded_us as f64 / US,
+        impact_s: impact_us as f64 / US,
         leader_changes: g.groups.iter().map(|s| s.leader_changes).sum(),
         acked_writes: w.acked,
         lost_writes: w.lost,

@@ -107,7 +107,8 @@ pub enum Quantity {
     Text(String),
 }
 
-/// `true`/`false`, or `"$toggle"`.
+/// `true`/`false`, `"$toggle"`, `"!$toggle"` (on when the toggle is off), or
+/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Flag {
@@ -133,6 +134,10 @@ pub struct NodeSpec {
     #[serde(default)]
     pub y: Option<f64>,
     pub model: ModelSpec,
+    /// A node can be left out of a run (`"$pairs>=12"` sizes a fleet by a
+    /// parameter): it stays on the stage but runs nothing and joins no group.
+    #[serde(default = "flag_true")]
+    pub enabled: Flag,
 }
 
 /// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
@@ -143,6 +148,14 @@ pub enum ModelSpec {
     Client(models::client::ClientSpec),
     Postgres(Box<models::postgres::PostgresSpec>),
     BackupCatalog(Box<models::backup_catalog::BackupCatalogSpec>),
+    /// A fileserver of an active/passive pair with STONITH and block replication.
+    Fileserver(Box<models::fileserver::FileserverSpec>),
+    /// An IPMI BMC or switched PDU that powers nodes off on request.
+    FenceDevice(models::fencing::FenceDeviceSpec),
+    /// A quorum witness: the third vote for two-node pairs.
+    Witness(models::fencing::WitnessSpec),
+    /// Operators running a recovery runbook over fileserver pairs.
+    OpsTeam(models::fencing::OpsTeamSpec),
 }
 
 impl ModelSpec {
@@ -153,6 +166,10 @@ impl ModelSpec {
             ModelSpec::Client(_) => "client",
             ModelSpec::Postgres(_) => "postgres",
             ModelSpec::BackupCatalog(_) => "backup_catalog",
+            ModelSpec::Fileserver(_) => "fileserver",
+            ModelSpec::FenceDevice(_) => "fence_device",
+            ModelSpec::Witness(_) => "witness",
+            ModelSpec::OpsTeam(_) => "ops_team",
         }
     }
 }
@@ -176,6 +193,15 @@ pub struct LinkSpec {
     pub via: Vec<String>,
     #[serde(default)]
     pub one_way: bool,
+    /// A link can exist only with a toggle on (`"$t"`) or off (`"!$t"`): two links
+    /// between the same nodes on the same plane with opposite conditions let a
+    /// toggle reroute a plane (e.g. around a switch).
+    #[serde(default = "flag_true")]
+    pub enabled: Flag,
+}
+
+fn flag_true() -> Flag {
+    Flag::Value(true)
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -244,6 +270,11 @@ pub enum CommandSpec {
     /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
     DeleteDataDirectory,
     StopDeletion,
+    /// A planned network change begins / ends (runbooks may enter maintenance).
+    NetworkChangeBegin,
+    NetworkChangeEnd,
+    /// Operators start their recovery procedure.
+    Recover,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

@@ -152,8 +152,24 @@ impl<'a> Values<'a> {
         match f {
             Flag::Value(b) => Ok(*b),
             Flag::Ref(r) => {
-                let name = r.strip_prefix('$').ok_or_else(|| self.err(path, format!("`{r}` should be true, false or \"$toggle\"")))?;
-                self.flags.get(name).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{name}`")))
+                // `"!$toggle"`: on when the toggle is off.
+                let (negate, rest) = match r.strip_prefix('!') {
+                    Some(rest) => (true, rest),
+                    None => (false, r.as_str()),
+                };
+                let body = rest
+                    .strip_prefix('$')
+                    .ok_or_else(|| self.err(path, format!("`{r}` should be true, false, \"$toggle\", \"!$toggle\" or \"$parameter>=N\"")))?;
+                let value = match body.split_once(">=") {
+                    // `"$pairs>=5"`: on when a numeric parameter reaches a threshold.
+                    Some((name, threshold)) => {
+                        let threshold: f64 = threshold.trim().parse().map_err(|_| self.err(path, format!("`{threshold}` is not a number")))?;
+                        let v = self.number_of(name.trim()).ok_or_else(|| self.err(path, format!("refers to unknown parameter `{}`", name.trim())))?;
+                        v >= threshold
+                    }
+                    None => self.flags.get(body).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{body}`")))?,
+                };
+                Ok(value != negate)
             }
         }
     }
@@ -181,4 +197,33 @@ pub fn check_range(file: &str, path: &str, v: f64, min: f64, max: f64, unit: Uni
         return Err(ScenarioError::new(file, path, format!("{v} is above max {max} ({u})")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(scenario_json: &str) -> Scenario {
+        serde_json::from_str(scenario_json).unwrap()
+    }
+
+    #[test]
+    fn flags_can_be_negated_or_compare_a_parameter() {
+        let s = values(
+            r#"{"meta":{"title":"t","date":"2026-01-01","summary":"s","start":"2026-01-01T00:00:00Z","time_zone":"UTC","duration":"1s"},
+                "parameters":{"pairs":{"unit":"count","default":4,"min":1,"max":9,"step":1,"description":"d","source":"assumption"}},
+                "toggles":{"t":{"default":true,"label":"l","description":"d","source":"assumption"}},
+                "planes":["data"],"nodes":[],"links":[],"limits":{"events_max":10,"bucket":"1s"}}"#,
+        );
+        let v = Values::new("x.json", &s, &Overrides::new()).unwrap();
+        let f = |text: &str| v.flag(&Flag::Ref(text.into()), "p");
+        assert!(f("$t").unwrap());
+        assert!(!f("!$t").unwrap());
+        assert!(f("$pairs>=4").unwrap());
+        assert!(!f("$pairs>=5").unwrap());
+        assert!(f("!$pairs>=5").unwrap());
+        assert!(f("$nope").unwrap_err().to_string().contains("unknown toggle `nope`"));
+        assert!(f("$nope>=1").unwrap_err().to_string().contains("unknown parameter `nope`"));
+        assert!(f("t").unwrap_err().to_string().contains("should be true, false"));
+    }
 }

@@ -44,6 +44,10 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
     cx.nodes = s.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), NodeId(i as u32))).collect();
     cx.planes = s.planes.iter().enumerate().map(|(i, p)| (p.as_str(), PlaneId(i as u8))).collect();
     cx.devices = s.devices.iter().enumerate().map(|(i, d)| (d.name.as_str(), DeviceId(i as u16))).collect();
+    for (i, n) in s.nodes.iter().enumerate() {
+        let enabled = values.flag(&n.enabled, &format!("nodes[{i}].enabled"))?;
+        cx.dormant.push(!enabled);
+    }
     let mut models = Vec::with_capacity(s.nodes.len());
     for (i, n) in s.nodes.iter().enumerate() {
         models.push(models::build(&n.model, &mut cx, NodeId(i as u32), &format!("nodes[{i}].model"))?);
@@ -129,11 +133,13 @@ fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) ->
     if l.planes.is_empty() {
         return Err(ScenarioError::new(file, format!("{path}.planes"), "name at least one plane"));
     }
+    // Checked like every other field, then left out when disabled.
+    let enabled = values.flag(&l.enabled, &format!("{path}.enabled"))?;
     for (pi, plane) in l.planes.iter().enumerate() {
         let plane = names.plane(plane, &format!("{path}.planes[{pi}]"))?;
         for (ai, &a) in ends.iter().enumerate() {
             for (bi, &b) in ends.iter().enumerate() {
-                if a == b || (l.one_way && (ai, bi) != (0, 1)) {
+                if !enabled || a == b || (l.one_way && (ai, bi) != (0, 1)) {
                     continue;
                 }
                 out.push(Link { from: a, to: b, plane, latency_us, jitter_us, loss_ppm, bandwidth_bytes_per_s, via: via.clone(), cut: false, busy_until_us: 0, last_arrival_us: 0 });
@@ -222,6 +228,9 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
                 CommandSpec::RebuildReplica => Command::RebuildReplica,
                 CommandSpec::DeleteDataDirectory => Command::DeleteDataDirectory,
                 CommandSpec::StopDeletion => Command::StopDeletion,
+                CommandSpec::NetworkChangeBegin => Command::NetworkChangeBegin,
+                CommandSpec::NetworkChangeEnd => Command::NetworkChangeEnd,
+                CommandSpec::Recover => Command::Recover,
             };
             Action::Command { nodes: ids, command }
         }

@@ -3,6 +3,8 @@
 
 pub mod backup_catalog;
 pub mod client;
+pub mod fencing;
+pub mod fileserver;
 pub mod ha_member;
 pub mod postgres;
 
@@ -26,6 +28,8 @@ pub struct BuildCx<'a> {
     pub groups: BTreeMap<String, GroupId>,
     /// Gauge names by id (time series a model reports, e.g. replication lag).
     pub gauges: Vec<String>,
+    /// Nodes left out of this run (`enabled` off): they run nothing.
+    pub dormant: Vec<bool>,
     budget: Budget,
 }
 
@@ -40,6 +44,7 @@ impl<'a> BuildCx<'a> {
             devices: BTreeMap::new(),
             groups: BTreeMap::new(),
             gauges: vec![],
+            dormant: vec![],
             budget: Budget { events_max, total: 0, biggest: (0, String::new()) },
         }
     }
@@ -70,6 +75,10 @@ impl<'a> BuildCx<'a> {
         }
         let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
+    }
+
+    pub fn is_dormant(&self, n: NodeId) -> bool {
+        self.dormant.get(n.index()).copied().unwrap_or(false)
     }
 
     pub fn device(&self, name: &str, path: &str) -> Result<DeviceId, ScenarioError> {
@@ -151,10 +160,17 @@ impl Budget {
 
 /// Build the model a node runs.
 pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<Model, ScenarioError> {
+    if cx.dormant.get(me.index()).copied().unwrap_or(false) {
+        return Ok(Box::new(crate::model::dormant::Dormant));
+    }
     match spec {
         ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
         ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
         ModelSpec::Postgres(s) => postgres::build(s, cx, me, &format!("{path}.postgres")),
         ModelSpec::BackupCatalog(s) => backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog")),
+        ModelSpec::Fileserver(s) => fileserver::build(s, cx, me, &format!("{path}.fileserver")),
+        ModelSpec::FenceDevice(s) => fencing::build_fence_device(s, cx, &format!("{path}.fence_device")),
+        ModelSpec::Witness(s) => fencing::build_witness(s, cx, &format!("{path}.witness")),
+        ModelSpec::OpsTeam(s) => fencing::build_ops_team(s, cx, &format!("{path}.ops_team")),
     }
 }
