@@ -168,7 +168,7 @@ impl HaMember {
                 self.check_peers(cx);
                 cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
             }
-            Timer::Client(_) => {}
+            _ => {}
         }
     }
 
@@ -259,7 +259,7 @@ impl HaMember {
                     }
                 }
             }
-            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } => {}
+            _ => {}
         }
     }
 

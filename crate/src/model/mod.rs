@@ -11,6 +11,7 @@ pub mod effect;
 pub mod ha_member;
 pub mod msg;
 pub mod node;
+pub mod raft;
 pub mod workload;
 
 use effect::Cx;

@@ -7,6 +7,7 @@
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
 use super::ha_member::{HaMsg, HaTimer};
+use super::raft::{RaftMsg, RaftTimer};
 use super::workload::ClientTimer;
 
 /// Why a server did not serve a request.
@@ -25,6 +26,7 @@ pub enum Msg {
     Request { req: u32, write_id: u64 },
     Reply { req: u32, status: ReplyStatus },
     Ha(HaMsg),
+    Raft(RaftMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
@@ -34,12 +36,13 @@ pub fn kind_name(code: u8) -> &'static str {
         0 => "request",
         1 => "reply",
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
+        40..=49 => RaftMsg::KIND_NAMES.get(usize::from(code - 40)).copied().unwrap_or("raft"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 6] = [0, 1, 10, 11, 12, 13];
+pub const KIND_CODES: [u8; 10] = [0, 1, 10, 11, 12, 13, 40, 41, 42, 43];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
@@ -47,6 +50,7 @@ impl Msg {
             Msg::Request { .. } => 0,
             Msg::Reply { .. } => 1,
             Msg::Ha(m) => 10 + m.kind(),
+            Msg::Raft(m) => 40 + m.kind(),
         }
     }
 }
@@ -57,6 +61,7 @@ impl Msg {
 pub enum Timer {
     Ha(HaTimer),
     Client(ClientTimer),
+    Raft(RaftTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -66,6 +71,7 @@ impl Timer {
         let slot = match self {
             Timer::Ha(t) => t as usize,
             Timer::Client(t) => t as usize,
+            Timer::Raft(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot

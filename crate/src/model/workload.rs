@@ -97,7 +97,7 @@ impl Client {
                 cx.set_timer(Timer::Client(ClientTimer::Issue), self.interval_us());
             }
             Timer::Client(ClientTimer::Sweep) => self.sweep(cx),
-            Timer::Ha(_) => {}
+            _ => {}
         }
     }
 
