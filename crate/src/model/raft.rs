@@ -215,7 +215,7 @@ impl RaftNode {
             RaftRole::PreCandidate | RaftRole::Candidate => Role::Candidate,
             RaftRole::Leader => Role::Active,
         };
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: u64::from(self.term) });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff) });
     }
 
     fn set_term(&mut self, cx: &mut Cx, term: u32) {

@@ -138,6 +138,7 @@ pub struct NodeSpec {
 pub enum ModelSpec {
     HaMember(models::ha_member::HaMemberSpec),
     Client(models::client::ClientSpec),
+    Raft(models::raft::RaftSpec),
 }
 
 impl ModelSpec {
@@ -146,6 +147,7 @@ impl ModelSpec {
         match self {
             ModelSpec::HaMember(_) => "ha_member",
             ModelSpec::Client(_) => "client",
+            ModelSpec::Raft(_) => "raft",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod ha_member;
+pub mod raft;
 
 use std::collections::BTreeMap;
 
@@ -152,5 +153,6 @@ pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Resu
     match spec {
         ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
         ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
+        ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
     }
 }
