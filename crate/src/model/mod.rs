@@ -7,6 +7,7 @@
 //! timers as variants of `msg::Msg` and `msg::Timer`, and its scenario spec in
 //! `scenario/models/`.
 
+pub mod db_cluster;
 pub mod effect;
 pub mod ha_member;
 pub mod msg;

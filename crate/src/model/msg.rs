@@ -7,6 +7,7 @@
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
 use super::ha_member::{HaMsg, HaTimer};
+use super::db_cluster::{DbMsg, DbTimer};
 use super::raft::{RaftMsg, RaftTimer};
 use super::workload::ClientTimer;
 
@@ -27,22 +28,24 @@ pub enum Msg {
     Reply { req: u32, status: ReplyStatus },
     Ha(HaMsg),
     Raft(RaftMsg),
+    Db(DbMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
-/// Codes: 0-1 client, 10-19 HA cluster manager.
+/// Codes: 0-1 client, 10-19 HA cluster manager, 40-49 Raft, 50-59 database cluster manager.
 pub fn kind_name(code: u8) -> &'static str {
     match code {
         0 => "request",
         1 => "reply",
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
         40..=49 => RaftMsg::KIND_NAMES.get(usize::from(code - 40)).copied().unwrap_or("raft"),
+        50..=59 => DbMsg::KIND_NAMES.get(usize::from(code - 50)).copied().unwrap_or("db"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 10] = [0, 1, 10, 11, 12, 13, 40, 41, 42, 43];
+pub const KIND_CODES: [u8; 14] = [0, 1, 10, 11, 12, 13, 40, 41, 42, 43, 50, 51, 52, 53];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
@@ -51,6 +54,7 @@ impl Msg {
             Msg::Reply { .. } => 1,
             Msg::Ha(m) => 10 + m.kind(),
             Msg::Raft(m) => 40 + m.kind(),
+            Msg::Db(m) => 50 + m.kind(),
         }
     }
 }
@@ -62,6 +66,7 @@ pub enum Timer {
     Ha(HaTimer),
     Client(ClientTimer),
     Raft(RaftTimer),
+    Db(DbTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -72,6 +77,7 @@ impl Timer {
             Timer::Ha(t) => t as usize,
             Timer::Client(t) => t as usize,
             Timer::Raft(t) => t as usize,
+            Timer::Db(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::gauges::{self, GaugeSummary};
-use super::{groups, writes};
+use super::{groups, impact, writes};
 use crate::scenario::format::ExpectedOutcome;
 use crate::trace::digest::digest;
 use crate::trace::event::Trace;
@@ -56,6 +56,12 @@ pub struct Outcome {
     pub requests_failed: u64,
     pub success_rate_pct: f64,
     pub latency_mean_ms: f64,
+    /// Worst bucket's request success rate.
+    pub success_rate_min_pct: f64,
+    /// From the first to the last bucket with success below 99% or mean latency above twice the median bucket's.
+    pub impact_s: f64,
+    /// Worst bucket's mean latency over the median bucket's.
+    pub latency_peak_ratio: f64,
     /// Window of acknowledged data lost.
     pub rpo_s: f64,
     /// Longest time a group had no live active member.
@@ -67,7 +73,7 @@ pub struct Outcome {
 }
 
 /// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
-pub const METRICS: [&str; 16] = [
+pub const METRICS: [&str; 19] = [
     "split_brain_s",
     "groups_split",
     "all_down_s",
@@ -82,6 +88,9 @@ pub const METRICS: [&str; 16] = [
     "requests_failed",
     "success_rate_pct",
     "latency_mean_ms",
+    "success_rate_min_pct",
+    "impact_s",
+    "latency_peak_ratio",
     "rpo_s",
     "rto_s",
 ];
@@ -103,6 +112,9 @@ impl Outcome {
             "requests_failed" => self.requests_failed as f64,
             "success_rate_pct" => self.success_rate_pct,
             "latency_mean_ms" => self.latency_mean_ms,
+            "success_rate_min_pct" => self.success_rate_min_pct,
+            "impact_s" => self.impact_s,
+            "latency_peak_ratio" => self.latency_peak_ratio,
             "rpo_s" => self.rpo_s,
             "rto_s" => self.rto_s,
             _ => return self.gauge_metric(name),
@@ -136,6 +148,7 @@ pub fn compute(
         (o + u64::from(b.ok), f + u64::from(b.failed), l + b.latency_sum_us)
     });
     let total = ok + failed;
+    let hurt = impact::measure(&trace.buckets, trace.bucket_us);
     let mut outcome = Outcome {
         digest: digest(trace),
         seed,
@@ -155,6 +168,9 @@ pub fn compute(
         requests_failed: failed,
         success_rate_pct: if total == 0 { 100.0 } else { 100.0 * ok as f64 / total as f64 },
         latency_mean_ms: if ok == 0 { 0.0 } else { latency_sum as f64 / ok as f64 / 1e3 },
+        success_rate_min_pct: hurt.success_rate_min_pct,
+        impact_s: hurt.impact_s,
+        latency_peak_ratio: hurt.latency_peak_ratio,
         rpo_s: w.lost_window_us.map_or(0.0, |(a, b)| (b - a) as f64 / US),
         rto_s: g.groups.iter().map(|s| s.longest_outage_us).max().unwrap_or(0) as f64 / US,
         groups: g

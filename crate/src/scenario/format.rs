@@ -139,6 +139,8 @@ pub enum ModelSpec {
     HaMember(models::ha_member::HaMemberSpec),
     Client(models::client::ClientSpec),
     Raft(models::raft::RaftSpec),
+    DbManager(models::db_cluster::DbManagerSpec),
+    PgNode(models::db_cluster::PgNodeSpec),
 }
 
 impl ModelSpec {
@@ -148,6 +150,8 @@ impl ModelSpec {
             ModelSpec::HaMember(_) => "ha_member",
             ModelSpec::Client(_) => "client",
             ModelSpec::Raft(_) => "raft",
+            ModelSpec::DbManager(_) => "db_manager",
+            ModelSpec::PgNode(_) => "pg_node",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! runnable `Model`, with units converted and the events it will need counted.
 
 pub mod client;
+pub mod db_cluster;
 pub mod ha_member;
 pub mod raft;
 
@@ -154,5 +155,7 @@ pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Resu
         ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
         ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
         ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
+        ModelSpec::DbManager(s) => db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager")),
+        ModelSpec::PgNode(s) => db_cluster::build_member(s, cx, me, &format!("{path}.pg_node")),
     }
 }
