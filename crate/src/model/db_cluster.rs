@@ -237,6 +237,9 @@ pub struct MemberConfig {
     pub service_us: u64,
     /// A request that would wait longer than this is refused at once.
     pub queue_max_us: u64,
+    /// Server time a refusal still costs (accepting the connection, parsing,
+    /// authenticating): what turns immediate retries into extra load.
+    pub refusal_us: u64,
     /// Full rebuild: data size / copy bandwidth.
     pub rebuild_us: u64,
     /// Incremental resync after a failover.
@@ -277,6 +280,9 @@ impl PgNode {
         let start = self.busy_until_us.max(now);
         let refuse = refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
         if let Some(status) = refuse {
+            if status == ReplyStatus::Unavailable {
+                self.busy_until_us = start + self.cfg.refusal_us;
+            }
             cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
             return;
         }

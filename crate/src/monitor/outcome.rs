@@ -58,9 +58,9 @@ pub struct Outcome {
     pub latency_mean_ms: f64,
     /// Worst bucket's request success rate.
     pub success_rate_min_pct: f64,
-    /// From the first to the last bucket with success below 99% or mean latency above twice the median bucket's.
+    /// From the first to the last bucket with success below 99% or mean latency above twice the best bucket's.
     pub impact_s: f64,
-    /// Worst bucket's mean latency over the median bucket's.
+    /// Worst bucket's mean latency over the best bucket's.
     pub latency_peak_ratio: f64,
     /// Window of acknowledged data lost.
     pub rpo_s: f64,

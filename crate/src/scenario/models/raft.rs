@@ -86,10 +86,13 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
         term_gauge,
         peers,
     };
-    // Per heartbeat: a timer and an append plus its reply to each peer. Elections
-    // at worst once per minimum timeout: a timer and a request plus a vote per peer.
-    let per_round = 2 + 2 * cfg.peers.len() as u64;
-    let heartbeats = per_round.saturating_mul(cx.end_us / heartbeat_us + 1);
+    // Per heartbeat the leader's timer, an append to each peer and its reply,
+    // shared among the members (plus one for slack). Elections at worst once per
+    // minimum timeout: a timer and a request plus a vote per peer.
+    let peers = cfg.peers.len() as u64;
+    let per_heartbeat = (1 + 2 * peers).div_ceil(peers + 1) + 1;
+    let heartbeats = per_heartbeat.saturating_mul(cx.end_us / heartbeat_us + 1);
+    let per_round = 2 + 2 * peers;
     cx.expect_events(heartbeats, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
     let elections = per_round.saturating_mul(cx.end_us / election_min_us + 1);
     cx.expect_events(elections, &s.election_timeout_min, &format!("{p}.election_timeout_min"));
