@@ -55,3 +55,20 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    // Each run simulates seven hours; a few cases keep the suite quick.
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+
+    #[test]
+    fn cloudflare_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("cloudflare-2020")) {
+        let text = common::scenario_text("cloudflare-2020");
+        match replay("cloudflare-2020.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            Err(e) => prop_assert!(
+                e.reason.contains("events") || e.reason.contains("at least election_timeout_min"),
+                "seed {seed}: {e}"
+            ),
+        }
+    }
+}
