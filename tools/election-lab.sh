@@ -3,17 +3,22 @@
 # scenarios/raft-elections.json: for each election-timeout range, many seeds,
 # one election time (rto_s) per seed. Writes target/election-lab/*.csv, then
 # prints percentiles and draws the CDFs (target/election-lab/cdf.svg).
-# Usage: tools/election-lab.sh [SEEDS]   (default 1000; the paper ran 1000, 100 for 150-150)
+# Usage: tools/election-lab.sh [SEEDS] [NAME=VALUE ...]
+#   SEEDS defaults to 1000 (the paper ran 1000 trials, 100 for 150-150); further
+#   arguments are extra parameter settings, e.g. one_way_latency=1.
 set -eu
 cd "$(dirname "$0")/.."
 SEEDS="${1:-1000}"
+[ $# -gt 0 ] && shift
+EXTRA=""
+for kv in "$@"; do EXTRA="$EXTRA --set $kv"; done
 BIN="${CARGO_TARGET_DIR:-crate/target}/release/incident-replay"
 [ -x "$BIN" ] || BIN="target/release/incident-replay"
 OUT=target/election-lab
 mkdir -p "$OUT"
 run() { # name min max heartbeat seeds
   "$BIN" sweep scenarios/raft-elections.json --vary "election_timeout_max=$3..$3:1" --seeds "$5" \
-    --set "election_timeout_min=$2" --set "heartbeat_interval=$4" --metrics rto_s --format csv > "$OUT/$1.csv"
+    --set "election_timeout_min=$2" --set "heartbeat_interval=$4" $EXTRA --metrics rto_s --format csv > "$OUT/$1.csv"
 }
 # Top of Figure 16: 150 ms minimum, more and more randomness.
 run 150-150 150 150 75 "$(( SEEDS < 100 ? SEEDS : 100 ))"
