@@ -16,7 +16,7 @@ use incident_replay::engine::rng::Rng;
 use incident_replay::ids::{GroupId, NodeId, PlaneId};
 use incident_replay::model::effect::{Cx, Effect};
 use incident_replay::model::msg::{Msg, Timer, TIMER_SLOTS};
-use incident_replay::model::raft::{RaftConfig, RaftNode, RaftRole};
+use incident_replay::model::raft::{RaftConfig, RaftMsg, RaftNode, RaftRole};
 use incident_replay::model::Protocol;
 
 const EVENTS_MAX: u64 = 60_000;
@@ -215,11 +215,21 @@ impl Sim {
     }
 
     fn run(&mut self, rng: &mut Rng, end: u64) {
+        self.start();
+        self.run_until(rng, end);
+    }
+
+    fn start(&mut self) {
         for i in 0..self.nodes.len() {
             self.dispatch(i, |m, cx| m.start(cx));
         }
-        while let Some(Reverse((at, _, ix))) = self.queue.pop() {
+    }
+
+    fn run_until(&mut self, rng: &mut Rng, end: u64) {
+        while let Some(Reverse((at, seq, ix))) = self.queue.pop() {
             if at > end {
+                self.queue.push(Reverse((at, seq, ix)));
+                self.now = end;
                 break;
             }
             self.now = at;
@@ -274,6 +284,16 @@ impl Sim {
     }
 }
 
+struct Setup {
+    n: usize,
+    pre_vote: bool,
+    check_quorum: bool,
+    heartbeat_us: u64,
+    election_min_us: u64,
+    election_max_us: u64,
+    initial_leader: Option<NodeId>,
+}
+
 fn schedule(seed: u64) -> Stats {
     let mut rng = Rng::for_component(seed, 1_000);
     let n = if rng.below(2) == 0 { 3 } else { 5 };
@@ -283,6 +303,18 @@ fn schedule(seed: u64) -> Stats {
     let election_min_us = heartbeat_us * rng.between(3, 10);
     let election_max_us = election_min_us + rng.below(election_min_us + 1);
     let initial_leader = if rng.below(2) == 0 { Some(NodeId(0)) } else { None };
+    let setup = Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader };
+    let mut sim = build(seed, &setup);
+    let first_fault = rng.between(0, 200_000);
+    sim.push(first_fault, Ev::Fault);
+    sim.push(rng.between(0, 20_000), Ev::Write);
+    let end = rng.between(500_000, 1_500_000);
+    sim.run(&mut rng, end);
+    sim.stats
+}
+
+fn build(seed: u64, setup: &Setup) -> Sim {
+    let Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader } = *setup;
     let desc = format!("seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us}");
     let nodes = (0..n)
         .map(|i| {
@@ -306,7 +338,7 @@ fn schedule(seed: u64) -> Stats {
             )
         })
         .collect();
-    let mut sim = Sim {
+    Sim {
         nodes,
         rngs: (0..n).map(|i| Rng::for_component(seed, i as u32)).collect(),
         up: vec![true; n],
@@ -326,13 +358,7 @@ fn schedule(seed: u64) -> Stats {
         stats: Stats::default(),
         desc,
         timeout_range: (election_min_us, election_max_us),
-    };
-    let first_fault = rng.between(0, 200_000);
-    sim.push(first_fault, Ev::Fault);
-    sim.push(rng.between(0, 20_000), Ev::Write);
-    let end = rng.between(500_000, 1_500_000);
-    sim.run(&mut rng, end);
-    sim.stats
+    }
 }
 
 #[test]
@@ -369,4 +395,96 @@ fn raft_safety_holds_over_random_fault_schedules() {
     // The schedules must exercise elections and commits, not just idle.
     assert!(leaders > count, "too few elections: {leaders}");
     assert!(commits > count, "too few commits: {commits}");
+}
+
+// ---- Targeted checks of the PreVote / CheckQuorum semantics (fact sheet §5.2).
+
+fn three(pre_vote: bool, check_quorum: bool, leader: u32) -> Setup {
+    Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 199_000, initial_leader: Some(NodeId(leader)) }
+}
+
+fn isolate(sim: &mut Sim, a: usize) {
+    for b in 0..sim.nodes.len() {
+        if b != a {
+            sim.cut[a][b] = true;
+            sim.cut[b][a] = true;
+        }
+    }
+}
+
+#[test]
+fn check_quorum_leader_steps_down_within_two_election_timeouts() {
+    for seed in 0..50 {
+        for (cq, pv) in [(true, false), (true, true), (false, false)] {
+            let mut sim = build(seed, &three(pv, cq, 0));
+            let mut rng = Rng::for_component(seed, 7);
+            sim.start();
+            sim.run_until(&mut rng, 300_000);
+            assert_eq!(sim.nodes[0].role(), RaftRole::Leader, "seed {seed}");
+            isolate(&mut sim, 0);
+            sim.run_until(&mut rng, 300_000 + 2 * 100_000 + 1_000);
+            let still = sim.nodes[0].role() == RaftRole::Leader;
+            // With CheckQuorum the cut-off leader has stepped down; without, it never learns.
+            assert_eq!(still, !cq, "seed {seed} check_quorum={cq} pre_vote={pv}");
+        }
+    }
+}
+
+#[test]
+fn prevote_keeps_an_isolated_node_at_its_term() {
+    for seed in 0..50 {
+        for pv in [true, false] {
+            let mut sim = build(seed, &three(pv, false, 0));
+            let mut rng = Rng::for_component(seed, 7);
+            sim.start();
+            sim.run_until(&mut rng, 300_000);
+            let before = sim.nodes[2].term();
+            isolate(&mut sim, 2);
+            sim.run_until(&mut rng, 2_300_000);
+            let after = sim.nodes[2].term();
+            if pv {
+                assert_eq!(after, before, "seed {seed}: an isolated pre-candidate must not raise its term");
+            } else {
+                assert!(after > before + 5, "seed {seed}: without PreVote the isolated node inflates its term ({before} -> {after})");
+            }
+        }
+    }
+}
+
+#[test]
+fn answering_a_prevote_changes_neither_term_nor_vote() {
+    let mut sim = build(1, &three(true, false, 0));
+    let mut rng = Rng::for_component(1, 7);
+    sim.start();
+    sim.run_until(&mut rng, 300_000);
+    let (term, vote) = (sim.nodes[1].term(), sim.nodes[1].voted_for());
+    let last = sim.nodes[1].log().len() as u32;
+    let msg = Msg::Raft(RaftMsg::RequestVote { term: term + 1, last_index: last, last_term: sim.nodes[1].log()[last as usize - 1], pre: true });
+    sim.dispatch(1, |m, cx| m.on_message(cx, NodeId(2), msg));
+    assert_eq!((sim.nodes[1].term(), sim.nodes[1].voted_for()), (term, vote));
+}
+
+/// The Cloudflare link picture: nodes 0-1 and 1-2 perfect, 0-2 lossy both ways,
+/// leader 2, no client writes (equal logs).
+fn cloudflare(seed: u64, pre_vote: bool, check_quorum: bool) -> (u32, u32) {
+    let mut sim = build(seed, &Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 190_000, initial_leader: Some(NodeId(2)) });
+    let mut rng = Rng::for_component(seed, 7);
+    sim.start();
+    sim.loss_ppm[0][2] = 900_000;
+    sim.loss_ppm[2][0] = 900_000;
+    sim.run_until(&mut rng, 20_000_000);
+    let terms = sim.nodes.iter().map(|n| n.term()).max().unwrap_or(0);
+    (sim.leader_of_term.len() as u32, terms)
+}
+
+#[test]
+fn cloudflare_shape_prevote_and_check_quorum() {
+    for seed in 0..100 {
+        let (leaders, term) = cloudflare(seed, true, true);
+        assert_eq!((leaders, term), (1, 1), "seed {seed}: with both, leader 2 keeps term 1");
+    }
+    // Neither: some seed gives sustained leader churn.
+    assert!((0..20).any(|s| cloudflare(s, false, false).0 > 10));
+    // PreVote only: node 1 grants node 0's pre-vote (equal logs), so a term rise is reachable.
+    assert!((0..20).any(|s| cloudflare(s, true, false).1 > 1));
 }

@@ -237,9 +237,6 @@ pub struct MemberConfig {
     pub service_us: u64,
     /// A request that would wait longer than this is refused at once.
     pub queue_max_us: u64,
-    /// Server time a refusal still costs (accepting the connection, parsing,
-    /// authenticating): what turns immediate retries into extra load.
-    pub refusal_us: u64,
     /// Full rebuild: data size / copy bandwidth.
     pub rebuild_us: u64,
     /// Incremental resync after a failover.
@@ -280,9 +277,6 @@ impl PgNode {
         let start = self.busy_until_us.max(now);
         let refuse = refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
         if let Some(status) = refuse {
-            if status == ReplyStatus::Unavailable {
-                self.busy_until_us = start + self.cfg.refusal_us;
-            }
             cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
             return;
         }
@@ -321,10 +315,8 @@ impl Protocol for PgNode {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id != 0),
-            Msg::Db(DbMsg::Ping { seq }) => {
-                if self.role == Role::Active {
-                    cx.send(from, self.cfg.plane, Msg::Db(DbMsg::Pong { seq }), CONTROL_BYTES);
-                }
+            Msg::Db(DbMsg::Ping { seq }) if self.role == Role::Active => {
+                cx.send(from, self.cfg.plane, Msg::Db(DbMsg::Pong { seq }), CONTROL_BYTES);
             }
             Msg::Db(DbMsg::Promote { epoch }) if epoch > self.epoch => {
                 self.epoch = epoch;

@@ -199,7 +199,8 @@ impl RaftNode {
         }
     }
     fn quorum(&self) -> usize {
-        (self.cfg.peers.len() + 1) / 2 + 1
+        let members = self.cfg.peers.len() + 1;
+        members / 2 + 1
     }
     fn peer_index(&self, n: NodeId) -> Option<usize> {
         self.cfg.peers.iter().position(|&p| p == n)

@@ -49,9 +49,6 @@ pub struct PgNodeSpec {
     pub capacity: Quantity,
     /// Longest a request may wait in the queue before it is refused.
     pub queue_max: Quantity,
-    /// Share of a request's service time that refusing it still costs.
-    #[serde(default)]
-    pub refusal_cost: Option<Quantity>,
     /// Size of the data set a full rebuild copies.
     pub data_size: Quantity,
     /// Copy bandwidth of a full rebuild.
@@ -93,7 +90,7 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) 
 
 pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let capacity = cx.values.base(&s.capacity, Kind::Count, &format!("{p}.capacity"))?;
-    if !(capacity >= 0.001 && capacity <= 1e6) {
+    if !(0.001..=1e6).contains(&capacity) {
         return Err(cx.err(format!("{p}.capacity"), "must be between 0.001 and 1000000 requests per second"));
     }
     let data_bytes = cx.values.bytes(&s.data_size, &format!("{p}.data_size"))?;
@@ -103,16 +100,11 @@ pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> R
     }
     let rebuild_us = u64::try_from(u128::from(data_bytes) * u128::from(US_PER_S) / u128::from(bandwidth)).unwrap_or(u64::MAX / 4);
     let service_us = ((US_PER_S as f64 / capacity).round() as u64).max(1);
-    let refusal_ppm = match &s.refusal_cost {
-        Some(q) => cx.values.ppm(q, &format!("{p}.refusal_cost"))?,
-        None => 0,
-    };
     let cfg = MemberConfig {
         group: cx.group(&s.group),
         plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
         initially_primary: s.initially_primary,
         service_us,
-        refusal_us: service_us * u64::from(refusal_ppm.min(1_000_000)) / 1_000_000,
         queue_max_us: cx.values.micros(&s.queue_max, &format!("{p}.queue_max"))?,
         rebuild_us: rebuild_us.min(u64::MAX / 4),
         resync_us: cx.values.micros(&s.resync_time, &format!("{p}.resync_time"))?,
