@@ -96,6 +96,17 @@ fn a_longer_election_timeout_rides_out_the_lossy_link() {
 }
 
 #[test]
+fn a_heartbeat_longer_than_the_election_timeout_breaks_raft_timing() {
+    // Broadcast time << election timeout is Raft's timing requirement; a 1.5 s
+    // heartbeat against a 1.0-1.9 s timeout makes followers time out with no
+    // fault at all. (Between 50 and 300 ms the heartbeat has no consistent
+    // effect in this link picture; see the README.)
+    let t = outcome(&[num("etcd_heartbeat", 1500.0)], 1);
+    assert!(t.leader_changes > 100 * historical().leader_changes, "{}", t.leader_changes);
+    assert!(m(&t, "db_failovers_max") > 1.0);
+}
+
+#[test]
 fn promotion_hysteresis_prevents_the_failover() {
     let d = outcome(&[num("promotion_delay", 600.0)], 1);
     assert_eq!(m(&d, "db_failovers_max"), 0.0);
