@@ -12,8 +12,8 @@ SEEDS="${1:-1000}"
 [ $# -gt 0 ] && shift
 EXTRA=""
 for kv in "$@"; do EXTRA="$EXTRA --set $kv"; done
-BIN="${CARGO_TARGET_DIR:-crate/target}/release/incident-replay"
-[ -x "$BIN" ] || BIN="target/release/incident-replay"
+BIN="${CARGO_TARGET_DIR:-target}/release/incident-replay"
+[ -x "$BIN" ] || cargo build --release --bin incident-replay
 OUT=target/election-lab
 mkdir -p "$OUT"
 run() { # name min max heartbeat seeds
