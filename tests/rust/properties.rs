@@ -64,3 +64,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn raft_lab_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("raft-elections")) {
+        let text = common::scenario_text("raft-elections");
+        match replay("raft-elections.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            Err(e) => prop_assert!(e.reason.contains("events") || e.reason.contains("at least election_timeout_min"), "seed {seed}: {e}"),
+        }
+    }
+}
+
+proptest! {
+    // Each run simulates seven hours; a few cases keep the suite quick.
+    #![proptest_config(ProptestConfig { cases: 6, .. ProptestConfig::default() })]
+
+    #[test]
+    fn cloudflare_never_panics_and_stays_in_budget((overrides, seed) in random_overrides("cloudflare-2020")) {
+        let text = common::scenario_text("cloudflare-2020");
+        match replay("cloudflare-2020.json", &text, &overrides, seed) {
+            Ok(r) => prop_assert!(r.outcome.events > 0),
+            Err(e) => prop_assert!(
+                e.reason.contains("events") || e.reason.contains("at least election_timeout_min"),
+                "seed {seed}: {e}"
+            ),
+        }
+    }
+}

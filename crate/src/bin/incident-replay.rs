@@ -241,15 +241,21 @@ fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Opt
         Some(m) => m.split(',').map(|s| s.trim().to_string()).collect(),
         None => METRICS.iter().map(|s| s.to_string()).collect(),
     };
-    if let Some(bad) = metrics.iter().find(|m| !METRICS.contains(&m.as_str())) {
-        return Err(format!("--metrics: unknown metric `{bad}` (known: {})", METRICS.join(", ")));
-    }
     if seeds == 0 || seeds > 100_000 {
         return Err("--seeds must be 1..=100000".into());
     }
     let base = overrides(sets)?;
     // Check the file once up front so a bad file gives one error, not one per run.
     scenario::load(&name, &text, &base, 1).map_err(|e| e.to_string())?;
+    // Model gauges (`NAME`, `NAME_max`) are metrics too; they exist only once the scenario is resolved.
+    if let Some(bad) = metrics.iter().find(|m| !METRICS.contains(&m.as_str())) {
+        let probe = replay(&name, &text, &base, 1).map_err(|e| e.to_string())?;
+        if let Some(bad) = metrics.iter().find(|m| probe.outcome.metric(m).is_none()) {
+            let gauges: Vec<&str> = probe.gauges.iter().map(String::as_str).collect();
+            return Err(format!("--metrics: unknown metric `{bad}` (known: {}; gauges: {})", METRICS.join(", "), gauges.join(", ")));
+        }
+        let _ = bad;
+    }
     let mut points: Vec<(Vec<f64>, u64)> = vec![];
     let first = &axes[0].values;
     let second: Vec<Option<f64>> = axes.get(1).map_or(vec![None], |a| a.values.iter().map(|&v| Some(v)).collect());

@@ -261,7 +261,7 @@ impl HaMember {
                     }
                 }
             }
-            Msg::Ha(HaMsg::ReplicateAck { .. }) | Msg::Reply { .. } | Msg::Traffic { .. } | Msg::Gh(_) | Msg::Pg(_) => {}
+            _ => {}
         }
     }
 

@@ -8,6 +8,7 @@
 //! `scenario/models/`.
 
 pub mod backup_catalog;
+pub mod db_cluster;
 pub mod dormant;
 pub mod effect;
 pub mod fileserver;
@@ -15,6 +16,7 @@ pub mod ha_member;
 pub mod msg;
 pub mod node;
 pub mod postgres;
+pub mod raft;
 pub mod workload;
 
 use effect::Cx;

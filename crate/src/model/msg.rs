@@ -10,6 +10,8 @@ use super::backup_catalog::BackupTimer;
 use super::fileserver::msg::{GhMsg, GhTimer};
 use super::ha_member::{HaMsg, HaTimer};
 use super::postgres::{PgMsg, PgTimer};
+use super::db_cluster::{DbMsg, DbTimer};
+use super::raft::{RaftMsg, RaftTimer};
 use super::workload::ClientTimer;
 
 /// Why a server did not serve a request.
@@ -35,11 +37,15 @@ pub enum Msg {
     Gh(GhMsg),
     /// PostgreSQL streaming replication, base backups, WAL archiving and backup status (GitLab 2017).
     Pg(PgMsg),
+    /// Raft consensus (etcd).
+    Raft(RaftMsg),
+    /// Database cluster manager and members (Cloudflare 2020).
+    Db(DbMsg),
 }
 
 /// Names of message kinds by code (the `kind` in frames and message records).
 /// Codes: 0-2 client, 10-19 HA cluster manager, 20-29 fileserver pairs and fencing,
-/// 30-39 PostgreSQL and backups.
+/// 30-39 PostgreSQL and backups, 40-49 Raft, 50-59 database cluster manager.
 pub fn kind_name(code: u8) -> &'static str {
     match code {
         0 => "request",
@@ -48,12 +54,16 @@ pub fn kind_name(code: u8) -> &'static str {
         10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
         30..=39 => PgMsg::KIND_NAMES.get(usize::from(code - 30)).copied().unwrap_or("postgres"),
         20..=29 => GhMsg::KIND_NAMES.get(usize::from(code - 20)).copied().unwrap_or("fileserver"),
+        40..=49 => RaftMsg::KIND_NAMES.get(usize::from(code - 40)).copied().unwrap_or("raft"),
+        50..=59 => DbMsg::KIND_NAMES.get(usize::from(code - 50)).copied().unwrap_or("db"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 27] = [0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39];
+pub const KIND_CODES: [u8; 35] = [
+    0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 50, 51, 52, 53,
+];
 
 impl Msg {
     pub fn kind(&self) -> u8 {
@@ -64,6 +74,8 @@ impl Msg {
             Msg::Ha(m) => 10 + m.kind(),
             Msg::Pg(m) => 30 + m.kind(),
             Msg::Gh(m) => 20 + m.kind(),
+            Msg::Raft(m) => 40 + m.kind(),
+            Msg::Db(m) => 50 + m.kind(),
         }
     }
 }
@@ -77,6 +89,8 @@ pub enum Timer {
     Pg(PgTimer),
     Backup(BackupTimer),
     Gh(GhTimer),
+    Raft(RaftTimer),
+    Db(DbTimer),
 }
 
 pub const TIMER_SLOTS: usize = 8;
@@ -89,6 +103,8 @@ impl Timer {
             Timer::Pg(t) => t as usize,
             Timer::Backup(t) => t as usize,
             Timer::Gh(t) => t as usize,
+            Timer::Raft(t) => t as usize,
+            Timer::Db(t) => t as usize,
         };
         debug_assert!(slot < TIMER_SLOTS);
         slot

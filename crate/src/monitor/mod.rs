@@ -2,6 +2,7 @@
 
 pub mod gauges;
 pub mod groups;
+pub mod impact;
 pub mod outcome;
 pub mod writes;
 

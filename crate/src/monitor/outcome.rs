@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::gauges::{self, GaugeSummary};
-use super::{groups, writes};
+use super::{groups, impact, writes};
 use crate::scenario::format::{Challenge, ExpectedOutcome};
 use crate::trace::digest::digest;
 use crate::trace::event::Trace;
@@ -60,6 +60,13 @@ pub struct Outcome {
     pub requests_failed: u64,
     pub success_rate_pct: f64,
     pub latency_mean_ms: f64,
+    /// Worst bucket's request success rate.
+    pub success_rate_min_pct: f64,
+    /// What clients felt: from the first to the last bucket with success below 99%
+    /// or mean latency above twice the best bucket's.
+    pub request_impact_s: f64,
+    /// Worst bucket's mean latency over the best bucket's.
+    pub latency_peak_ratio: f64,
     /// Window of acknowledged data lost.
     pub rpo_s: f64,
     /// Longest time a group had no live active member.
@@ -89,7 +96,7 @@ pub struct ChallengeResult {
 }
 
 /// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
-pub const METRICS: [&str; 17] = [
+pub const METRICS: [&str; 20] = [
     "split_brain_s",
     "groups_split",
     "all_down_s",
@@ -105,6 +112,9 @@ pub const METRICS: [&str; 17] = [
     "requests_failed",
     "success_rate_pct",
     "latency_mean_ms",
+    "success_rate_min_pct",
+    "request_impact_s",
+    "latency_peak_ratio",
     "rpo_s",
     "rto_s",
 ];
@@ -127,6 +137,9 @@ impl Outcome {
             "requests_failed" => self.requests_failed as f64,
             "success_rate_pct" => self.success_rate_pct,
             "latency_mean_ms" => self.latency_mean_ms,
+            "success_rate_min_pct" => self.success_rate_min_pct,
+            "request_impact_s" => self.request_impact_s,
+            "latency_peak_ratio" => self.latency_peak_ratio,
             "rpo_s" => self.rpo_s,
             "rto_s" => self.rto_s,
             _ => return self.gauge_metric(name),
@@ -174,6 +187,7 @@ pub fn compute(
     });
     let total = ok + failed;
     let impact_us = impact_span(&g, trace).map_or(0, |(a, b)| b - a);
+    let hurt = impact::measure(&trace.buckets, trace.bucket_us);
     let mut outcome = Outcome {
         digest: digest(trace),
         seed,
@@ -194,6 +208,9 @@ pub fn compute(
         requests_failed: failed,
         success_rate_pct: if total == 0 { 100.0 } else { 100.0 * ok as f64 / total as f64 },
         latency_mean_ms: if ok == 0 { 0.0 } else { latency_sum as f64 / ok as f64 / 1e3 },
+        success_rate_min_pct: hurt.success_rate_min_pct,
+        request_impact_s: hurt.impact_s,
+        latency_peak_ratio: hurt.latency_peak_ratio,
         rpo_s: w.lost_window_us.map_or(0.0, |(a, b)| (b - a) as f64 / US),
         rto_s: g.groups.iter().map(|s| s.longest_outage_us).max().unwrap_or(0) as f64 / US,
         groups: g

@@ -156,6 +156,9 @@ pub enum ModelSpec {
     Witness(models::fencing::WitnessSpec),
     /// Operators running a recovery runbook over fileserver pairs.
     OpsTeam(models::fencing::OpsTeamSpec),
+    Raft(models::raft::RaftSpec),
+    DbManager(models::db_cluster::DbManagerSpec),
+    PgNode(models::db_cluster::PgNodeSpec),
 }
 
 impl ModelSpec {
@@ -170,6 +173,9 @@ impl ModelSpec {
             ModelSpec::FenceDevice(_) => "fence_device",
             ModelSpec::Witness(_) => "witness",
             ModelSpec::OpsTeam(_) => "ops_team",
+            ModelSpec::Raft(_) => "raft",
+            ModelSpec::DbManager(_) => "db_manager",
+            ModelSpec::PgNode(_) => "pg_node",
         }
     }
 }

@@ -3,10 +3,12 @@
 
 pub mod backup_catalog;
 pub mod client;
+pub mod db_cluster;
 pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
 pub mod postgres;
+pub mod raft;
 
 use std::collections::BTreeMap;
 
@@ -172,5 +174,8 @@ pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Resu
         ModelSpec::FenceDevice(s) => fencing::build_fence_device(s, cx, &format!("{path}.fence_device")),
         ModelSpec::Witness(s) => fencing::build_witness(s, cx, &format!("{path}.witness")),
         ModelSpec::OpsTeam(s) => fencing::build_ops_team(s, cx, &format!("{path}.ops_team")),
+        ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
+        ModelSpec::DbManager(s) => db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager")),
+        ModelSpec::PgNode(s) => db_cluster::build_member(s, cx, me, &format!("{path}.pg_node")),
     }
 }

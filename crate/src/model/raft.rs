@@ -1,0 +1,611 @@
+//! Raft (Ongaro & Ousterhout 2014; Ongaro's thesis) as a sans-IO state machine:
+//! leader election with randomised timeouts, log replication, commit index,
+//! terms and step-down, with etcd raft's two options:
+//!
+//! - `pre_vote`: a follower whose election timer fires first asks for
+//!   *pre-votes* for `term + 1` without raising its own term; only with a
+//!   majority of grants does it start a real election. A receiver never changes
+//!   its term or vote for a pre-vote, and grants one whenever the candidate's log
+//!   is up to date and the requested term is above its own (etcd `raft.go`
+//!   `Step`: there is no leader-recency test in that rule).
+//! - `check_quorum`: a leader that has not heard from a majority within an
+//!   election timeout steps down (checked once per election timeout, so within
+//!   one to two timeouts). It also enables the *follower lease*: a node that
+//!   knows a leader and heard from it less than an election timeout ago ignores
+//!   higher-term (pre-)vote requests entirely. In etcd the thesis's "do not vote
+//!   while you hear a leader" rule exists only through this option.
+//!
+//! Log entries carry no payload here: an entry is its term; a client write is
+//! acknowledged once its entry is committed. Reads are served by any node from
+//! its local state (etcd's serializable reads), which is why a leaderless etcd
+//! is "read-only".
+
+use std::collections::VecDeque;
+
+use super::effect::{Cx, Effect, Role};
+use super::msg::{Msg, ReplyStatus, Timer};
+use super::Protocol;
+use crate::ids::{GroupId, NodeId, PlaneId};
+
+const VOTE_BYTES: u32 = 64;
+const APPEND_HEADER_BYTES: u32 = 64;
+const ENTRY_BYTES: u32 = 256;
+const REPLY_BYTES: u32 = 64;
+/// Entries per append message; a follower far behind catches up in bounded steps.
+const APPEND_BATCH_MAX: u32 = 64;
+/// Client writes a leader keeps waiting for their commit; more are refused.
+const PENDING_MAX: usize = 4096;
+
+/// Messages between Raft servers. Terms and indexes are `u32` so the message
+/// stays small enough to queue inline; an append carries a run of entries that
+/// all have the same term (the leader splits a batch at a term boundary).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftMsg {
+    /// `pre`: a pre-vote for `term` (the sender's term + 1), which changes nobody's term.
+    RequestVote { term: u32, last_index: u32, last_term: u32, pre: bool },
+    Vote { term: u32, granted: bool, pre: bool },
+    /// Entries `prev_index + 1 ..= prev_index + count`, all of term `entry_term`.
+    Append { term: u32, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32 },
+    /// `index`: on success the last index now known to match; on failure a hint
+    /// (the follower's last index) so the leader backs up in one step.
+    AppendReply { term: u32, success: bool, index: u32 },
+}
+
+impl RaftMsg {
+    pub const KIND_NAMES: [&'static str; 4] = ["request-vote", "vote", "append", "append-reply"];
+    pub fn kind(&self) -> u8 {
+        match self {
+            RaftMsg::RequestVote { .. } => 0,
+            RaftMsg::Vote { .. } => 1,
+            RaftMsg::Append { .. } => 2,
+            RaftMsg::AppendReply { .. } => 3,
+        }
+    }
+}
+
+/// Timer slots of a Raft server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftTimer {
+    /// Follower / candidate: no leader heard for a randomised election timeout.
+    Election = 0,
+    /// Leader: send the next round of appends (heartbeats).
+    Heartbeat = 1,
+    /// Leader with CheckQuorum: once per election timeout, step down without a majority.
+    Quorum = 2,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftRole {
+    Follower,
+    PreCandidate,
+    Candidate,
+    Leader,
+}
+
+#[derive(Clone, Debug)]
+pub struct RaftConfig {
+    pub group: GroupId,
+    pub peers: Vec<NodeId>,
+    pub plane: PlaneId,
+    /// Plane client requests and replies travel on.
+    pub client_plane: PlaneId,
+    pub heartbeat_us: u64,
+    /// Each election timeout is drawn uniformly from `[min, max]` (etcd: `[T, 2T-1]` ticks).
+    pub election_min_us: u64,
+    pub election_max_us: u64,
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+    /// The leader of term 1 at start (everyone starts with the same one-entry
+    /// log); `None`: everyone starts as a follower and an election follows.
+    pub initial_leader: Option<NodeId>,
+    /// The first heartbeat of an initial leader goes out after a random part of
+    /// the interval, so a scripted crash lands at a random point of it.
+    pub random_phase: bool,
+    /// Gauge id for this server's term, if the scenario draws it.
+    pub term_gauge: Option<u16>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PendingWrite {
+    index: u32,
+    term: u32,
+    client: NodeId,
+    req: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct RaftNode {
+    cfg: RaftConfig,
+    me: NodeId,
+    // Persistent state (survives a crash).
+    term: u32,
+    voted_for: Option<NodeId>,
+    /// `log[i]` is the term of entry `i + 1`.
+    log: Vec<u32>,
+    /// Committed index; etcd keeps it in its hard state, so it survives too.
+    commit: u32,
+    // Volatile state.
+    role: RaftRole,
+    leader: Option<NodeId>,
+    /// Last time this node heard from the leader it knows (follower lease).
+    leader_heard_us: u64,
+    /// Grants received in the current (pre-)election, one flag per peer.
+    votes: Vec<bool>,
+    rejections: Vec<bool>,
+    next_index: Vec<u32>,
+    match_index: Vec<u32>,
+    /// CheckQuorum: peers heard from since the last quorum check.
+    recent_active: Vec<bool>,
+    pending: VecDeque<PendingWrite>,
+    /// The election timeout currently armed (for property checks).
+    pub last_timeout_us: u64,
+}
+
+impl RaftNode {
+    pub fn new(me: NodeId, cfg: RaftConfig) -> RaftNode {
+        let n = cfg.peers.len();
+        let mut log = Vec::with_capacity(16_384);
+        log.push(1);
+        RaftNode {
+            me,
+            term: 1,
+            voted_for: None,
+            log,
+            commit: 1,
+            role: RaftRole::Follower,
+            leader: None,
+            leader_heard_us: 0,
+            votes: vec![false; n],
+            rejections: vec![false; n],
+            next_index: vec![1; n],
+            match_index: vec![0; n],
+            recent_active: vec![false; n],
+            pending: VecDeque::with_capacity(PENDING_MAX),
+            last_timeout_us: 0,
+            cfg,
+        }
+    }
+
+    pub fn term(&self) -> u32 {
+        self.term
+    }
+    pub fn role(&self) -> RaftRole {
+        self.role
+    }
+    pub fn log(&self) -> &[u32] {
+        &self.log
+    }
+    pub fn commit(&self) -> u32 {
+        self.commit
+    }
+    pub fn voted_for(&self) -> Option<NodeId> {
+        self.voted_for
+    }
+    pub fn leader(&self) -> Option<NodeId> {
+        self.leader
+    }
+
+    fn last_index(&self) -> u32 {
+        self.log.len() as u32
+    }
+    fn last_term(&self) -> u32 {
+        self.log.last().copied().unwrap_or(0)
+    }
+    fn term_at(&self, index: u32) -> u32 {
+        if index == 0 {
+            0
+        } else {
+            self.log.get(index as usize - 1).copied().unwrap_or(0)
+        }
+    }
+    fn quorum(&self) -> usize {
+        let members = self.cfg.peers.len() + 1;
+        members / 2 + 1
+    }
+    fn peer_index(&self, n: NodeId) -> Option<usize> {
+        self.cfg.peers.iter().position(|&p| p == n)
+    }
+    /// Raft's "at least as up to date" rule (§5.4.1).
+    fn log_ok(&self, last_index: u32, last_term: u32) -> bool {
+        last_term > self.last_term() || (last_term == self.last_term() && last_index >= self.last_index())
+    }
+
+    fn emit_role(&self, cx: &mut Cx) {
+        let role = match self.role {
+            RaftRole::Follower => Role::Passive,
+            RaftRole::PreCandidate | RaftRole::Candidate => Role::Candidate,
+            RaftRole::Leader => Role::Active,
+        };
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff) });
+    }
+
+    fn set_term(&mut self, cx: &mut Cx, term: u32) {
+        if term != self.term {
+            self.term = term;
+            self.voted_for = None;
+            if let Some(g) = self.cfg.term_gauge {
+                cx.emit(Effect::Gauge { gauge: g, value: i64::from(term) });
+            }
+        }
+    }
+
+    fn arm_election(&mut self, cx: &mut Cx) {
+        let t = cx.rng.between(self.cfg.election_min_us, self.cfg.election_max_us);
+        self.last_timeout_us = t;
+        cx.set_timer(Timer::Raft(RaftTimer::Election), t);
+    }
+
+    fn become_follower(&mut self, cx: &mut Cx, term: u32, leader: Option<NodeId>) {
+        let was = self.role;
+        self.set_term(cx, term);
+        self.role = RaftRole::Follower;
+        self.leader = leader;
+        if leader.is_some() {
+            self.leader_heard_us = cx.now_us;
+        }
+        if was == RaftRole::Leader {
+            self.fail_pending(cx);
+            cx.cancel_timer(Timer::Raft(RaftTimer::Heartbeat));
+            cx.cancel_timer(Timer::Raft(RaftTimer::Quorum));
+        }
+        self.arm_election(cx);
+        if was != RaftRole::Follower {
+            self.emit_role(cx);
+        }
+    }
+
+    fn reset_votes(&mut self) {
+        self.votes.iter_mut().for_each(|v| *v = false);
+        self.rejections.iter_mut().for_each(|v| *v = false);
+    }
+
+    fn campaign(&mut self, cx: &mut Cx, pre: bool) {
+        self.reset_votes();
+        self.leader = None;
+        let term = if pre {
+            self.role = RaftRole::PreCandidate;
+            self.term + 1
+        } else {
+            self.role = RaftRole::Candidate;
+            self.set_term(cx, self.term + 1);
+            self.voted_for = Some(self.me);
+            self.term
+        };
+        self.emit_role(cx);
+        self.arm_election(cx);
+        if self.quorum() == 1 {
+            self.on_election_won(cx, pre);
+            return;
+        }
+        let msg = Msg::Raft(RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre });
+        for &p in &self.cfg.peers {
+            cx.send(p, self.cfg.plane, msg, VOTE_BYTES);
+        }
+    }
+
+    fn on_election_won(&mut self, cx: &mut Cx, pre: bool) {
+        if pre {
+            self.campaign(cx, false);
+        } else {
+            self.become_leader(cx);
+        }
+    }
+
+    fn become_leader(&mut self, cx: &mut Cx) {
+        self.role = RaftRole::Leader;
+        self.leader = Some(self.me);
+        let next = self.last_index() + 1;
+        self.next_index.iter_mut().for_each(|n| *n = next);
+        self.match_index.iter_mut().for_each(|m| *m = 0);
+        self.recent_active.iter_mut().for_each(|a| *a = false);
+        // A new leader appends an empty entry of its term so it can commit (§5.4.2).
+        self.log.push(self.term);
+        self.emit_role(cx);
+        cx.cancel_timer(Timer::Raft(RaftTimer::Election));
+        self.broadcast(cx);
+        cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), self.cfg.heartbeat_us);
+        if self.cfg.check_quorum {
+            cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);
+        }
+        self.advance_commit(cx);
+    }
+
+    fn broadcast(&mut self, cx: &mut Cx) {
+        for i in 0..self.cfg.peers.len() {
+            self.send_append(cx, i);
+        }
+    }
+
+    fn send_append(&mut self, cx: &mut Cx, i: usize) {
+        let next = self.next_index[i].clamp(1, self.last_index() + 1);
+        let prev_index = next - 1;
+        let mut count = 0;
+        let entry_term = self.term_at(next);
+        while count < APPEND_BATCH_MAX && next + count <= self.last_index() && self.term_at(next + count) == entry_term {
+            count += 1;
+        }
+        let msg = RaftMsg::Append {
+            term: self.term,
+            prev_index,
+            prev_term: self.term_at(prev_index),
+            count,
+            entry_term: if count == 0 { 0 } else { entry_term },
+            commit: self.commit,
+        };
+        cx.send(self.cfg.peers[i], self.cfg.plane, Msg::Raft(msg), APPEND_HEADER_BYTES + count * ENTRY_BYTES);
+    }
+
+    fn advance_commit(&mut self, cx: &mut Cx) {
+        // The highest index a majority holds, counting ourselves; only entries of
+        // the current term are committed by counting (§5.4.2).
+        let mut candidate = self.last_index();
+        while candidate > self.commit {
+            let holders = 1 + self.match_index.iter().filter(|&&m| m >= candidate).count();
+            if holders >= self.quorum() && self.term_at(candidate) == self.term {
+                self.commit = candidate;
+                break;
+            }
+            candidate -= 1;
+        }
+        while let Some(p) = self.pending.front().copied() {
+            if p.index > self.commit {
+                break;
+            }
+            self.pending.pop_front();
+            let status = if self.term_at(p.index) == p.term { ReplyStatus::Ok } else { ReplyStatus::Unavailable };
+            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status }, REPLY_BYTES);
+        }
+    }
+
+    fn fail_pending(&mut self, cx: &mut Cx) {
+        while let Some(p) = self.pending.pop_front() {
+            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status: ReplyStatus::NotActive }, REPLY_BYTES);
+        }
+    }
+
+    fn on_timer_inner(&mut self, cx: &mut Cx, timer: RaftTimer) {
+        match timer {
+            RaftTimer::Election => {
+                if self.role != RaftRole::Leader {
+                    self.campaign(cx, self.cfg.pre_vote);
+                }
+            }
+            RaftTimer::Heartbeat => {
+                if self.role == RaftRole::Leader {
+                    self.broadcast(cx);
+                    cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), self.cfg.heartbeat_us);
+                }
+            }
+            RaftTimer::Quorum => {
+                if self.role == RaftRole::Leader && self.cfg.check_quorum {
+                    let active = 1 + self.recent_active.iter().filter(|&&a| a).count();
+                    self.recent_active.iter_mut().for_each(|a| *a = false);
+                    if active < self.quorum() {
+                        let term = self.term;
+                        self.become_follower(cx, term, None);
+                    } else {
+                        cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);
+                    }
+                }
+            }
+        }
+    }
+
+    /// etcd's `inLease`: with CheckQuorum, a node that knows a leader and heard
+    /// from it within an election timeout ignores higher-term (pre-)votes. A
+    /// leader is always in its own lease (its quorum check restarts the clock).
+    fn in_lease(&self, now: u64) -> bool {
+        self.cfg.check_quorum
+            && (self.role == RaftRole::Leader
+                || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
+    }
+
+    fn on_raft(&mut self, cx: &mut Cx, from: NodeId, msg: RaftMsg) {
+        let Some(pi) = self.peer_index(from) else { return };
+        let (mterm, is_vote_req, is_pre_req) = match msg {
+            RaftMsg::RequestVote { term, pre, .. } => (term, true, pre),
+            RaftMsg::Vote { term, .. } | RaftMsg::Append { term, .. } | RaftMsg::AppendReply { term, .. } => (term, false, false),
+        };
+        if mterm > self.term {
+            if is_vote_req && self.in_lease(cx.now_us) {
+                return; // follower lease: ignore a disruptive candidate
+            }
+            let pre_grant = matches!(msg, RaftMsg::Vote { pre: true, granted: true, .. });
+            if !is_pre_req && !pre_grant {
+                let leader = if matches!(msg, RaftMsg::Append { .. }) { Some(from) } else { None };
+                self.become_follower(cx, mterm, leader);
+            }
+        } else if mterm < self.term {
+            match msg {
+                // A stale leader: tell it our term so it steps down (etcd does this
+                // when PreVote or CheckQuorum may keep our higher term from spreading).
+                RaftMsg::Append { .. } if self.cfg.pre_vote || self.cfg.check_quorum => {
+                    let reply = RaftMsg::AppendReply { term: self.term, success: false, index: self.last_index() };
+                    cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+                }
+                RaftMsg::RequestVote { pre: true, .. } => {
+                    let reply = RaftMsg::Vote { term: self.term, granted: false, pre: true };
+                    cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+                }
+                _ => {}
+            }
+            return;
+        }
+        match msg {
+            RaftMsg::RequestVote { term, last_index, last_term, pre } => {
+                let can_vote = self.voted_for == Some(from)
+                    || (self.voted_for.is_none() && self.leader.is_none())
+                    || (pre && term > self.term);
+                let granted = can_vote && self.log_ok(last_index, last_term);
+                if granted && !pre {
+                    self.voted_for = Some(from);
+                    self.arm_election(cx);
+                }
+                // A granted vote answers for the requested term; a refusal carries ours.
+                let reply_term = if granted { term } else { self.term };
+                cx.send(from, self.cfg.plane, Msg::Raft(RaftMsg::Vote { term: reply_term, granted, pre }), REPLY_BYTES);
+            }
+            RaftMsg::Vote { granted, pre, .. } => self.on_vote(cx, pi, granted, pre),
+            RaftMsg::Append { term, prev_index, prev_term, count, entry_term, commit } => {
+                if self.role != RaftRole::Follower || self.leader != Some(from) {
+                    self.become_follower(cx, term, Some(from));
+                } else {
+                    self.leader_heard_us = cx.now_us;
+                    self.arm_election(cx);
+                }
+                self.on_append(cx, from, prev_index, prev_term, count, entry_term, commit);
+            }
+            RaftMsg::AppendReply { success, index, .. } => {
+                if self.role != RaftRole::Leader {
+                    return;
+                }
+                self.recent_active[pi] = true;
+                if success {
+                    self.match_index[pi] = self.match_index[pi].max(index);
+                    self.next_index[pi] = self.next_index[pi].max(index + 1);
+                    self.advance_commit(cx);
+                    if self.next_index[pi] <= self.last_index() {
+                        self.send_append(cx, pi);
+                    }
+                } else {
+                    let back = (self.next_index[pi].saturating_sub(1)).min(index + 1).max(self.match_index[pi] + 1).max(1);
+                    if back < self.next_index[pi] {
+                        self.next_index[pi] = back;
+                        self.send_append(cx, pi);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_vote(&mut self, cx: &mut Cx, pi: usize, granted: bool, pre: bool) {
+        let expecting_pre = self.role == RaftRole::PreCandidate;
+        if !(self.role == RaftRole::Candidate && !pre || expecting_pre && pre) {
+            return;
+        }
+        if granted {
+            self.votes[pi] = true;
+        } else {
+            self.rejections[pi] = true;
+        }
+        let yes = 1 + self.votes.iter().filter(|&&v| v).count();
+        let no = self.rejections.iter().filter(|&&v| v).count();
+        if yes >= self.quorum() {
+            self.on_election_won(cx, pre);
+        } else if no >= self.quorum() {
+            let term = self.term;
+            self.become_follower(cx, term, None);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_append(&mut self, cx: &mut Cx, from: NodeId, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32) {
+        if prev_index < self.commit && prev_index + count <= self.commit {
+            // Everything offered is already committed here.
+            let reply = RaftMsg::AppendReply { term: self.term, success: true, index: self.commit };
+            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+            return;
+        }
+        if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
+            let hint = self.last_index().min(prev_index.saturating_sub(1));
+            let reply = RaftMsg::AppendReply { term: self.term, success: false, index: hint };
+            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+            return;
+        }
+        for k in 1..=count {
+            let idx = prev_index + k;
+            if idx <= self.last_index() {
+                if self.term_at(idx) == entry_term {
+                    continue;
+                }
+                debug_assert!(idx > self.commit, "truncating a committed entry");
+                self.log.truncate(idx as usize - 1);
+            }
+            self.log.push(entry_term);
+        }
+        let matched = prev_index + count;
+        let new_commit = commit.min(matched);
+        if new_commit > self.commit {
+            self.commit = new_commit;
+        }
+        let reply = RaftMsg::AppendReply { term: self.term, success: true, index: matched };
+        cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+    }
+
+    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
+        if write_id == 0 {
+            // Serializable read from local state: any live member answers.
+            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+            return;
+        }
+        if self.role != RaftRole::Leader || self.pending.len() >= PENDING_MAX {
+            let status = if self.role == RaftRole::Leader { ReplyStatus::Unavailable } else { ReplyStatus::NotActive };
+            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status }, REPLY_BYTES);
+            return;
+        }
+        self.log.push(self.term);
+        self.pending.push_back(PendingWrite { index: self.last_index(), term: self.term, client, req });
+        self.broadcast(cx);
+        self.advance_commit(cx);
+    }
+
+    fn begin(&mut self, cx: &mut Cx, initially_leader: bool) {
+        if let Some(g) = self.cfg.term_gauge {
+            cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.term) });
+        }
+        if initially_leader {
+            self.role = RaftRole::Leader;
+            self.leader = Some(self.me);
+            let next = self.last_index() + 1;
+            self.next_index.iter_mut().for_each(|n| *n = next);
+            self.match_index.iter_mut().for_each(|m| *m = 1);
+            self.emit_role(cx);
+            let phase = if self.cfg.random_phase { cx.rng.below(self.cfg.heartbeat_us.max(1)) } else { 0 };
+            cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), phase);
+            if self.cfg.check_quorum {
+                cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);
+            }
+        } else {
+            self.role = RaftRole::Follower;
+            self.emit_role(cx);
+            self.arm_election(cx);
+        }
+    }
+}
+
+impl Protocol for RaftNode {
+    fn start(&mut self, cx: &mut Cx) {
+        // Everyone starts in term 1 knowing the initial leader, if there is one.
+        self.leader = self.cfg.initial_leader;
+        self.leader_heard_us = cx.now_us;
+        let lead = self.cfg.initial_leader == Some(self.me);
+        self.begin(cx, lead);
+    }
+
+    /// After a crash: term, vote, log and commit index are on disk; the rest is gone.
+    fn restart(&mut self, cx: &mut Cx) {
+        self.role = RaftRole::Follower;
+        self.leader = None;
+        self.pending.clear();
+        self.reset_votes();
+        self.begin(cx, false);
+    }
+
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        match msg {
+            Msg::Raft(m) => self.on_raft(cx, from, m),
+            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        if let Timer::Raft(t) = timer {
+            self.on_timer_inner(cx, t);
+        }
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

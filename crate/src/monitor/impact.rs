@@ -1,0 +1,70 @@
+//! How badly and for how long clients were hurt, from the per-bucket request
+//! counters: the worst bucket's success rate, the span from the first to the
+//! last impaired bucket, and the worst bucket's mean latency against the
+//! typical one ("the dashboard was 80 times slower").
+
+use crate::trace::event::RequestBucket;
+
+/// A bucket is impaired below this success rate ...
+pub const IMPAIRED_SUCCESS_PCT: f64 = 99.0;
+/// ... or when its mean latency exceeds the best bucket's by this factor.
+pub const IMPAIRED_LATENCY_FACTOR: f64 = 2.0;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Impact {
+    pub success_rate_min_pct: f64,
+    /// From the start of the first impaired bucket to the end of the last.
+    pub impact_s: f64,
+    /// Worst bucket mean latency / best bucket mean latency.
+    pub latency_peak_ratio: f64,
+}
+
+fn mean_ms(b: &RequestBucket) -> Option<f64> {
+    (b.ok > 0).then(|| b.latency_sum_us as f64 / f64::from(b.ok) / 1e3)
+}
+
+pub fn measure(buckets: &[RequestBucket], bucket_us: u64) -> Impact {
+    let mut means: Vec<f64> = buckets.iter().filter_map(mean_ms).collect();
+    means.sort_by(f64::total_cmp);
+    // The best bucket is the reference: in a long incident most buckets are the bad ones.
+    let best = means.first().copied().unwrap_or(0.0);
+    let peak = means.last().copied().unwrap_or(0.0);
+    let mut worst: f64 = 100.0;
+    let (mut first, mut last) = (None, None);
+    for (i, b) in buckets.iter().enumerate() {
+        let total = b.ok + b.failed;
+        if total == 0 {
+            continue;
+        }
+        let rate = 100.0 * f64::from(b.ok) / f64::from(total);
+        worst = worst.min(rate);
+        let slow = mean_ms(b).is_some_and(|m| best > 0.0 && m > IMPAIRED_LATENCY_FACTOR * best);
+        if rate < IMPAIRED_SUCCESS_PCT || slow {
+            first.get_or_insert(i);
+            last = Some(i);
+        }
+    }
+    let impact_s = match (first, last) {
+        (Some(a), Some(b)) => ((b + 1 - a) as u64 * bucket_us) as f64 / 1e6,
+        _ => 0.0,
+    };
+    Impact { success_rate_min_pct: worst, impact_s, latency_peak_ratio: if best > 0.0 { peak / best } else { 0.0 } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(ok: u32, failed: u32, latency_ms: u64) -> RequestBucket {
+        RequestBucket { ok, failed, latency_sum_us: u64::from(ok) * latency_ms * 1000, latency_max_us: latency_ms * 1000 }
+    }
+
+    #[test]
+    fn impact_spans_first_to_last_impaired_bucket() {
+        let buckets = [b(100, 0, 10), b(75, 25, 10), b(100, 0, 10), b(100, 0, 50), b(100, 0, 10), b(100, 0, 15)];
+        let r = measure(&buckets, 1_000_000);
+        assert_eq!(r.success_rate_min_pct, 75.0);
+        assert_eq!(r.impact_s, 3.0);
+        assert_eq!(r.latency_peak_ratio, 5.0);
+    }
+}
