@@ -40,8 +40,9 @@ async function setSweep(page, { a, b = null, seeds, metric }) {
 }
 
 async function runSweep(page, timeout = 60000) {
+  const before = await page.$eval('#sweep', (el) => Number(el.dataset.sweeps || 0));
   await page.click('#sweep button[type=submit]');
-  await page.waitForSelector('#sweep[data-state="done"]', { timeout });
+  await page.waitForFunction((n) => Number(document.getElementById('sweep').dataset.sweeps || 0) > n, before, { timeout });
   return page.evaluate(() => ({ ...document.getElementById('sweep').dataset, summary: document.getElementById('sweep-summary').textContent }));
 }
 
@@ -60,6 +61,7 @@ test('the editor shows a schema error inline with its path and highlights its li
   assert.match(status, /soon/);
   assert.match(status, new RegExp(`Line ${expectedLine}\\b`));
   assert.equal(await page.isVisible('.line-mark'), true, 'the line is highlighted');
+  await page.click('#editor-status button.link');
   await screenshot(page, 'workshop-editor-schema-error');
 
   // Truncated JSON: a syntax error with a line number from the parser.
@@ -155,6 +157,24 @@ test('a two-axis sweep draws a heatmap with a legend, in dark mode too', async (
   assert.deepEqual(errors, []);
 });
 
+for (const name of names) {
+  test(`${name}: the workshop opens it, a small sweep finishes, gauges are measures`, async () => {
+    const { page, errors } = await open(`#scenario=${name}`);
+    assert.equal(await page.inputValue('#scenario'), name, '#scenario= preselects');
+    await page.fill('#sweep-a-steps', '3');
+    await page.fill('#sweep-seeds', '1');
+    const done = await runSweep(page);
+    assert.match(done.summary, /^3 runs in \d+\.\d s/);
+    const gauge = await page.$$eval('#sweep-metric option', (o) => o.map((x) => x.value).find((v) => v.startsWith('gauge:')));
+    if (gauge) {
+      await page.selectOption('#sweep-metric', gauge);
+      await page.waitForFunction((g) => document.getElementById('sweep').dataset.metric === g, gauge);
+    }
+    assert.ok((await canvasColours(page, '.sweep-canvas')) > 3, 'the curve is drawn');
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('cancel stops a sweep early', async () => {
   const { page, errors } = await open('#scenario=demo-partition');
   await setSweep(page, { a: { name: 'dead_time', from: 1, to: 100, steps: 100 }, seeds: 10 });
@@ -187,18 +207,35 @@ test('1,000 runs on the scenario with the fewest events: wall time', async () =>
   const scenario = JSON.parse(fs.readFileSync(www('scenarios', `${name}.json`), 'utf8'));
   const [p1, p2] = Object.keys(scenario.parameters);
   const shape = p2 ? { a: { name: p1 }, b: { name: p2 } } : { a: { name: p1 } };
+  // Below history on the first axis, above it on the second: inside each range, and
+  // pairs such as (timeout min, timeout max) stay ordered, so every run is valid.
+  const { default: d1 } = scenario.parameters[p1];
   await page.selectOption('#sweep-a-name', p1);
+  await page.fill('#sweep-a-from', String(d1 / 5));
+  await page.fill('#sweep-a-to', String(d1));
   await page.fill('#sweep-a-steps', p2 ? '10' : '100');
-  if (p2) { await page.selectOption('#sweep-b-name', p2); await page.fill('#sweep-b-steps', '10'); }
+  if (p2) {
+    const { default: d2 } = scenario.parameters[p2];
+    await page.selectOption('#sweep-b-name', p2);
+    await page.fill('#sweep-b-from', String(d2));
+    await page.fill('#sweep-b-to', String(d2 * 5));
+    await page.fill('#sweep-b-steps', '10');
+  }
   await page.fill('#sweep-seeds', '10');
   assert.match(await page.textContent('#sweep-total'), /= 1,000 runs/);
-  const done = await runSweep(page, 120000);
-  const wallS = Number(done.wallMs) / 1000;
   const workers = await page.evaluate(() => window.__workshop.pool.size);
-  console.log(`# workshop sweep: ${name} (${counts[name].toLocaleString('en')} events at defaults), ${shape.b ? `${p1} × ${p2}` : p1}, 10 seeds: `
-    + `${done.runs} runs in ${wallS.toFixed(2)} s = ${(Number(done.runs) / wallS).toFixed(0)} runs/s on ${workers} workers; `
-    + `${done.perRunMs} ms per run in the core; ${(Number(done.wallMs) / Number(done.runs)).toFixed(2)} ms wall per run`);
+  // Twice: the first sweep pays for the WASM tiering up in each worker, the second is warm.
+  let done;
+  for (const pass of ['first', 'again']) {
+    done = await runSweep(page, 120000);
+    const s = Number(done.wallMs) / 1000;
+    console.log(`# workshop sweep (${pass}): ${name} (${counts[name].toLocaleString('en')} events at defaults), ${shape.b ? `${p1} × ${p2}` : p1}, 10 seeds: `
+      + `${done.runs} runs in ${s.toFixed(2)} s = ${(Number(done.runs) / s).toFixed(0)} runs/s on ${workers} workers; `
+      + `${done.perRunMs} ms per run in the core; ${(Number(done.wallMs) / Number(done.runs)).toFixed(2)} ms wall per run`);
+  }
+  const wallS = Number(done.wallMs) / 1000;
   assert.equal(done.runs, '1000');
+  assert.equal(await page.isVisible('.sweep-result .error'), false, 'no run failed');
   assert.ok(wallS < 60, `1,000 runs took ${wallS} s`);
   await screenshot(page, 'workshop-sweep-1000');
   assert.deepEqual(errors, []);

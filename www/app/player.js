@@ -2,7 +2,7 @@
 // space-time diagram for one scenario, inside `root` (the document, or a shadow
 // root for the <incident-replay> element). Wires data to views: the simulation
 // runs in sim/ (a Web Worker), drawing lives in stage/, timeline/ and charts/.
-import { drawStage, palette } from '../stage/stage.js';
+import { drawStageBase, drawMessages as drawFlight, baseKey, palette } from '../stage/stage.js';
 import { layoutNodes, layoutDevices } from '../lib/layout.js';
 import { buildWarp, toStory, fromStory, fractionOf } from '../timeline/warp.js';
 import { drawTimebar, SHADES } from '../timeline/timebar.js';
@@ -228,7 +228,12 @@ export function createPlayer(root, host, options) {
       box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
       if (!run || !frame) continue;
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
-      drawStage(ctx, { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: c });
+      const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: c };
+      // Nodes and links change only at state changes: repaint them then, and
+      // draw only the messages in flight every frame.
+      const layer = stageLayers[box.dataset.slot];
+      layer.draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
+      drawFlight(ctx, options);
     }
 
     const bar = fitCanvas($('timebar'));
@@ -243,6 +248,7 @@ export function createPlayer(root, host, options) {
   }
 
   const timebarLayer = new Layer();
+  const stageLayers = { variant: new Layer(), history: new Layer() };
   const messagesLayer = new Layer();
 
   /** `fitCanvas` with the size the resize observer last reported, when it has one. */
@@ -406,11 +412,14 @@ export function createPlayer(root, host, options) {
       afterRuns();
       const ms = performance.now() - request.started;
       host.dataset.editMs = ms.toFixed(1);
+      host.dataset.runs = String(Number(host.dataset.runs || 0) + 1);
       $('run-status').textContent = variant ? `· ${ms.toFixed(0)} ms` : '';
     }).catch((e) => {
       const name = e.path?.startsWith('parameters.') ? e.path.slice('parameters.'.length) : null;
       if (!(name && state.params?.showError(name, e.reason || e.message))) showError(errorText(e));
       $('run-status').textContent = '· not run';
+      // The worker dropped the previous variant before trying: show history until the settings run.
+      if (state.variant) { state.variant = null; state.frames.variant = null; afterRuns(); }
     }).finally(() => {
       if (state.pendingRun) { const next = state.pendingRun; state.pendingRun = null; runRequest(next, done); } else done();
     });

@@ -22,10 +22,13 @@ function replayIn(slot) {
 }
 
 function run({ slot = 'history', file, json, overrides, seed }) {
+  // Free the slot's previous replay first: two long traces at once would make
+  // the WASM memory grow (and be copied) for nothing.
+  replays.get(slot)?.free();
+  replays.delete(slot);
   const started = performance.now();
   const next = new Replay(file, json, overrides || {}, seed);
   const runMs = performance.now() - started;
-  replays.get(slot)?.free();
   replays.set(slot, next);
   const steps = next.step_times();
   const series = next.request_series();

@@ -1,6 +1,6 @@
 // Draws one frame: links by plane and status, devices, nodes by role and
-// health, messages in flight. Frame + layout + context in, pixels out: no
-// simulation, no DOM lookups, no state.
+// health (the base), and messages in flight over them. Frame + layout +
+// context in, pixels out: no simulation, no DOM lookups, no state.
 import { readFrame, NODE_STRIDE, MSG_STRIDE, Health, Role, LinkStatus, Fate, ROLE_NAMES } from '../lib/frame-layout.js';
 import { planeOffset } from '../lib/layout.js';
 
@@ -18,11 +18,21 @@ function toPx(p, w, h, pad) {
   return { x: pad + p.x * (w - 2 * pad), y: pad + p.y * (h - 2 * pad) };
 }
 
-export function drawStage(ctx, { width, height, topology, nodePos, devicePos, frameData, colors }) {
+/** Where nodes sit in pixels, and how big they are drawn. */
+function geometry(width, height, nodePos) {
   const pad = Math.max(36, Math.min(width, height) * 0.08);
-  const f = readFrame(frameData);
   const nodes = nodePos.map((p) => toPx(p, width, height, pad));
   const radius = Math.max(12, Math.min(26, Math.min(width, height) / (4 + Math.sqrt(nodes.length) * 3)));
+  return { pad, nodes, radius };
+}
+
+/**
+ * What changes only when a node or link changes state: background, devices,
+ * links, nodes. The player caches it and repaints it only then.
+ */
+export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors }) {
+  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const f = readFrame(frameData);
   ctx.fillStyle = colors.bg;
   ctx.fillRect(0, 0, width, height);
 
@@ -57,22 +67,6 @@ export function drawStage(ctx, { width, height, topology, nodePos, devicePos, fr
   }
   ctx.setLineDash([]);
 
-  for (let i = 0; i < f.msgCount; i++) {
-    const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
-    const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];
-    if (!a || !b) continue;
-    const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
-    if (fate === Fate.DELIVERED) {
-      ctx.fillStyle = MSG_COLORS[m[3]] ?? colors.muted;
-      ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill();
-    } else {
-      // A lost message: a small cross where it vanished.
-      ctx.strokeStyle = fate === Fate.DEVICE_DROP ? colors.gray : colors.cut;
-      ctx.lineWidth = 2;
-      ctx.beginPath(); ctx.moveTo(x - 4, y - 4); ctx.lineTo(x + 4, y + 4); ctx.moveTo(x + 4, y - 4); ctx.lineTo(x - 4, y + 4); ctx.stroke();
-    }
-  }
-
   ctx.textAlign = 'center';
   for (let i = 0; i < f.nodeCount; i++) {
     const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1], term = f.nodes[i * NODE_STRIDE + 2];
@@ -103,4 +97,38 @@ export function drawStage(ctx, { width, height, topology, nodePos, devicePos, fr
     const state = health === Health.UP ? (isClient ? 'client' : `${ROLE_NAMES[role]}${term ? ` · t${term}` : ''}`) : ['up', 'crashed', 'paused', 'off'][health];
     ctx.fillText(state, x, y + radius + 10);
   }
+}
+
+/** Messages in flight, drawn over the base each frame. */
+export function drawMessages(ctx, { width, height, nodePos, frameData, colors }) {
+  const { nodes } = geometry(width, height, nodePos);
+  const f = readFrame(frameData);
+  for (let i = 0; i < f.msgCount; i++) {
+    const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
+    const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];
+    if (!a || !b) continue;
+    const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
+    if (fate === Fate.DELIVERED) {
+      ctx.fillStyle = MSG_COLORS[m[3]] ?? colors.muted;
+      ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill();
+    } else {
+      // A lost message: a small cross where it vanished.
+      ctx.strokeStyle = fate === Fate.DEVICE_DROP ? colors.gray : colors.cut;
+      ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(x - 4, y - 4); ctx.lineTo(x + 4, y + 4); ctx.moveTo(x + 4, y - 4); ctx.lineTo(x - 4, y + 4); ctx.stroke();
+    }
+  }
+
+}
+
+/** The state of nodes and links in a frame, as a key: the base layer is repainted when it changes. */
+export function baseKey(frameData) {
+  const f = readFrame(frameData);
+  return `${f.nodes.join(',')}|${f.links.join(',')}`;
+}
+
+/** The whole stage in one call (figures, exports, tests). */
+export function drawStage(ctx, options) {
+  drawStageBase(ctx, options);
+  drawMessages(ctx, options);
 }

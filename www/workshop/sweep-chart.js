@@ -196,7 +196,7 @@ export function drawCurve(ctx, { width, height, colours, axis, cells, metricLabe
 export function drawHeatmap(ctx, { width, height, colours, a, b, cells, metricLabel, selected = null }) {
   const dpr = pixelRatio(ctx);
   clear(ctx, width, height, colours);
-  const legendWidth = 86;
+  const legendWidth = 96;
   const f = frame(width, height, legendWidth + 12);
   const [nx, ny] = [a.values.length, b.values.length];
   const cw = f.width / nx, ch = f.height / ny;
@@ -292,12 +292,15 @@ export function drawHeatmap(ctx, { width, height, colours, a, b, cells, metricLa
     ctx.fillText(formatNumber(t), lx + lw + 5, y);
   }
   axisTitles(ctx, f, colours, a.title, b.title);
+  // The legend's title runs up its right edge, where a long metric name fits.
   ctx.save();
   ctx.font = SMALL;
-  ctx.fillStyle = colours.muted;
+  ctx.fillStyle = colours.text;
+  ctx.translate(width - 8, f.top + f.height / 2);
+  ctx.rotate(-Math.PI / 2);
   ctx.textAlign = 'center';
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(metricLabel.length > 16 ? `${metricLabel.slice(0, 15)}…` : metricLabel, lx + lw / 2 + 10, height - 4);
+  ctx.textBaseline = 'middle';
+  ctx.fillText(metricLabel, 0, 0, f.height);
   ctx.restore();
   return { kind: 'heatmap', frame: f, nx, ny, cw, ch };
 }

@@ -51,6 +51,8 @@ export function mountSweep(container, { pool, file, json, scenario }) {
   let running = false;
   let csvUrl = null;
   let history = null;      // outcome at the defaults, seed 1: the reference the readout mentions
+  let destroyed = false;
+  let metricTouched = false; // the viewer chose a measure: the probe must not override it
 
   // ------------------------------------------------------------ form
 
@@ -194,7 +196,7 @@ export function mountSweep(container, { pool, file, json, scenario }) {
   form.addEventListener('change', (event) => {
     if (event.target === axisA.select) resetAxis(axisA);
     if (event.target === axisB.select) resetAxis(axisB);
-    if (event.target === metricSelect) { redrawResult(); return; }
+    if (event.target === metricSelect) { metricTouched = true; redrawResult(); return; }
     if (!running) readForm();
   });
   form.addEventListener('input', () => { if (!running) readForm(); });
@@ -207,6 +209,12 @@ export function mountSweep(container, { pool, file, json, scenario }) {
     history = r.outcome;
     const gauges = (r.outcome.gauges || []).map((g) => g.name);
     if (gauges.length) { metrics = metricChoices(gauges); fillMetrics(); }
+    // Start on a measure that moved in history: a sweep of a metric that is zero
+    // everywhere (no split brain in a Raft scenario) is a blank first impression.
+    if (!metricTouched) {
+      const moved = metrics.find((m) => m.key !== 'events' && m.key !== 'acked_writes' && readMetric(history, m.key));
+      if (moved) metricSelect.value = moved.key;
+    }
   });
 
   function setRunning(on) {
@@ -245,7 +253,7 @@ export function mountSweep(container, { pool, file, json, scenario }) {
       });
     });
     const wallMs = performance.now() - started;
-    if (!container.isConnected) return;
+    if (destroyed) return;
     const cancelled = results.some((r) => r.error?.name === 'AbortError');
     const finished = results.filter((r) => r.outcome || (r.error && r.error.name !== 'AbortError')).length;
     const coreMs = results.reduce((sum, r) => sum + (r.runMs || 0), 0);
@@ -257,7 +265,9 @@ export function mountSweep(container, { pool, file, json, scenario }) {
       runs: String(finished), wallMs: wallMs.toFixed(1), perRunMs: (coreMs / Math.max(1, finished)).toFixed(2), cancelled: String(cancelled),
     });
     showResult();
+    resultBox.scrollIntoView({ block: 'nearest' });
     container.dataset.state = 'done';
+    container.dataset.sweeps = String(Number(container.dataset.sweeps || 0) + 1);
   });
 
   cancelButton.addEventListener('click', () => { pool.cancel(); cancelButton.disabled = true; });
@@ -380,6 +390,7 @@ export function mountSweep(container, { pool, file, json, scenario }) {
 
   return {
     destroy() {
+      destroyed = true;
       if (running) pool.cancel();
       resize.disconnect();
       scheme.removeEventListener('change', onScheme);

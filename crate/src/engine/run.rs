@@ -24,6 +24,9 @@ pub struct Setup {
     pub events_max: u64,
     pub bucket_us: u64,
     pub messages_recorded_max: u64,
+    /// The scenario's own estimate of the events it needs (0 if unknown): the
+    /// message record is sized from it once instead of growing by copies.
+    pub events_expected: u64,
     pub seed: u64,
 }
 
@@ -125,7 +128,13 @@ impl Run {
             messages_recorded_max: setup.messages_recorded_max,
             scratch: Vec::with_capacity(64),
             link_status,
-            trace: Trace { bucket_us: setup.bucket_us, ..Trace::default() },
+            trace: Trace {
+                bucket_us: setup.bucket_us,
+                // The projection is an upper bound, a few times the real count, and
+                // a message takes about two events: reserve a share of it, capped.
+                messages: Vec::with_capacity((setup.events_expected / 8).min(setup.messages_recorded_max).min(1_000_000) as usize),
+                ..Trace::default()
+            },
             started: false,
             finished: false,
         }

@@ -94,6 +94,7 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
             events_max: s.limits.events_max,
             bucket_us,
             messages_recorded_max: s.limits.messages_recorded_max,
+            events_expected: cx.projected_events(),
             seed,
         },
     })
