@@ -3,15 +3,10 @@
 // reason and line shown beside it. The text is only ever a textarea's value or
 // a node's textContent: a scenario file is data, never markup.
 import { lineOfPath } from './json-locate.js';
+import { el } from './dom.js';
 
 /** Quiet time after the last keystroke before asking the core (it answers in ~1 ms, but typing is bursty). */
 const VALIDATE_DELAY_MS = 250;
-
-function el(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 /**
  * Mount the editor in `container` for scenario `file` with text `json`.
@@ -85,6 +80,8 @@ export function mountEditor(container, { sim, file, json, onRun }) {
 
   function showValid() {
     errorLine = null;
+    // Re-rendering an unchanged status would make screen readers repeat it after every pause in typing.
+    if (container.dataset.valid === 'true') { syncScroll(); return; }
     status.className = 'editor-status ok';
     status.replaceChildren(el('span', { textContent: '✓ Valid scenario' }));
     container.dataset.valid = 'true';

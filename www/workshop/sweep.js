@@ -8,33 +8,24 @@ import {
   RUNS_MAX, STEPS_MAX, SEEDS_MAX,
 } from './sweep-plan.js';
 import { drawCurve, drawHeatmap, hitTest, formatNumber, formatValue } from './sweep-chart.js';
+import { el, field, numberInput } from './dom.js';
 
 const NONE = '';
 
-function el(tag, props = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-/** A labelled input with its error message beside it (announced via aria-describedby). */
-function field(id, labelText, input, help = '') {
-  input.id = id;
-  const error = el('span', { id: `${id}-error`, className: 'field-error' });
-  input.setAttribute('aria-describedby', `${id}-error`);
-  const wrap = el('div', { className: 'field' }, el('label', { htmlFor: id, textContent: labelText }), input, error);
-  if (help) wrap.append(el('span', { className: 'desc', textContent: help }));
-  return { wrap, input, error };
-}
-
-function numberInput(props = {}) {
-  return el('input', { type: 'number', inputMode: 'decimal', ...props });
-}
-
 /** Default range for a parameter: a window around the historical value, inside its bounds. */
 function defaultRange(p) {
-  if (p.default > 0) return [Math.max(p.min, p.default / 5), Math.min(p.max, p.default * 5)];
-  return [p.min, p.max];
+  let [lo, hi] = p.default > 0 ? [Math.max(p.min, p.default / 5), Math.min(p.max, p.default * 5)] : [p.min, p.max];
+  // On the parameter's step grid, so the form shows the values that will run.
+  if (p.step > 0) {
+    const grid = (v, round) => Number((p.min + round((v - p.min) / p.step - 1e-9 * Math.sign(round === Math.ceil ? 1 : -1)) * p.step).toPrecision(12));
+    [lo, hi] = [grid(lo, Math.ceil), grid(hi, Math.floor)];
+  }
+  return [lo, hi];
+}
+
+/** Ten steps, or fewer when the step grid has fewer values in the range. */
+function defaultSteps(p, lo, hi) {
+  return p.step > 0 ? Math.max(1, Math.min(10, Math.floor((hi - lo) / p.step + 1e-9) + 1)) : 10;
 }
 
 /**
@@ -129,7 +120,7 @@ export function mountSweep(container, { pool, file, json, scenario }) {
     const [lo, hi] = defaultRange(p);
     axis.from.input.value = String(lo);
     axis.to.input.value = String(hi);
-    axis.steps.input.value = '10';
+    axis.steps.input.value = String(defaultSteps(p, lo, hi));
     for (const f of [axis.from, axis.to]) Object.assign(f.input, { min: p.min, max: p.max });
     const unit = p.unit ? ` ${p.unit}` : '';
     axis.hint.textContent = `${p.description || ''} Allowed ${p.min}–${p.max}${unit}, history ${p.default}${unit}.`.trim();

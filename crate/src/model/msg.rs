@@ -112,7 +112,9 @@ impl Timer {
 }
 
 /// Operator commands delivered by timeline actions; each model handles the ones it knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Scenario files name them in snake_case (`"command": "maintenance_on"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Stop acting on heartbeat loss (cluster-manager maintenance mode).
     MaintenanceOn,

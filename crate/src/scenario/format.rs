@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::models;
+use crate::model::msg::Command;
 use super::units::Unit;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -254,33 +255,9 @@ pub enum ActionSpec {
         carrier_up: bool,
     },
     DeviceHeal { device: String },
-    Command { nodes: Vec<String>, command: CommandSpec },
+    Command { nodes: Vec<String>, command: Command },
     /// Stop the run here.
     End,
-}
-
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CommandSpec {
-    MaintenanceOn,
-    MaintenanceOff,
-    ForceActive,
-    ForcePassive,
-    /// PostgreSQL primary: the abuse burst starts / ends.
-    StartLoadBurst,
-    StopLoadBurst,
-    /// Backup catalog: take an LVM snapshot of the primary now (into staging).
-    TakeLvmSnapshot,
-    /// PostgreSQL replica: wipe and re-copy it with `pg_basebackup`, if its replication is broken.
-    RebuildReplica,
-    /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
-    DeleteDataDirectory,
-    StopDeletion,
-    /// A planned network change begins / ends (runbooks may enter maintenance).
-    NetworkChangeBegin,
-    NetworkChangeEnd,
-    /// Operators start their recovery procedure.
-    Recover,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

@@ -3,7 +3,7 @@
 //! checked against the budget before anything runs.
 
 use super::error::ScenarioError;
-use super::format::{ActionSpec, CommandSpec, LinkSpec, Scenario};
+use super::format::{ActionSpec, LinkSpec, Scenario};
 use super::models::{self, BuildCx};
 use super::params::Values;
 use super::units::{parse_literal, Kind};
@@ -11,7 +11,6 @@ use crate::engine::action::{Action, TimedAction};
 use crate::engine::run::Setup;
 use crate::engine::time::{format_duration, US_PER_S};
 use crate::ids::{DeviceId, NodeId, PlaneId};
-use crate::model::msg::Command;
 use crate::net::cut::Planes;
 use crate::net::{Device, DeviceFault, Link, Network};
 
@@ -218,22 +217,7 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
             for (i, n) in nodes.iter().enumerate() {
                 ids.push(node(n, &format!("command.nodes[{i}]"))?);
             }
-            let command = match command {
-                CommandSpec::MaintenanceOn => Command::MaintenanceOn,
-                CommandSpec::MaintenanceOff => Command::MaintenanceOff,
-                CommandSpec::ForceActive => Command::ForceActive,
-                CommandSpec::ForcePassive => Command::ForcePassive,
-                CommandSpec::StartLoadBurst => Command::StartLoadBurst,
-                CommandSpec::StopLoadBurst => Command::StopLoadBurst,
-                CommandSpec::TakeLvmSnapshot => Command::TakeLvmSnapshot,
-                CommandSpec::RebuildReplica => Command::RebuildReplica,
-                CommandSpec::DeleteDataDirectory => Command::DeleteDataDirectory,
-                CommandSpec::StopDeletion => Command::StopDeletion,
-                CommandSpec::NetworkChangeBegin => Command::NetworkChangeBegin,
-                CommandSpec::NetworkChangeEnd => Command::NetworkChangeEnd,
-                CommandSpec::Recover => Command::Recover,
-            };
-            Action::Command { nodes: ids, command }
+            Action::Command { nodes: ids, command: *command }
         }
     })
 }
