@@ -69,6 +69,7 @@ export const PLAYER_HTML = `
           <label><input id="st-clients" type="checkbox"> include clients</label>
         </div>
         <canvas id="spacetime" class="spacetime" role="img" aria-label="Messages between nodes around the current time"></canvas>
+        <p id="st-legend" class="legend"></p>
       </details>
     </section>
 

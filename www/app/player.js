@@ -65,8 +65,8 @@ export function createPlayer(root, host, options) {
     const meta = state.scenario?.meta;
     if (!meta) return '';
     const wall = new Date(Date.parse(meta.start) + tUs / 1000);
-    return new Intl.DateTimeFormat('en-GB', {
-      timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short',
+    return new Intl.DateTimeFormat('en-US', {
+      timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
     }).format(wall);
   }
 
@@ -308,12 +308,42 @@ export function createPlayer(root, host, options) {
     const { ctx, width, height } = fitCanvas(canvas);
     const options = {
       width, height, lanes, messages: m.data, fromUs: m.from, toUs: m.to,
-      kindColour: (k) => c.series[(k % 5)], colours: c, label: (t) => formatClock(t).split(', ').pop(),
+      kindColour: (k) => kindColour(k, c), colours: c, label: (t) => formatClock(t).split(', ').pop(),
     };
+    showKindLegend(m.data, run, options.kindColour);
     if (!state.playing) { drawSpaceTime(ctx, { ...options, tUs: state.tUs }); return; }
     const layout = messagesLayer.draw(ctx, `${state.version}:${state.messagesKey}:${withClients}:${width}`, (layerCtx) => drawSpaceTime(layerCtx, { ...options, tUs: NaN }));
     const x = layout.x0 + ((state.tUs - layout.fromUs) / (layout.toUs - layout.fromUs)) * (layout.x1 - layout.x0);
     if (x >= layout.x0 && x <= layout.x1) drawCursor(ctx, x, layout.top, layout.bottom, c.cursor);
+  }
+
+  /**
+   * A colour per message kind: client requests and replies in greys (they are
+   * the bulk), each protocol's kinds (a block of ten codes) in distinct hues.
+   */
+  const KIND_HUES = ['#2563eb', '#16a34a', '#db2777', '#ca8a04', '#7c3aed', '#0891b2', '#ea580c', '#be123c', '#4d7c0f', '#0f766e'];
+  function kindColour(k, c) {
+    if (k < 10) return [c.muted, c.text, c.muted][k] ?? c.muted;
+    return KIND_HUES[k % 10];
+  }
+
+  /** Which message kinds the diagram shows, with their colours (rebuilt only when they change). */
+  let legendKey = '';
+  function showKindLegend(data, run, kindColour) {
+    const kinds = new Set();
+    for (let i = 5; i < data.length; i += 7) kinds.add(data[i]);
+    const key = [...kinds].sort((a, b) => a - b).join(',');
+    if (key === legendKey) return;
+    legendKey = key;
+    const names = new Map((run.kindNames || []).map((s) => { const [code, name] = s.split(':'); return [Number(code), name]; }));
+    $('st-legend').replaceChildren(...[...kinds].sort((a, b) => a - b).map((k) => {
+      const item = document.createElement('span');
+      const swatch = document.createElement('span');
+      swatch.className = 'sw';
+      swatch.style.background = kindColour(k);
+      item.append(swatch, `${names.get(k) ?? `kind ${k}`}  `);
+      return item;
+    }));
   }
 
   function currentStep() {

@@ -18,8 +18,6 @@ export const ROLE_NAMES = ['', 'passive', 'candidate', 'active', 'rebuilding'];
 export const LinkStatus = Object.freeze({ UP: 0, CUT: 1, GRAY: 2, DEGRADED: 3 });
 // crate/src/trace/event.rs Fate
 export const Fate = Object.freeze({ DELIVERED: 0, CUT: 1, DEVICE_DROP: 2, LOSS: 3 });
-// crate/src/model/msg.rs MsgKind
-export const MSG_KIND_NAMES = ['request', 'reply', 'heartbeat', 'replicate', 'replicate-ack', 'sync-request'];
 
 /** Split a flat frame into typed views (no copies). */
 export function readFrame(data) {

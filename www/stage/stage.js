@@ -18,12 +18,29 @@ function toPx(p, w, h, pad) {
   return { x: pad + p.x * (w - 2 * pad), y: pad + p.y * (h - 2 * pad) };
 }
 
-/** Where nodes sit in pixels, and how big they are drawn. */
+/** Closest distance between two node centres (a dense fleet draws smaller). */
+function nearest(nodes) {
+  let best = Infinity;
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) best = Math.min(best, Math.hypot(nodes[i].x - nodes[j].x, nodes[i].y - nodes[j].y));
+  }
+  return best;
+}
+
+let lastGeometry = null;
+/** Where nodes sit in pixels, and how big they are drawn (remembered for the last size). */
 function geometry(width, height, nodePos) {
+  if (lastGeometry && lastGeometry.width === width && lastGeometry.height === height && lastGeometry.nodePos === nodePos) return lastGeometry;
   const pad = Math.max(36, Math.min(width, height) * 0.08);
   const nodes = nodePos.map((p) => toPx(p, width, height, pad));
-  const radius = Math.max(12, Math.min(26, Math.min(width, height) / (4 + Math.sqrt(nodes.length) * 3)));
-  return { pad, nodes, radius };
+  const spacing = nearest(nodes);
+  const radius = Math.max(4, Math.min(26, Math.min(width, height) / (4 + Math.sqrt(nodes.length) * 3), spacing * 0.45));
+  // Names inside nodes and state lines under them only where there is room;
+  // a crowded fleet shows state by colour and shape alone.
+  const names = radius >= 9;
+  const captions = spacing >= 2.6 * radius + 12;
+  lastGeometry = { width, height, nodePos, pad, nodes, radius, names, captions };
+  return lastGeometry;
 }
 
 /**
@@ -31,7 +48,7 @@ function geometry(width, height, nodePos) {
  * links, nodes. The player caches it and repaints it only then.
  */
 export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors }) {
-  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const { pad, nodes, radius, names, captions } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   ctx.fillStyle = colors.bg;
   ctx.fillRect(0, 0, width, height);
@@ -91,7 +108,8 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
     ctx.fillStyle = colors.text;
     ctx.font = `600 ${Math.round(radius * 0.55)}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
-    ctx.fillText(topology.nodes[i].name, x, y);
+    if (names) ctx.fillText(topology.nodes[i].name, x, y, radius * 1.9);
+    if (!captions) continue;
     ctx.font = '11px system-ui, sans-serif';
     ctx.fillStyle = colors.muted;
     const state = health === Health.UP ? (isClient ? 'client' : `${ROLE_NAMES[role]}${term ? ` · t${term}` : ''}`) : ['up', 'crashed', 'paused', 'off'][health];
