@@ -16,6 +16,7 @@ import { Layer, drawCursor } from '../lib/layer.js';
 import { download, composePng, recordWebm, toCsv } from './exports.js';
 import { embedCode } from './embed-code.js';
 import { gaugeUnit, headlineGauges } from './gauges.js';
+import { kindColour } from '../lib/kinds.js';
 
 /** Story seconds of the whole replay at 1× speed. */
 const STORY_SECONDS = 90;
@@ -315,16 +316,6 @@ export function createPlayer(root, host, options) {
     const layout = messagesLayer.draw(ctx, `${state.version}:${state.messagesKey}:${withClients}:${width}`, (layerCtx) => drawSpaceTime(layerCtx, { ...options, tUs: NaN }));
     const x = layout.x0 + ((state.tUs - layout.fromUs) / (layout.toUs - layout.fromUs)) * (layout.x1 - layout.x0);
     if (x >= layout.x0 && x <= layout.x1) drawCursor(ctx, x, layout.top, layout.bottom, c.cursor);
-  }
-
-  /**
-   * A colour per message kind: client requests and replies in greys (they are
-   * the bulk), each protocol's kinds (a block of ten codes) in distinct hues.
-   */
-  const KIND_HUES = ['#2563eb', '#16a34a', '#db2777', '#ca8a04', '#7c3aed', '#0891b2', '#ea580c', '#be123c', '#4d7c0f', '#0f766e'];
-  function kindColour(k, c) {
-    if (k < 10) return [c.muted, c.text, c.muted][k] ?? c.muted;
-    return KIND_HUES[k % 10];
   }
 
   /** Which message kinds the diagram shows, with their colours (rebuilt only when they change). */

@@ -11,9 +11,33 @@ export function layoutNodes(topology) {
   });
 }
 
-/** Device centres: the middle of the nodes whose links pass through them. */
+/** Distance from `p` to the nearest of `points`. */
+function clearance(p, points) {
+  let best = Infinity;
+  for (const q of points) best = Math.min(best, Math.hypot(p.x - q.x, p.y - q.y));
+  return best;
+}
+
+/**
+ * Device centres: the middle of the nodes whose links pass through them, moved
+ * to the nearby spot farthest from any node so a label never sits on a node.
+ */
 export function layoutDevices(topology, nodePositions) {
+  const placed = [];
   return topology.devices.map((_, d) => {
+    const centre = centroid(d);
+    const taken = [...nodePositions, ...placed];
+    let best = centre, room = clearance(centre, taken);
+    for (const [dx, dy] of [[0, 0.07], [0, -0.07], [0.08, 0], [-0.08, 0], [0.06, 0.06], [-0.06, 0.06], [0.06, -0.06], [-0.06, -0.06], [0, 0.12], [0, -0.12]]) {
+      const p = { x: Math.min(0.98, Math.max(0.02, centre.x + dx)), y: Math.min(1, Math.max(0, centre.y + dy)) };
+      const r = clearance(p, taken);
+      if (r > room + 0.01) { best = p; room = r; }
+    }
+    placed.push(best);
+    return best;
+  });
+
+  function centroid(d) {
     let x = 0, y = 0, count = 0;
     topology.link_via.forEach((via, link) => {
       if (!via.includes(d)) return;
@@ -22,7 +46,7 @@ export function layoutDevices(topology, nodePositions) {
       }
     });
     return count ? { x: x / count, y: y / count } : { x: 0.5, y: 0.5 };
-  });
+  }
 }
 
 /** Offset of a plane's line from the centre line, so planes do not overlap. */

@@ -3,8 +3,8 @@
 // context in, pixels out: no simulation, no DOM lookups, no state.
 import { readFrame, NODE_STRIDE, MSG_STRIDE, Health, Role, LinkStatus, Fate, ROLE_NAMES } from '../lib/frame-layout.js';
 import { planeOffset } from '../lib/layout.js';
+import { kindColour } from '../lib/kinds.js';
 
-const MSG_COLORS = ['#3b82f6', '#60a5fa', '#a855f7', '#10b981', '#34d399', '#f59e0b'];
 
 export function palette(dark) {
   return dark
@@ -119,15 +119,18 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
 
 /** Messages in flight, drawn over the base each frame. */
 export function drawMessages(ctx, { width, height, nodePos, frameData, colors }) {
-  const { nodes } = geometry(width, height, nodePos);
+  const { nodes, radius } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   for (let i = 0; i < f.msgCount; i++) {
     const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
     const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];
     if (!a || !b) continue;
     const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
+    // Nodes are painted under the messages (they are cached): a message still
+    // inside its sender or already inside its receiver is not drawn.
+    if (Math.hypot(x - a.x, y - a.y) < radius || Math.hypot(x - b.x, y - b.y) < radius) continue;
     if (fate === Fate.DELIVERED) {
-      ctx.fillStyle = MSG_COLORS[m[3]] ?? colors.muted;
+      ctx.fillStyle = kindColour(m[3], colors);
       ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill();
     } else {
       // A lost message: a small cross where it vanished.
