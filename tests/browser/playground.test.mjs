@@ -60,6 +60,21 @@ for (const name of names) {
     await page.waitForFunction(() => !window.__playground.playing, null, { timeout: 30000 });
     const end = await page.evaluate(() => Math.max(window.__playground.history.endUs, window.__playground.variant?.endUs ?? 0));
     assert.equal(await tUs(page), end, 'played to the end');
+    // Its mitigations change what the viewer sees: each toggle in turn, until one moves the outcome.
+    const toggles = Object.keys(scenario(name).toggles || {});
+    let moved = null;
+    for (const t of toggles) {
+      const before = await outcomeText(page);
+      const runs = await page.evaluate(() => Number(document.body.dataset.runs || 0));
+      await page.click(`#toggle-${t}`);
+      await page.waitForFunction((r) => Number(document.body.dataset.runs || 0) > r || document.getElementById('run-status').textContent.includes('not run'), runs, { timeout: 30000 });
+      const after = await outcomeText(page);
+      const runsOn = await page.evaluate(() => Number(document.body.dataset.runs || 0));
+      await page.click(`#toggle-${t}`);
+      await page.waitForFunction((r) => Number(document.body.dataset.runs || 0) > r, runsOn, { timeout: 30000 });
+      if (after !== before) { moved = t; break; }
+    }
+    if (toggles.length) assert.ok(moved, `some toggle of ${name} changes the outcome`);
     assert.deepEqual(errors, []);
   });
 }

@@ -188,9 +188,11 @@ test('cancel stops a sweep early', async () => {
   assert.deepEqual(errors, []);
 });
 
-test('1,000 runs on the scenario with the fewest events: wall time', async () => {
+test('1,000 runs of the built-in incident with the fewest events: wall time', async () => {
   const { page, errors } = await open('');
-  // Count each scenario's events at its defaults, through the page's own worker.
+  // Count each incident's events at its defaults (incidents are the scenarios
+  // with historical outcomes), through the page's own worker.
+  const incidents = names.filter((n) => (JSON.parse(fs.readFileSync(www('scenarios', `${n}.json`), 'utf8')).outcomes || []).length > 0);
   const counts = await page.evaluate(async (list) => {
     const out = {};
     for (const name of list) {
@@ -198,14 +200,17 @@ test('1,000 runs on the scenario with the fewest events: wall time', async () =>
       out[name] = (await window.__workshop.sim.request('outcome', { file: `${name}.json`, json, seed: 1 })).outcome.events;
     }
     return out;
-  }, names);
+  }, incidents);
   const name = Object.keys(counts).sort((x, y) => counts[x] - counts[y])[0];
   if (name !== names[0]) {
     await page.selectOption('#scenario', name);
     await page.waitForSelector('body[data-ready="true"]');
   }
   const scenario = JSON.parse(fs.readFileSync(www('scenarios', `${name}.json`), 'utf8'));
-  const [p1, p2] = Object.keys(scenario.parameters);
+  // Parameters that change the outcome but not the size of a run (a shorter
+  // simulation tick, say, would make every run bigger and time something else).
+  const PICK = { 'gitlab-2017': ['wal_keep_segments', 'replication_bandwidth'] };
+  const [p1, p2] = PICK[name] || Object.keys(scenario.parameters);
   const shape = p2 ? { a: { name: p1 }, b: { name: p2 } } : { a: { name: p1 } };
   // Below history on the first axis, above it on the second: inside each range, and
   // pairs such as (timeout min, timeout max) stay ordered, so every run is valid.
