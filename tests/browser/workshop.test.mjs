@@ -190,9 +190,9 @@ test('cancel stops a sweep early', async () => {
 
 test('1,000 runs of the built-in incident with the fewest events: wall time', async () => {
   const { page, errors } = await open('');
-  // Count each incident's events at its defaults (incidents are the scenarios
-  // with historical outcomes), through the page's own worker.
-  const incidents = names.filter((n) => (JSON.parse(fs.readFileSync(www('scenarios', `${n}.json`), 'utf8')).outcomes || []).length > 0);
+  // Count each incident's events at its defaults, through the page's own worker
+  // (the three replays of real outages; the demo and the Raft lab are not incidents).
+  const incidents = names.filter((n) => ['github-2012', 'gitlab-2017', 'cloudflare-2020'].includes(n));
   const counts = await page.evaluate(async (list) => {
     const out = {};
     for (const name of list) {
