@@ -426,6 +426,7 @@ export function createPlayer(root, host, options) {
     const hasSets = Object.keys(request.sets).length > 0;
     const work = hasSets ? sim.run(file, state.json, request.sets, request.seed, 'variant') : Promise.resolve(null);
     work.then((variant) => {
+      const arrived = performance.now();
       state.params?.clearErrors();
       showError('');
       state.variant = variant;
@@ -433,6 +434,9 @@ export function createPlayer(root, host, options) {
       afterRuns();
       const ms = performance.now() - request.started;
       host.dataset.editMs = ms.toFixed(1);
+      // Where the time went: the worker's run, and the page's own work once the reply arrived.
+      host.dataset.runMs = variant ? variant.runMs.toFixed(1) : '0';
+      host.dataset.applyMs = (performance.now() - arrived).toFixed(1);
       host.dataset.runs = String(Number(host.dataset.runs || 0) + 1);
       $('run-status').textContent = variant ? `· ${ms.toFixed(0)} ms` : '';
     }).catch((e) => {

@@ -35,11 +35,16 @@ function run({ slot = 'history', file, json, overrides, seed }) {
   const shades = next.shades();
   const moments = next.moments();
   const gauges = next.gauge_names().map((name, id) => ({ name, points: next.gauge_series(id) }));
+  const outcome = next.outcome();
+  const topology = next.topology();
+  // Time to read everything out of the replay for the page (runMs is the run itself).
+  const packMs = performance.now() - started - runMs;
   return {
     reply: {
       slot,
-      outcome: next.outcome(),
-      topology: next.topology(),
+      outcome,
+      topology,
+      packMs,
       endUs: next.end_us(),
       bucketUs: next.bucket_us(),
       digest: next.digest(),
