@@ -336,7 +336,7 @@ impl Run {
                 from,
                 to,
                 plane: plane.0,
-                kind: msg.kind() as u8,
+                kind: msg.kind(),
                 fate,
             });
         } else {

@@ -179,13 +179,12 @@ impl HaMember {
         let now = cx.now_us;
         let dead = self.cfg.dead_time_us;
         match self.role {
-            Role::Active if self.cfg.quorum => {
+            Role::Active if self.cfg.quorum
                 // Demote before any passive could promote (lease shorter than detection).
-                if !self.has_majority(now, dead * 3 / 4) {
+                && !self.has_majority(now, dead * 3 / 4) => {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
-            }
             Role::Passive | Role::Candidate => {
                 if now.saturating_sub(self.active_heard_us) <= dead {
                     return;
@@ -226,17 +225,15 @@ impl HaMember {
                 self.heard_us.iter_mut().for_each(|t| *t = (*t).max(now));
                 self.active_heard_us = now;
             }
-            Command::ForceActive => {
-                if self.role != Role::Active {
+            Command::ForceActive
+                if self.role != Role::Active => {
                     self.promote(cx);
                 }
-            }
-            Command::ForcePassive => {
-                if self.role == Role::Active {
+            Command::ForcePassive
+                if self.role == Role::Active => {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
-            }
             Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
             _ => {}
         }
@@ -252,15 +249,14 @@ impl HaMember {
             }
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
             Msg::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
-            Msg::Ha(HaMsg::SyncRequest { epoch, from_index }) => {
-                if self.role == Role::Active && epoch <= self.epoch {
+            Msg::Ha(HaMsg::SyncRequest { epoch, from_index })
+                if self.role == Role::Active && epoch <= self.epoch => {
                     let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
                     for index in from_index..end {
                         let write_id = self.log[index as usize];
                         cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
                     }
                 }
-            }
             _ => {}
         }
     }

@@ -29,8 +29,8 @@ pub fn measure(events: &[TraceEvent], node_group: &[Option<GroupId>], group_coun
                 acked.entry(write_id).or_insert(at_us);
             }
             TraceEvent::Discarded { at_us, node, write_id } => {
-                if !discarded.contains_key(&write_id) {
-                    discarded.insert(write_id, (node.0, at_us));
+                if let std::collections::btree_map::Entry::Vacant(e) = discarded.entry(write_id) {
+                    e.insert((node.0, at_us));
                     if let Some(Some(g)) = node_group.get(node.index()) {
                         divergent_by_group[g.index()] += 1;
                     }
