@@ -33,9 +33,12 @@ impl Link {
         if self.bandwidth_bytes_per_s == 0 {
             return 0;
         }
-        let num = u128::from(bytes) * u128::from(US_PER_S);
-        let den = u128::from(self.bandwidth_bytes_per_s);
-        num.div_ceil(den).min(u128::from(u64::MAX / 4)) as u64
+        // Messages are at most u32::MAX bytes, so bytes × 10^6 fits in a u64: no
+        // 128-bit division (a slow library call in WebAssembly) on the hot path.
+        match bytes.checked_mul(US_PER_S) {
+            Some(num) => num.div_ceil(self.bandwidth_bytes_per_s).min(u64::MAX / 4),
+            None => (u128::from(bytes) * u128::from(US_PER_S)).div_ceil(u128::from(self.bandwidth_bytes_per_s)).min(u128::from(u64::MAX / 4)) as u64,
+        }
     }
 
     /// Queue `bytes` for sending at `now`; returns the arrival time at the far end.
