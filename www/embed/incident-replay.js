@@ -39,8 +39,11 @@ export class IncidentReplayElement extends HTMLElement {
   static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls'];
 
   connectedCallback() {
-    if (this.shadowRoot) return;
-    this.id ||= `incident-replay-${nextId}`;
+    if (this.shadowRoot) {
+      // Moved within the page: the worker dropped this element's replays when it left.
+      if (this.player) this.load();
+      return;
+    }
     this.slotPrefix = `el${nextId++}`;
     const shadow = this.attachShadow({ mode: 'open' });
     const css = (file) => `<link rel="stylesheet" href="${new URL(file, SITE).href}">`;
