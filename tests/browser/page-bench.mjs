@@ -21,7 +21,7 @@ try {
     const edits = [];
     const toggle = await page.$('#params input[type=checkbox]');
     const number = await page.$('#params input[type=number]');
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       const before = await page.evaluate(() => Number(document.body.dataset.runs || 0));
       if (toggle) await toggle.click();
       else {

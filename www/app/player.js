@@ -167,14 +167,19 @@ export function createPlayer(root, host, options) {
   }
 
   let messagesBusy = false;
+  let messagesAsked = 0;
   function requestMessages() {
     if (!state.history || $('spacetime').closest('details').open === false) return;
+    // While playing, the window slides every frame; a few updates a second are
+    // plenty to read, and keep the worker and the main thread free.
+    if (state.playing && performance.now() - messagesAsked < 150) return;
     const windowUs = Number($('st-window').value) * 1e6;
     const slot = visibleSlots()[0];
     const from = Math.max(0, state.tUs - windowUs * 0.75), to = from + windowUs;
     const key = `${slot}:${Math.round(from / (windowUs / 50))}:${windowUs}`;
     if (key === state.messagesKey || messagesBusy) return;
     messagesBusy = true;
+    messagesAsked = performance.now();
     sim.messages(from, to, 4000, slot).then(({ messages }) => {
       messagesBusy = false;
       state.messages = { data: messages, from, to, slot };
