@@ -76,3 +76,23 @@ function field(v) {
 export function toCsv(header, rows) {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
 }
+
+/**
+ * The outcome and every chart series of two runs as CSV, long format: one row
+ * per (series, time); outcome figures have no time.
+ */
+export function outcomeCsv(history, yours, charts) {
+  const rows = [];
+  const o = history.outcome;
+  for (const key of Object.keys(o)) {
+    if (typeof o[key] === 'number') rows.push([`outcome:${key}`, '', o[key], yours.outcome[key]]);
+  }
+  for (const g of o.gauges || []) rows.push([`outcome:gauge:${g.name}_max`, '', g.max, yours.outcome.gauges.find((x) => x.name === g.name)?.max ?? '']);
+  const byTime = (points) => { const m = new Map(); for (let i = 0; i + 1 < points.length; i += 2) m.set(points[i], points[i + 1]); return m; };
+  for (const chart of charts) {
+    const h = byTime(chart.read(history)), y = byTime(chart.read(yours));
+    const times = [...new Set([...h.keys(), ...y.keys()])].sort((a, b) => a - b);
+    for (const t of times) rows.push([`${chart.title} (${chart.unit || 'value'})`, (t / 1e6).toFixed(3), h.get(t) ?? '', y.get(t) ?? '']);
+  }
+  return toCsv(['series', 'time_s', 'history', 'yours'], rows);
+}

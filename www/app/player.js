@@ -9,13 +9,14 @@ import { drawTimebar, SHADES } from '../timeline/timebar.js';
 import { buildParams } from './params.js';
 import { showOutcome, showChecks, showChallenges, formatDuration } from './outcome.js';
 import { sourceLink } from './sources.js';
-import { drawChart, bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
+import { drawChart } from '../charts/chart.js';
+import { buildChartPanel } from './charts-panel.js';
 import { drawSpaceTime } from '../stage/spacetime.js';
 import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
 import { Layer, drawCursor } from '../lib/layer.js';
-import { download, composePng, recordWebm, toCsv } from './exports.js';
-import { embedCode } from './embed-code.js';
-import { gaugeUnit, headlineGauges } from './gauges.js';
+import { readFrame, NODE_STRIDE, Health, ROLE_NAMES, HEALTH_NAMES } from '../lib/frame-layout.js';
+import { wireExports } from './player-exports.js';
+import { headlineGauges } from './gauges.js';
 import { kindColour } from '../lib/kinds.js';
 
 /** Story seconds of the whole replay at 1× speed. */
@@ -83,15 +84,13 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
-  /** Sorted moments of both runs, for "next event". */
-  function allMoments() {
-    const a = state.history?.moments ?? [];
-    const b = state.variant?.moments ?? [];
-    return b.length ? Float64Array.from(new Set([...a, ...b])).sort() : a;
+  /** The sorted union of time lists (numbers in µs). */
+  function mergeTimes(...lists) {
+    return Float64Array.from(new Set(lists.flatMap((l) => [...l]))).sort();
   }
 
   function stepTo(direction) {
-    const moments = allMoments();
+    const moments = state.moments;
     const t = state.tUs;
     let target = direction > 0 ? endUs() : 0;
     if (direction > 0) { for (const m of moments) if (m > t + 1) { target = m; break; } }
@@ -100,9 +99,7 @@ export function createPlayer(root, host, options) {
   }
 
   function chapterTo(direction) {
-    const steps = state.history.steps;
-    const times = [];
-    for (let i = 0; i < steps.length; i += 2) times.push(steps[i]);
+    const times = state.chapterTimes;
     const t = state.tUs;
     const target = direction > 0 ? times.find((s) => s > t + 1) ?? endUs() : [...times].reverse().find((s) => s < t - 1) ?? 0;
     seek(target);
@@ -245,7 +242,7 @@ export function createPlayer(root, host, options) {
     const bar = fitCanvas($('timebar'));
     timebarLayer.draw(bar.ctx, `${state.version}:${bar.width}`, (ctx) => drawTimebar(ctx, {
       width: bar.width, height: bar.height, warp: state.warp, shades: state.history.shades,
-      variantShades: state.variant?.shades, steps: state.history.steps, moments: allMoments(), tUs: NaN, colours: c,
+      variantShades: state.variant?.shades, steps: state.history.steps, moments: state.moments, tUs: NaN, colours: c,
     }));
     drawCursor(bar.ctx, fractionOf(state.warp, state.tUs) * bar.width, 0, bar.height, c.cursor);
     drawCharts(c);
@@ -258,17 +255,7 @@ export function createPlayer(root, host, options) {
   const messagesLayer = new Layer();
 
   /** `fitCanvas` with the size the resize observer last reported, when it has one. */
-  function fitCanvas(canvas) {
-    const size = sizes.get(canvas);
-    if (!size) return fitCanvasMeasured(canvas);
-    const dpr = window.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(size.width * dpr)), h = Math.max(1, Math.round(size.height * dpr));
-    if (canvas.width !== w) canvas.width = w;
-    if (canvas.height !== h) canvas.height = h;
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(size.width ? w / size.width : dpr, 0, 0, size.height ? h / size.height : dpr, 0, 0);
-    return { ctx, width: size.width, height: size.height, dpr };
-  }
+  const fitCanvas = (canvas) => fitCanvasMeasured(canvas, window.devicePixelRatio || 1, sizes.get(canvas));
 
   /** Whether a canvas is on screen (off-screen ones are not drawn while playing). */
   const onScreen = new WeakMap();
@@ -370,15 +357,13 @@ export function createPlayer(root, host, options) {
   }
 
   function describeFrame(run, frame) {
-    const n = frame[0];
-    const roles = ['', 'passive', 'candidate', 'active', 'rebuilding'];
-    const health = ['up', 'crashed', 'paused', 'powered off'];
+    const f = readFrame(frame);
     const parts = [];
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < f.nodeCount; i++) {
       const node = run.topology.nodes[i];
       if (node.model === 'client') continue;
-      const h = frame[4 + i * 4], r = frame[4 + i * 4 + 1];
-      parts.push(`${node.name} ${h === 0 ? roles[r] || 'up' : health[h]}`);
+      const h = f.nodes[i * NODE_STRIDE], r = f.nodes[i * NODE_STRIDE + 1];
+      parts.push(`${node.name} ${h === Health.UP ? ROLE_NAMES[r] || 'up' : HEALTH_NAMES[h]}`);
     }
     return `At ${formatClock(state.tUs)}: ${parts.join(', ')}`;
   }
@@ -404,29 +389,24 @@ export function createPlayer(root, host, options) {
 
   // ---------------------------------------------------------------- running
 
-  function rebuildWarp() {
-    const a = state.history.moments, b = state.variant?.moments ?? [];
-    const steps = [];
-    for (let i = 0; i < state.history.steps.length; i += 2) steps.push(state.history.steps[i]);
-    const all = Float64Array.from(new Set([...a, ...b, ...steps])).sort();
-    state.warp = buildWarp(all, endUs());
+  /** Derived once per run pair: the moments of both runs (for "next event"
+   *  and the timeline) and the time-warp built from them and the chapters. */
+  function deriveTimes() {
+    state.chapterTimes = state.history.steps.filter((_, i) => i % 2 === 0);
+    state.moments = state.variant ? mergeTimes(state.history.moments, state.variant.moments) : state.history.moments;
+    state.warp = buildWarp(mergeTimes(state.moments, state.chapterTimes), endUs());
   }
 
   /** Run the viewer's version (coalesced: only the latest edit runs). */
   function runVariant() {
     const request = { sets: { ...state.sets }, seed: state.seed, started: performance.now() };
     if (state.runBusy) { state.pendingRun = request; return; }
-    state.runBusy = true;
-    $('run-status').textContent = '· running…';
-    const done = () => {
-      state.runBusy = false;
-      if (state.pendingRun) { const next = state.pendingRun; state.pendingRun = null; runRequest(next); }
-    };
-    runRequest(request, done);
+    runRequest(request);
   }
 
-  function runRequest(request, done = () => { state.runBusy = false; }) {
+  function runRequest(request) {
     state.runBusy = true;
+    $('run-status').textContent = '· running…';
     const file = `${state.name}.json`;
     const hasSets = Object.keys(request.sets).length > 0;
     const work = hasSets ? sim.run(file, state.json, request.sets, request.seed, 'variant') : Promise.resolve(null);
@@ -451,13 +431,16 @@ export function createPlayer(root, host, options) {
       // The worker dropped the previous variant before trying: show history until the settings run.
       if (state.variant) { state.variant = null; state.frames.variant = null; afterRuns(); }
     }).finally(() => {
-      if (state.pendingRun) { const next = state.pendingRun; state.pendingRun = null; runRequest(next, done); } else done();
+      state.runBusy = false;
+      const next = state.pendingRun;
+      state.pendingRun = null;
+      if (next) runRequest(next);
     });
   }
 
   function afterRuns() {
     state.version++;
-    rebuildWarp();
+    deriveTimes();
     showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome, headline());
     showChallenges($('challenges-box'), $('challenges'), state.scenario, (state.variant ?? state.history).outcome);
     host.dataset.digest = (state.variant ?? state.history).digest;
@@ -502,7 +485,7 @@ export function createPlayer(root, host, options) {
       showChecks($('checks'), history.outcome);
       state.tUs = tS != null ? tS * 1e6 : 0;
       shownStep = null;
-      rebuildWarp();
+      deriveTimes();
       showOutcome($('outcome').tBodies[0], history.outcome, history.outcome, headline());
       if (Object.keys(state.sets).length) runVariant(); else afterRuns();
       host.dataset.ready = 'true';
@@ -557,82 +540,13 @@ export function createPlayer(root, host, options) {
   }
 
   function buildCharts() {
-    const box = $('charts');
-    const hasRequests = state.history.series.some((v, i) => i % 3 !== 2 && v > 0);
-    const charts = hasRequests ? [
-      {
-        key: 'requests', title: 'Requests succeeding', unit: '%', stepped: true,
-        read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, successRatePct),
-      },
-      {
-        key: 'latency', title: 'Mean request latency', unit: 'ms', stepped: true,
-        read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, meanLatencyMs),
-      },
-    ] : [];
-    const names = state.history.gauges.map((g) => g.name);
-    const headline = headlineGauges(state.scenario, names);
-    state.history.gauges.forEach((g, id) => {
-      const peak = Math.max(...(state.history.outcome.gauges.find((x) => x.name === g.name) ? [Math.abs(state.history.outcome.gauges.find((x) => x.name === g.name).max)] : [0]));
-      const { unit, scale } = gaugeUnit(g.name, peak);
-      charts.push({
-        key: `gauge:${g.name}`, title: g.name.replace(/_/g, ' ').replace(/ (bytes|s|ms|pct)$/, ''), unit, stepped: true,
-        // Several nodes may report a gauge; the chart shows the largest at each moment.
-        read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array(), scale),
-      });
+    const charts = buildChartPanel($('charts'), {
+      history: state.history,
+      headline: headline(),
+      observe: (canvas) => { visibility.observe(canvas); resized.observe(canvas); },
+      onToggle: () => { state.version++; draw(); },
     });
-    const shown = new Set([...charts.filter((c) => !c.key.startsWith('gauge:')).map((c) => c.key), ...headline.map((n) => `gauge:${n}`)]);
-    state.charts = charts.map((chart) => {
-      const canvas = document.createElement('canvas');
-      canvas.className = 'chart';
-      canvas.hidden = !shown.has(chart.key);
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `${chart.title} over time`);
-      visibility.observe(canvas);
-      resized.observe(canvas);
-      return { ...chart, canvas, layer: new Layer() };
-    });
-    // A chooser for the rest: long incidents report dozens of gauges.
-    const chooser = document.createElement('details');
-    chooser.className = 'chart-chooser';
-    const summary = document.createElement('summary');
-    summary.textContent = `Choose charts (${state.charts.length})`;
-    const list = document.createElement('div');
-    for (const chart of state.charts) {
-      const label = document.createElement('label');
-      const box = document.createElement('input');
-      box.type = 'checkbox';
-      box.checked = !chart.canvas.hidden;
-      box.addEventListener('change', () => { chart.canvas.hidden = !box.checked; state.version++; draw(); });
-      label.append(box, ` ${chart.title}`);
-      list.append(label);
-    }
-    chooser.append(summary, list);
-    box.replaceChildren(chooser, ...state.charts.map((c) => c.canvas));
-    // Derived series are computed once per run, not per frame.
-    const cache = new WeakMap();
-    for (const chart of state.charts) {
-      const read = chart.read;
-      chart.read = (run) => {
-        let perRun = cache.get(run);
-        if (!perRun) cache.set(run, (perRun = new Map()));
-        if (!perRun.has(chart)) perRun.set(chart, read(run));
-        return perRun.get(chart);
-      };
-    }
-  }
-
-  /** Flat [t, node, value] reports → [t, max over nodes' latest values × scale]. */
-  function maxOverNodes(points, scale = 1) {
-    const latest = new Map();
-    const out = [];
-    for (let i = 0; i + 2 < points.length; i += 3) {
-      latest.set(points[i + 1], points[i + 2]);
-      let max = -Infinity;
-      for (const v of latest.values()) max = Math.max(max, v);
-      if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max * scale;
-      else out.push(points[i], max * scale);
-    }
-    return Float64Array.from(out);
+    state.charts = charts.map((chart) => ({ ...chart, layer: new Layer() }));
   }
 
   function showLegend() {
@@ -677,56 +591,6 @@ export function createPlayer(root, host, options) {
 
   // ---------------------------------------------------------------- exports and presenter
 
-  const fileStem = () => `${state.name}-${(state.tUs / 1e6).toFixed(0)}s`;
-  const toolStatus = (text) => { $('tool-status').textContent = text; };
-
-  async function exportPng() {
-    drawNow();
-    const canvases = [...root.querySelectorAll('.stage-box:not([hidden]) canvas')];
-    const blob = await composePng({ canvases, timebar: $('timebar'), caption: `${state.scenario.meta.title} — ${formatClock(state.tUs)}`, colours: colours() });
-    download(blob, `${fileStem()}.png`);
-    return blob;
-  }
-
-  /** Record from the current time for `seconds` of wall time (or to the end). */
-  async function exportWebm(seconds = 20) {
-    const canvas = root.querySelector('.stage-box:not([hidden]) canvas');
-    toolStatus('Recording…');
-    const blob = await recordWebm(canvas, (stop) => {
-      if (state.tUs >= endUs()) seek(0);
-      setPlaying(true);
-      const started = performance.now();
-      const watch = () => {
-        if (!state.playing || performance.now() - started > seconds * 1000) { setPlaying(false); stop(); } else requestAnimationFrame(watch);
-      };
-      requestAnimationFrame(watch);
-    });
-    toolStatus(`Video: ${(blob.size / 1024).toFixed(0)} kB`);
-    download(blob, `${fileStem()}.webm`);
-    return blob;
-  }
-
-  /** Long format: one row per (series, time); outcome figures have no time. */
-  function exportCsv() {
-    const rows = [];
-    const runs = [['history', state.history], ['yours', state.variant ?? state.history]];
-    const o = state.history.outcome;
-    for (const key of Object.keys(o)) {
-      if (typeof o[key] !== 'number') continue;
-      rows.push([`outcome:${key}`, '', o[key], runs[1][1].outcome[key]]);
-    }
-    for (const g of o.gauges || []) rows.push([`outcome:gauge:${g.name}_max`, '', g.max, runs[1][1].outcome.gauges.find((x) => x.name === g.name)?.max ?? '']);
-    for (const chart of state.charts) {
-      const h = chart.read(runs[0][1]), y = chart.read(runs[1][1]);
-      const times = [...new Set([...h.filter((_, i) => i % 2 === 0), ...y.filter((_, i) => i % 2 === 0)])].sort((a, b) => a - b);
-      const at = (points, t) => { for (let i = 0; i < points.length; i += 2) if (points[i] === t) return points[i + 1]; return ''; };
-      for (const t of times) rows.push([`${chart.title} (${chart.unit || 'value'})`, (t / 1e6).toFixed(3), at(h, t), at(y, t)]);
-    }
-    const blob = new Blob([toCsv(['series', 'time_s', 'history', 'yours'], rows)], { type: 'text/csv' });
-    download(blob, `${state.name}-seed${state.seed}.csv`);
-    return blob;
-  }
-
   function setPresenter(on) {
     const wrapper = $('presenter').closest('.player');
     wrapper.classList.toggle('presenter', on);
@@ -736,22 +600,12 @@ export function createPlayer(root, host, options) {
     draw();
   }
 
-  $('export-png').addEventListener('click', () => exportPng().catch((e) => toolStatus(e.message)));
-  $('export-webm').addEventListener('click', () => exportWebm().catch((e) => toolStatus(e.message)));
-  $('export-csv').addEventListener('click', exportCsv);
   $('presenter').addEventListener('click', () => setPresenter(!state.presenter));
-  $('embed-code').addEventListener('click', () => {
-    const code = embedCode({ site: options.base || new URL('../', import.meta.url), name: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets, scenario: state.scenario });
-    $('embed-element').value = code.element;
-    $('embed-iframe').value = code.iframe;
-    $('embed-docs').href = new URL('embedding.html', options.base || new URL('../', import.meta.url)).href;
-    $('embed').showModal();
+  const { exportPng, exportWebm, exportCsv } = wireExports({
+    $, root, state, site: options.base || new URL('../', import.meta.url),
+    drawNow, colours, formatClock, seek, setPlaying, endUs,
   });
-  for (const kind of ['element', 'iframe']) {
-    $(`copy-${kind}`).addEventListener('click', async () => {
-      try { await navigator.clipboard.writeText($(`embed-${kind}`).value); $(`copy-${kind}`).textContent = 'Copied'; } catch { $(`embed-${kind}`).select(); }
-    });
-  }
+
   (options.keyTarget || host).addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const typing = e.target.closest?.('input:not([type=range]):not([type=checkbox]):not([type=radio]), select, textarea');

@@ -8,9 +8,11 @@
  * The store is only reassigned when its size changes, because assigning
  * `canvas.width` clears the bitmap and resets the context even to the same value.
  */
-export function fitCanvas(canvas, dpr = globalThis.devicePixelRatio || 1) {
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
+export function fitCanvas(canvas, dpr = globalThis.devicePixelRatio || 1, size = null) {
+  // A size the caller already knows (e.g. from a ResizeObserver) saves reading
+  // the layout, which would force a reflow in the middle of a frame.
+  const width = size ? size.width : canvas.clientWidth;
+  const height = size ? size.height : canvas.clientHeight;
   // Round the store to whole device pixels, then scale by the exact ratio
   // store/CSS (not dpr) so the last CSS pixel lands on the store's edge at
   // fractional ratios such as 1.25 or 1.5.

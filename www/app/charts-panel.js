@@ -1,0 +1,84 @@
+// The charts panel: which time series a run offers (request success, latency,
+// each model gauge), which are shown first, and a chooser for the rest. Builds
+// canvases and chart definitions; drawing is charts/chart.js.
+import { bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
+import { gaugeUnit } from './gauges.js';
+
+/** Flat [t, node, value] reports → [t, max over nodes' latest values × scale]. */
+export function maxOverNodes(points, scale = 1) {
+  const latest = new Map();
+  const out = [];
+  for (let i = 0; i + 2 < points.length; i += 3) {
+    latest.set(points[i + 1], points[i + 2]);
+    let max = -Infinity;
+    for (const v of latest.values()) max = Math.max(max, v);
+    if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max * scale;
+    else out.push(points[i], max * scale);
+  }
+  return Float64Array.from(out);
+}
+
+/** The series a run offers: `{ key, title, unit, stepped, read(run) }`. */
+function chartDefinitions(history) {
+  const hasRequests = history.series.some((v, i) => i % 3 !== 2 && v > 0);
+  const charts = hasRequests ? [
+    { key: 'requests', title: 'Requests succeeding', unit: '%', stepped: true, read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, successRatePct) },
+    { key: 'latency', title: 'Mean request latency', unit: 'ms', stepped: true, read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, meanLatencyMs) },
+  ] : [];
+  history.gauges.forEach((g, id) => {
+    const peak = Math.abs(history.outcome.gauges.find((x) => x.name === g.name)?.max ?? 0);
+    const { unit, scale } = gaugeUnit(g.name, peak);
+    charts.push({
+      key: `gauge:${g.name}`, title: g.name.replace(/_/g, ' ').replace(/ (bytes|s|ms|pct)$/, ''), unit, stepped: true,
+      // Several nodes may report a gauge; the chart shows the largest at each moment.
+      read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array(), scale),
+    });
+  });
+  return charts;
+}
+
+/** `read` computed once per run, not once per frame. */
+function cached(read) {
+  const perRun = new WeakMap();
+  return (run) => {
+    if (!perRun.has(run)) perRun.set(run, read(run));
+    return perRun.get(run);
+  };
+}
+
+/**
+ * Fill `box` with a chart canvas per series (request charts and the headline
+ * gauges shown, the rest behind a chooser). `observe(canvas)` registers each
+ * canvas for sizing and visibility; `onToggle()` runs when the viewer shows or
+ * hides one. Returns the charts: `{ key, title, unit, stepped, read, canvas }`.
+ */
+export function buildChartPanel(box, { history, headline, observe, onToggle }) {
+  const shownGauges = new Set(headline.map((n) => `gauge:${n}`));
+  const charts = chartDefinitions(history).map((chart) => {
+    const canvas = document.createElement('canvas');
+    canvas.className = 'chart';
+    canvas.hidden = chart.key.startsWith('gauge:') && !shownGauges.has(chart.key);
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', `${chart.title} over time`);
+    observe(canvas);
+    return { ...chart, read: cached(chart.read), canvas };
+  });
+  // A chooser for the rest: long incidents report dozens of gauges.
+  const chooser = document.createElement('details');
+  chooser.className = 'chart-chooser';
+  const summary = document.createElement('summary');
+  summary.textContent = `Choose charts (${charts.length})`;
+  const list = document.createElement('div');
+  for (const chart of charts) {
+    const label = document.createElement('label');
+    const check = document.createElement('input');
+    check.type = 'checkbox';
+    check.checked = !chart.canvas.hidden;
+    check.addEventListener('change', () => { chart.canvas.hidden = !check.checked; onToggle(); });
+    label.append(check, ` ${chart.title}`);
+    list.append(label);
+  }
+  chooser.append(summary, list);
+  box.replaceChildren(chooser, ...charts.map((c) => c.canvas));
+  return charts;
+}
