@@ -22,6 +22,12 @@
 
 use std::collections::VecDeque;
 
+mod election;
+mod msg;
+mod replication;
+
+pub use msg::{RaftMsg, RaftTimer};
+
 use super::effect::{Cx, Effect, Role};
 use super::msg::{Msg, ReplyStatus, Timer};
 use super::Protocol;
@@ -35,44 +41,6 @@ const REPLY_BYTES: u32 = 64;
 const APPEND_BATCH_MAX: u32 = 64;
 /// Client writes a leader keeps waiting for their commit; more are refused.
 const PENDING_MAX: usize = 4096;
-
-/// Messages between Raft servers. Terms and indexes are `u32` so the message
-/// stays small enough to queue inline; an append carries a run of entries that
-/// all have the same term (the leader splits a batch at a term boundary).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RaftMsg {
-    /// `pre`: a pre-vote for `term` (the sender's term + 1), which changes nobody's term.
-    RequestVote { term: u32, last_index: u32, last_term: u32, pre: bool },
-    Vote { term: u32, granted: bool, pre: bool },
-    /// Entries `prev_index + 1 ..= prev_index + count`, all of term `entry_term`.
-    Append { term: u32, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32 },
-    /// `index`: on success the last index now known to match; on failure a hint
-    /// (the follower's last index) so the leader backs up in one step.
-    AppendReply { term: u32, success: bool, index: u32 },
-}
-
-impl RaftMsg {
-    pub const KIND_NAMES: [&'static str; 4] = ["request-vote", "vote", "append", "append-reply"];
-    pub fn kind(&self) -> u8 {
-        match self {
-            RaftMsg::RequestVote { .. } => 0,
-            RaftMsg::Vote { .. } => 1,
-            RaftMsg::Append { .. } => 2,
-            RaftMsg::AppendReply { .. } => 3,
-        }
-    }
-}
-
-/// Timer slots of a Raft server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RaftTimer {
-    /// Follower / candidate: no leader heard for a randomised election timeout.
-    Election = 0,
-    /// Leader: send the next round of appends (heartbeats).
-    Heartbeat = 1,
-    /// Leader with CheckQuorum: once per election timeout, step down without a majority.
-    Quorum = 2,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaftRole {
@@ -229,140 +197,6 @@ impl RaftNode {
         }
     }
 
-    fn arm_election(&mut self, cx: &mut Cx) {
-        let t = cx.rng.between(self.cfg.election_min_us, self.cfg.election_max_us);
-        self.last_timeout_us = t;
-        cx.set_timer(Timer::Raft(RaftTimer::Election), t);
-    }
-
-    fn become_follower(&mut self, cx: &mut Cx, term: u32, leader: Option<NodeId>) {
-        let was = self.role;
-        self.set_term(cx, term);
-        self.role = RaftRole::Follower;
-        self.leader = leader;
-        if leader.is_some() {
-            self.leader_heard_us = cx.now_us;
-        }
-        if was == RaftRole::Leader {
-            self.fail_pending(cx);
-            cx.cancel_timer(Timer::Raft(RaftTimer::Heartbeat));
-            cx.cancel_timer(Timer::Raft(RaftTimer::Quorum));
-        }
-        self.arm_election(cx);
-        if was != RaftRole::Follower {
-            self.emit_role(cx);
-        }
-    }
-
-    fn reset_votes(&mut self) {
-        self.votes.iter_mut().for_each(|v| *v = false);
-        self.rejections.iter_mut().for_each(|v| *v = false);
-    }
-
-    fn campaign(&mut self, cx: &mut Cx, pre: bool) {
-        self.reset_votes();
-        self.leader = None;
-        let term = if pre {
-            self.role = RaftRole::PreCandidate;
-            self.term + 1
-        } else {
-            self.role = RaftRole::Candidate;
-            self.set_term(cx, self.term + 1);
-            self.voted_for = Some(self.me);
-            self.term
-        };
-        self.emit_role(cx);
-        self.arm_election(cx);
-        if self.quorum() == 1 {
-            self.on_election_won(cx, pre);
-            return;
-        }
-        let msg = Msg::Raft(RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre });
-        for &p in &self.cfg.peers {
-            cx.send(p, self.cfg.plane, msg, VOTE_BYTES);
-        }
-    }
-
-    fn on_election_won(&mut self, cx: &mut Cx, pre: bool) {
-        if pre {
-            self.campaign(cx, false);
-        } else {
-            self.become_leader(cx);
-        }
-    }
-
-    fn become_leader(&mut self, cx: &mut Cx) {
-        self.role = RaftRole::Leader;
-        self.leader = Some(self.me);
-        let next = self.last_index() + 1;
-        self.next_index.iter_mut().for_each(|n| *n = next);
-        self.match_index.iter_mut().for_each(|m| *m = 0);
-        self.recent_active.iter_mut().for_each(|a| *a = false);
-        // A new leader appends an empty entry of its term so it can commit (§5.4.2).
-        self.log.push(self.term);
-        self.emit_role(cx);
-        cx.cancel_timer(Timer::Raft(RaftTimer::Election));
-        self.broadcast(cx);
-        cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), self.cfg.heartbeat_us);
-        if self.cfg.check_quorum {
-            cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);
-        }
-        self.advance_commit(cx);
-    }
-
-    fn broadcast(&mut self, cx: &mut Cx) {
-        for i in 0..self.cfg.peers.len() {
-            self.send_append(cx, i);
-        }
-    }
-
-    fn send_append(&mut self, cx: &mut Cx, i: usize) {
-        let next = self.next_index[i].clamp(1, self.last_index() + 1);
-        let prev_index = next - 1;
-        let mut count = 0;
-        let entry_term = self.term_at(next);
-        while count < APPEND_BATCH_MAX && next + count <= self.last_index() && self.term_at(next + count) == entry_term {
-            count += 1;
-        }
-        let msg = RaftMsg::Append {
-            term: self.term,
-            prev_index,
-            prev_term: self.term_at(prev_index),
-            count,
-            entry_term: if count == 0 { 0 } else { entry_term },
-            commit: self.commit,
-        };
-        cx.send(self.cfg.peers[i], self.cfg.plane, Msg::Raft(msg), APPEND_HEADER_BYTES + count * ENTRY_BYTES);
-    }
-
-    fn advance_commit(&mut self, cx: &mut Cx) {
-        // The highest index a majority holds, counting ourselves; only entries of
-        // the current term are committed by counting (§5.4.2).
-        let mut candidate = self.last_index();
-        while candidate > self.commit {
-            let holders = 1 + self.match_index.iter().filter(|&&m| m >= candidate).count();
-            if holders >= self.quorum() && self.term_at(candidate) == self.term {
-                self.commit = candidate;
-                break;
-            }
-            candidate -= 1;
-        }
-        while let Some(p) = self.pending.front().copied() {
-            if p.index > self.commit {
-                break;
-            }
-            self.pending.pop_front();
-            let status = if self.term_at(p.index) == p.term { ReplyStatus::Ok } else { ReplyStatus::Unavailable };
-            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status }, REPLY_BYTES);
-        }
-    }
-
-    fn fail_pending(&mut self, cx: &mut Cx) {
-        while let Some(p) = self.pending.pop_front() {
-            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status: ReplyStatus::NotActive }, REPLY_BYTES);
-        }
-    }
-
     fn on_timer_inner(&mut self, cx: &mut Cx, timer: RaftTimer) {
         match timer {
             RaftTimer::Election => {
@@ -389,15 +223,6 @@ impl RaftNode {
                 }
             }
         }
-    }
-
-    /// etcd's `inLease`: with CheckQuorum, a node that knows a leader and heard
-    /// from it within an election timeout ignores higher-term (pre-)votes. A
-    /// leader is always in its own lease (its quorum check restarts the clock).
-    fn in_lease(&self, now: u64) -> bool {
-        self.cfg.check_quorum
-            && (self.role == RaftRole::Leader
-                || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
     }
 
     fn on_raft(&mut self, cx: &mut Cx, from: NodeId, msg: RaftMsg) {
@@ -476,77 +301,6 @@ impl RaftNode {
                 }
             }
         }
-    }
-
-    fn on_vote(&mut self, cx: &mut Cx, pi: usize, granted: bool, pre: bool) {
-        let expecting_pre = self.role == RaftRole::PreCandidate;
-        if !(self.role == RaftRole::Candidate && !pre || expecting_pre && pre) {
-            return;
-        }
-        if granted {
-            self.votes[pi] = true;
-        } else {
-            self.rejections[pi] = true;
-        }
-        let yes = 1 + self.votes.iter().filter(|&&v| v).count();
-        let no = self.rejections.iter().filter(|&&v| v).count();
-        if yes >= self.quorum() {
-            self.on_election_won(cx, pre);
-        } else if no >= self.quorum() {
-            let term = self.term;
-            self.become_follower(cx, term, None);
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn on_append(&mut self, cx: &mut Cx, from: NodeId, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32) {
-        if prev_index < self.commit && prev_index + count <= self.commit {
-            // Everything offered is already committed here.
-            let reply = RaftMsg::AppendReply { term: self.term, success: true, index: self.commit };
-            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
-            return;
-        }
-        if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
-            let hint = self.last_index().min(prev_index.saturating_sub(1));
-            let reply = RaftMsg::AppendReply { term: self.term, success: false, index: hint };
-            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
-            return;
-        }
-        for k in 1..=count {
-            let idx = prev_index + k;
-            if idx <= self.last_index() {
-                if self.term_at(idx) == entry_term {
-                    continue;
-                }
-                debug_assert!(idx > self.commit, "truncating a committed entry");
-                self.log.truncate(idx as usize - 1);
-            }
-            self.log.push(entry_term);
-        }
-        let matched = prev_index + count;
-        let new_commit = commit.min(matched);
-        if new_commit > self.commit {
-            self.commit = new_commit;
-        }
-        let reply = RaftMsg::AppendReply { term: self.term, success: true, index: matched };
-        cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
-    }
-
-    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
-        if write_id == 0 {
-            // Serializable read from local state: any live member answers.
-            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
-            return;
-        }
-        if self.role != RaftRole::Leader || self.pending.len() >= PENDING_MAX {
-            let status = if self.role == RaftRole::Leader { ReplyStatus::Unavailable } else { ReplyStatus::NotActive };
-            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status }, REPLY_BYTES);
-            return;
-        }
-        self.log.push(self.term);
-        self.pending.push_back(PendingWrite { index: self.last_index(), term: self.term, client, req });
-        self.broadcast(cx);
-        self.advance_commit(cx);
     }
 
     fn begin(&mut self, cx: &mut Cx, initially_leader: bool) {
