@@ -1,4 +1,4 @@
-//! Scenario spec of a PostgreSQL node (`model/postgres.rs`): a primary (no
+//! Scenario spec of a PostgreSQL node (`model/postgres/`): a primary (no
 //! `primary` field; needs the workload and retention fields) or a replica.
 
 use schemars::JsonSchema;

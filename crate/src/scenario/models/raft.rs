@@ -1,4 +1,4 @@
-//! Scenario spec of a Raft server (`model/raft.rs`).
+//! Scenario spec of a Raft server (`model/raft/`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
