@@ -49,7 +49,7 @@ function fromHash() {
   // A hash we wrote ourselves (same scenario and settings) only moves time.
   const same = h.scenario === state.name && (h.seed ?? 1) === state.seed && JSON.stringify(h.sets) === JSON.stringify(Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
   if (same && !$('player').hidden) { if (h.tS != null) player.seek(h.tS * 1e6); return; }
-  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view });
+  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems });
 }
 
 function showGallery() {

@@ -148,6 +148,22 @@ test('an invalid value shows its message next to the field and nothing freezes',
   assert.deepEqual(errors, []);
 });
 
+test('bad settings in a link are named, beside their field and in the message line', async () => {
+  const { page, errors } = await open('#scenario=demo-partition&seed=-3&t=soon&set.dead_time=abc&set.nope=1&set.quorum=maybe');
+  const message = await page.textContent('#error');
+  for (const part of ['seed: “-3”', 't: “soon”', 'dead_time: “abc” is not a number', 'nope: this scenario has no parameter or toggle of that name', 'quorum: “maybe” is not on (1) or off (0)']) {
+    assert.ok(message.includes(part), `${part} in ${message}`);
+  }
+  assert.match(await page.textContent('#param-dead_time-error'), /“abc”/);
+  assert.equal(await page.inputValue('#seed'), '1', 'the seed falls back to 1');
+  assert.ok((await canvasColours(page, '#stage-variant')) > 5, 'the replay still plays');
+  await screenshot(page, 'bad-link');
+  // The viewer's first edit takes over from the link.
+  await page.check('#toggle-quorum');
+  await page.waitForFunction(() => document.getElementById('error').hidden);
+  assert.deepEqual(errors, []);
+});
+
 test('a link to an unknown scenario says so in the page', async () => {
   const { page, errors } = await openPage(env.browser, `${env.base}#scenario=nope`);
   await page.waitForSelector('#gallery .error');

@@ -15,6 +15,7 @@ export const PLAYER_HTML = `
           <label><input type="radio" name="view" value="both"> Side by side</label>
         </div>
       </div>
+      <p id="error" class="error" role="alert" hidden></p>
       <div id="stages" class="stages">
         <figure class="stage-box" data-slot="variant">
           <canvas id="stage-variant" role="img" aria-label="Network topology"></canvas>
@@ -54,7 +55,6 @@ export const PLAYER_HTML = `
         <button id="embed-code" type="button" aria-haspopup="dialog" title="HTML to put this replay, as it is now, on another page">Embed</button>
         <output id="tool-status" class="muted" aria-live="polite"></output>
       </div>
-      <p id="error" class="error" role="alert" hidden></p>
 
       <details class="panel" open>
         <summary>Charts</summary>

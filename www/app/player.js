@@ -6,7 +6,7 @@ import { drawStageBase, drawMessages as drawFlight, baseKey, palette } from '../
 import { layoutNodes, layoutDevices } from '../lib/layout.js';
 import { buildWarp, toStory, fromStory, fractionOf } from '../timeline/warp.js';
 import { drawTimebar, SHADES } from '../timeline/timebar.js';
-import { buildParams } from './params.js';
+import { buildParams, checkValue } from './params.js';
 import { showOutcome, showChecks, showChallenges, formatDuration } from './outcome.js';
 import { sourceLink } from './sources.js';
 import { drawChart } from '../charts/chart.js';
@@ -413,7 +413,7 @@ export function createPlayer(root, host, options) {
     work.then((variant) => {
       const arrived = performance.now();
       state.params?.clearErrors();
-      showError('');
+      showError((state.linkProblems ?? []).join(' · '));
       state.variant = variant;
       state.frames.variant = null;
       afterRuns();
@@ -458,7 +458,7 @@ export function createPlayer(root, host, options) {
     return response.text();
   }
 
-  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null } = {}) {
+  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [] } = {}) {
     showError('');
     setPlaying(false);
     host.dataset.ready = 'false';
@@ -480,8 +480,17 @@ export function createPlayer(root, host, options) {
       showLegend();
       const { valid, clean } = cleanSets(scenario, sets);
       state.sets = valid;
-      state.params = buildParams($('params'), scenario, state.sets, (next) => { state.sets = next; runVariant(); });
-      for (const [k, why] of clean) state.params.showError(k, why) || showError(`${k}: ${why}`);
+      state.params = buildParams($('params'), scenario, state.sets, (next) => {
+        state.sets = next;
+        state.linkProblems = []; // the viewer has taken over from the link
+        runVariant();
+      });
+      // What the link (or the element's attributes) got wrong: beside its field
+      // when there is one, and always in the message line, since the parameter
+      // panel may be hidden (embedded players).
+      for (const [k, why] of clean) state.params.showError(k, why);
+      state.linkProblems = [...problems, ...clean.map(([k, why]) => `${k}: ${why}`)];
+      showError(state.linkProblems.join(' · '));
       showChecks($('checks'), history.outcome);
       state.tUs = tS != null ? tS * 1e6 : 0;
       shownStep = null;
@@ -508,10 +517,10 @@ export function createPlayer(root, host, options) {
         if (valid[name] === scenario.toggles[name].default) delete valid[name];
       } else if (scenario.parameters?.[name]) {
         const p = scenario.parameters[name];
-        const v = Number(text);
-        if (!Number.isFinite(v) || v < p.min || v > p.max) clean.push([name, `“${text}” from the link is not between ${p.min} and ${p.max}`]);
-        else if (v !== p.default) valid[name] = v;
-      } else clean.push([name, 'the link names a parameter this scenario does not have']);
+        const problem = checkValue(p, text);
+        if (problem) clean.push([name, problem.includes(text) ? problem : `“${text}”: ${problem}`]);
+        else if (Number(text) !== p.default) valid[name] = Number(text);
+      } else clean.push([name, 'this scenario has no parameter or toggle of that name']);
     }
     return { valid, clean };
   }

@@ -5,11 +5,18 @@
 
 export function readHash(hash) {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
-  const state = { scenario: q.get('scenario') || null, seed: null, tS: null, view: q.get('view') || null, sets: {} };
+  // `problems`: what the link got wrong, in words, for the page to show.
+  const state = { scenario: q.get('scenario') || null, seed: null, tS: null, view: q.get('view') || null, sets: {}, problems: [] };
   const seed = Number(q.get('seed'));
-  if (q.has('seed') && Number.isInteger(seed) && seed >= 0) state.seed = seed;
+  if (q.has('seed')) {
+    if (Number.isInteger(seed) && seed >= 0) state.seed = seed;
+    else state.problems.push(`seed: “${q.get('seed')}” from the link is not a whole number from 0 up; using seed 1`);
+  }
   const t = Number(q.get('t'));
-  if (q.has('t') && Number.isFinite(t) && t >= 0) state.tS = t;
+  if (q.has('t')) {
+    if (Number.isFinite(t) && t >= 0) state.tS = t;
+    else state.problems.push(`t: “${q.get('t')}” from the link is not a time in seconds; starting at the beginning`);
+  }
   for (const [key, value] of q) {
     if (!key.startsWith('set.')) continue;
     state.sets[key.slice(4)] = value;

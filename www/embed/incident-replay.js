@@ -105,13 +105,17 @@ export class IncidentReplayElement extends HTMLElement {
   async load() {
     const name = this.getAttribute('scenario') || 'demo-partition';
     const seed = Number(this.getAttribute('seed') ?? 1);
-    const t = Number(this.getAttribute('t'));
+    const t = Number(this.getAttribute('t') ?? 0);
+    const problems = [];
+    if (!(Number.isInteger(seed) && seed >= 0)) problems.push(`seed: “${this.getAttribute('seed')}” is not a whole number from 0 up; using seed 1`);
+    if (!(Number.isFinite(t) && t >= 0)) problems.push(`t: “${this.getAttribute('t')}” is not a time in seconds; starting at the beginning`);
     await this.player.open(name, {
       src: this.getAttribute('src'),
       seed: Number.isInteger(seed) && seed >= 0 ? seed : 1,
       sets: settingsFrom(this.getAttribute('params'), this.getAttribute('toggles')),
       tS: Number.isFinite(t) && t > 0 ? t : null,
       view: this.getAttribute('view') || 'variant',
+      problems,
     });
   }
 
