@@ -1,13 +1,25 @@
 // Source references from scenario files, rendered as text and links only
 // (scenario text is never parsed as HTML).
 
-/** A link to source `id` of the scenario, or an "assumption" label. */
-export function sourceLink(scenario, id) {
-  if (!id) return null;
-  if (id === 'assumption') {
+/**
+ * Links to the sources a field cites: one id, or several separated by `;`,
+ * each a link to the scenario's source or an assumption label (`assumption` or
+ * `assumption: what is assumed`).
+ */
+export function sourceLink(scenario, ids) {
+  if (!ids) return null;
+  const parts = String(ids).split(/\s*;\s*/).filter(Boolean);
+  if (parts.length === 1) return oneSource(scenario, parts[0]);
+  const span = document.createElement('span');
+  parts.forEach((id, i) => { if (i) span.append(' '); span.append(oneSource(scenario, id)); });
+  return span;
+}
+
+function oneSource(scenario, id) {
+  if (id === 'assumption' || id.startsWith('assumption:')) {
     const span = document.createElement('span');
     span.className = 'assumption';
-    span.textContent = 'Assumption';
+    span.textContent = `A${id.slice(1)}`;
     span.title = 'Not from a source: an assumption of this replay';
     return span;
   }
