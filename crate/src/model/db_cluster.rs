@@ -280,7 +280,7 @@ impl PgNode {
             cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
             return;
         }
-        self.busy_until_us = start + self.cfg.service_us;
+        self.busy_until_us = start.saturating_add(self.cfg.service_us);
         if self.queue.is_empty() {
             cx.set_timer(Timer::Db(DbTimer::Tick), self.busy_until_us - now);
         }
