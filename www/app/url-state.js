@@ -3,25 +3,43 @@
 // Numbers stay numbers, toggles are 1/0. Parsing never throws: a bad value is
 // ignored here and reported by the parameter panel.
 
+import { parseSeed, parseSeconds } from './scenario-source.js';
+
 export function readHash(hash) {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
   // `problems`: what the link got wrong, in words, for the page to show.
-  const state = { scenario: q.get('scenario') || null, seed: null, tS: null, view: q.get('view') || null, sets: {}, problems: [] };
-  const seed = Number(q.get('seed'));
+  // `sets` has no prototype: `set.constructor` or `set.__proto__` is just a name
+  // (which the player then reports as unknown).
+  const state = { scenario: q.get('scenario') || null, seed: null, tS: null, view: q.get('view') || null, sets: Object.create(null), problems: [] };
   if (q.has('seed')) {
-    if (Number.isInteger(seed) && seed >= 0) state.seed = seed;
-    else state.problems.push(`seed: “${q.get('seed')}” from the link is not a whole number from 0 up; using seed 1`);
+    const seed = parseSeed(q.get('seed'));
+    if (seed != null) state.seed = seed;
+    else state.problems.push(`seed: “${clip(q.get('seed'))}” from the link is not a whole number from 0 to 2^53 − 1; using seed 1`);
   }
-  const t = Number(q.get('t'));
   if (q.has('t')) {
-    if (Number.isFinite(t) && t >= 0) state.tS = t;
-    else state.problems.push(`t: “${q.get('t')}” from the link is not a time in seconds; starting at the beginning`);
+    const t = parseSeconds(q.get('t'));
+    if (t != null) state.tS = t;
+    else state.problems.push(`t: “${clip(q.get('t'))}” from the link is not a time in seconds; starting at the beginning`);
   }
   for (const [key, value] of q) {
     if (!key.startsWith('set.')) continue;
+    if (Object.keys(state.sets).length >= SETS_MAX) { state.problems.push(`only the first ${SETS_MAX} set.* values of the link are read`); break; }
     state.sets[key.slice(4)] = value;
   }
+  if (state.view && !['variant', 'history', 'both'].includes(state.view)) {
+    state.problems.push(`view: “${clip(state.view)}” is not variant, history or both; showing the variant`);
+    state.view = null;
+  }
   return state;
+}
+
+/** At most this many `set.*` values are read from one link. */
+const SETS_MAX = 200;
+
+/** A value from a link, shortened for a message. */
+function clip(text) {
+  const s = String(text);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
 }
 
 export function writeHash({ scenario, seed, tS, view, sets }) {
