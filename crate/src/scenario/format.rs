@@ -230,7 +230,12 @@ pub enum ActionSpec {
     Pause { node: String, duration: Quantity },
     PowerOff { node: String },
     PowerOn { node: String },
+    /// From now on the node's host clock runs `ppm` parts per million slow
+    /// (negative: fast); its timers and the time its model reads follow it.
     ClockSkew { node: String, ppm: i32 },
+    /// The node's host clock jumps forward by `by` (backwards with `backwards`),
+    /// as an NTP step does; timers due by the new reading fire at once.
+    ClockStep { node: String, by: Quantity, #[serde(default)] backwards: bool },
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
     Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
     Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
