@@ -10,14 +10,14 @@ use crate::ids::{LinkId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
 use crate::model::node::{Health, Host};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
 use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
 
 /// Everything a run needs, already resolved from a scenario.
 pub struct Setup {
     pub node_names: Vec<String>,
-    pub models: Vec<Model>,
+    pub models: Vec<AnyModel>,
     pub network: Network,
     pub actions: Vec<TimedAction>,
     pub end_us: SimTime,
@@ -73,7 +73,7 @@ const OFF: SimTime = SimTime::MAX;
 
 struct NodeRuntime {
     host: Host,
-    model: Model,
+    model: AnyModel,
     rng: Rng,
     timers: [TimerSlot; TIMER_SLOTS],
 }
@@ -160,7 +160,7 @@ impl Run {
         self.nodes[node.index()].host.health
     }
 
-    pub fn model(&self, node: NodeId) -> &Model {
+    pub fn model(&self, node: NodeId) -> &AnyModel {
         &self.nodes[node.index()].model
     }
 
@@ -262,7 +262,7 @@ impl Run {
     }
 
     /// Run one handler of one node's model and apply what it asked for.
-    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut Model, &mut Cx)) {
+    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut AnyModel, &mut Cx)) {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
