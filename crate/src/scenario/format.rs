@@ -265,12 +265,24 @@ pub enum ActionSpec {
 pub struct ExpectedOutcome {
     /// An outcome metric name, e.g. `degraded_s`.
     pub metric: String,
+    /// `fitted` when an input was calibrated to this figure (so agreeing with it
+    /// shows only that the calibration worked), `predicted` when no input was
+    /// fitted to it (so the mechanism has to produce it).
+    pub kind: CheckKind,
     pub value: f64,
     /// Allowed absolute difference between the run and `value`.
     pub tolerance: f64,
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// Whether a historical figure was used to set an input or is left for the model to produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Fitted,
+    Predicted,
 }
 
 /// A workshop goal, e.g. "keep split-brain time at zero without more than five
