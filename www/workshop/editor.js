@@ -8,13 +8,30 @@ import { el } from './dom.js';
 /** Quiet time after the last keystroke before asking the core (it answers in ~1 ms, but typing is bursty). */
 const VALIDATE_DELAY_MS = 250;
 
+/** Where unsaved edits of a scenario file are kept in this browser. */
+export const draftKey = (file) => `incident-replay:draft:${file}`;
+
+function readDraft(file) {
+  try { return localStorage.getItem(draftKey(file)); } catch { return null; }
+}
+
+function keepDraft(file, text, shipped) {
+  try {
+    if (text === shipped) localStorage.removeItem(draftKey(file)); else localStorage.setItem(draftKey(file), text);
+  } catch { /* storage full or disabled: the edits live in the textarea only */ }
+}
+
 /**
  * Mount the editor in `container` for scenario `file` with text `json`.
- * `onRun(text)` is called by "Run this scenario". Returns { text(), destroy() }.
+ * `onRun(text)` is called by "Run this scenario". Unsaved edits are kept in
+ * local storage and restored the next time this file is opened.
+ * Returns { text(), edited(), valid(), destroy() }.
  */
 export function mountEditor(container, { sim, file, json, onRun }) {
+  const draft = readDraft(file);
+  const restored = draft != null && draft !== json;
   const textarea = el('textarea', {
-    id: 'editor-text', spellcheck: false, value: json, autocomplete: 'off',
+    id: 'editor-text', spellcheck: false, value: restored ? draft : json, autocomplete: 'off',
   });
   textarea.setAttribute('wrap', 'off'); // one text line per gutter line
   textarea.setAttribute('autocapitalize', 'off');
@@ -118,9 +135,12 @@ export function mountEditor(container, { sim, file, json, onRun }) {
     }
   }
 
+  let saveTimer = 0;
   function onEdit() {
     renderGutter();
-    edited.textContent = textarea.value === json ? '' : 'edited';
+    edited.textContent = textarea.value === json ? '' : 'edited (kept in this browser until you reset)';
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => keepDraft(file, textarea.value, json), VALIDATE_DELAY_MS);
     clearTimeout(timer);
     container.dataset.checking = 'true';
     timer = setTimeout(check, VALIDATE_DELAY_MS);
@@ -145,13 +165,17 @@ export function mountEditor(container, { sim, file, json, onRun }) {
   });
 
   renderGutter();
+  if (restored) edited.textContent = 'your unsaved edits, restored (Reset goes back to the file as shipped)';
   check();
 
   return {
     text: () => textarea.value,
+    edited: () => textarea.value !== json,
+    valid: () => container.dataset.valid === 'true',
     destroy() {
       destroyed = true;
       clearTimeout(timer);
+      if (saveTimer) { clearTimeout(saveTimer); keepDraft(file, textarea.value, json); }
       container.replaceChildren();
     },
   };

@@ -3,6 +3,7 @@
 //! `validate` and `resolve` check meaning.
 
 pub mod error;
+pub mod fit;
 pub mod format;
 pub mod models;
 pub mod params;
