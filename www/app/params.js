@@ -10,6 +10,8 @@ const humanise = (name) => name.replace(/_/g, ' ').replace(/^./, (c) => c.toUppe
 const unitText = (unit) => UNIT_TEXT[unit] ?? unit;
 /** How many parameters show open, above the groups. */
 const KEY_PARAMETERS = 3;
+/** Longest description shown before "more". */
+const SHORT_CHARS = 90;
 /** Typing pauses this long before a valid value runs (Enter or leaving the field runs at once). */
 export const TYPING_PAUSE_MS = 700;
 
@@ -24,9 +26,15 @@ const groupOf = (p) => GROUPS.find((g) => g.units.includes(p.unit))?.title ?? 'C
  * click away (the long notes would push everything else off the screen).
  */
 function description(scenario, id, text, source) {
-  const cut = String(text).search(/[.!?](\s|$)/);
-  const first = cut < 0 || cut + 2 >= text.length ? text : text.slice(0, cut + 1);
-  const rest = first === text ? '' : text.slice(first.length).trim();
+  const sentence = String(text).search(/[.!?](\s|$)/);
+  let first = sentence < 0 ? text : text.slice(0, sentence + 1);
+  let rest = text.slice(first.length).trim();
+  if (first.length > SHORT_CHARS) {
+    // A long first sentence: its first words, the rest behind "more".
+    const at = text.lastIndexOf(' ', SHORT_CHARS);
+    first = `${text.slice(0, at > 0 ? at : SHORT_CHARS)}…`;
+    rest = `…${text.slice(at > 0 ? at + 1 : SHORT_CHARS)}`;
+  }
   const link = sourceLink(scenario, source);
   if (!rest && !link) return el('span', { className: 'desc', id }, text);
   const more = el('details', { className: 'more' }, el('summary', { textContent: rest ? 'more' : 'source' }), rest, rest ? ' ' : '', link);

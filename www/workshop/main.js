@@ -65,7 +65,10 @@ async function openScenario(name) {
     $('title').textContent = scenario.meta.title;
     $('summary').textContent = scenario.meta.summary || '';
     document.title = `${scenario.meta.title} · Workshop · Incident Replay`;
-    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario });
+    // How far each parameter may go within the event budget: the sweep's default ranges stay inside.
+    const { fits } = await sim.request('fits', { file, json, overrides: {} }).catch(() => ({ fits: [] }));
+    if (state.name !== name) return;
+    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario, fits });
     state.editor = mountEditor($('editor'), { sim, file, json, onRun: (text) => runEdited(file, text) });
     showError($('error'), null);
     document.body.dataset.ready = 'true';
