@@ -256,7 +256,7 @@ impl Replay {
 
     /// Names of message kinds by code, for legends.
     pub fn kind_names(&self) -> Vec<String> {
-        crate::model::msg::KIND_CODES.iter().map(|&c| format!("{c}:{}", crate::model::msg::kind_name(c))).collect()
+        crate::model::msg::kind_codes().map(|c| format!("{c}:{}", crate::model::msg::kind_name(c))).collect()
     }
 
     pub fn bucket_us(&self) -> f64 {

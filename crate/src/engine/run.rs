@@ -4,20 +4,20 @@
 
 use super::action::{Action, TimedAction};
 use super::queue::EventQueue;
-use super::rng::{Rng, STREAM_NETWORK};
+use super::rng::{stream_name, Rng};
 use super::time::{format_clock, SimTime};
 use crate::ids::{LinkId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
 use crate::model::node::{Health, Host};
-use crate::model::Model;
-use crate::net::{cut, Drop, LinkStatus, Network};
+use crate::model::AnyModel;
+use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
 use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
 
 /// Everything a run needs, already resolved from a scenario.
 pub struct Setup {
     pub node_names: Vec<String>,
-    pub models: Vec<Model>,
+    pub models: Vec<AnyModel>,
     pub network: Network,
     pub actions: Vec<TimedAction>,
     pub end_us: SimTime,
@@ -73,7 +73,7 @@ const OFF: SimTime = SimTime::MAX;
 
 struct NodeRuntime {
     host: Host,
-    model: Model,
+    model: AnyModel,
     rng: Rng,
     timers: [TimerSlot; TIMER_SLOTS],
 }
@@ -82,7 +82,8 @@ pub struct Run {
     pub node_names: Vec<String>,
     nodes: Vec<NodeRuntime>,
     pub network: Network,
-    net_rng: Rng,
+    /// One stream per directed link and per device on a link (common random numbers).
+    link_streams: LinkStreams,
     actions: Vec<TimedAction>,
     queue: EventQueue<Event>,
     now_us: SimTime,
@@ -99,6 +100,8 @@ pub struct Run {
 
 impl Run {
     pub fn new(setup: Setup) -> Run {
+        // Each node's stream is keyed by its name, so inserting a node leaves
+        // every other node's draws unchanged.
         let nodes = setup
             .models
             .into_iter()
@@ -106,11 +109,12 @@ impl Run {
             .map(|(i, model)| NodeRuntime {
                 host: Host::default(),
                 model,
-                rng: Rng::for_component(setup.seed, i as u32),
+                rng: Rng::for_name(setup.seed, &stream_name::node(setup.node_names.get(i).map_or("?", String::as_str))),
                 timers: [TimerSlot { deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
+        let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
         let mut queue = EventQueue::default();
         for (i, a) in setup.actions.iter().enumerate() {
             queue.push(a.at_us, Event::Action { index: i as u32 });
@@ -119,7 +123,7 @@ impl Run {
             node_names: setup.node_names,
             nodes,
             network: setup.network,
-            net_rng: Rng::for_component(setup.seed, STREAM_NETWORK),
+            link_streams,
             actions: setup.actions,
             queue,
             now_us: 0,
@@ -156,7 +160,7 @@ impl Run {
         self.nodes[node.index()].host.health
     }
 
-    pub fn model(&self, node: NodeId) -> &Model {
+    pub fn model(&self, node: NodeId) -> &AnyModel {
         &self.nodes[node.index()].model
     }
 
@@ -258,7 +262,7 @@ impl Run {
     }
 
     /// Run one handler of one node's model and apply what it asked for.
-    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut Model, &mut Cx)) {
+    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut AnyModel, &mut Cx)) {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
@@ -317,7 +321,7 @@ impl Run {
 
     fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
         let now = self.now_us;
-        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.net_rng);
+        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });

@@ -65,14 +65,18 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
-        self.out.push(Effect::Send { to, plane, msg, bytes });
+    /// Send a message of any family (`HaMsg::Heartbeat { .. }` or a `Msg`).
+    #[inline]
+    pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: impl Into<Msg>, bytes: u32) {
+        self.out.push(Effect::Send { to, plane, msg: msg.into(), bytes });
     }
-    pub fn set_timer(&mut self, timer: Timer, after_us: u64) {
-        self.out.push(Effect::SetTimer { timer, after_us });
+    #[inline]
+    pub fn set_timer(&mut self, timer: impl Into<Timer>, after_us: u64) {
+        self.out.push(Effect::SetTimer { timer: timer.into(), after_us });
     }
-    pub fn cancel_timer(&mut self, timer: Timer) {
-        self.out.push(Effect::CancelTimer { timer });
+    #[inline]
+    pub fn cancel_timer(&mut self, timer: impl Into<Timer>) {
+        self.out.push(Effect::CancelTimer { timer: timer.into() });
     }
     pub fn emit(&mut self, effect: Effect) {
         self.out.push(effect);

@@ -141,45 +141,40 @@ pub struct NodeSpec {
     pub enabled: Flag,
 }
 
-/// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelSpec {
-    HaMember(models::ha_member::HaMemberSpec),
-    Client(models::client::ClientSpec),
-    Postgres(Box<models::postgres::PostgresSpec>),
-    BackupCatalog(Box<models::backup_catalog::BackupCatalogSpec>),
-    /// A fileserver of an active/passive pair with STONITH and block replication.
-    Fileserver(Box<models::fileserver::FileserverSpec>),
-    /// An IPMI BMC or switched PDU that powers nodes off on request.
-    FenceDevice(models::fencing::FenceDeviceSpec),
-    /// A quorum witness: the third vote for two-node pairs.
-    Witness(models::fencing::WitnessSpec),
-    /// Operators running a recovery runbook over fileserver pairs.
-    OpsTeam(models::fencing::OpsTeamSpec),
-    Raft(models::raft::RaftSpec),
-    DbManager(models::db_cluster::DbManagerSpec),
-    PgNode(models::db_cluster::PgNodeSpec),
+/// Generates `ModelSpec` and its dispatch from the registry table.
+macro_rules! define_model_spec {
+    ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
+         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? ; )* ) => {
+        /// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
+        #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+        pub enum ModelSpec {
+            $( $(#[$doc])* #[serde(rename = $key)] $variant($spec), )*
+        }
+
+        impl ModelSpec {
+            /// Short name for the browser ("ha_member", "client", ...): the key in scenario files.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( ModelSpec::$variant(_) => $key, )*
+                }
+            }
+
+            /// Build the model; `path` is the node's field path (`nodes[3].model`).
+            pub(crate) fn build(
+                &self,
+                cx: &mut models::BuildCx,
+                me: crate::ids::NodeId,
+                path: &str,
+            ) -> Result<crate::model::AnyModel, super::error::ScenarioError> {
+                match self {
+                    $( ModelSpec::$variant(s) => $build(s, cx, me, &format!("{path}.{}", $key)), )*
+                }
+            }
+        }
+    };
 }
 
-impl ModelSpec {
-    /// Short name for the browser ("ha_member", "client", ...).
-    pub fn name(&self) -> &'static str {
-        match self {
-            ModelSpec::HaMember(_) => "ha_member",
-            ModelSpec::Client(_) => "client",
-            ModelSpec::Postgres(_) => "postgres",
-            ModelSpec::BackupCatalog(_) => "backup_catalog",
-            ModelSpec::Fileserver(_) => "fileserver",
-            ModelSpec::FenceDevice(_) => "fence_device",
-            ModelSpec::Witness(_) => "witness",
-            ModelSpec::OpsTeam(_) => "ops_team",
-            ModelSpec::Raft(_) => "raft",
-            ModelSpec::DbManager(_) => "db_manager",
-            ModelSpec::PgNode(_) => "pg_node",
-        }
-    }
-}
+crate::model::registry::registry!(define_model_spec);
 
 /// Links between every ordered pair of `nodes` (both directions), or only
 /// `nodes[0] -> nodes[1]` when `one_way` is set.
