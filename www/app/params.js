@@ -57,7 +57,7 @@ export function checkValue(p, text, fit = null) {
   if (!Number.isFinite(v)) return `“${text}” is not a number.`;
   if (v < p.min || v > p.max) return `Must be between ${p.min} and ${p.max} ${unitText(p.unit)}.`;
   if (fit && (v < fit.lo || v > fit.hi)) {
-    return `With your other settings the replay would need more events than it may simulate: use ${v < fit.lo ? `at least ${fit.lo}` : `at most ${fit.hi}`} ${unitText(p.unit)}.`;
+    return `With your other settings the replay cannot run this value (it would need more events than it may simulate, or it conflicts with another setting): use ${v < fit.lo ? `at least ${fit.lo}` : `at most ${fit.hi}`} ${unitText(p.unit)}.`;
   }
   return null;
 }
@@ -140,7 +140,7 @@ function paramRow(scenario, name, p, current, emit) {
       slider.max = String(next.hi);
       placeMark();
       const narrower = [next.lo > p.min ? `from ${next.lo}` : '', next.hi < p.max ? `up to ${next.hi}` : ''].filter(Boolean).join(' ');
-      limit.textContent = narrower ? `With the other settings as they are, the replay can simulate ${narrower} ${unitText(p.unit)}.` : '';
+      limit.textContent = narrower ? `With the other settings as they are, the replay can run ${narrower} ${unitText(p.unit)}.` : '';
     },
   };
 }
