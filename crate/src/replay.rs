@@ -35,7 +35,11 @@ pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Resul
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
-    ScenarioError::new(file, "limits.events_max", e.to_string())
+    let path = match e {
+        RunError::EventBudget { .. } => "limits.events_max",
+        RunError::PendingBudget { .. } | RunError::TraceBudget { .. } => "limits",
+    };
+    ScenarioError::new(file, path, e.to_string())
 }
 
 impl Replay {

@@ -8,6 +8,29 @@ use wasm_bindgen::prelude::*;
 use crate::replay;
 use crate::scenario::{self, Overrides, ScenarioError};
 
+/// Where the panic hook leaves the message of a panic, for the worker to read
+/// after the trap: `globalThis.__incidentReplayPanic`.
+const PANIC_SLOT: &str = "__incidentReplayPanic";
+
+/// Installed once when the module starts: a panic would otherwise reach the
+/// page as the bare word "unreachable". The hook writes the panic's file, line
+/// and reason where the worker finds it after the trap (no state of the
+/// simulation is involved; this is the browser face's edge).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let reason = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        let place = info.location().map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+        let message = scenario::error::quote(&format!("{reason}{place}"));
+        let _ = js_sys::Reflect::set(&js_sys::global(), &PANIC_SLOT.into(), &JsValue::from(message));
+    }));
+}
+
 fn js_error(e: &ScenarioError) -> JsValue {
     let error = js_sys::Error::new(&e.to_string());
     error.set_name("ScenarioError");

@@ -376,7 +376,7 @@ test('workshop: edits are kept, switching asks first, and the playground opens t
   assert.equal(await page.inputValue('#scenario'), 'demo-partition');
   assert.equal(await page.inputValue('#editor-text'), edited);
   await page.waitForTimeout(400);
-  assert.equal(await page.evaluate(() => localStorage.getItem('incident-replay:draft:demo-partition.json')), edited, 'kept in local storage');
+  assert.equal(await page.evaluate(() => localStorage.getItem('incident-replay:workshop-draft:demo-partition.json')), edited, 'kept in local storage');
   // Open in the playground: the edited title shows.
   await page.click('#playground-link');
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });

@@ -19,6 +19,10 @@ import { wireExports } from './player-exports.js';
 import { headlineFigures } from './gauges.js';
 import { kindColour } from '../lib/kinds.js';
 import { bindShortcuts } from './keys.js';
+import { scenarioSource, declaredOrigins } from './scenario-source.js';
+
+/** The core refuses bigger scenario text anyway (scenario::TEXT_BYTES_MAX); this stops the download. */
+const SCENARIO_BYTES_MAX = 8 * 1024 * 1024;
 
 /** Story seconds of the whole replay at 1× speed. */
 const STORY_SECONDS = 90;
@@ -482,12 +486,20 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
-  /** A built-in scenario by name, or any scenario file by URL (`src`). */
-  async function fetchScenario(name, src) {
-    const url = src ? new URL(src, document.baseURI) : new URL(`scenarios/${name}.json`, options.base || new URL('../', import.meta.url));
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`Could not fetch scenario “${src || name}” (HTTP ${response.status}).`);
-    return response.text();
+  /** Where a scenario may come from (app/scenario-source.js): `{ url, file }`, or an Error saying why not. */
+  function sourceOf(name, src) {
+    return scenarioSource({ name, src, site: options.base || new URL('../', import.meta.url), page: document.baseURI, allowed: declaredOrigins(document) });
+  }
+
+  /** A built-in scenario by name, or a scenario file by URL (`src`) where the page allows it. */
+  async function fetchScenario(url, shown) {
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`Could not fetch scenario “${shown}” (HTTP ${response.status}).`);
+    const length = Number(response.headers.get('content-length'));
+    if (length > SCENARIO_BYTES_MAX) throw new Error(`Scenario “${shown}” is larger than ${SCENARIO_BYTES_MAX} bytes.`);
+    const text = await response.text();
+    if (text.length > SCENARIO_BYTES_MAX) throw new Error(`Scenario “${shown}” is larger than ${SCENARIO_BYTES_MAX} bytes.`);
+    return text;
   }
 
   async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [], speed = null, presenter = null, charts = null, windowS = null } = {}) {
@@ -495,8 +507,9 @@ export function createPlayer(root, host, options) {
     setPlaying(false);
     host.dataset.ready = 'false';
     try {
-      const json = given ?? await fetchScenario(name, src);
-      const file = src ? src.split('/').pop() : `${name}.json`;
+      const source = given == null ? sourceOf(name, src) : null;
+      const json = given ?? await fetchScenario(source.url, src || name);
+      const file = source ? source.file : `${name}.json`;
       const [{ scenario }, history] = await Promise.all([sim.request('describe', { file, json }), sim.run(file, json, {}, seed, 'history')]);
       Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '' });
       state.view = ['variant', 'history', 'both'].includes(view) ? view : 'variant';
@@ -528,6 +541,13 @@ export function createPlayer(root, host, options) {
       state.linkProblems = [...problems, ...clean.map(([k, why]) => `${k}: ${why}`)];
       showError(state.linkProblems.join(' · '));
       showChecks($('checks'), history.outcome);
+      // A time from the link must fall within the run.
+      if (tS != null && !(tS * 1e6 <= history.endUs)) {
+        const problem = `t: ${Number(tS).toPrecision(6).replace(/\.?0+$/, '')} s is after the end of the run (${Math.round(history.endUs / 1e6)} s); starting at the beginning`;
+        state.linkProblems.push(problem);
+        showError(state.linkProblems.join(' · '));
+        tS = null;
+      }
       state.tUs = tS != null ? tS * 1e6 : 0;
       shownStep = null;
       deriveTimes();
@@ -548,15 +568,17 @@ export function createPlayer(root, host, options) {
 
   /** URL settings against the scenario: known names with values of the right kind. */
   function cleanSets(scenario, sets) {
-    const valid = {};
+    const valid = Object.create(null);
     const clean = [];
+    // Own names only: `constructor` or `__proto__` from a link is no toggle.
+    const has = (table, name) => table != null && Object.hasOwn(table, name);
     for (const [name, text] of Object.entries(sets)) {
-      if (scenario.toggles?.[name]) {
+      if (has(scenario.toggles, name)) {
         if (text === '1' || text === 'true') valid[name] = true;
         else if (text === '0' || text === 'false') valid[name] = false;
         else clean.push([name, `“${text}” is not on (1) or off (0)`]);
         if (valid[name] === scenario.toggles[name].default) delete valid[name];
-      } else if (scenario.parameters?.[name]) {
+      } else if (has(scenario.parameters, name)) {
         const p = scenario.parameters[name];
         const problem = checkValue(p, text);
         if (problem) clean.push([name, problem.includes(text) ? problem : `“${text}”: ${problem}`]);

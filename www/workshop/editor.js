@@ -8,30 +8,14 @@ import { el } from './dom.js';
 /** Quiet time after the last keystroke before asking the core (it answers in ~1 ms, but typing is bursty). */
 const VALIDATE_DELAY_MS = 250;
 
-/** Where unsaved edits of a scenario file are kept in this browser. */
-export const draftKey = (file) => `incident-replay:draft:${file}`;
-
-function readDraft(file) {
-  try { return localStorage.getItem(draftKey(file)); } catch { return null; }
-}
-
-function keepDraft(file, text, shipped) {
-  try {
-    if (text === shipped) localStorage.removeItem(draftKey(file)); else localStorage.setItem(draftKey(file), text);
-  } catch { /* storage full or disabled: the edits live in the textarea only */ }
-}
-
 /**
  * Mount the editor in `container` for scenario `file` with text `json`.
- * `onRun(text)` is called by "Run this scenario". Unsaved edits are kept in
- * local storage and restored the next time this file is opened.
- * Returns { text(), edited(), valid(), destroy() }.
+ * `onRun(text)` is called by "Run this scenario". Returns { text(), edited(), valid(), destroy() }.
  */
 export function mountEditor(container, { sim, file, json, onRun }) {
-  const draft = readDraft(file);
-  const restored = draft != null && draft !== json;
+  const draft = draftStore(file);
   const textarea = el('textarea', {
-    id: 'editor-text', spellcheck: false, value: restored ? draft : json, autocomplete: 'off',
+    id: 'editor-text', spellcheck: false, value: json, autocomplete: 'off',
   });
   textarea.setAttribute('wrap', 'off'); // one text line per gutter line
   textarea.setAttribute('autocapitalize', 'off');
@@ -135,12 +119,10 @@ export function mountEditor(container, { sim, file, json, onRun }) {
     }
   }
 
-  let saveTimer = 0;
   function onEdit() {
     renderGutter();
     edited.textContent = textarea.value === json ? '' : 'edited (kept in this browser until you reset)';
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => keepDraft(file, textarea.value, json), VALIDATE_DELAY_MS);
+    draft.write(textarea.value === json ? null : textarea.value);
     clearTimeout(timer);
     container.dataset.checking = 'true';
     timer = setTimeout(check, VALIDATE_DELAY_MS);
@@ -164,19 +146,43 @@ export function mountEditor(container, { sim, file, json, onRun }) {
     onEdit();
   });
 
+  // Work in progress survives a reload (and a worker trap, which never touches the text).
+  const saved = draft.read();
+  if (saved != null && saved !== json) {
+    textarea.value = saved;
+    edited.textContent = 'your unsaved edits, restored (Reset goes back to the file as shipped)';
+  }
   renderGutter();
-  if (restored) edited.textContent = 'your unsaved edits, restored (Reset goes back to the file as shipped)';
   check();
 
   return {
     text: () => textarea.value,
+    /** Whether the text differs from the file as shipped (the workshop asks before leaving it). */
     edited: () => textarea.value !== json,
     valid: () => container.dataset.valid === 'true',
     destroy() {
       destroyed = true;
       clearTimeout(timer);
-      if (saveTimer) { clearTimeout(saveTimer); keepDraft(file, textarea.value, json); }
       container.replaceChildren();
+    },
+  };
+}
+
+/**
+ * The editor's text for `file` in localStorage, so a reload keeps it. Storage
+ * may be off or full (private windows, sandboxed frames): then nothing is kept.
+ */
+function draftStore(file) {
+  const key = `incident-replay:workshop-draft:${file}`;
+  return {
+    read() {
+      try { return globalThis.localStorage?.getItem(key) ?? null; } catch { return null; }
+    },
+    write(text) {
+      try {
+        if (text == null) globalThis.localStorage?.removeItem(key);
+        else globalThis.localStorage?.setItem(key, text);
+      } catch { /* full or disabled: the draft lives only in the page */ }
     },
   };
 }

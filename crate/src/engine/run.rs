@@ -33,6 +33,10 @@ pub struct Setup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunError {
     EventBudget { events_max: u64, at_us: SimTime },
+    /// More than `queue::PENDING_MAX` events waited at once.
+    PendingBudget { at_us: SimTime },
+    /// The trace grew past `scenario::cost::TRACE_EVENTS_MAX` events.
+    TraceBudget { at_us: SimTime },
 }
 
 impl std::fmt::Display for RunError {
@@ -42,6 +46,19 @@ impl std::fmt::Display for RunError {
                 f,
                 "the run needed more than {events_max} events (stopped at {} simulated); \
                  a timeout or interval is too small for this scenario, or raise limits.events_max",
+                format_clock(*at_us)
+            ),
+            RunError::PendingBudget { at_us } => write!(
+                f,
+                "more than {} events were waiting at once (at {} simulated): messages or timers are scheduled faster \
+                 than they happen; a rate is too high or a latency or timeout too long for this scenario",
+                super::queue::PENDING_MAX,
+                format_clock(*at_us)
+            ),
+            RunError::TraceBudget { at_us } => write!(
+                f,
+                "the run recorded more than {} trace events (at {} simulated); fewer nodes, gauges or steps",
+                crate::scenario::cost::TRACE_EVENTS_MAX,
                 format_clock(*at_us)
             ),
         }
@@ -192,6 +209,12 @@ impl Run {
             }
             self.now_us = at_us;
             self.handle(event);
+            if self.queue.overflowed() {
+                return Err(RunError::PendingBudget { at_us });
+            }
+            if self.trace.events.len() as u64 > crate::scenario::cost::TRACE_EVENTS_MAX {
+                return Err(RunError::TraceBudget { at_us });
+            }
         }
         if !self.finished {
             self.now_us = self.now_us.max(until_us);

@@ -295,10 +295,15 @@ pub struct Goal {
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// A run that needs more events stops with an error instead of hanging.
+    /// At most 100,000,000. Other limits a file cannot change (`scenario/cost.rs`):
+    /// 10,000 nodes, 64 planes, 100,000 links, timeline steps × links at most
+    /// 10,000,000, 1,024 pairs in a device fault, 1,048,576 events waiting at
+    /// once and 20,000,000 trace events while running; durations at most 1 year.
     pub events_max: u64,
     /// Width of the buckets request success rates are counted in, e.g. `10s`.
     pub bucket: String,
     /// Message records kept for drawing; the digest still covers every event.
+    /// At most 5,000,000.
     #[serde(default = "default_messages_recorded")]
     pub messages_recorded_max: u64,
 }
