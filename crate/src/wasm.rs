@@ -81,6 +81,15 @@ pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValu
     scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
 }
 
+/// Each parameter's range the core accepts with the other settings in
+/// `overrides` (the event budget included): `[{ name, lo, hi }]`, for sliders.
+#[wasm_bindgen]
+pub fn parameter_fits(file: &str, json: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let o = overrides_of(file, overrides)?;
+    let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
+    to_js(&scenario::fit::parameter_fits(file, &s, &o))
+}
+
 /// Run a scenario and return only its outcome (for sweeps: nothing is kept).
 #[wasm_bindgen]
 pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
