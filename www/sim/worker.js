@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, schema } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, schema, parameter_fits } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -119,6 +119,10 @@ const handlers = {
   validate({ file, json, overrides }) {
     validate(file, json, overrides || {});
     return { reply: { valid: true }, transfer: [] };
+  },
+  /** Each parameter's range the core accepts with the other settings (sliders stop there). */
+  fits({ file, json, overrides }) {
+    return { reply: { fits: parameter_fits(file, json, overrides || {}) }, transfer: [] };
   },
   timeline({ slot }) {
     return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };

@@ -4,12 +4,13 @@
 pub mod cut;
 pub mod device;
 pub mod link;
+pub mod streams;
 
-use crate::engine::rng::Rng;
 use crate::engine::time::SimTime;
 use crate::ids::{DeviceId, LinkId, NodeId, PlaneId};
 pub use device::{Device, DeviceFault};
 pub use link::Link;
+pub use streams::LinkStreams;
 
 /// Why a message did not arrive. Recorded in the trace so the stage can draw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +94,9 @@ impl Network {
         out.binary_search_by_key(&to, |&(t, _)| t).ok().map(|i| out[i].1)
     }
 
-    /// Decide the fate of one message sent now: its arrival time, or why it is lost.
+    /// Decide the fate of one message sent now: its arrival time, or why it is
+    /// lost. Each draw comes from the stream of the link (or of the device on
+    /// the link) it is about, never from a shared one.
     pub fn transmit(
         &mut self,
         now: SimTime,
@@ -101,7 +104,7 @@ impl Network {
         to: NodeId,
         plane: PlaneId,
         bytes: u64,
-        rng: &mut Rng,
+        streams: &mut LinkStreams,
     ) -> (Option<LinkId>, Result<SimTime, Drop>) {
         let Some(id) = self.link_between(from, to, plane) else {
             return (None, Err(Drop::NoRoute));
@@ -110,13 +113,14 @@ impl Network {
         if link.cut {
             return (Some(id), Err(Drop::Cut));
         }
-        for &d in &link.via {
+        for (position, &d) in link.via.iter().enumerate() {
             if let Some(fault) = &self.devices[d.index()].fault {
-                if fault.affects(from, to, plane) && rng.chance_ppm(fault.drop_ppm) {
+                if fault.affects(from, to, plane) && streams.device(id, position).chance_ppm(fault.drop_ppm) {
                     return (Some(id), Err(Drop::Device(d)));
                 }
             }
         }
+        let rng = streams.link(id);
         if rng.chance_ppm(link.loss_ppm) {
             return (Some(id), Err(Drop::Loss));
         }
@@ -182,10 +186,16 @@ mod tests {
         Network::new(planes.iter().map(|s| s.to_string()).collect(), devices, links, n)
     }
 
+    /// Streams for `net` with nodes named n0, n1, ...
+    pub(crate) fn streams(net: &Network, seed: u64) -> LinkStreams {
+        let names: Vec<String> = (0..net.node_count).map(|i| format!("n{i}")).collect();
+        LinkStreams::new(seed, net, &names)
+    }
+
     #[test]
     fn delivers_after_latency() {
         let mut net = full_mesh(2, &["data"], vec![]);
-        let mut rng = Rng::for_component(1, 1);
+        let mut rng = streams(&net, 1);
         let (_, r) = net.transmit(10, NodeId(0), NodeId(1), PlaneId(0), 100, &mut rng);
         assert_eq!(r, Ok(110));
     }
@@ -193,7 +203,7 @@ mod tests {
     #[test]
     fn missing_plane_or_link_is_no_route() {
         let mut net = full_mesh(2, &["data"], vec![]);
-        let mut rng = Rng::for_component(1, 1);
+        let mut rng = streams(&net, 1);
         assert_eq!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng).1, Err(Drop::NoRoute));
         assert_eq!(net.transmit(0, NodeId(0), NodeId(0), PlaneId(0), 1, &mut rng).1, Err(Drop::NoRoute));
     }
@@ -202,7 +212,7 @@ mod tests {
     fn loss_rate_is_close_to_configured() {
         let mut net = full_mesh(2, &["data"], vec![]);
         net.links[0].loss_ppm = 100_000; // 10%
-        let mut rng = Rng::for_component(7, 1);
+        let mut rng = streams(&net, 7);
         let lost = (0..100_000)
             .filter(|_| net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng).1 == Err(Drop::Loss))
             .count();
@@ -218,14 +228,41 @@ mod tests {
             pairs: vec![(NodeId(0), NodeId(2))],
             carrier_up: true,
         });
-        let mut rng = Rng::for_component(1, 1);
-        let on = |net: &mut Network, rng: &mut Rng, a, b, p| net.transmit(0, NodeId(a), NodeId(b), PlaneId(p), 1, rng).1;
+        let mut rng = streams(&net, 1);
+        let on = |net: &mut Network, rng: &mut LinkStreams, a, b, p| net.transmit(0, NodeId(a), NodeId(b), PlaneId(p), 1, rng).1;
         assert_eq!(on(&mut net, &mut rng, 0, 2, 1), Err(Drop::Device(DeviceId(0))));
         assert!(on(&mut net, &mut rng, 2, 0, 1).is_ok(), "one direction only");
         assert!(on(&mut net, &mut rng, 0, 2, 0).is_ok(), "data plane untouched");
         assert!(on(&mut net, &mut rng, 0, 1, 1).is_ok(), "other pairs untouched");
         let l = net.link_between(NodeId(0), NodeId(2), PlaneId(1)).unwrap();
         assert_eq!(net.status(l, 0), LinkStatus::Gray);
+    }
+
+    /// Common random numbers: the fates on one link do not depend on how much
+    /// traffic other links carry, even through the same gray-failing device.
+    #[test]
+    fn traffic_on_one_link_leaves_another_links_draws_alone() {
+        let fates = |extra_on_other: usize| {
+            let mut net = full_mesh(3, &["data"], vec![DeviceId(0)]);
+            for l in net.links.iter_mut() {
+                l.loss_ppm = 200_000;
+                l.jitter_us = 500;
+            }
+            net.devices[0].fault = Some(DeviceFault { drop_ppm: 300_000, plane_mask: u64::MAX, pairs: vec![], carrier_up: true });
+            let mut s = streams(&net, 11);
+            let mut seen = vec![];
+            for t in 0..2_000u64 {
+                for _ in 0..extra_on_other {
+                    net.transmit(t * 1_000, NodeId(1), NodeId(2), PlaneId(0), 10, &mut s);
+                }
+                seen.push(net.transmit(t * 1_000, NodeId(0), NodeId(1), PlaneId(0), 10, &mut s).1);
+            }
+            seen
+        };
+        let quiet = fates(0);
+        assert_eq!(quiet, fates(3), "busier 1->2 moved 0->1's loss, jitter or device drops");
+        assert!(quiet.iter().any(|f| *f == Err(Drop::Loss)) && quiet.iter().any(|f| matches!(f, Err(Drop::Device(_)))));
+        assert!(quiet.iter().any(|f| f.is_ok()));
     }
 
     #[test]

@@ -26,11 +26,11 @@ mod election;
 mod msg;
 mod replication;
 
-pub use msg::{RaftMsg, RaftTimer};
+pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{Command, Msg, ReplyStatus, ServiceMsg, Timer};
+use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
 const VOTE_BYTES: u32 = 64;
@@ -327,7 +327,11 @@ impl RaftNode {
     }
 }
 
-impl Protocol for RaftNode {
+impl Model for RaftNode {
+    type Msg = RaftInbox;
+    type Timer = RaftTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         // Everyone starts in term 1 knowing the initial leader, if there is one.
         self.leader = self.cfg.initial_leader;
@@ -345,21 +349,16 @@ impl Protocol for RaftNode {
         self.begin(cx, false);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: RaftInbox) {
         match msg {
-            Msg::Raft(m) => self.on_raft(cx, from, m),
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            _ => {}
+            RaftInbox::Raft(m) => self.on_raft(cx, from, m),
+            RaftInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
+            // A server is nobody's client.
+            RaftInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        if let Timer::Raft(t) = timer {
-            self.on_timer_inner(cx, t);
-        }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn on_timer(&mut self, cx: &mut Cx, timer: RaftTimer) {
+        self.on_timer_inner(cx, timer);
     }
 }

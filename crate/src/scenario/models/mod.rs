@@ -17,7 +17,7 @@ use super::format::{ModelSpec, Quantity};
 use super::params::Values;
 use crate::engine::time::format_duration;
 use crate::ids::{DeviceId, GroupId, NodeId, PlaneId};
-use crate::model::Model;
+use crate::model::AnyModel;
 
 /// What a model's builder can look up and report while it is resolved.
 pub struct BuildCx<'a> {
@@ -164,22 +164,10 @@ impl Budget {
     }
 }
 
-/// Build the model a node runs.
-pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<Model, ScenarioError> {
+/// Build the model a node runs (the dispatch comes from the registry).
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<AnyModel, ScenarioError> {
     if cx.dormant.get(me.index()).copied().unwrap_or(false) {
         return Ok(Box::new(crate::model::dormant::Dormant));
     }
-    match spec {
-        ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
-        ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
-        ModelSpec::Postgres(s) => postgres::build(s, cx, me, &format!("{path}.postgres")),
-        ModelSpec::BackupCatalog(s) => backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog")),
-        ModelSpec::Fileserver(s) => fileserver::build(s, cx, me, &format!("{path}.fileserver")),
-        ModelSpec::FenceDevice(s) => fencing::build_fence_device(s, cx, &format!("{path}.fence_device")),
-        ModelSpec::Witness(s) => fencing::build_witness(s, cx, &format!("{path}.witness")),
-        ModelSpec::OpsTeam(s) => fencing::build_ops_team(s, cx, &format!("{path}.ops_team")),
-        ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
-        ModelSpec::DbManager(s) => db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager")),
-        ModelSpec::PgNode(s) => db_cluster::build_member(s, cx, me, &format!("{path}.pg_node")),
-    }
+    spec.build(cx, me, path)
 }
