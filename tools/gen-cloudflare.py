@@ -12,7 +12,7 @@ def raft(n):
         "heartbeat_interval": "$etcd_heartbeat", "election_timeout_min": "$etcd_election_timeout",
         "election_timeout_max": "$etcd_election_timeout_max",
         "pre_vote": "$raft_prevote", "check_quorum": "$raft_check_quorum", "initial_leader": "etcd3",
-        "term_gauge": "etcd_term"}}
+        "term_gauge": "etcd_term", "elections_gauge": f"{n}_elections"}}
 
 def pg(primary=False):
     return {"pg_node": {"group": "auth-db", "plane": "db", "initially_primary": primary,
@@ -58,7 +58,7 @@ param("api_retries", "count", 3, 0, 10, 1, "Retries after the first attempt (ass
 
 T = {
  "raft_prevote": {"default": False, "label": "Raft PreVote", "description": "etcd raft PreVote: a node asks whether it could win before raising its term. Whether Cloudflare ran it is not stated [unverified]. Alone it does not stop the churn in this link picture, it prolongs it: node 2 still grants node 1's pre-vote when their logs are equal (there is no leader-recency test without CheckQuorum), and because failed pre-votes no longer raise node 2's term, node 2 never times out and never breaks the tie.", "source": "etcd-raft"},
- "raft_check_quorum": {"default": False, "label": "Raft CheckQuorum", "description": "etcd raft CheckQuorum: a leader steps down without a majority, and a follower that heard its leader within an election timeout ignores vote requests (the follower lease). Whether Cloudflare ran it is not stated [unverified]. Alone it stops node 2 from backing node 1, so leader changes drop, but node 1 inflates its term in isolation and, when one of its packets gets through, forces leader 3 to step down: longer leaderless stretches. With PreVote as well, node 1's pre-votes are refused and never raise a term: no churn at all.", "source": "etcd-raft"},
+ "raft_check_quorum": {"default": True, "label": "Raft CheckQuorum", "description": "etcd raft CheckQuorum: a leader steps down without a majority, and a follower that heard its leader within an election timeout ignores vote requests (the follower lease). Whether Cloudflare ran it is not stated [unverified]. Alone it stops node 2 from backing node 1, so leader changes drop, but node 1 inflates its term in isolation and, when one of its packets gets through, forces leader 3 to step down: longer leaderless stretches. With PreVote as well, node 1's pre-votes are refused and never raise a term: no churn at all.", "source": "etcd-raft"},
  "wait_stable_etcd": {"default": False, "label": "Manager waits for a stable etcd", "description": "The database manager does not act on an expired lease until etcd has taken writes for the stable window; by then the healthy primary's lease is renewed, so an etcd outage alone never promotes.", "source": "postmortems-app"},
  "full_rebuild_defect": {"default": True, "label": "Promotion forces full rebuilds (the defect)", "description": "Historically a promotion made every other member rebuild from scratch. Off: members resync incrementally and keep serving reads after a short resync.", "source": "postmortems-app"},
  "client_backoff": {"default": False, "label": "Client retries with backoff and jitter", "description": "API clients wait an exponentially growing random time (200 ms base, 20 s cap) before a retry instead of retrying at once (assumption: the post does not describe client retry policy).", "source": "assumption"},
@@ -94,7 +94,7 @@ timeline = [
  step("0s", "A quiet Monday afternoon", "note",
   "Cloudflare's control plane (API and dashboard) runs on many microservices in two regions; the edge is not part of this story and kept working. A three-node etcd cluster stores strongly consistent state: node 3 leads, node 1 sits in a rack whose switch is about to fail. A database cluster manager vouches for the authentication database's primary through etcd: every 10 s it checks the primary and writes its health to etcd (the manager's real design and settings are not published; Patroni's loop_wait 10 s and ttl 30 s are used as an analogue). Three API client nodes, each standing for many users, read and write sessions on the three database members.",
   "cloudflare-blog"),
- step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd1", "etcd3"]], "both_ways": True, "carrier_up": True}},
+ step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd3", "etcd1"], ["etcd2", "etcd1"]], "both_ways": False, "carrier_up": True}},
   "14:43 UTC: a switch in node 1's rack starts misbehaving. Its control-plane protocols (LACP, BGP) stay up, so every link looks healthy and nothing fails over, but its data plane forwards only some packets: traffic between etcd nodes 1 and 3 is mostly dropped while both still reach node 2. The share dropped is not published; 90% is an assumption. The link picture (1-3 broken, 1-2 and 2-3 healthy) is from quotes of the post and matches the project's seed document; one third-party blog puts the bad link between 1 and 2.",
   "quotes"),
  step("3min10s", "Leadership ping-pong", "note",

@@ -72,7 +72,12 @@ impl Sim {
     fn dispatch(&mut self, i: usize, f: impl FnOnce(&mut RaftNode, &mut Cx)) {
         let mut out = std::mem::take(&mut self.out);
         {
-            let mut cx = Cx { now_us: self.now, me: NodeId(i as u32), rng: &mut self.rngs[i], out: &mut out };
+            let mut cx = Cx {
+                now_us: self.now,
+                me: NodeId(i as u32),
+                rng: &mut self.rngs[i],
+                out: &mut out,
+            };
             f(&mut self.nodes[i], &mut cx);
         }
         for e in out.drain(..) {
@@ -86,13 +91,26 @@ impl Sim {
                         continue;
                     }
                     let at = self.now + 100 + self.net.below(self.delay_max_us);
-                    self.push(at, Ev::Deliver { to: to.0, from: i as u32, msg });
+                    self.push(
+                        at,
+                        Ev::Deliver {
+                            to: to.0,
+                            from: i as u32,
+                            msg,
+                        },
+                    );
                 }
                 Effect::SetTimer { timer, after_us } => {
                     let slot = timer.slot();
                     let at = self.now + after_us;
                     self.timers[i][slot] = Some((at, timer));
-                    self.push(at, Ev::Wake { node: i as u32, slot });
+                    self.push(
+                        at,
+                        Ev::Wake {
+                            node: i as u32,
+                            slot,
+                        },
+                    );
                 }
                 Effect::CancelTimer { timer } => self.timers[i][timer.slot()] = None,
                 _ => {}
@@ -112,12 +130,17 @@ impl Sim {
         // Randomised election timeouts stay within the configured range.
         let t = n.last_timeout_us;
         if t != 0 && !(self.timeout_range.0..=self.timeout_range.1).contains(&t) {
-            self.fail(format!("election timeout {t} outside {:?}", self.timeout_range));
+            self.fail(format!(
+                "election timeout {t} outside {:?}",
+                self.timeout_range
+            ));
         }
         // Election safety: at most one leader per term.
         if n.role() == RaftRole::Leader {
             match self.leader_of_term.get(&n.term()) {
-                Some(&l) if l != i as u32 => self.fail(format!("two leaders in term {}: {l} and {i}", n.term())),
+                Some(&l) if l != i as u32 => {
+                    self.fail(format!("two leaders in term {}: {l} and {i}", n.term()))
+                }
                 Some(_) => {}
                 None => {
                     self.leader_of_term.insert(n.term(), i as u32);
@@ -129,7 +152,11 @@ impl Sim {
             for (idx, c) in self.committed.iter().enumerate() {
                 if let Some((t, seen_in)) = *c {
                     if seen_in < n.term() && log.get(idx).copied() != Some(t) {
-                        self.fail(format!("leader {i} of term {} lacks committed entry {} (term {t})", n.term(), idx + 1));
+                        self.fail(format!(
+                            "leader {i} of term {} lacks committed entry {} (term {t})",
+                            n.term(),
+                            idx + 1
+                        ));
                     }
                 }
             }
@@ -149,7 +176,10 @@ impl Sim {
                     self.committed[idx] = Some((t, n.term()));
                     self.stats.commits += 1;
                 }
-                Some((ct, _)) if ct != t => self.fail(format!("index {} committed as term {ct} and term {t}", idx + 1)),
+                Some((ct, _)) if ct != t => self.fail(format!(
+                    "index {} committed as term {ct} and term {t}",
+                    idx + 1
+                )),
                 Some(_) => {}
             }
         }
@@ -161,9 +191,14 @@ impl Sim {
             }
             let b = other.log();
             let len = a.len().min(b.len());
-            let Some(k) = (0..len).rev().find(|&k| a[k] == b[k]) else { continue };
+            let Some(k) = (0..len).rev().find(|&k| a[k] == b[k]) else {
+                continue;
+            };
             if a[..k] != b[..k] {
-                self.fail(format!("logs of {i} and {j} agree at index {} but differ before", k + 1));
+                self.fail(format!(
+                    "logs of {i} and {j} agree at index {} but differ before",
+                    k + 1
+                ));
             }
         }
     }
@@ -252,7 +287,9 @@ impl Sim {
                 }
                 Ev::Wake { node, slot } => {
                     let t = node as usize;
-                    let Some((due, timer)) = self.timers[t][slot] else { continue };
+                    let Some((due, timer)) = self.timers[t][slot] else {
+                        continue;
+                    };
                     if due != at || !self.up[t] {
                         continue;
                     }
@@ -274,7 +311,9 @@ impl Sim {
                     let t = rng.below(self.nodes.len() as u64) as usize;
                     if self.up[t] && self.paused_until[t] <= at {
                         let req = rng.below(1 << 30) as u32;
-                        self.dispatch(t, |m, cx| m.on_message(cx, NodeId(CLIENT), Msg::Request { req, write_id: 1 }));
+                        self.dispatch(t, |m, cx| {
+                            m.on_message(cx, NodeId(CLIENT), Msg::Request { req, write_id: 1 })
+                        });
                     }
                     let next = self.now + rng.between(5_000, 60_000);
                     self.push(next, Ev::Write);
@@ -292,6 +331,8 @@ struct Setup {
     election_min_us: u64,
     election_max_us: u64,
     initial_leader: Option<NodeId>,
+    /// Stable-storage write before answering (0: none).
+    disk_write_us: u64,
 }
 
 fn schedule(seed: u64) -> Stats {
@@ -302,8 +343,27 @@ fn schedule(seed: u64) -> Stats {
     let heartbeat_us = rng.between(5_000, 20_000);
     let election_min_us = heartbeat_us * rng.between(3, 10);
     let election_max_us = election_min_us + rng.below(election_min_us + 1);
-    let initial_leader = if rng.below(2) == 0 { Some(NodeId(0)) } else { None };
-    let setup = Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader };
+    let initial_leader = if rng.below(2) == 0 {
+        Some(NodeId(0))
+    } else {
+        None
+    };
+    // Half the schedules persist before answering, with a write of up to a heartbeat.
+    let disk_write_us = if rng.below(2) == 0 {
+        0
+    } else {
+        rng.between(100, heartbeat_us)
+    };
+    let setup = Setup {
+        n,
+        pre_vote,
+        check_quorum,
+        heartbeat_us,
+        election_min_us,
+        election_max_us,
+        initial_leader,
+        disk_write_us,
+    };
     let mut sim = build(seed, &setup);
     let first_fault = rng.between(0, 200_000);
     sim.push(first_fault, Ev::Fault);
@@ -314,11 +374,23 @@ fn schedule(seed: u64) -> Stats {
 }
 
 fn build(seed: u64, setup: &Setup) -> Sim {
-    let Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader } = *setup;
-    let desc = format!("seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us}");
+    let Setup {
+        n,
+        pre_vote,
+        check_quorum,
+        heartbeat_us,
+        election_min_us,
+        election_max_us,
+        initial_leader,
+        disk_write_us,
+    } = *setup;
+    let desc = format!("seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us} disk={disk_write_us}");
     let nodes = (0..n)
         .map(|i| {
-            let peers = (0..n).filter(|&j| j != i).map(|j| NodeId(j as u32)).collect();
+            let peers = (0..n)
+                .filter(|&j| j != i)
+                .map(|j| NodeId(j as u32))
+                .collect();
             RaftNode::new(
                 NodeId(i as u32),
                 RaftConfig {
@@ -334,6 +406,8 @@ fn build(seed: u64, setup: &Setup) -> Sim {
                     initial_leader,
                     random_phase: true,
                     term_gauge: None,
+                    elections_gauge: None,
+                    disk_write_us,
                 },
             )
         })
@@ -363,7 +437,10 @@ fn build(seed: u64, setup: &Setup) -> Sim {
 
 #[test]
 fn raft_safety_holds_over_random_fault_schedules() {
-    let count: u64 = std::env::var("RAFT_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let count: u64 = std::env::var("RAFT_SCHEDULES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     let started = Instant::now();
     let threads = 2u64;
     let totals: Vec<Stats> = std::thread::scope(|s| {
@@ -383,7 +460,10 @@ fn raft_safety_holds_over_random_fault_schedules() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a schedule panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a schedule panicked"))
+            .collect()
     });
     let events: u64 = totals.iter().map(|s| s.events).sum();
     let leaders: u64 = totals.iter().map(|s| s.leaders_elected).sum();
@@ -400,7 +480,16 @@ fn raft_safety_holds_over_random_fault_schedules() {
 // ---- Targeted checks of the PreVote / CheckQuorum semantics (fact sheet §5.2).
 
 fn three(pre_vote: bool, check_quorum: bool, leader: u32) -> Setup {
-    Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 199_000, initial_leader: Some(NodeId(leader)) }
+    Setup {
+        n: 3,
+        pre_vote,
+        check_quorum,
+        heartbeat_us: 10_000,
+        election_min_us: 100_000,
+        election_max_us: 199_000,
+        initial_leader: Some(NodeId(leader)),
+        disk_write_us: 0,
+    }
 }
 
 fn isolate(sim: &mut Sim, a: usize) {
@@ -443,7 +532,10 @@ fn prevote_keeps_an_isolated_node_at_its_term() {
             sim.run_until(&mut rng, 2_300_000);
             let after = sim.nodes[2].term();
             if pv {
-                assert_eq!(after, before, "seed {seed}: an isolated pre-candidate must not raise its term");
+                assert_eq!(
+                    after, before,
+                    "seed {seed}: an isolated pre-candidate must not raise its term"
+                );
             } else {
                 assert!(after > before + 5, "seed {seed}: without PreVote the isolated node inflates its term ({before} -> {after})");
             }
@@ -459,19 +551,55 @@ fn answering_a_prevote_changes_neither_term_nor_vote() {
     sim.run_until(&mut rng, 300_000);
     let (term, vote) = (sim.nodes[1].term(), sim.nodes[1].voted_for());
     let last = sim.nodes[1].log().len() as u32;
-    let msg = Msg::Raft(RaftMsg::RequestVote { term: term + 1, last_index: last, last_term: sim.nodes[1].log()[last as usize - 1], pre: true });
+    let msg = Msg::Raft(RaftMsg::RequestVote {
+        term: term + 1,
+        last_index: last,
+        last_term: sim.nodes[1].log()[last as usize - 1],
+        pre: true,
+    });
     sim.dispatch(1, |m, cx| m.on_message(cx, NodeId(2), msg));
-    assert_eq!((sim.nodes[1].term(), sim.nodes[1].voted_for()), (term, vote));
+    assert_eq!(
+        (sim.nodes[1].term(), sim.nodes[1].voted_for()),
+        (term, vote)
+    );
 }
 
-/// The Cloudflare link picture: nodes 0-1 and 1-2 perfect, 0-2 lossy both ways,
-/// leader 2, no client writes (equal logs).
-fn cloudflare(seed: u64, pre_vote: bool, check_quorum: bool) -> (u32, u32) {
-    let mut sim = build(seed, &Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 190_000, initial_leader: Some(NodeId(2)) });
+/// The Cloudflare link pictures, leader 2, no client writes. `Symmetric`: 0-2
+/// lossy both ways, 0-1 and 1-2 perfect (the fact sheet's picture). `IntoNode0`:
+/// what is sent to node 0 is mostly lost (from 1 and 2), what it sends gets
+/// through (the picture the Cloudflare scenario assumes).
+#[derive(Clone, Copy)]
+enum Picture {
+    Symmetric,
+    IntoNode0,
+}
+
+fn cloudflare(seed: u64, pre_vote: bool, check_quorum: bool, picture: Picture) -> (u32, u32) {
+    let mut sim = build(
+        seed,
+        &Setup {
+            n: 3,
+            pre_vote,
+            check_quorum,
+            heartbeat_us: 10_000,
+            election_min_us: 100_000,
+            election_max_us: 190_000,
+            initial_leader: Some(NodeId(2)),
+            disk_write_us: 0,
+        },
+    );
     let mut rng = Rng::for_component(seed, 7);
     sim.start();
-    sim.loss_ppm[0][2] = 900_000;
-    sim.loss_ppm[2][0] = 900_000;
+    match picture {
+        Picture::Symmetric => {
+            sim.loss_ppm[0][2] = 900_000;
+            sim.loss_ppm[2][0] = 900_000;
+        }
+        Picture::IntoNode0 => {
+            sim.loss_ppm[2][0] = 900_000;
+            sim.loss_ppm[1][0] = 900_000;
+        }
+    }
     sim.run_until(&mut rng, 20_000_000);
     let terms = sim.nodes.iter().map(|n| n.term()).max().unwrap_or(0);
     (sim.leader_of_term.len() as u32, terms)
@@ -480,11 +608,30 @@ fn cloudflare(seed: u64, pre_vote: bool, check_quorum: bool) -> (u32, u32) {
 #[test]
 fn cloudflare_shape_prevote_and_check_quorum() {
     for seed in 0..100 {
-        let (leaders, term) = cloudflare(seed, true, true);
-        assert_eq!((leaders, term), (1, 1), "seed {seed}: with both, leader 2 keeps term 1");
+        for picture in [Picture::Symmetric, Picture::IntoNode0] {
+            let (leaders, term) = cloudflare(seed, true, true, picture);
+            assert_eq!(
+                (leaders, term),
+                (1, 1),
+                "seed {seed}: with both, leader 2 keeps term 1"
+            );
+        }
     }
-    // Neither: some seed gives sustained leader churn.
-    assert!((0..20).any(|s| cloudflare(s, false, false).0 > 10));
+    // CheckQuorum only (etcd's server always sets it), node 0 deaf: node 0
+    // inflates its term, and each reply it gets through to a stale heartbeat
+    // deposes the leader: sustained churn in (nearly) every seed.
+    let churn = |pv, cq, p| (0..20).filter(|&s| cloudflare(s, pv, cq, p).0 > 10).count();
+    let deaf_cq = churn(false, true, Picture::IntoNode0);
+    // The fact sheet's picture: node 1 hears everyone, wins an election and the
+    // churn ends (node 0 lags behind the log and cannot win).
+    let sym_cq = churn(false, true, Picture::Symmetric);
+    let sym_neither = churn(false, false, Picture::Symmetric);
+    eprintln!("seeds of 20 with > 10 leaders in 20 s: deaf node 0 + CheckQuorum {deaf_cq}, symmetric + CheckQuorum {sym_cq}, symmetric + neither {sym_neither}");
+    assert!(deaf_cq >= 18, "{deaf_cq}");
+    assert!(
+        sym_cq < deaf_cq && sym_neither < deaf_cq,
+        "{sym_cq} {sym_neither} vs {deaf_cq}"
+    );
     // PreVote only: node 1 grants node 0's pre-vote (equal logs), so a term rise is reachable.
-    assert!((0..20).any(|s| cloudflare(s, true, false).1 > 1));
+    assert!((0..20).any(|s| cloudflare(s, true, false, Picture::Symmetric).1 > 1));
 }

@@ -6,7 +6,10 @@
 //!   through for `lease_ttl` (plus an optional `promotion_delay`), it decides it
 //!   can no longer vouch for the primary and fails over: as soon as etcd takes
 //!   a write again it records a new primary, promotes a replica and tells every
-//!   other member, the old primary included, to follow it. With the historical
+//!   other member, the old primary included, to follow it. It promotes only a
+//!   member that answered its last health checks as a serving replica; a member
+//!   that is rebuilding is not one, so while the defect's rebuilds last there is
+//!   nobody to promote and no second failover. With the historical
 //!   defect every follower does a full rebuild (copy the whole data set at the
 //!   copy bandwidth); with the fix it resyncs incrementally. With
 //!   `wait_stable_etcd`, lease expiry alone never triggers a failover: the
@@ -33,7 +36,13 @@ const QUEUE_PREALLOC: usize = 1024;
 pub enum DbMsg {
     /// Manager → member: are you alive and serving?
     Ping { seq: u32 },
-    Pong { seq: u32 },
+    /// Member → manager: alive; `primary`: serving as the primary; `serving`:
+    /// primary or a replica that can take over (false while rebuilding).
+    Pong {
+        seq: u32,
+        primary: bool,
+        serving: bool,
+    },
     /// Manager → member: you are the primary of `epoch`.
     Promote { epoch: u32 },
     /// Manager → member: follow the primary of `epoch`; `full`: rebuild from scratch.
@@ -77,6 +86,9 @@ pub struct ManagerConfig {
     pub full_rebuild: bool,
     pub failovers_gauge: u16,
     pub lease_age_gauge: u16,
+    /// Time since the last etcd write that went through (any purpose): its
+    /// maximum is the longest stretch etcd took no writes from the manager.
+    pub write_gap_gauge: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,9 +107,13 @@ pub struct DbManager {
     outstanding: Option<(u32, u64, Purpose)>,
     last_renewed_us: u64,
     last_pong_us: u64,
+    /// Per member: last time it answered as serving (promotion candidates).
+    serving_seen_us: Vec<u64>,
     ping_seq: u32,
     /// Start of the current run of etcd writes that all went through.
     etcd_ok_since: Option<u64>,
+    /// When the last etcd write that went through was sent.
+    last_write_ok_us: u64,
     failovers: i64,
 }
 
@@ -112,8 +128,10 @@ impl DbManager {
             outstanding: None,
             last_renewed_us: 0,
             last_pong_us: 0,
+            serving_seen_us: Vec::new(),
             ping_seq: 0,
             etcd_ok_since: None,
+            last_write_ok_us: 0,
             failovers: 0,
         }
     }
@@ -126,8 +144,14 @@ impl DbManager {
     fn tick(&mut self, cx: &mut Cx) {
         let now = cx.now_us;
         self.ping_seq = self.ping_seq.wrapping_add(1);
-        let primary = self.cfg.members[self.primary];
-        cx.send(primary, self.cfg.db_plane, Msg::Db(DbMsg::Ping { seq: self.ping_seq }), CONTROL_BYTES);
+        for &m in &self.cfg.members {
+            cx.send(
+                m,
+                self.cfg.db_plane,
+                Msg::Db(DbMsg::Ping { seq: self.ping_seq }),
+                CONTROL_BYTES,
+            );
+        }
         if let Some((_, sent, _)) = self.outstanding {
             if now.saturating_sub(sent) >= self.cfg.renew_interval_us {
                 self.outstanding = None; // no answer in time: try another etcd member
@@ -135,10 +159,25 @@ impl DbManager {
             }
         }
         let lease_age = now.saturating_sub(self.last_renewed_us);
-        cx.emit(Effect::Gauge { gauge: self.cfg.lease_age_gauge, value: (lease_age / US_PER_S) as i64 });
-        let expired = lease_age > self.cfg.lease_ttl_us.saturating_add(self.cfg.promotion_delay_us);
-        let etcd_stable = self.etcd_ok_since.is_some_and(|s| now.saturating_sub(s) >= self.cfg.stable_window_us);
-        let may_fail_over = expired && (!self.cfg.wait_stable_etcd || etcd_stable);
+        cx.emit(Effect::Gauge {
+            gauge: self.cfg.lease_age_gauge,
+            value: (lease_age / US_PER_S) as i64,
+        });
+        let gap = now.saturating_sub(self.last_write_ok_us);
+        cx.emit(Effect::Gauge {
+            gauge: self.cfg.write_gap_gauge,
+            value: (gap / US_PER_S) as i64,
+        });
+        let expired = lease_age
+            > self
+                .cfg
+                .lease_ttl_us
+                .saturating_add(self.cfg.promotion_delay_us);
+        let etcd_stable = self
+            .etcd_ok_since
+            .is_some_and(|s| now.saturating_sub(s) >= self.cfg.stable_window_us);
+        let may_fail_over =
+            expired && (!self.cfg.wait_stable_etcd || etcd_stable) && self.successor(now).is_some();
         let primary_healthy = now.saturating_sub(self.last_pong_us) <= self.cfg.lease_ttl_us;
         let purpose = if may_fail_over {
             Some(Purpose::Promote)
@@ -152,13 +191,23 @@ impl DbManager {
             self.next_req = self.next_req.wrapping_add(1).max(1);
             self.outstanding = Some((req, now, purpose));
             let to = self.cfg.etcd[self.target];
-            cx.send(to, self.cfg.etcd_plane, Msg::Request { req, write_id: u64::from(req) }, CONTROL_BYTES);
+            cx.send(
+                to,
+                self.cfg.etcd_plane,
+                Msg::Request {
+                    req,
+                    write_id: u64::from(req),
+                },
+                CONTROL_BYTES,
+            );
         }
         cx.set_timer(Timer::Db(DbTimer::Tick), self.cfg.renew_interval_us);
     }
 
     fn on_etcd_reply(&mut self, cx: &mut Cx, req: u32, status: ReplyStatus) {
-        let Some((want, sent, purpose)) = self.outstanding else { return };
+        let Some((want, sent, purpose)) = self.outstanding else {
+            return;
+        };
         if req != want {
             return;
         }
@@ -168,28 +217,45 @@ impl DbManager {
             return;
         }
         self.etcd_ok_since.get_or_insert(sent);
+        self.last_write_ok_us = self.last_write_ok_us.max(sent);
         match purpose {
             Purpose::Renew => self.last_renewed_us = self.last_renewed_us.max(sent),
             Purpose::Promote => self.fail_over(cx),
         }
     }
 
-    fn fail_over(&mut self, cx: &mut Cx) {
+    /// The next member after the primary that answered as serving within the lease.
+    fn successor(&self, now: u64) -> Option<usize> {
         let n = self.cfg.members.len();
-        self.primary = (self.primary + 1) % n;
+        (1..n)
+            .map(|k| (self.primary + k) % n)
+            .find(|&i| now.saturating_sub(self.serving_seen_us[i]) <= self.cfg.lease_ttl_us)
+    }
+
+    fn fail_over(&mut self, cx: &mut Cx) {
+        let Some(next) = self.successor(cx.now_us) else {
+            return;
+        };
+        self.primary = next;
         self.epoch += 1;
         self.failovers += 1;
         for (i, &m) in self.cfg.members.iter().enumerate() {
             let msg = if i == self.primary {
                 DbMsg::Promote { epoch: self.epoch }
             } else {
-                DbMsg::Follow { epoch: self.epoch, full: self.cfg.full_rebuild }
+                DbMsg::Follow {
+                    epoch: self.epoch,
+                    full: self.cfg.full_rebuild,
+                }
             };
             cx.send(m, self.cfg.db_plane, Msg::Db(msg), CONTROL_BYTES);
         }
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
-        cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: self.failovers });
+        cx.emit(Effect::Gauge {
+            gauge: self.cfg.failovers_gauge,
+            value: self.failovers,
+        });
     }
 }
 
@@ -197,7 +263,12 @@ impl Protocol for DbManager {
     fn start(&mut self, cx: &mut Cx) {
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
-        cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: 0 });
+        self.last_write_ok_us = cx.now_us;
+        self.serving_seen_us = vec![cx.now_us; self.cfg.members.len()];
+        cx.emit(Effect::Gauge {
+            gauge: self.cfg.failovers_gauge,
+            value: 0,
+        });
         let phase = cx.rng.below(self.cfg.renew_interval_us);
         cx.set_timer(Timer::Db(DbTimer::Tick), phase);
     }
@@ -210,7 +281,19 @@ impl Protocol for DbManager {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             Msg::Reply { req, status } => self.on_etcd_reply(cx, req, status),
-            Msg::Db(DbMsg::Pong { .. }) if from == self.cfg.members[self.primary] => self.last_pong_us = cx.now_us,
+            Msg::Db(DbMsg::Pong {
+                primary, serving, ..
+            }) => {
+                let Some(i) = self.cfg.members.iter().position(|&m| m == from) else {
+                    return;
+                };
+                if i == self.primary && primary {
+                    self.last_pong_us = cx.now_us;
+                }
+                if serving {
+                    self.serving_seen_us[i] = cx.now_us;
+                }
+            }
             _ => {}
         }
     }
@@ -255,7 +338,13 @@ pub struct PgNode {
 
 impl PgNode {
     pub fn new(cfg: MemberConfig) -> PgNode {
-        PgNode { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
+        PgNode {
+            cfg,
+            role: Role::Passive,
+            epoch: 1,
+            busy_until_us: 0,
+            queue: VecDeque::with_capacity(QUEUE_PREALLOC),
+        }
     }
 
     pub fn role(&self) -> Role {
@@ -264,7 +353,11 @@ impl PgNode {
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: u64::from(self.epoch) << 16 });
+        cx.emit(Effect::Role {
+            group: self.cfg.group,
+            role,
+            epoch: u64::from(self.epoch) << 16,
+        });
     }
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write: bool) {
@@ -275,9 +368,15 @@ impl PgNode {
         };
         let now = cx.now_us;
         let start = self.busy_until_us.max(now);
-        let refuse = refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
+        let refuse =
+            refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
         if let Some(status) = refuse {
-            cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
+            cx.send(
+                client,
+                self.cfg.plane,
+                Msg::Reply { req, status },
+                REPLY_BYTES,
+            );
             return;
         }
         self.busy_until_us = start + self.cfg.service_us;
@@ -294,29 +393,55 @@ impl PgNode {
                 return;
             }
             self.queue.pop_front();
-            cx.send(client, self.cfg.plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+            cx.send(
+                client,
+                self.cfg.plane,
+                Msg::Reply {
+                    req,
+                    status: ReplyStatus::Ok,
+                },
+                REPLY_BYTES,
+            );
         }
     }
 }
 
 impl Protocol for PgNode {
     fn start(&mut self, cx: &mut Cx) {
-        let role = if self.cfg.initially_primary { Role::Active } else { Role::Passive };
+        let role = if self.cfg.initially_primary {
+            Role::Active
+        } else {
+            Role::Passive
+        };
         self.set_role(cx, role);
     }
 
     fn restart(&mut self, cx: &mut Cx) {
         self.queue.clear();
         self.busy_until_us = cx.now_us;
-        let role = if self.role == Role::Active { Role::Active } else { Role::Passive };
+        let role = if self.role == Role::Active {
+            Role::Active
+        } else {
+            Role::Passive
+        };
         self.set_role(cx, role);
     }
 
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id != 0),
-            Msg::Db(DbMsg::Ping { seq }) if self.role == Role::Active => {
-                cx.send(from, self.cfg.plane, Msg::Db(DbMsg::Pong { seq }), CONTROL_BYTES);
+            Msg::Db(DbMsg::Ping { seq }) => {
+                let (primary, serving) = (self.role == Role::Active, self.role != Role::Rebuilding);
+                cx.send(
+                    from,
+                    self.cfg.plane,
+                    Msg::Db(DbMsg::Pong {
+                        seq,
+                        primary,
+                        serving,
+                    }),
+                    CONTROL_BYTES,
+                );
             }
             Msg::Db(DbMsg::Promote { epoch }) if epoch > self.epoch => {
                 self.epoch = epoch;
@@ -325,7 +450,11 @@ impl Protocol for PgNode {
             }
             Msg::Db(DbMsg::Follow { epoch, full }) if epoch > self.epoch => {
                 self.epoch = epoch;
-                let took = if full { self.cfg.rebuild_us } else { self.cfg.resync_us };
+                let took = if full {
+                    self.cfg.rebuild_us
+                } else {
+                    self.cfg.resync_us
+                };
                 if took == 0 {
                     self.set_role(cx, Role::Passive);
                 } else {
@@ -340,7 +469,9 @@ impl Protocol for PgNode {
     fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
             Timer::Db(DbTimer::Tick) => self.serve_due(cx),
-            Timer::Db(DbTimer::Rebuilt) if self.role == Role::Rebuilding => self.set_role(cx, Role::Passive),
+            Timer::Db(DbTimer::Rebuilt) if self.role == Role::Rebuilding => {
+                self.set_role(cx, Role::Passive)
+            }
             _ => {}
         }
     }

@@ -5,7 +5,9 @@ use super::*;
 
 impl RaftNode {
     pub(super) fn arm_election(&mut self, cx: &mut Cx) {
-        let t = cx.rng.between(self.cfg.election_min_us, self.cfg.election_max_us);
+        let t = cx
+            .rng
+            .between(self.cfg.election_min_us, self.cfg.election_max_us);
         self.last_timeout_us = t;
         cx.set_timer(Timer::Raft(RaftTimer::Election), t);
     }
@@ -44,6 +46,13 @@ impl RaftNode {
             self.role = RaftRole::Candidate;
             self.set_term(cx, self.term + 1);
             self.voted_for = Some(self.me);
+            self.elections += 1;
+            if let Some(g) = self.cfg.elections_gauge {
+                cx.emit(Effect::Gauge {
+                    gauge: g,
+                    value: i64::from(self.elections),
+                });
+            }
             self.term
         };
         self.emit_role(cx);
@@ -52,9 +61,14 @@ impl RaftNode {
             self.on_election_won(cx, pre);
             return;
         }
-        let msg = Msg::Raft(RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre });
-        for &p in &self.cfg.peers {
-            cx.send(p, self.cfg.plane, msg, VOTE_BYTES);
+        let msg = RaftMsg::RequestVote {
+            term,
+            last_index: self.last_index(),
+            last_term: self.last_term(),
+            pre,
+        };
+        for i in 0..self.cfg.peers.len() {
+            self.out(self.cfg.peers[i], msg);
         }
     }
 
@@ -72,7 +86,8 @@ impl RaftNode {
     pub(super) fn in_lease(&self, now: u64) -> bool {
         self.cfg.check_quorum
             && (self.role == RaftRole::Leader
-                || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
+                || (self.leader.is_some()
+                    && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
     }
 
     pub(super) fn on_vote(&mut self, cx: &mut Cx, pi: usize, granted: bool, pre: bool) {
