@@ -6,8 +6,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use incident_replay::bench::{load_large, run_large};
 
 fn engine(c: &mut Criterion) {
-    let events =
-        run_large(&mut load_large(100, 100, 2_000, 5).expect("valid")).expect("within budget");
+    let events = run_large(&mut load_large(100, 100, 2_000, 5).expect("valid")).expect("within budget");
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
     group.throughput(Throughput::Elements(events));

@@ -11,10 +11,7 @@ pub fn large_scenario(servers: u32, clients: u32, rate_per_client: u32, duration
     let mut names = vec![];
     for i in 0..servers {
         let g = i / group_size;
-        let peers: Vec<String> = (g * group_size..((g + 1) * group_size).min(servers))
-            .filter(|&j| j != i)
-            .map(|j| format!("s{j}"))
-            .collect();
+        let peers: Vec<String> = (g * group_size..((g + 1) * group_size).min(servers)).filter(|&j| j != i).map(|j| format!("s{j}")).collect();
         names.push(format!("s{i}"));
         nodes.push(json!({
             "name": format!("s{i}"),
@@ -27,9 +24,7 @@ pub fn large_scenario(servers: u32, clients: u32, rate_per_client: u32, duration
     }
     for c in 0..clients {
         let g = c % (servers / group_size).max(1);
-        let targets: Vec<String> = (g * group_size..((g + 1) * group_size).min(servers))
-            .map(|j| format!("s{j}"))
-            .collect();
+        let targets: Vec<String> = (g * group_size..((g + 1) * group_size).min(servers)).map(|j| format!("s{j}")).collect();
         names.push(format!("c{c}"));
         nodes.push(json!({
             "name": format!("c{c}"),
@@ -64,15 +59,9 @@ pub fn large_scenario(servers: u32, clients: u32, rate_per_client: u32, duration
 
 /// The generated scenario loaded and ready to run, so callers time `run_to_end`
 /// alone (parsing and resolving are not part of the events-per-second figure).
-pub fn load_large(
-    servers: u32,
-    clients: u32,
-    rate_per_client: u32,
-    duration_s: u32,
-) -> Result<crate::engine::run::Run, String> {
+pub fn load_large(servers: u32, clients: u32, rate_per_client: u32, duration_s: u32) -> Result<crate::engine::run::Run, String> {
     let text = large_scenario(servers, clients, rate_per_client, duration_s);
-    let loaded = crate::scenario::load("bench", &text, &crate::scenario::Overrides::new(), 1)
-        .map_err(|e| e.to_string())?;
+    let loaded = crate::scenario::load("bench", &text, &crate::scenario::Overrides::new(), 1).map_err(|e| e.to_string())?;
     Ok(crate::engine::run::Run::new(loaded.resolved.setup))
 }
 

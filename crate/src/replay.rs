@@ -23,37 +23,15 @@ pub struct Replay {
 
 /// Load and run a scenario to its end. Budget overruns come back as a
 /// `ScenarioError` on `limits.events_max`, naming the file like any input error.
-pub fn replay(
-    file: &str,
-    text: &str,
-    overrides: &Overrides,
-    seed: u64,
-) -> Result<Replay, ScenarioError> {
+pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
     let loaded = scenario::load(file, text, overrides, seed)?;
     let groups = loaded.resolved.groups;
     let gauges = loaded.resolved.gauges;
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
-    let outcome = monitor::compute(
-        &run.trace,
-        run.node_count(),
-        &groups,
-        &gauges,
-        &loaded.scenario.outcomes,
-        &loaded.scenario.challenges,
-        seed,
-    );
-    Ok(Replay {
-        file: file.to_string(),
-        scenario: loaded.scenario,
-        groups,
-        gauges,
-        run,
-        keyframes,
-        outcome,
-        frame: FrameBuffer::default(),
-    })
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, run, keyframes, outcome, frame: FrameBuffer::default() })
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
@@ -64,13 +42,7 @@ impl Replay {
     /// The frame at `t_us` as a flat buffer (layout in `trace/frame.rs`).
     pub fn frame(&mut self, t_us: u64) -> &[f32] {
         let links = self.run.network.links.len();
-        let len = self.frame.fill(
-            &self.run.trace,
-            &self.keyframes,
-            self.run.node_count(),
-            links,
-            t_us,
-        );
+        let len = self.frame.fill(&self.run.trace, &self.keyframes, self.run.node_count(), links, t_us);
         &self.frame.data[..len]
     }
 
@@ -79,14 +51,7 @@ impl Replay {
         let net = &self.run.network;
         net.links
             .iter()
-            .map(|l| {
-                format!(
-                    "{}->{}@{}",
-                    self.run.node_names[l.from.index()],
-                    self.run.node_names[l.to.index()],
-                    net.planes[l.plane.index()]
-                )
-            })
+            .map(|l| format!("{}->{}@{}", self.run.node_names[l.from.index()], self.run.node_names[l.to.index()], net.planes[l.plane.index()]))
             .collect()
     }
 
@@ -94,17 +59,8 @@ impl Replay {
     /// (shades in `monitor::groups::Shade`; 3 = a window of lost data).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;
-        let g = monitor::groups::measure(
-            &trace.events,
-            self.run.node_count(),
-            self.groups.len(),
-            trace.end_us,
-        );
-        let mut out: Vec<f64> = g
-            .intervals
-            .iter()
-            .flat_map(|i| [i.shade as u8 as f64, i.start_us as f64, i.end_us as f64])
-            .collect();
+        let g = monitor::groups::measure(&trace.events, self.run.node_count(), self.groups.len(), trace.end_us);
+        let mut out: Vec<f64> = g.intervals.iter().flat_map(|i| [i.shade as u8 as f64, i.start_us as f64, i.end_us as f64]).collect();
         let w = monitor::writes::measure(&trace.events, &g.node_group, self.groups.len());
         if let Some((from, to)) = w.lost_window_us {
             out.extend_from_slice(&[3.0, from as f64, to.max(from + 1) as f64]);
@@ -141,12 +97,7 @@ impl Replay {
             .events
             .iter()
             .filter_map(|e| match *e {
-                TraceEvent::Gauge {
-                    at_us,
-                    node,
-                    gauge: g,
-                    value,
-                } if g == gauge => Some([at_us as f64, f64::from(node.0), value as f64]),
+                TraceEvent::Gauge { at_us, node, gauge: g, value } if g == gauge => Some([at_us as f64, f64::from(node.0), value as f64]),
                 _ => None,
             })
             .flatten()
@@ -157,11 +108,7 @@ impl Replay {
     /// `max` of them (the earliest): flat `[sent_us, end_us, from, to, plane, kind, fate]`.
     pub fn messages(&self, from_us: u64, to_us: u64, max: usize) -> Vec<f64> {
         let msgs = &self.run.trace.messages;
-        let look_back = self
-            .run
-            .trace
-            .flight_max_us
-            .max(crate::trace::frame::DROP_SHOW_US);
+        let look_back = self.run.trace.flight_max_us.max(crate::trace::frame::DROP_SHOW_US);
         let first = msgs.partition_point(|m| m.sent_us + look_back < from_us);
         msgs[first..]
             .iter()
@@ -169,34 +116,16 @@ impl Replay {
             .filter(|m| m.end_us.max(m.sent_us) >= from_us)
             .take(max)
             .flat_map(|m| {
-                [
-                    m.sent_us as f64,
-                    m.end_us as f64,
-                    f64::from(m.from.0),
-                    f64::from(m.to.0),
-                    f64::from(m.plane),
-                    f64::from(m.kind),
-                    f64::from(m.fate as u8),
-                ]
+                [m.sent_us as f64, m.end_us as f64, f64::from(m.from.0), f64::from(m.to.0), f64::from(m.plane), f64::from(m.kind), f64::from(m.fate as u8)]
             })
             .collect()
     }
 
     /// The golden text timeline plus the outcome's headline figures.
     pub fn timeline_text(&self) -> String {
-        let titles: Vec<String> = self
-            .scenario
-            .timeline
-            .iter()
-            .map(|s| s.title.clone())
-            .collect();
+        let titles: Vec<String> = self.scenario.timeline.iter().map(|s| s.title.clone()).collect();
         let links = self.link_names();
-        let names = text::Names {
-            nodes: &self.run.node_names,
-            steps: &titles,
-            links: &links,
-            gauges: &self.gauges,
-        };
+        let names = text::Names { nodes: &self.run.node_names, steps: &titles, links: &links, gauges: &self.gauges };
         let mut t = text::timeline(&self.run.trace, &names);
         let o = &self.outcome;
         t.push_str(&format!(

@@ -30,13 +30,8 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 }
 
 fn seed_of(file: &str, seed: f64) -> Result<u64, JsValue> {
-    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0)
-    {
-        return Err(js_error(&ScenarioError::new(
-            file,
-            "seed",
-            format!("{seed} is not a whole number from 0 to 2^53-1"),
-        )));
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9_007_199_254_740_991.0) {
+        return Err(js_error(&ScenarioError::new(file, "seed", format!("{seed} is not a whole number from 0 to 2^53-1"))));
     }
     Ok(seed as u64)
 }
@@ -45,13 +40,8 @@ fn overrides_of(file: &str, overrides: JsValue) -> Result<Overrides, JsValue> {
     if overrides.is_undefined() || overrides.is_null() {
         return Ok(Overrides::new());
     }
-    serde_wasm_bindgen::from_value(overrides).map_err(|e| {
-        js_error(&ScenarioError::new(
-            file,
-            "parameters",
-            format!("overrides must map names to numbers or booleans: {e}"),
-        ))
-    })
+    serde_wasm_bindgen::from_value(overrides)
+        .map_err(|e| js_error(&ScenarioError::new(file, "parameters", format!("overrides must map names to numbers or booleans: {e}"))))
 }
 
 /// The parsed scenario (metadata, parameters, toggles, timeline) as a plain object.
@@ -65,19 +55,12 @@ pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValue> {
     let o = overrides_of(file, overrides)?;
-    scenario::load(file, json, &o, 1)
-        .map(|_| ())
-        .map_err(|e| js_error(&e))
+    scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
 }
 
 /// Run a scenario and return only its outcome (for sweeps: nothing is kept).
 #[wasm_bindgen]
-pub fn run_outcome(
-    file: &str,
-    json: &str,
-    overrides: JsValue,
-    seed: f64,
-) -> Result<JsValue, JsValue> {
+pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
     let seed = seed_of(file, seed)?;
     let o = overrides_of(file, overrides)?;
     let r = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
@@ -107,16 +90,13 @@ pub struct BenchRun {
 impl BenchRun {
     #[wasm_bindgen(constructor)]
     pub fn new(servers: u32, clients: u32, rate: u32, seconds: u32) -> Result<BenchRun, JsValue> {
-        let run = crate::bench::load_large(servers, clients, rate, seconds)
-            .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+        let run = crate::bench::load_large(servers, clients, rate, seconds).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
         Ok(BenchRun { run })
     }
 
     /// Run to the end; returns the number of events processed.
     pub fn run(&mut self) -> Result<f64, JsValue> {
-        crate::bench::run_large(&mut self.run)
-            .map(|n| n as f64)
-            .map_err(|e| JsValue::from(js_sys::Error::new(&e)))
+        crate::bench::run_large(&mut self.run).map(|n| n as f64).map_err(|e| JsValue::from(js_sys::Error::new(&e)))
     }
 }
 
@@ -189,16 +169,8 @@ impl Replay {
                     model: n.model.name(),
                 })
                 .collect(),
-            links: net
-                .links
-                .iter()
-                .flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)])
-                .collect(),
-            link_via: net
-                .links
-                .iter()
-                .map(|l| l.via.iter().map(|d| d.0).collect())
-                .collect(),
+            links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),
+            link_via: net.links.iter().map(|l| l.via.iter().map(|d| d.0).collect()).collect(),
             planes: &net.planes,
             devices: net.devices.iter().map(|d| d.name.as_str()).collect(),
             groups: &self.inner.groups,
@@ -209,11 +181,7 @@ impl Replay {
     /// The frame at `t_us` (layout in `trace/frame.rs`), copied out so it
     /// can be posted from a worker.
     pub fn frame(&mut self, t_us: f64) -> js_sys::Float32Array {
-        let t = if t_us.is_finite() && t_us > 0.0 {
-            t_us as u64
-        } else {
-            0
-        };
+        let t = if t_us.is_finite() && t_us > 0.0 { t_us as u64 } else { 0 };
         js_sys::Float32Array::from(self.inner.frame(t))
     }
 
@@ -226,9 +194,7 @@ impl Replay {
             .events
             .iter()
             .filter_map(|e| match e {
-                crate::trace::event::TraceEvent::Step { at_us, index } => {
-                    Some([*at_us as f64, f64::from(*index)])
-                }
+                crate::trace::event::TraceEvent::Step { at_us, index } => Some([*at_us as f64, f64::from(*index)]),
                 _ => None,
             })
             .flatten()
@@ -245,11 +211,7 @@ impl Replay {
             .buckets
             .iter()
             .flat_map(|b| {
-                let mean = if b.ok == 0 {
-                    0.0
-                } else {
-                    b.latency_sum_us as f64 / f64::from(b.ok) / 1e3
-                };
+                let mean = if b.ok == 0 { 0.0 } else { b.latency_sum_us as f64 / f64::from(b.ok) / 1e3 };
                 [f64::from(b.ok), f64::from(b.failed), mean]
             })
             .collect();
@@ -279,26 +241,13 @@ impl Replay {
     /// Messages in the air during `[from_us, to_us]`, at most `max`:
     /// flat `[sent_us, end_us, from, to, plane, kind, fate]`.
     pub fn messages(&self, from_us: f64, to_us: f64, max: u32) -> js_sys::Float64Array {
-        let clamp = |t: f64| {
-            if t.is_finite() && t > 0.0 {
-                t as u64
-            } else {
-                0
-            }
-        };
-        js_sys::Float64Array::from(
-            &self
-                .inner
-                .messages(clamp(from_us), clamp(to_us), max as usize)[..],
-        )
+        let clamp = |t: f64| if t.is_finite() && t > 0.0 { t as u64 } else { 0 };
+        js_sys::Float64Array::from(&self.inner.messages(clamp(from_us), clamp(to_us), max as usize)[..])
     }
 
     /// Names of message kinds by code, for legends.
     pub fn kind_names(&self) -> Vec<String> {
-        crate::model::msg::KIND_CODES
-            .iter()
-            .map(|&c| format!("{c}:{}", crate::model::msg::kind_name(c)))
-            .collect()
+        crate::model::msg::KIND_CODES.iter().map(|&c| format!("{c}:{}", crate::model::msg::kind_name(c))).collect()
     }
 
     pub fn bucket_us(&self) -> f64 {

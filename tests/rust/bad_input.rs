@@ -30,20 +30,13 @@ fn mutated(edit: impl FnOnce(&mut Value)) -> String {
 fn syntax_errors_give_line_and_column() {
     let e = scenario::parse("demo.json", "{\n  \"meta\": {\"title\": \"x\",, }").unwrap_err();
     assert_eq!((e.line, e.column), (Some(2), Some(25)));
-    assert!(
-        e.to_string()
-            .starts_with("demo.json:2:25: meta.?: key must be a string"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("demo.json:2:25: meta.?: key must be a string"), "{e}");
 }
 
 #[test]
 fn truncated_file_is_refused() {
-    let text =
-        std::fs::read_to_string(common::repo().join("tests/fixtures/bad/truncated.json")).unwrap();
-    let e = scenario::parse("truncated.json", &text)
-        .unwrap_err()
-        .to_string();
+    let text = std::fs::read_to_string(common::repo().join("tests/fixtures/bad/truncated.json")).unwrap();
+    let e = scenario::parse("truncated.json", &text).unwrap_err().to_string();
     assert!(e.starts_with("truncated.json:"), "{e}");
     assert!(e.contains("EOF"), "{e}");
 }
@@ -60,49 +53,31 @@ fn unknown_fields_are_refused_with_their_path() {
     let e = mutated(|v| v["nodes"][0]["model"]["ha_member"]["deadtime"] = json!("5s"));
     assert!(e.starts_with("demo.json: nodes[0].model.ha_member.deadtime: unknown field `deadtime`, expected one of"), "{e}");
     let e = mutated(|v| v["timeline"][2]["narative"] = json!("x"));
-    assert!(
-        e.contains("timeline[2].narative: unknown field `narative`"),
-        "{e}"
-    );
+    assert!(e.contains("timeline[2].narative: unknown field `narative`"), "{e}");
 }
 
 #[test]
 fn wrong_types_name_the_field() {
     let e = mutated(|v| v["limits"]["events_max"] = json!("lots"));
-    assert!(
-        e.starts_with("demo.json: limits.events_max: invalid type"),
-        "{e}"
-    );
+    assert!(e.starts_with("demo.json: limits.events_max: invalid type"), "{e}");
 }
 
 #[test]
 fn unknown_references_are_refused() {
     let e = mutated(|v| v["nodes"][3]["model"]["client"]["targets"][0] = json!("n9"));
-    assert_eq!(
-        e,
-        "demo.json: nodes[3].model.client.targets[0]: no node named `n9`"
-    );
+    assert_eq!(e, "demo.json: nodes[3].model.client.targets[0]: no node named `n9`");
     let e = mutated(|v| v["links"][0]["via"][0] = json!("spine"));
     assert_eq!(e, "demo.json: links[0].via[0]: no device named `spine`");
     let e = mutated(|v| v["nodes"][0]["model"]["ha_member"]["dead_time"] = json!("$dead"));
-    assert_eq!(
-        e,
-        "demo.json: nodes[0].model.ha_member.dead_time: refers to unknown parameter `dead`"
-    );
+    assert_eq!(e, "demo.json: nodes[0].model.ha_member.dead_time: refers to unknown parameter `dead`");
     let e = mutated(|v| v["timeline"][0]["source"] = json!("wikipedia"));
-    assert!(
-        e.starts_with("demo.json: timeline[0].source: source `wikipedia` is not in meta.sources"),
-        "{e}"
-    );
+    assert!(e.starts_with("demo.json: timeline[0].source: source `wikipedia` is not in meta.sources"), "{e}");
 }
 
 #[test]
 fn units_are_checked() {
     let e = mutated(|v| v["links"][0]["latency"] = json!("1GB"));
-    assert!(
-        e.starts_with("demo.json: links[0].latency: `1GB` is a size, expected a duration"),
-        "{e}"
-    );
+    assert!(e.starts_with("demo.json: links[0].latency: `1GB` is a size, expected a duration"), "{e}");
     let e = mutated(|v| v["links"][0]["latency"] = json!(5));
     assert!(e.contains("links[0].latency: 5 needs a unit"), "{e}");
 }
@@ -110,19 +85,13 @@ fn units_are_checked() {
 #[test]
 fn defaults_out_of_range_are_refused() {
     let e = mutated(|v| v["parameters"]["dead_time"]["default"] = json!(500));
-    assert_eq!(
-        e,
-        "demo.json: parameters.dead_time.default: 500 is above max 120 (s)"
-    );
+    assert_eq!(e, "demo.json: parameters.dead_time.default: 500 is above max 120 (s)");
 }
 
 #[test]
 fn timeline_out_of_order_is_refused() {
     let e = mutated(|v| v["timeline"][3]["at"] = json!("10s"));
-    assert_eq!(
-        e,
-        "demo.json: timeline[3].at: 10.0s is before the previous step (1m 00s)"
-    );
+    assert_eq!(e, "demo.json: timeline[3].at: 10.0s is before the previous step (1m 00s)");
 }
 
 #[test]
@@ -130,41 +99,25 @@ fn unknown_parameter_override_is_refused() {
     let mut o = Overrides::new();
     o.insert("no_such_parameter".into(), OverrideValue::Number(1.0));
     let e = error_of(&demo(), &o);
-    assert!(
-        e.starts_with(
-            "demo.json: parameters.no_such_parameter: no such parameter or toggle (known: "
-        ),
-        "{e}"
-    );
+    assert!(e.starts_with("demo.json: parameters.no_such_parameter: no such parameter or toggle (known: "), "{e}");
 }
 
 #[test]
 fn override_out_of_range_is_refused() {
     let mut o = Overrides::new();
     o.insert("dead_time".into(), OverrideValue::Number(0.0));
-    assert_eq!(
-        error_of(&demo(), &o),
-        "demo.json: parameters.dead_time: 0 is below min 0.5 (s)"
-    );
+    assert_eq!(error_of(&demo(), &o), "demo.json: parameters.dead_time: 0 is below min 0.5 (s)");
     o.insert("dead_time".into(), OverrideValue::Flag(true));
-    assert_eq!(
-        error_of(&demo(), &o),
-        "demo.json: parameters.dead_time: expects a number in s"
-    );
+    assert_eq!(error_of(&demo(), &o), "demo.json: parameters.dead_time: expects a number in s");
 }
 
 #[test]
 fn absurd_interval_is_refused_before_running() {
     // 1 µs heartbeats over 7 minutes would be billions of events: refused up front, naming the parameter.
-    let e = mutated(|v| {
-        v["parameters"]["heartbeat_interval"] = json!({
-            "unit": "us", "default": 1, "min": 1, "max": 1000, "step": 1, "description": "x", "source": "assumption"
-        })
-    });
-    assert!(
-        e.starts_with("demo.json: parameters.heartbeat_interval: this value would need about"),
-        "{e}"
-    );
+    let e = mutated(|v| v["parameters"]["heartbeat_interval"] = json!({
+        "unit": "us", "default": 1, "min": 1, "max": 1000, "step": 1, "description": "x", "source": "assumption"
+    }));
+    assert!(e.starts_with("demo.json: parameters.heartbeat_interval: this value would need about"), "{e}");
     assert!(e.contains("more than limits.events_max (5000000)"), "{e}");
 }
 
@@ -172,13 +125,7 @@ fn absurd_interval_is_refused_before_running() {
 fn budget_overrun_while_running_is_an_error_not_a_hang() {
     // The projection is an upper bound, so the run-time budget is the backstop:
     // shrink it below what the run needs and the run stops with an error.
-    let mut loaded = scenario::load(
-        "demo.json",
-        &common::scenario_text("demo-partition"),
-        &Overrides::new(),
-        1,
-    )
-    .unwrap();
+    let mut loaded = scenario::load("demo.json", &common::scenario_text("demo-partition"), &Overrides::new(), 1).unwrap();
     loaded.resolved.setup.events_max = 10_000;
     let mut run = incident_replay::engine::run::Run::new(loaded.resolved.setup);
     let e = run.run_to_end().unwrap_err();
@@ -187,16 +134,8 @@ fn budget_overrun_while_running_is_an_error_not_a_hang() {
 }
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_incident-replay"))
-        .args(args)
-        .current_dir(common::repo())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let out = Command::new(env!("CARGO_BIN_EXE_incident-replay")).args(args).current_dir(common::repo()).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]
@@ -204,18 +143,10 @@ fn cli_refuses_bad_input_with_one_line_and_exit_2() {
     let (code, _, err) = cli(&["validate", "tests/fixtures/bad/truncated.json"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: truncated.json:"), "{err}");
-    let (code, _, err) = cli(&[
-        "run",
-        "scenarios/demo-partition.json",
-        "--set",
-        "no_such_parameter=1",
-    ]);
+    let (code, _, err) = cli(&["run", "scenarios/demo-partition.json", "--set", "no_such_parameter=1"]);
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("parameters.no_such_parameter: no such parameter"),
-        "{err}"
-    );
+    assert!(err.contains("parameters.no_such_parameter: no such parameter"), "{err}");
     let (code, _, err) = cli(&["run", "scenarios/demo-partition.json", "--set", "dead_time"]);
     assert_eq!(code, 2);
     assert!(err.contains("expected name=value"), "{err}");
@@ -228,71 +159,33 @@ fn cli_refuses_bad_input_with_one_line_and_exit_2() {
 fn cli_run_json_is_deterministic_and_seeded() {
     let (c1, a, _) = cli(&["run", "scenarios/demo-partition.json", "--format", "json"]);
     let (c2, b, _) = cli(&["run", "scenarios/demo-partition.json", "--format", "json"]);
-    let (c3, c, _) = cli(&[
-        "run",
-        "scenarios/demo-partition.json",
-        "--format",
-        "json",
-        "--seed",
-        "2",
-    ]);
+    let (c3, c, _) = cli(&["run", "scenarios/demo-partition.json", "--format", "json", "--seed", "2"]);
     assert_eq!((c1, c2, c3), (0, 0, 0));
-    let digest = |s: &str| {
-        serde_json::from_str::<Value>(s).unwrap()["digest"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let digest = |s: &str| serde_json::from_str::<Value>(s).unwrap()["digest"].as_str().unwrap().to_string();
     assert_eq!(digest(&a), digest(&b));
     assert_ne!(digest(&a), digest(&c));
 }
 
 #[test]
 fn cli_sweep_prints_one_row_per_run() {
-    let (code, out, err) = cli(&[
-        "sweep",
-        "scenarios/demo-partition.json",
-        "--vary",
-        "dead_time=2..20:3",
-        "--seeds",
-        "2",
-        "--metrics",
-        "split_brain_s,lost_writes",
-    ]);
+    let (code, out, err) = cli(&["sweep", "scenarios/demo-partition.json", "--vary", "dead_time=2..20:3", "--seeds", "2", "--metrics", "split_brain_s,lost_writes"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "dead_time,seed,split_brain_s,lost_writes");
     assert_eq!(lines.len(), 1 + 3 * 2);
-    let (code, _, err) = cli(&[
-        "sweep",
-        "scenarios/demo-partition.json",
-        "--vary",
-        "dead_time=0..20:3",
-    ]);
+    let (code, _, err) = cli(&["sweep", "scenarios/demo-partition.json", "--vary", "dead_time=0..20:3"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("parameters.dead_time: 0 is below min 0.5 (s)"),
-        "{err}"
-    );
+    assert!(err.contains("parameters.dead_time: 0 is below min 0.5 (s)"), "{err}");
 }
 
 #[test]
 fn challenges_name_known_metrics_and_sensible_limits() {
     let e = mutated(|v| v["challenges"][0]["goals"][0]["metric"] = "split_brain_seconds".into());
-    assert!(
-        e.contains("challenges[0].goals[0].metric")
-            && e.contains("no metric named `split_brain_seconds`"),
-        "{e}"
-    );
+    assert!(e.contains("challenges[0].goals[0].metric") && e.contains("no metric named `split_brain_seconds`"), "{e}");
     let e = mutated(|v| {
         v["challenges"][0]["goals"][0] = serde_json::json!({ "metric": "split_brain_s" });
     });
-    assert!(
-        e.contains("challenges[0].goals[0]") && e.contains("at_most"),
-        "{e}"
-    );
-    let e = mutated(
-        |v| v["outcomes"] = serde_json::json!([{ "metric": "nope", "value": 1, "tolerance": 0, "source": "assumption" }]),
-    );
+    assert!(e.contains("challenges[0].goals[0]") && e.contains("at_most"), "{e}");
+    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "nope", "value": 1, "tolerance": 0, "source": "assumption" }]));
     assert!(e.contains("outcomes[0].metric"), "{e}");
 }

@@ -34,26 +34,10 @@ fn m(o: &Outcome, name: &str) -> f64 {
 fn historical_run_matches_the_record() {
     let h = historical();
     assert!(h.leader_changes > 1, "leader churn: {}", h.leader_changes);
-    assert!(
-        m(h, "etcd_term_max") > 5.0,
-        "terms climb: {}",
-        m(h, "etcd_term_max")
-    );
-    assert_eq!(
-        m(h, "db_failovers_max"),
-        1.0,
-        "one promotion of the auth database"
-    );
-    assert!(
-        (m(h, "success_rate_min_pct") - 75.0).abs() <= 10.0,
-        "lowest API success {}",
-        h.success_rate_min_pct
-    );
-    assert!(
-        (h.request_impact_s - 23_580.0).abs() <= 1_200.0,
-        "impact {} s vs 6 h 33 min",
-        h.request_impact_s
-    );
+    assert!(m(h, "etcd_term_max") > 5.0, "terms climb: {}", m(h, "etcd_term_max"));
+    assert_eq!(m(h, "db_failovers_max"), 1.0, "one promotion of the auth database");
+    assert!((m(h, "success_rate_min_pct") - 75.0).abs() <= 10.0, "lowest API success {}", h.success_rate_min_pct);
+    assert!((h.request_impact_s - 23_580.0).abs() <= 1_200.0, "impact {} s vs 6 h 33 min", h.request_impact_s);
     assert!(h.checks.iter().all(|c| c.within), "{:?}", h.checks);
     assert!(h.events < 2_000_000, "events {}", h.events);
 }
@@ -65,13 +49,8 @@ fn churn_happens_for_most_seeds() {
     let seeds = 1..=10u64;
     let runs: Vec<Outcome> = seeds.map(|s| outcome(&[], s)).collect();
     let churned = runs.iter().filter(|o| o.leader_changes > 1).count();
-    let cascaded = runs
-        .iter()
-        .filter(|o| m(o, "db_failovers_max") >= 1.0)
-        .count();
-    eprintln!(
-        "historical, seeds 1-10: {churned} with leader churn, {cascaded} with a database failover"
-    );
+    let cascaded = runs.iter().filter(|o| m(o, "db_failovers_max") >= 1.0).count();
+    eprintln!("historical, seeds 1-10: {churned} with leader churn, {cascaded} with a database failover");
     assert!(churned >= 5, "{churned}");
     assert!(cascaded >= 1, "{cascaded}");
 }
@@ -82,12 +61,7 @@ fn prevote_alone_does_not_stop_the_churn() {
     // without CheckQuorum), and failed pre-votes no longer raise node 2's term,
     // so node 2 never times out and never breaks the tie: the ping-pong lasts.
     let p = outcome(&[on("raft_prevote")], 1);
-    assert!(
-        p.leader_changes > historical().leader_changes,
-        "{} vs {}",
-        p.leader_changes,
-        historical().leader_changes
-    );
+    assert!(p.leader_changes > historical().leader_changes, "{} vs {}", p.leader_changes, historical().leader_changes);
     assert!(m(&p, "db_failovers_max") >= 1.0);
 }
 
@@ -97,22 +71,9 @@ fn check_quorum_alone_cuts_leader_changes_but_not_leaderless_time() {
     // inflates its term alone; when a packet gets through its higher term makes
     // leader 3 step down, so there are still leaderless stretches.
     let c = outcome(&[on("raft_check_quorum")], 1);
-    assert!(
-        c.leader_changes < historical().leader_changes,
-        "{} vs {}",
-        c.leader_changes,
-        historical().leader_changes
-    );
-    assert!(
-        m(&c, "etcd_term_max") > m(historical(), "etcd_term_max"),
-        "term inflation"
-    );
-    assert!(
-        c.unavailable_s > historical().unavailable_s,
-        "{} vs {}",
-        c.unavailable_s,
-        historical().unavailable_s
-    );
+    assert!(c.leader_changes < historical().leader_changes, "{} vs {}", c.leader_changes, historical().leader_changes);
+    assert!(m(&c, "etcd_term_max") > m(historical(), "etcd_term_max"), "term inflation");
+    assert!(c.unavailable_s > historical().unavailable_s, "{} vs {}", c.unavailable_s, historical().unavailable_s);
 }
 
 #[test]
@@ -129,13 +90,7 @@ fn prevote_and_check_quorum_together_stop_the_churn_and_the_cascade() {
 #[test]
 fn a_longer_election_timeout_rides_out_the_lossy_link() {
     // 5 s = 50 heartbeats; losing all of them at a 90% drop rate is rare.
-    let t = outcome(
-        &[
-            num("etcd_election_timeout", 5000.0),
-            num("etcd_election_timeout_max", 9900.0),
-        ],
-        1,
-    );
+    let t = outcome(&[num("etcd_election_timeout", 5000.0), num("etcd_election_timeout_max", 9900.0)], 1);
     assert!(t.leader_changes < historical().leader_changes);
     assert!(t.success_rate_min_pct > historical().success_rate_min_pct);
 }
@@ -147,11 +102,7 @@ fn a_heartbeat_longer_than_the_election_timeout_breaks_raft_timing() {
     // fault at all. (Between 50 and 300 ms the heartbeat has no consistent
     // effect in this link picture; see the README.)
     let t = outcome(&[num("etcd_heartbeat", 1500.0)], 1);
-    assert!(
-        t.leader_changes > 100 * historical().leader_changes,
-        "{}",
-        t.leader_changes
-    );
+    assert!(t.leader_changes > 100 * historical().leader_changes, "{}", t.leader_changes);
     assert!(m(&t, "db_failovers_max") > 1.0);
 }
 
@@ -175,12 +126,7 @@ fn waiting_for_a_stable_etcd_prevents_the_failover() {
 fn incremental_resync_shrinks_the_impact_from_hours_to_minutes() {
     let r = outcome(&[off("full_rebuild_defect")], 1);
     assert_eq!(m(&r, "db_failovers_max"), 1.0, "the failover still happens");
-    assert!(
-        r.request_impact_s < historical().request_impact_s / 10.0,
-        "{} vs {}",
-        r.request_impact_s,
-        historical().request_impact_s
-    );
+    assert!(r.request_impact_s < historical().request_impact_s / 10.0, "{} vs {}", r.request_impact_s, historical().request_impact_s);
     assert!(r.success_rate_min_pct > historical().success_rate_min_pct);
 }
 
@@ -191,18 +137,8 @@ fn client_backoff_buys_no_capacity_and_adds_latency() {
     // so the success rate stays put and successful retries wait longer.
     let b = outcome(&[on("client_backoff")], 1);
     let h = historical();
-    assert!(
-        (b.success_rate_pct - h.success_rate_pct).abs() < 1.0,
-        "{} vs {}",
-        b.success_rate_pct,
-        h.success_rate_pct
-    );
-    assert!(
-        b.latency_mean_ms > h.latency_mean_ms,
-        "{} vs {}",
-        b.latency_mean_ms,
-        h.latency_mean_ms
-    );
+    assert!((b.success_rate_pct - h.success_rate_pct).abs() < 1.0, "{} vs {}", b.success_rate_pct, h.success_rate_pct);
+    assert!(b.latency_mean_ms > h.latency_mean_ms, "{} vs {}", b.latency_mean_ms, h.latency_mean_ms);
 }
 
 /// Prints the per-bucket request series: `cargo test --release --test cloudflare -- --ignored --nocapture`.
@@ -212,18 +148,7 @@ fn print_buckets() {
     let r = run_with(NAME, &[], 1);
     for (i, b) in r.run.trace.buckets.iter().enumerate() {
         let total = b.ok + b.failed;
-        let mean = if b.ok > 0 {
-            b.latency_sum_us as f64 / f64::from(b.ok) / 1e3
-        } else {
-            0.0
-        };
-        println!(
-            "{:>4} min  ok {:>4} failed {:>4}  success {:>5.1}%  mean {:>7.0} ms",
-            i * 5,
-            b.ok,
-            b.failed,
-            100.0 * f64::from(b.ok) / f64::from(total.max(1)),
-            mean
-        );
+        let mean = if b.ok > 0 { b.latency_sum_us as f64 / f64::from(b.ok) / 1e3 } else { 0.0 };
+        println!("{:>4} min  ok {:>4} failed {:>4}  success {:>5.1}%  mean {:>7.0} ms", i * 5, b.ok, b.failed, 100.0 * f64::from(b.ok) / f64::from(total.max(1)), mean);
     }
 }

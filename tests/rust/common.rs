@@ -11,8 +11,7 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn scenario_text(name: &str) -> String {
-    std::fs::read_to_string(repo().join("scenarios").join(format!("{name}.json")))
-        .expect("scenario file")
+    std::fs::read_to_string(repo().join("scenarios").join(format!("{name}.json"))).expect("scenario file")
 }
 
 /// Every scenario name in `scenarios/` (without `.json`), schema excluded, sorted.
@@ -29,17 +28,8 @@ pub fn scenario_names() -> Vec<String> {
 }
 
 pub fn run_with(name: &str, sets: &[(&str, OverrideValue)], seed: u64) -> Replay {
-    let overrides: Overrides = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    replay(
-        &format!("{name}.json"),
-        &scenario_text(name),
-        &overrides,
-        seed,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
+    let overrides: Overrides = sets.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    replay(&format!("{name}.json"), &scenario_text(name), &overrides, seed).unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn on(name: &str) -> (&str, OverrideValue) {

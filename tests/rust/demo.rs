@@ -19,10 +19,7 @@ fn quorum_removes_split_brain_and_lost_writes_but_costs_availability() {
     let after = run_with("demo-partition", &[on("quorum")], 1).outcome;
     assert_eq!(after.split_brain_s, 0.0);
     assert_eq!(after.lost_writes, 0);
-    assert!(
-        after.success_rate_pct < before.success_rate_pct,
-        "the cut-off side stops serving"
-    );
+    assert!(after.success_rate_pct < before.success_rate_pct, "the cut-off side stops serving");
 }
 
 #[test]
@@ -41,30 +38,17 @@ fn gray_switch_failure_drops_requests_without_any_failover() {
     // Steps 4 and 5: the core switch drops 60% of east-side data traffic from 240 s to 270 s.
     let during: u32 = t.buckets[48..54].iter().map(|b| b.failed).sum();
     let before: u32 = t.buckets[40..46].iter().map(|b| b.failed).sum();
-    assert!(
-        during > before + 5,
-        "failures during the gray failure: {during}, before: {before}"
-    );
+    assert!(during > before + 5, "failures during the gray failure: {during}, before: {before}");
     let role_changes = t.events.iter().filter(|e| matches!(e, TraceEvent::Role { at_us, .. } if (240_000_000..270_000_000).contains(at_us))).count();
-    assert_eq!(
-        role_changes, 0,
-        "links look up, heartbeats flow: nothing fails over"
-    );
+    assert_eq!(role_changes, 0, "links look up, heartbeats flow: nothing fails over");
 }
 
 #[test]
 fn challenges_are_checked_against_the_run() {
     let history = common::run_with("demo-partition", &[], 1).outcome;
     assert_eq!(history.challenges.len(), 2);
-    assert!(
-        history.challenges.iter().all(|c| !c.met),
-        "history meets no challenge: {:?}",
-        history.challenges
-    );
+    assert!(history.challenges.iter().all(|c| !c.met), "history meets no challenge: {:?}", history.challenges);
     let quorum = common::run_with("demo-partition", &[common::on("quorum")], 1).outcome;
     assert!(quorum.challenges[0].met, "{:?}", quorum.challenges[0]);
-    assert!(quorum.challenges[0]
-        .goals
-        .iter()
-        .all(|g| g.measured.is_some()));
+    assert!(quorum.challenges[0].goals.iter().all(|g| g.measured.is_some()));
 }

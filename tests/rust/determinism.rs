@@ -25,11 +25,7 @@ fn frames_can_be_read_at_any_time_and_agree_with_each_other() {
     let end = r.run.end_us();
     let mid = r.frame(end / 2).to_vec();
     let _ = r.frame(end);
-    assert_eq!(
-        r.frame(end / 2),
-        &mid[..],
-        "seeking back gives the same frame"
-    );
+    assert_eq!(r.frame(end / 2), &mid[..], "seeking back gives the same frame");
     let nodes = mid[0] as usize;
     assert_eq!(nodes, 5);
     let messages = mid[2] as usize;

@@ -19,17 +19,11 @@ fn historical() -> Outcome {
 }
 
 fn pairs_split(o: &Outcome) -> usize {
-    o.groups
-        .iter()
-        .filter(|g| g.name.starts_with("pair") && g.split_brain_s > 0.0)
-        .count()
+    o.groups.iter().filter(|g| g.name.starts_with("pair") && g.split_brain_s > 0.0).count()
 }
 
 fn pairs_both_off(o: &Outcome) -> usize {
-    o.groups
-        .iter()
-        .filter(|g| g.name.starts_with("pair") && g.all_down_s > 0.0)
-        .count()
+    o.groups.iter().filter(|g| g.name.starts_with("pair") && g.all_down_s > 0.0).count()
 }
 
 #[test]
@@ -39,37 +33,13 @@ fn historical_run_splits_pairs_then_they_fence_each_other_off() {
     assert!(pairs_split(o) > 0, "pairs with two actives");
     assert!(pairs_both_off(o) > 0, "pairs with both nodes off");
     assert!(pairs_both_off(o) < 22, "only some pairs lose both nodes");
-    assert!(
-        o.divergent_writes > 0 && o.lost_writes > 0,
-        "{} {}",
-        o.divergent_writes,
-        o.lost_writes
-    );
-    let lost_fences = r
-        .run
-        .trace
-        .messages
-        .iter()
-        .filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::DeviceDrop)
-        .count();
-    let delivered_fences = r
-        .run
-        .trace
-        .messages
-        .iter()
-        .filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::Delivered)
-        .count();
-    assert!(
-        lost_fences > 0 && delivered_fences > 0,
-        "lost {lost_fences}, delivered {delivered_fences}"
-    );
+    assert!(o.divergent_writes > 0 && o.lost_writes > 0, "{} {}", o.divergent_writes, o.lost_writes);
+    let lost_fences = r.run.trace.messages.iter().filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::DeviceDrop).count();
+    let delivered_fences = r.run.trace.messages.iter().filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::Delivered).count();
+    assert!(lost_fences > 0 && delivered_fences > 0, "lost {lost_fences}, delivered {delivered_fences}");
     assert!(o.requests_failed > 0);
     for c in &o.checks {
-        assert!(
-            c.within,
-            "{}: measured {:?}, expected {} ± {}",
-            c.metric, c.measured, c.expected, c.tolerance
-        );
+        assert!(c.within, "{}: measured {:?}, expected {} ± {}", c.metric, c.measured, c.expected, c.tolerance);
     }
     assert!(o.events < 400_000, "{} events", o.events);
 }
@@ -80,14 +50,8 @@ fn promotion_only_after_confirmed_fencing_removes_split_brain() {
     let after = run_with(NAME, &[on("fence_before_promote")], 1).outcome;
     assert!(before.split_brain_s > 0.0);
     assert_eq!(after.split_brain_s, 0.0);
-    assert!(
-        after.unavailable_s >= before.unavailable_s,
-        "no takeover while fencing is unconfirmed"
-    );
-    assert!(
-        pairs_both_off(&after) > 0,
-        "both nodes still fence each other"
-    );
+    assert!(after.unavailable_s >= before.unavailable_s, "no takeover while fencing is unconfirmed");
+    assert!(pairs_both_off(&after) > 0, "both nodes still fence each other");
 }
 
 #[test]
@@ -104,31 +68,17 @@ fn a_second_fence_method_fences_during_the_freeze_and_saves_pairs() {
 fn maintenance_mode_during_the_switch_work_prevents_any_failover() {
     let before = historical();
     let after = run_with(NAME, &[on("maintenance_during_upgrade")], 1).outcome;
-    assert_eq!(
-        (after.split_brain_s, after.all_down_s, after.leader_changes),
-        (0.0, 0.0, 0)
-    );
+    assert_eq!((after.split_brain_s, after.all_down_s, after.leader_changes), (0.0, 0.0, 0));
     assert_eq!(after.degraded_s, 0.0);
-    assert!(
-        after.impact_s < before.impact_s / 4.0,
-        "{} vs {}",
-        after.impact_s,
-        before.impact_s
-    );
+    assert!(after.impact_s < before.impact_s / 4.0, "{} vs {}", after.impact_s, before.impact_s);
 }
 
 #[test]
 fn a_dedicated_cluster_network_keeps_heartbeats_through_the_freeze() {
     let after = run_with(NAME, &[on("dedicated_cluster_network")], 1).outcome;
-    assert_eq!(
-        (after.split_brain_s, after.all_down_s, after.leader_changes),
-        (0.0, 0.0, 0)
-    );
+    assert_eq!((after.split_brain_s, after.all_down_s, after.leader_changes), (0.0, 0.0, 0));
     assert_eq!(after.lost_writes, 0);
-    assert!(
-        after.requests_failed > 0,
-        "client traffic across the frozen switches still fails"
-    );
+    assert!(after.requests_failed > 0, "client traffic across the frozen switches still fails");
 }
 
 #[test]
@@ -136,16 +86,8 @@ fn a_quorum_witness_stops_promotion_but_the_isolated_active_stops_serving() {
     let before = historical();
     let after = run_with(NAME, &[on("quorum_witness")], 1).outcome;
     assert_eq!((after.split_brain_s, after.all_down_s), (0.0, 0.0));
-    let pair_unavailable: f64 = after
-        .groups
-        .iter()
-        .filter(|g| g.name.starts_with("pair"))
-        .map(|g| g.unavailable_s)
-        .sum();
-    assert!(
-        pair_unavailable > 22.0 * 60.0,
-        "every active stands down for the freeze: {pair_unavailable}"
-    );
+    let pair_unavailable: f64 = after.groups.iter().filter(|g| g.name.starts_with("pair")).map(|g| g.unavailable_s).sum();
+    assert!(pair_unavailable > 22.0 * 60.0, "every active stands down for the freeze: {pair_unavailable}");
     assert!(after.unavailable_s < before.unavailable_s);
 }
 
@@ -155,20 +97,14 @@ fn generation_checks_refuse_the_stale_active_and_lose_no_writes() {
     let after = run_with(NAME, &[on("generation_check")], 1).outcome;
     assert_eq!(after.lost_writes, 0);
     assert!(after.divergent_writes < before.divergent_writes);
-    assert!(
-        pairs_both_off(&after) < pairs_both_off(&before),
-        "the stale side stops fencing"
-    );
+    assert!(pairs_both_off(&after) < pairs_both_off(&before), "the stale side stops fencing");
     assert!(after.split_brain_s < before.split_brain_s);
 }
 
 #[test]
 fn a_dead_time_longer_than_the_freeze_avoids_false_failover() {
     let after = run_with(NAME, &[num("dead_time", 120.0)], 1).outcome;
-    assert_eq!(
-        (after.split_brain_s, after.all_down_s, after.leader_changes),
-        (0.0, 0.0, 0)
-    );
+    assert_eq!((after.split_brain_s, after.all_down_s, after.leader_changes), (0.0, 0.0, 0));
 }
 
 /// The historical scenario plus a real failure: fileserver 1 A loses power at
@@ -181,17 +117,9 @@ fn real_failure_unavailable_s(dead_time_s: f64) -> f64 {
     let at = timeline.iter().position(|st| st["at"] == "75min").unwrap();
     timeline.insert(at, crash);
     let mut o = Overrides::new();
-    o.insert(
-        "dead_time".into(),
-        incident_replay::scenario::OverrideValue::Number(dead_time_s),
-    );
+    o.insert("dead_time".into(), incident_replay::scenario::OverrideValue::Number(dead_time_s));
     let r = replay("github-2012.json", &s.to_string(), &o, 1).unwrap();
-    r.outcome
-        .groups
-        .iter()
-        .find(|g| g.name == "pair01")
-        .unwrap()
-        .unavailable_s
+    r.outcome.groups.iter().find(|g| g.name == "pair01").unwrap().unavailable_s
 }
 
 #[test]
@@ -206,21 +134,9 @@ fn a_longer_dead_time_takes_over_a_real_failure_later() {
 fn the_fleet_size_is_a_parameter_and_recovery_grows_with_broken_pairs() {
     let small = run_with(NAME, &[num("pairs", 6.0)], 1).outcome;
     let full = historical();
-    assert_eq!(
-        small
-            .groups
-            .iter()
-            .filter(|g| g.name.starts_with("pair"))
-            .count(),
-        6
-    );
+    assert_eq!(small.groups.iter().filter(|g| g.name.starts_with("pair")).count(), 6);
     assert!(pairs_both_off(&small) > 0);
-    assert!(
-        small.degraded_s < full.degraded_s / 2.0,
-        "{} vs {}",
-        small.degraded_s,
-        full.degraded_s
-    );
+    assert!(small.degraded_s < full.degraded_s / 2.0, "{} vs {}", small.degraded_s, full.degraded_s);
 }
 
 fn error_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
@@ -242,32 +158,18 @@ fn bad_fileserver_and_fencing_input_names_the_field() {
         f["quorum"] = json!(true);
         v["nodes"][0]["model"]["fileserver"] = f;
     });
-    assert!(
-        e.contains("nodes[0].model.fileserver.quorum: a two-node pair needs a `witness`"),
-        "{e}"
-    );
+    assert!(e.contains("nodes[0].model.fileserver.quorum: a two-node pair needs a `witness`"), "{e}");
     let e = error_with(|v| {
         v["nodes"][0]["model"]["fileserver"]["fence"][0]["enabled"] = json!(false);
         v["nodes"][0]["model"]["fileserver"]["fence"][1]["enabled"] = json!(false);
     });
-    assert!(
-        e.contains("nodes[0].model.fileserver.fence: every fence method is disabled"),
-        "{e}"
-    );
+    assert!(e.contains("nodes[0].model.fileserver.fence: every fence method is disabled"), "{e}");
     let e = error_with(|v| v["nodes"][0]["model"]["fileserver"]["fence_attempts"] = json!(0));
     assert!(e.contains("fence_attempts: 0 is outside 1..100"), "{e}");
-    let e = error_with(|v| {
-        v["nodes"][0]["model"]["fileserver"]["fence"][0]["device"] = json!("nobody")
-    });
-    assert!(
-        e.contains("nodes[0].model.fileserver.fence[0].device: no node named `nobody`"),
-        "{e}"
-    );
+    let e = error_with(|v| v["nodes"][0]["model"]["fileserver"]["fence"][0]["device"] = json!("nobody"));
+    assert!(e.contains("nodes[0].model.fileserver.fence[0].device: no node named `nobody`"), "{e}");
     let e = error_with(|v| v["links"][0]["enabled"] = json!("!$no_such_toggle"));
-    assert!(
-        e.contains("links[0].enabled: refers to unknown toggle `no_such_toggle`"),
-        "{e}"
-    );
+    assert!(e.contains("links[0].enabled: refers to unknown toggle `no_such_toggle`"), "{e}");
     let e = error_with(|v| v["nodes"][4]["enabled"] = json!("$pairs>=two"));
     assert!(e.contains("nodes[4].enabled: `two` is not a number"), "{e}");
     let e = error_with(|v| v["nodes"][4]["enabled"] = json!("pairs>=2"));
@@ -276,10 +178,7 @@ fn bad_fileserver_and_fencing_input_names_the_field() {
         let n = v["nodes"].as_array().unwrap().len();
         v["nodes"][n - 1]["model"]["ops_team"]["pairs"][0] = json!(["fs01a", "fs01a"]);
     });
-    assert!(
-        e.contains("ops_team.pairs[0]: a pair needs two different nodes"),
-        "{e}"
-    );
+    assert!(e.contains("ops_team.pairs[0]: a pair needs two different nodes"), "{e}");
 }
 
 #[test]
@@ -288,11 +187,7 @@ fn the_historical_figures_hold_for_other_seeds() {
         let o = run_with(NAME, &[], seed).outcome;
         assert!(pairs_split(&o) > 0 && pairs_both_off(&o) > 0, "seed {seed}");
         for c in &o.checks {
-            assert!(
-                c.within,
-                "seed {seed}: {}: measured {:?}, expected {} ± {}",
-                c.metric, c.measured, c.expected, c.tolerance
-            );
+            assert!(c.within, "seed {seed}: {}: measured {:?}, expected {} ± {}", c.metric, c.measured, c.expected, c.tolerance);
         }
     }
 }

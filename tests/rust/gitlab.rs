@@ -23,11 +23,7 @@ fn m(o: &Outcome, name: &str) -> f64 {
 fn historical_run_matches_the_record() {
     let o = run(&[]);
     for c in &o.checks {
-        assert!(
-            c.within,
-            "{} expected {} ± {} measured {:?}",
-            c.metric, c.expected, c.tolerance, c.measured
-        );
+        assert!(c.within, "{} expected {} ± {} measured {:?}", c.metric, c.expected, c.tolerance, c.measured);
     }
     // Replication broke before the deletion started (23:26:58 = 23,218 s).
     let broken = m(&o, "replication_broken_at_s");
@@ -39,11 +35,7 @@ fn historical_run_matches_the_record() {
     assert_eq!(m(&o, "restore_choice"), 2.0, "LVM snapshot in staging");
     assert_eq!(m(&o, "state_pg_dump"), 1.0, "empty dumps");
     assert_eq!(m(&o, "state_object_storage"), 0.0, "empty bucket");
-    assert_eq!(
-        m(&o, "state_cloud_snapshots"),
-        0.0,
-        "not enabled for DB hosts"
-    );
+    assert_eq!(m(&o, "state_cloud_snapshots"), 0.0, "not enabled for DB hosts");
     assert_eq!(m(&o, "db2_state"), 4.0, "db2 wiped and still rebuilding");
     assert!(o.events < 400_000, "{}", o.events);
 }
@@ -55,11 +47,7 @@ fn wal_archiving_gives_point_in_time_recovery() {
     assert!(after.rpo_s < before.rpo_s);
     assert!(after.rto_s < before.rto_s);
     assert!(m(&after, "lost_projects") < m(&before, "lost_projects"));
-    assert_eq!(
-        m(&after, "replication_broken_at_s"),
-        0.0,
-        "the replica reads missed WAL from the archive"
-    );
+    assert_eq!(m(&after, "replication_broken_at_s"), 0.0, "the replica reads missed WAL from the archive");
     assert_eq!(m(&after, "state_wal_archive"), 3.0);
 }
 
@@ -72,10 +60,7 @@ fn replication_slot_keeps_the_replica_but_grows_the_primary_disk() {
     // The risk: on a disk with little headroom the retained WAL fills it and the primary stops.
     let tight = run(&[on("replication_slot"), num("disk_size", 306.0)]);
     let tight_without = run(&[num("disk_size", 306.0)]);
-    assert!(
-        tight.unavailable_s > after.unavailable_s,
-        "disk full stops db1 before the deletion"
-    );
+    assert!(tight.unavailable_s > after.unavailable_s, "disk full stops db1 before the deletion");
     assert!(tight_without.unavailable_s <= before.unavailable_s + 1.0);
 }
 
@@ -92,14 +77,8 @@ fn synchronous_commit_bounds_the_lag_at_a_latency_cost() {
     let (before, after) = (run(&[]), run(&[on("synchronous_commit")]));
     assert!(m(&after, "db2_lag_bytes_max") < m(&before, "db2_lag_bytes_max") / 10.0);
     assert!(after.rpo_s < 60.0 && after.rto_s < before.rto_s);
-    assert!(
-        m(&after, "db1_commit_wait_ms_max") > 0.0,
-        "commits wait for the replica"
-    );
-    assert!(
-        m(&after, "db1_writes_delayed_bytes") > 0.0,
-        "writes beyond the link's rate are held back"
-    );
+    assert!(m(&after, "db1_commit_wait_ms_max") > 0.0, "commits wait for the replica");
+    assert!(m(&after, "db1_writes_delayed_bytes") > 0.0, "writes beyond the link's rate are held back");
 }
 
 #[test]
@@ -147,10 +126,7 @@ fn a_guard_on_destructive_commands_prevents_the_deletion() {
 fn hourly_lvm_snapshots_cut_the_loss_but_not_the_copy() {
     let (before, after) = (run(&[]), run(&[num("lvm_snapshot_interval", 1.0)]));
     assert!(after.rpo_s <= HOUR && after.rpo_s < before.rpo_s);
-    assert!(
-        (after.rto_s - before.rto_s).abs() < 60.0,
-        "same slow copy from staging"
-    );
+    assert!((after.rto_s - before.rto_s).abs() < 60.0, "same slow copy from staging");
     let faster = run(&[num("staging_bandwidth", 1000.0)]);
     assert!(faster.rto_s < before.rto_s / 2.0);
 }
@@ -170,35 +146,19 @@ fn an_absurd_tick_is_refused_before_running_naming_the_parameter() {
         v["parameters"]["tick"]["min"] = 0.001.into();
         v["parameters"]["tick"]["default"] = 0.001.into();
     });
-    assert!(
-        e.contains("parameters.tick") && e.contains("events_max"),
-        "{e}"
-    );
+    assert!(e.contains("parameters.tick") && e.contains("events_max"), "{e}");
 }
 
 #[test]
 fn bad_model_fields_name_their_path() {
     let e = error_of(|v| {
-        v["nodes"][1]["model"]["postgres"]
-            .as_object_mut()
-            .unwrap()
-            .remove("apply_rate");
+        v["nodes"][1]["model"]["postgres"].as_object_mut().unwrap().remove("apply_rate");
     });
-    assert!(
-        e.contains("nodes[1].model.postgres.apply_rate") && e.contains("required on a replica"),
-        "{e}"
-    );
+    assert!(e.contains("nodes[1].model.postgres.apply_rate") && e.contains("required on a replica"), "{e}");
     let e = error_of(|v| v["nodes"][0]["model"]["postgres"]["primary"] = "db1".into());
     assert!(e.contains("nodes[0].model.postgres.primary"), "{e}");
-    let e = error_of(|v| {
-        v["nodes"][3]["model"]["backup_catalog"]["staging_bandwidth"] = "0Mbit/s".into()
-    });
-    assert!(
-        e.contains("staging_bandwidth") && e.contains("above zero"),
-        "{e}"
-    );
-    let e = error_of(|v| {
-        v["nodes"][3]["model"]["backup_catalog"]["records"][0]["name"] = "two words".into()
-    });
+    let e = error_of(|v| v["nodes"][3]["model"]["backup_catalog"]["staging_bandwidth"] = "0Mbit/s".into());
+    assert!(e.contains("staging_bandwidth") && e.contains("above zero"), "{e}");
+    let e = error_of(|v| v["nodes"][3]["model"]["backup_catalog"]["records"][0]["name"] = "two words".into());
     assert!(e.contains("records[0].name"), "{e}");
 }

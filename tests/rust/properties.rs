@@ -9,20 +9,12 @@ use proptest::prelude::*;
 
 fn random_overrides(name: &str) -> impl Strategy<Value = (Overrides, u64)> {
     let s = scenario::parse(name, &common::scenario_text(name)).unwrap();
-    let params: Vec<(String, f64, f64, f64)> = s
-        .parameters
-        .iter()
-        .map(|(k, p)| (k.clone(), p.min, p.max, p.step))
-        .collect();
+    let params: Vec<(String, f64, f64, f64)> = s.parameters.iter().map(|(k, p)| (k.clone(), p.min, p.max, p.step)).collect();
     let toggles: Vec<String> = s.toggles.keys().cloned().collect();
     let n = params.len();
     let t = toggles.len();
-    (
-        proptest::collection::vec(0.0f64..=1.0, n),
-        proptest::collection::vec(any::<bool>(), t),
-        any::<u64>(),
-    )
-        .prop_map(move |(fractions, flags, seed)| {
+    (proptest::collection::vec(0.0f64..=1.0, n), proptest::collection::vec(any::<bool>(), t), any::<u64>()).prop_map(
+        move |(fractions, flags, seed)| {
             let mut o = Overrides::new();
             for ((name, min, max, step), f) in params.iter().zip(fractions) {
                 let steps = ((max - min) / step).floor();
@@ -33,7 +25,8 @@ fn random_overrides(name: &str) -> impl Strategy<Value = (Overrides, u64)> {
                 o.insert(name.clone(), OverrideValue::Flag(b));
             }
             (o, seed >> 11)
-        })
+        },
+    )
 }
 
 proptest! {

@@ -14,15 +14,7 @@ const NAME: &str = "raft-elections";
 fn election_ms(min: f64, max: f64, heartbeat: f64, seeds: u64) -> Vec<f64> {
     let mut v: Vec<f64> = (1..=seeds)
         .map(|s| {
-            let r = run_with(
-                NAME,
-                &[
-                    num("election_timeout_min", min),
-                    num("election_timeout_max", max),
-                    num("heartbeat_interval", heartbeat),
-                ],
-                s,
-            );
+            let r = run_with(NAME, &[num("election_timeout_min", min), num("election_timeout_max", max), num("heartbeat_interval", heartbeat)], s);
             r.outcome.rto_s * 1e3
         })
         .collect();
@@ -41,12 +33,7 @@ fn no_randomness_means_repeated_split_votes() {
 fn more_randomness_means_faster_elections() {
     let narrow = election_ms(150.0, 155.0, 75.0, 100);
     let wide = election_ms(150.0, 300.0, 75.0, 100);
-    assert!(
-        wide[50] < narrow[50],
-        "median {} vs {}",
-        wide[50],
-        narrow[50]
-    );
+    assert!(wide[50] < narrow[50], "median {} vs {}", wide[50], narrow[50]);
     assert!(wide[99] < 600.0, "worst {}", wide[99]);
     // Never faster than the heartbeat gap plus a timeout allows.
     assert!(wide[0] >= 75.0, "best {}", wide[0]);
@@ -70,37 +57,16 @@ fn error_of(edit: impl FnOnce(&mut Value), name: &str) -> String {
 
 #[test]
 fn bad_raft_and_manager_input_is_refused_with_a_path() {
-    let e = error_of(
-        |v| v["nodes"][0]["model"]["raft"]["election_timeout_max"] = "100ms".into(),
-        NAME,
-    );
-    assert!(
-        e.contains("nodes[0].model.raft.election_timeout_max") && e.contains("at least"),
-        "{e}"
-    );
-    let e = error_of(
-        |v| v["nodes"][0]["model"]["raft"]["peers"][0] = "s1".into(),
-        NAME,
-    );
+    let e = error_of(|v| v["nodes"][0]["model"]["raft"]["election_timeout_max"] = "100ms".into(), NAME);
+    assert!(e.contains("nodes[0].model.raft.election_timeout_max") && e.contains("at least"), "{e}");
+    let e = error_of(|v| v["nodes"][0]["model"]["raft"]["peers"][0] = "s1".into(), NAME);
     assert!(e.contains("nodes[0].model.raft.peers[0]"), "{e}");
-    let e = error_of(
-        |v| v["nodes"][1]["model"]["raft"]["initial_leader"] = "nobody".into(),
-        NAME,
-    );
+    let e = error_of(|v| v["nodes"][1]["model"]["raft"]["initial_leader"] = "nobody".into(), NAME);
     assert!(e.contains("initial_leader"), "{e}");
-    let e = error_of(
-        |v| v["nodes"][3]["model"]["db_manager"]["members"] = serde_json::json!(["auth1"]),
-        "cloudflare-2020",
-    );
+    let e = error_of(|v| v["nodes"][3]["model"]["db_manager"]["members"] = serde_json::json!(["auth1"]), "cloudflare-2020");
     assert!(e.contains("nodes[3].model.db_manager.members"), "{e}");
-    let e = error_of(
-        |v| v["nodes"][4]["model"]["pg_node"]["capacity"] = 0.into(),
-        "cloudflare-2020",
-    );
+    let e = error_of(|v| v["nodes"][4]["model"]["pg_node"]["capacity"] = 0.into(), "cloudflare-2020");
     assert!(e.contains("nodes[4].model.pg_node.capacity"), "{e}");
-    let e = error_of(
-        |v| v["nodes"][4]["model"]["pg_node"]["copy_bandwidth"] = "0MB/s".into(),
-        "cloudflare-2020",
-    );
+    let e = error_of(|v| v["nodes"][4]["model"]["pg_node"]["copy_bandwidth"] = "0MB/s".into(), "cloudflare-2020");
     assert!(e.contains("copy_bandwidth"), "{e}");
 }

@@ -72,12 +72,7 @@ impl Sim {
     fn dispatch(&mut self, i: usize, f: impl FnOnce(&mut RaftNode, &mut Cx)) {
         let mut out = std::mem::take(&mut self.out);
         {
-            let mut cx = Cx {
-                now_us: self.now,
-                me: NodeId(i as u32),
-                rng: &mut self.rngs[i],
-                out: &mut out,
-            };
+            let mut cx = Cx { now_us: self.now, me: NodeId(i as u32), rng: &mut self.rngs[i], out: &mut out };
             f(&mut self.nodes[i], &mut cx);
         }
         for e in out.drain(..) {
@@ -91,26 +86,13 @@ impl Sim {
                         continue;
                     }
                     let at = self.now + 100 + self.net.below(self.delay_max_us);
-                    self.push(
-                        at,
-                        Ev::Deliver {
-                            to: to.0,
-                            from: i as u32,
-                            msg,
-                        },
-                    );
+                    self.push(at, Ev::Deliver { to: to.0, from: i as u32, msg });
                 }
                 Effect::SetTimer { timer, after_us } => {
                     let slot = timer.slot();
                     let at = self.now + after_us;
                     self.timers[i][slot] = Some((at, timer));
-                    self.push(
-                        at,
-                        Ev::Wake {
-                            node: i as u32,
-                            slot,
-                        },
-                    );
+                    self.push(at, Ev::Wake { node: i as u32, slot });
                 }
                 Effect::CancelTimer { timer } => self.timers[i][timer.slot()] = None,
                 _ => {}
@@ -130,17 +112,12 @@ impl Sim {
         // Randomised election timeouts stay within the configured range.
         let t = n.last_timeout_us;
         if t != 0 && !(self.timeout_range.0..=self.timeout_range.1).contains(&t) {
-            self.fail(format!(
-                "election timeout {t} outside {:?}",
-                self.timeout_range
-            ));
+            self.fail(format!("election timeout {t} outside {:?}", self.timeout_range));
         }
         // Election safety: at most one leader per term.
         if n.role() == RaftRole::Leader {
             match self.leader_of_term.get(&n.term()) {
-                Some(&l) if l != i as u32 => {
-                    self.fail(format!("two leaders in term {}: {l} and {i}", n.term()))
-                }
+                Some(&l) if l != i as u32 => self.fail(format!("two leaders in term {}: {l} and {i}", n.term())),
                 Some(_) => {}
                 None => {
                     self.leader_of_term.insert(n.term(), i as u32);
@@ -152,11 +129,7 @@ impl Sim {
             for (idx, c) in self.committed.iter().enumerate() {
                 if let Some((t, seen_in)) = *c {
                     if seen_in < n.term() && log.get(idx).copied() != Some(t) {
-                        self.fail(format!(
-                            "leader {i} of term {} lacks committed entry {} (term {t})",
-                            n.term(),
-                            idx + 1
-                        ));
+                        self.fail(format!("leader {i} of term {} lacks committed entry {} (term {t})", n.term(), idx + 1));
                     }
                 }
             }
@@ -176,10 +149,7 @@ impl Sim {
                     self.committed[idx] = Some((t, n.term()));
                     self.stats.commits += 1;
                 }
-                Some((ct, _)) if ct != t => self.fail(format!(
-                    "index {} committed as term {ct} and term {t}",
-                    idx + 1
-                )),
+                Some((ct, _)) if ct != t => self.fail(format!("index {} committed as term {ct} and term {t}", idx + 1)),
                 Some(_) => {}
             }
         }
@@ -195,10 +165,7 @@ impl Sim {
                 continue;
             };
             if a[..k] != b[..k] {
-                self.fail(format!(
-                    "logs of {i} and {j} agree at index {} but differ before",
-                    k + 1
-                ));
+                self.fail(format!("logs of {i} and {j} agree at index {} but differ before", k + 1));
             }
         }
     }
@@ -311,9 +278,7 @@ impl Sim {
                     let t = rng.below(self.nodes.len() as u64) as usize;
                     if self.up[t] && self.paused_until[t] <= at {
                         let req = rng.below(1 << 30) as u32;
-                        self.dispatch(t, |m, cx| {
-                            m.on_message(cx, NodeId(CLIENT), Msg::Request { req, write_id: 1 })
-                        });
+                        self.dispatch(t, |m, cx| m.on_message(cx, NodeId(CLIENT), Msg::Request { req, write_id: 1 }));
                     }
                     let next = self.now + rng.between(5_000, 60_000);
                     self.push(next, Ev::Write);
@@ -343,27 +308,10 @@ fn schedule(seed: u64) -> Stats {
     let heartbeat_us = rng.between(5_000, 20_000);
     let election_min_us = heartbeat_us * rng.between(3, 10);
     let election_max_us = election_min_us + rng.below(election_min_us + 1);
-    let initial_leader = if rng.below(2) == 0 {
-        Some(NodeId(0))
-    } else {
-        None
-    };
+    let initial_leader = if rng.below(2) == 0 { Some(NodeId(0)) } else { None };
     // Half the schedules persist before answering, with a write of up to a heartbeat.
-    let disk_write_us = if rng.below(2) == 0 {
-        0
-    } else {
-        rng.between(100, heartbeat_us)
-    };
-    let setup = Setup {
-        n,
-        pre_vote,
-        check_quorum,
-        heartbeat_us,
-        election_min_us,
-        election_max_us,
-        initial_leader,
-        disk_write_us,
-    };
+    let disk_write_us = if rng.below(2) == 0 { 0 } else { rng.between(100, heartbeat_us) };
+    let setup = Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader, disk_write_us };
     let mut sim = build(seed, &setup);
     let first_fault = rng.between(0, 200_000);
     sim.push(first_fault, Ev::Fault);
@@ -374,23 +322,13 @@ fn schedule(seed: u64) -> Stats {
 }
 
 fn build(seed: u64, setup: &Setup) -> Sim {
-    let Setup {
-        n,
-        pre_vote,
-        check_quorum,
-        heartbeat_us,
-        election_min_us,
-        election_max_us,
-        initial_leader,
-        disk_write_us,
-    } = *setup;
-    let desc = format!("seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us} disk={disk_write_us}");
+    let Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader, disk_write_us } = *setup;
+    let desc = format!(
+        "seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us} disk={disk_write_us}"
+    );
     let nodes = (0..n)
         .map(|i| {
-            let peers = (0..n)
-                .filter(|&j| j != i)
-                .map(|j| NodeId(j as u32))
-                .collect();
+            let peers = (0..n).filter(|&j| j != i).map(|j| NodeId(j as u32)).collect();
             RaftNode::new(
                 NodeId(i as u32),
                 RaftConfig {
@@ -437,10 +375,7 @@ fn build(seed: u64, setup: &Setup) -> Sim {
 
 #[test]
 fn raft_safety_holds_over_random_fault_schedules() {
-    let count: u64 = std::env::var("RAFT_SCHEDULES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let count: u64 = std::env::var("RAFT_SCHEDULES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let started = Instant::now();
     let threads = 2u64;
     let totals: Vec<Stats> = std::thread::scope(|s| {
@@ -460,10 +395,7 @@ fn raft_safety_holds_over_random_fault_schedules() {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a schedule panicked"))
-            .collect()
+        handles.into_iter().map(|h| h.join().expect("a schedule panicked")).collect()
     });
     let events: u64 = totals.iter().map(|s| s.events).sum();
     let leaders: u64 = totals.iter().map(|s| s.leaders_elected).sum();
@@ -532,10 +464,7 @@ fn prevote_keeps_an_isolated_node_at_its_term() {
             sim.run_until(&mut rng, 2_300_000);
             let after = sim.nodes[2].term();
             if pv {
-                assert_eq!(
-                    after, before,
-                    "seed {seed}: an isolated pre-candidate must not raise its term"
-                );
+                assert_eq!(after, before, "seed {seed}: an isolated pre-candidate must not raise its term");
             } else {
                 assert!(after > before + 5, "seed {seed}: without PreVote the isolated node inflates its term ({before} -> {after})");
             }
@@ -551,17 +480,9 @@ fn answering_a_prevote_changes_neither_term_nor_vote() {
     sim.run_until(&mut rng, 300_000);
     let (term, vote) = (sim.nodes[1].term(), sim.nodes[1].voted_for());
     let last = sim.nodes[1].log().len() as u32;
-    let msg = Msg::Raft(RaftMsg::RequestVote {
-        term: term + 1,
-        last_index: last,
-        last_term: sim.nodes[1].log()[last as usize - 1],
-        pre: true,
-    });
+    let msg = Msg::Raft(RaftMsg::RequestVote { term: term + 1, last_index: last, last_term: sim.nodes[1].log()[last as usize - 1], pre: true });
     sim.dispatch(1, |m, cx| m.on_message(cx, NodeId(2), msg));
-    assert_eq!(
-        (sim.nodes[1].term(), sim.nodes[1].voted_for()),
-        (term, vote)
-    );
+    assert_eq!((sim.nodes[1].term(), sim.nodes[1].voted_for()), (term, vote));
 }
 
 /// The Cloudflare link pictures, leader 2, no client writes. `Symmetric`: 0-2
@@ -610,11 +531,7 @@ fn cloudflare_shape_prevote_and_check_quorum() {
     for seed in 0..100 {
         for picture in [Picture::Symmetric, Picture::IntoNode0] {
             let (leaders, term) = cloudflare(seed, true, true, picture);
-            assert_eq!(
-                (leaders, term),
-                (1, 1),
-                "seed {seed}: with both, leader 2 keeps term 1"
-            );
+            assert_eq!((leaders, term), (1, 1), "seed {seed}: with both, leader 2 keeps term 1");
         }
     }
     // CheckQuorum only (etcd's server always sets it), node 0 deaf: node 0
@@ -626,12 +543,11 @@ fn cloudflare_shape_prevote_and_check_quorum() {
     // churn ends (node 0 lags behind the log and cannot win).
     let sym_cq = churn(false, true, Picture::Symmetric);
     let sym_neither = churn(false, false, Picture::Symmetric);
-    eprintln!("seeds of 20 with > 10 leaders in 20 s: deaf node 0 + CheckQuorum {deaf_cq}, symmetric + CheckQuorum {sym_cq}, symmetric + neither {sym_neither}");
-    assert!(deaf_cq >= 18, "{deaf_cq}");
-    assert!(
-        sym_cq < deaf_cq && sym_neither < deaf_cq,
-        "{sym_cq} {sym_neither} vs {deaf_cq}"
+    eprintln!(
+        "seeds of 20 with > 10 leaders in 20 s: deaf node 0 + CheckQuorum {deaf_cq}, symmetric + CheckQuorum {sym_cq}, symmetric + neither {sym_neither}"
     );
+    assert!(deaf_cq >= 18, "{deaf_cq}");
+    assert!(sym_cq < deaf_cq && sym_neither < deaf_cq, "{sym_cq} {sym_neither} vs {deaf_cq}");
     // PreVote only: node 1 grants node 0's pre-vote (equal logs), so a term rise is reachable.
     assert!((0..20).any(|s| cloudflare(s, true, false, Picture::Symmetric).1 > 1));
 }

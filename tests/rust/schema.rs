@@ -22,10 +22,7 @@ fn every_scenario_validates_against_the_schema() {
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     for name in common::scenario_names() {
         let doc: serde_json::Value = serde_json::from_str(&common::scenario_text(&name)).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(&doc)
-            .map(|e| format!("{} at {}", e, e.instance_path))
-            .collect();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{} at {}", e, e.instance_path)).collect();
         assert!(errors.is_empty(), "{name}: {}", errors.join("; "));
     }
 }
@@ -34,8 +31,7 @@ fn every_scenario_validates_against_the_schema() {
 fn schema_rejects_what_the_parser_rejects() {
     let schema: serde_json::Value = serde_json::from_str(&schema_json()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&common::scenario_text("demo-partition")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&common::scenario_text("demo-partition")).unwrap();
     doc["meta"]["typo"] = serde_json::json!(1);
     assert!(!validator.is_valid(&doc));
 }

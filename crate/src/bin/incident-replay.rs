@@ -13,11 +13,7 @@ use incident_replay::scenario::units::{parse_literal, Kind};
 use incident_replay::scenario::{self, schema, OverrideValue, Overrides, ScenarioError};
 
 #[derive(Parser)]
-#[command(
-    name = "incident-replay",
-    version,
-    about = "Replay distributed-systems outages deterministically."
-)]
+#[command(name = "incident-replay", version, about = "Replay distributed-systems outages deterministically.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -100,12 +96,8 @@ fn main() -> ExitCode {
 }
 
 fn read(path: &Path) -> Result<(String, String), String> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     Ok((name, text))
 }
 
@@ -126,57 +118,36 @@ fn seed_of(text: &str) -> Result<u64, String> {
         eprintln!("seed: {seed}");
         return Ok(seed);
     }
-    text.parse()
-        .map_err(|_| format!("--seed {text}: expected a whole number or `random`"))
+    text.parse().map_err(|_| format!("--seed {text}: expected a whole number or `random`"))
 }
 
 fn run_cli(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Run {
-            file,
-            seed,
-            sets,
-            until,
-            format,
-        } => {
+        Command::Run { file, seed, sets, until, format } => {
             let (name, text) = read(&file)?;
             let seed = seed_of(&seed)?;
             let o = overrides(&sets)?;
             let result = match until {
                 None => replay(&name, &text, &o, seed),
                 Some(u) => {
-                    let until_us = parse_literal(&u, Kind::Duration)
-                        .map_err(|e| format!("--until: {e}"))?
-                        as u64;
+                    let until_us = parse_literal(&u, Kind::Duration).map_err(|e| format!("--until: {e}"))? as u64;
                     replay_until(&name, &text, &o, seed, until_us)
                 }
             };
             let r = result.map_err(|e| e.to_string())?;
             match format {
-                RunFormat::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?
-                ),
+                RunFormat::Json => println!("{}", serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?),
                 RunFormat::Timeline => print!("{}", r.timeline_text()),
                 RunFormat::Text => print_text(&r.scenario.meta.title, &r.outcome),
             }
             Ok(())
         }
-        Command::Sweep {
-            file,
-            vary,
-            seeds,
-            sets,
-            metrics,
-            format,
-        } => sweep(&file, &vary, seeds, &sets, metrics, format),
+        Command::Sweep { file, vary, seeds, sets, metrics, format } => sweep(&file, &vary, seeds, &sets, metrics, format),
         Command::Validate { files } => {
             let mut failed = 0;
             for f in &files {
                 match read(f).and_then(|(name, text)| {
-                    scenario::load(&name, &text, &Overrides::new(), 1)
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
+                    scenario::load(&name, &text, &Overrides::new(), 1).map(|_| ()).map_err(|e| e.to_string())
                 }) {
                     Ok(()) => println!("ok: {}", f.display()),
                     Err(e) => {
@@ -186,10 +157,7 @@ fn run_cli(cli: Cli) -> Result<(), String> {
                 }
             }
             if failed > 0 {
-                return Err(format!(
-                    "{failed} of {} files did not validate",
-                    files.len()
-                ));
+                return Err(format!("{failed} of {} files did not validate", files.len()));
             }
             Ok(())
         }
@@ -197,13 +165,7 @@ fn run_cli(cli: Cli) -> Result<(), String> {
             print!("{}", schema::schema_json());
             Ok(())
         }
-        Command::Bench {
-            servers,
-            clients,
-            rate,
-            seconds,
-            repeats,
-        } => bench(servers, clients, rate, seconds, repeats),
+        Command::Bench { servers, clients, rate, seconds, repeats } => bench(servers, clients, rate, seconds, repeats),
     }
 }
 
@@ -215,8 +177,7 @@ fn replay_until(
     until_us: u64,
 ) -> Result<incident_replay::replay::Replay, ScenarioError> {
     // Shorten the scenario's duration; the replay then stops there.
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ScenarioError::shape(name, String::new(), e))?;
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::shape(name, String::new(), e))?;
     value["meta"]["duration"] = serde_json::Value::String(format!("{until_us}us"));
     let shortened: Vec<_> = value["timeline"]
         .as_array()
@@ -224,10 +185,7 @@ fn replay_until(
         .unwrap_or_default()
         .into_iter()
         .filter(|step| {
-            step["at"]
-                .as_str()
-                .and_then(|a| parse_literal(a, Kind::Duration).ok())
-                .is_none_or(|at| at as u64 <= until_us)
+            step["at"].as_str().and_then(|a| parse_literal(a, Kind::Duration).ok()).is_none_or(|at| at as u64 <= until_us)
         })
         .collect();
     value["timeline"] = serde_json::Value::Array(shortened);
@@ -236,42 +194,18 @@ fn replay_until(
 
 fn print_text(title: &str, o: &incident_replay::monitor::Outcome) {
     println!("{title}");
-    println!(
-        "  seed {}  events {}  simulated {:.1} s  digest {}",
-        o.seed, o.events, o.end_s, o.digest
-    );
-    println!(
-        "  split brain      {:>12.1} s  ({} groups)",
-        o.split_brain_s, o.groups_split
-    );
-    println!(
-        "  all members down {:>12.1} s  ({} groups)",
-        o.all_down_s, o.groups_all_down
-    );
+    println!("  seed {}  events {}  simulated {:.1} s  digest {}", o.seed, o.events, o.end_s, o.digest);
+    println!("  split brain      {:>12.1} s  ({} groups)", o.split_brain_s, o.groups_split);
+    println!("  all members down {:>12.1} s  ({} groups)", o.all_down_s, o.groups_all_down);
     println!("  unavailable      {:>12.1} group-s", o.unavailable_s);
     println!("  degraded         {:>12.1} s", o.degraded_s);
     println!("  leader changes   {:>12}", o.leader_changes);
-    println!(
-        "  writes acked     {:>12}  lost {}  divergent {}",
-        o.acked_writes, o.lost_writes, o.divergent_writes
-    );
-    println!(
-        "  requests ok      {:>12}  failed {}  success {:.2}%  mean latency {:.1} ms",
-        o.requests_ok, o.requests_failed, o.success_rate_pct, o.latency_mean_ms
-    );
+    println!("  writes acked     {:>12}  lost {}  divergent {}", o.acked_writes, o.lost_writes, o.divergent_writes);
+    println!("  requests ok      {:>12}  failed {}  success {:.2}%  mean latency {:.1} ms", o.requests_ok, o.requests_failed, o.success_rate_pct, o.latency_mean_ms);
     println!("  RPO {:.1} s   RTO {:.1} s", o.rpo_s, o.rto_s);
     for c in &o.checks {
-        let m = c
-            .measured
-            .map_or("unknown metric".to_string(), |m| format!("{m:.1}"));
-        println!(
-            "  check {:<18} expected {} ± {}  measured {}  {}",
-            c.metric,
-            c.expected,
-            c.tolerance,
-            m,
-            if c.within { "ok" } else { "OUT OF TOLERANCE" }
-        );
+        let m = c.measured.map_or("unknown metric".to_string(), |m| format!("{m:.1}"));
+        println!("  check {:<18} expected {} ± {}  measured {}  {}", c.metric, c.expected, c.tolerance, m, if c.within { "ok" } else { "OUT OF TOLERANCE" });
     }
 }
 
@@ -292,36 +226,17 @@ fn parse_vary(text: &str) -> Result<Axis, String> {
         return Err(format!("--vary {text}: STEPS must be 1..=10000"));
     }
     let values = (0..steps)
-        .map(|i| {
-            if steps == 1 {
-                from
-            } else {
-                from + (to - from) * f64::from(i) / f64::from(steps - 1)
-            }
-        })
+        .map(|i| if steps == 1 { from } else { from + (to - from) * f64::from(i) / f64::from(steps - 1) })
         .collect();
-    Ok(Axis {
-        name: name.trim().to_string(),
-        values,
-    })
+    Ok(Axis { name: name.trim().to_string(), values })
 }
 
-fn sweep(
-    file: &Path,
-    vary: &[String],
-    seeds: u64,
-    sets: &[String],
-    metrics: Option<String>,
-    format: SweepFormat,
-) -> Result<(), String> {
+fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Option<String>, format: SweepFormat) -> Result<(), String> {
     let (name, text) = read(file)?;
     if vary.len() > 2 {
         return Err("--vary: at most two parameters".into());
     }
-    let axes: Vec<Axis> = vary
-        .iter()
-        .map(|v| parse_vary(v))
-        .collect::<Result<_, _>>()?;
+    let axes: Vec<Axis> = vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
     let metrics: Vec<String> = match metrics {
         Some(m) => m.split(',').map(|s| s.trim().to_string()).collect(),
         None => METRICS.iter().map(|s| s.to_string()).collect(),
@@ -337,19 +252,13 @@ fn sweep(
         let probe = replay(&name, &text, &base, 1).map_err(|e| e.to_string())?;
         if let Some(bad) = metrics.iter().find(|m| probe.outcome.metric(m).is_none()) {
             let gauges: Vec<&str> = probe.gauges.iter().map(String::as_str).collect();
-            return Err(format!(
-                "--metrics: unknown metric `{bad}` (known: {}; gauges: {})",
-                METRICS.join(", "),
-                gauges.join(", ")
-            ));
+            return Err(format!("--metrics: unknown metric `{bad}` (known: {}; gauges: {})", METRICS.join(", "), gauges.join(", ")));
         }
         let _ = bad;
     }
     let mut points: Vec<(Vec<f64>, u64)> = vec![];
     let first = &axes[0].values;
-    let second: Vec<Option<f64>> = axes
-        .get(1)
-        .map_or(vec![None], |a| a.values.iter().map(|&v| Some(v)).collect());
+    let second: Vec<Option<f64>> = axes.get(1).map_or(vec![None], |a| a.values.iter().map(|&v| Some(v)).collect());
     for &a in first {
         for &b in &second {
             for seed in 1..=seeds {
@@ -357,9 +266,7 @@ fn sweep(
             }
         }
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(points.len().max(1));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(points.len().max(1));
     let chunk = points.len().div_ceil(threads);
     let results: Vec<Result<Vec<f64>, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = points
@@ -374,29 +281,15 @@ fn sweep(
                                 o.insert(axis.name.clone(), OverrideValue::Number(*v));
                             }
                             let r = replay(name, text, &o, *seed).map_err(|e| e.to_string())?;
-                            Ok(metrics
-                                .iter()
-                                .map(|m| r.outcome.metric(m).unwrap_or(f64::NAN))
-                                .collect())
+                            Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
                         })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err("a sweep worker panicked".into())])
-            })
-            .collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a sweep worker panicked".into())])).collect()
     });
-    let header: Vec<String> = axes
-        .iter()
-        .map(|a| a.name.clone())
-        .chain(["seed".to_string()])
-        .chain(metrics.iter().cloned())
-        .collect();
+    let header: Vec<String> = axes.iter().map(|a| a.name.clone()).chain(["seed".to_string()]).chain(metrics.iter().cloned()).collect();
     let mut rows = vec![];
     for ((values, seed), r) in points.iter().zip(results) {
         let figures = r?;
@@ -406,12 +299,7 @@ fn sweep(
         SweepFormat::Csv => {
             println!("{}", header.join(","));
             for (values, seed, figures) in &rows {
-                let cells: Vec<String> = values
-                    .iter()
-                    .map(|v| v.to_string())
-                    .chain([seed.to_string()])
-                    .chain(figures.iter().map(|f| f.to_string()))
-                    .collect();
+                let cells: Vec<String> = values.iter().map(|v| v.to_string()).chain([seed.to_string()]).chain(figures.iter().map(|f| f.to_string())).collect();
                 println!("{}", cells.join(","));
             }
         }
@@ -430,10 +318,7 @@ fn sweep(
                     serde_json::Value::Object(obj)
                 })
                 .collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?
-            );
+            println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
         }
     }
     Ok(())

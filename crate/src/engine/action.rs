@@ -11,36 +11,15 @@ pub enum Action {
     Note,
     Crash(NodeId),
     Restart(NodeId),
-    Pause {
-        node: NodeId,
-        duration_us: u64,
-    },
+    Pause { node: NodeId, duration_us: u64 },
     PowerOff(NodeId),
     PowerOn(NodeId),
-    ClockSkew {
-        node: NodeId,
-        ppm: i32,
-    },
-    Cut {
-        from: NodeId,
-        to: NodeId,
-        planes: Planes,
-        both_ways: bool,
-        cut: bool,
-    },
-    Partition {
-        groups: Vec<Vec<NodeId>>,
-        planes: Planes,
-    },
+    ClockSkew { node: NodeId, ppm: i32 },
+    Cut { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, cut: bool },
+    Partition { groups: Vec<Vec<NodeId>>, planes: Planes },
     HealAll,
-    DeviceFault {
-        device: DeviceId,
-        fault: Option<DeviceFault>,
-    },
-    Command {
-        nodes: Vec<NodeId>,
-        command: Command,
-    },
+    DeviceFault { device: DeviceId, fault: Option<DeviceFault> },
+    Command { nodes: Vec<NodeId>, command: Command },
     End,
 }
 

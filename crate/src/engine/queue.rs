@@ -6,8 +6,8 @@
 //! Popping moves keys up and down the heap, so small keys are what make it fast
 //! (events carry a whole message and would be four times larger).
 
-use dary_heap::QuaternaryHeap;
 use std::cmp::Reverse;
+use dary_heap::QuaternaryHeap;
 
 use super::time::SimTime;
 
@@ -27,12 +27,7 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue {
-            heap: QuaternaryHeap::new(),
-            slab: vec![],
-            free: vec![],
-            next_seq: 0,
-        }
+        EventQueue { heap: QuaternaryHeap::new(), slab: vec![], free: vec![], next_seq: 0 }
     }
 }
 
@@ -46,10 +41,7 @@ impl<E> EventQueue<E> {
                 s
             }
             None => {
-                assert!(
-                    self.slab.len() < PENDING_MAX,
-                    "more than {PENDING_MAX} events pending"
-                );
+                assert!(self.slab.len() < PENDING_MAX, "more than {PENDING_MAX} events pending");
                 self.slab.push(Some(event));
                 (self.slab.len() - 1) as u32
             }
@@ -63,9 +55,7 @@ impl<E> EventQueue<E> {
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let Reverse(key) = self.heap.pop()?;
         let slot = (key & SLOT_MASK) as u32;
-        let event = self.slab[slot as usize]
-            .take()
-            .expect("a queued slot holds its event");
+        let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
         self.free.push(slot);
         Some(((key >> 64) as SimTime, event))
     }

@@ -32,9 +32,7 @@ impl Rng {
         let high = splitmix64(run_seed);
         let low = splitmix64(run_seed ^ splitmix64(u64::from(component_id) + 1));
         let state = (u128::from(high) << 64) | u128::from(low);
-        Rng {
-            inner: Pcg64Mcg::from_seed(state.to_le_bytes()),
-        }
+        Rng { inner: Pcg64Mcg::from_seed(state.to_le_bytes()) }
     }
 
     pub fn next_u64(&mut self) -> u64 {

@@ -50,23 +50,12 @@ impl std::fmt::Display for RunError {
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    Deliver {
-        to: NodeId,
-        from: NodeId,
-        msg: Msg,
-    },
+    Deliver { to: NodeId, from: NodeId, msg: Msg },
     /// A timer slot's wake-up; stale when the slot's deadline moved.
-    Wake {
-        node: NodeId,
-        slot: u8,
-    },
-    Action {
-        index: u32,
-    },
+    Wake { node: NodeId, slot: u8 },
+    Action { index: u32 },
     /// A paused node thaws.
-    Resume {
-        node: NodeId,
-    },
+    Resume { node: NodeId },
 }
 
 /// Engine-side timer bookkeeping: setting a later deadline never touches the
@@ -118,11 +107,7 @@ impl Run {
                 host: Host::default(),
                 model,
                 rng: Rng::for_component(setup.seed, i as u32),
-                timers: [TimerSlot {
-                    deadline_us: OFF,
-                    queued_us: OFF,
-                    timer: None,
-                }; TIMER_SLOTS],
+                timers: [TimerSlot { deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
@@ -147,11 +132,7 @@ impl Run {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
                 // a message takes about two events: reserve a share of it, capped.
-                messages: Vec::with_capacity(
-                    (setup.events_expected / 8)
-                        .min(setup.messages_recorded_max)
-                        .min(1_000_000) as usize,
-                ),
+                messages: Vec::with_capacity((setup.events_expected / 8).min(setup.messages_recorded_max).min(1_000_000) as usize),
                 ..Trace::default()
             },
             started: false,
@@ -190,11 +171,7 @@ impl Run {
             self.started = true;
             self.record_link_changes();
             for i in 0..self.nodes.len() {
-                self.trace.events.push(TraceEvent::Health {
-                    at_us: 0,
-                    node: NodeId(i as u32),
-                    health: Health::Up,
-                });
+                self.trace.events.push(TraceEvent::Health { at_us: 0, node: NodeId(i as u32), health: Health::Up });
                 self.dispatch(NodeId(i as u32), |model, cx| model.start(cx));
             }
         }
@@ -204,15 +181,10 @@ impl Run {
                 Some(t) if t <= until_us => {}
                 _ => break,
             }
-            let Some((at_us, event)) = self.queue.pop() else {
-                break;
-            };
+            let Some((at_us, event)) = self.queue.pop() else { break };
             self.trace.event_count += 1;
             if self.trace.event_count > self.events_max {
-                return Err(RunError::EventBudget {
-                    events_max: self.events_max,
-                    at_us,
-                });
+                return Err(RunError::EventBudget { events_max: self.events_max, at_us });
             }
             self.now_us = at_us;
             self.handle(event);
@@ -259,13 +231,7 @@ impl Run {
         if s.deadline_us > now {
             if s.queued_us > s.deadline_us {
                 s.queued_us = s.deadline_us;
-                self.queue.push(
-                    s.deadline_us,
-                    Event::Wake {
-                        node,
-                        slot: slot as u8,
-                    },
-                );
+                self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
             }
             return;
         }
@@ -276,13 +242,7 @@ impl Run {
                 s.deadline_us = rt.host.paused_until_us;
                 if s.queued_us > s.deadline_us {
                     s.queued_us = s.deadline_us;
-                    self.queue.push(
-                        s.deadline_us,
-                        Event::Wake {
-                            node,
-                            slot: slot as u8,
-                        },
-                    );
+                    self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
                 }
                 return;
             }
@@ -302,12 +262,7 @@ impl Run {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
-            let mut cx = Cx {
-                now_us: self.now_us,
-                me: node,
-                rng: &mut rt.rng,
-                out: &mut out,
-            };
+            let mut cx = Cx { now_us: self.now_us, me: node, rng: &mut rt.rng, out: &mut out };
             handler(&mut rt.model, &mut cx);
         }
         for effect in out.drain(..) {
@@ -319,12 +274,7 @@ impl Run {
     fn apply(&mut self, node: NodeId, effect: Effect) {
         let now = self.now_us;
         match effect {
-            Effect::Send {
-                to,
-                plane,
-                msg,
-                bytes,
-            } => self.send(node, to, plane, msg, bytes),
+            Effect::Send { to, plane, msg, bytes } => self.send(node, to, plane, msg, bytes),
             Effect::SetTimer { timer, after_us } => {
                 let rt = &mut self.nodes[node.index()];
                 let deadline = now.saturating_add(rt.host.skewed(after_us));
@@ -334,68 +284,31 @@ impl Run {
                 s.timer = Some(timer);
                 if s.queued_us > deadline {
                     s.queued_us = deadline;
-                    self.queue.push(
-                        deadline,
-                        Event::Wake {
-                            node,
-                            slot: slot as u8,
-                        },
-                    );
+                    self.queue.push(deadline, Event::Wake { node, slot: slot as u8 });
                 }
             }
             Effect::CancelTimer { timer } => {
                 self.nodes[node.index()].timers[timer.slot()].deadline_us = OFF;
             }
             Effect::Role { group, role, epoch } => {
-                self.trace.events.push(TraceEvent::Role {
-                    at_us: now,
-                    node,
-                    group,
-                    role,
-                    epoch,
-                });
+                self.trace.events.push(TraceEvent::Role { at_us: now, node, group, role, epoch });
             }
-            Effect::Acked { write_id } => self.trace.events.push(TraceEvent::Acked {
-                at_us: now,
-                node,
-                write_id,
-            }),
-            Effect::Discarded { write_id } => self.trace.events.push(TraceEvent::Discarded {
-                at_us: now,
-                node,
-                write_id,
-            }),
-            Effect::RequestDone { ok, latency_us, .. } => {
-                self.trace.request_done(now, ok, latency_us)
+            Effect::Acked { write_id } => self.trace.events.push(TraceEvent::Acked { at_us: now, node, write_id }),
+            Effect::Discarded { write_id } => {
+                self.trace.events.push(TraceEvent::Discarded { at_us: now, node, write_id })
             }
-            Effect::Gauge { gauge, value } => self.trace.events.push(TraceEvent::Gauge {
-                at_us: now,
-                node,
-                gauge,
-                value,
-            }),
-            Effect::DataLost {
-                from_us,
-                to_us,
-                writes,
-            } => self.trace.events.push(TraceEvent::DataLost {
-                at_us: now,
-                node,
-                from_us,
-                to_us,
-                writes,
-            }),
+            Effect::RequestDone { ok, latency_us, .. } => self.trace.request_done(now, ok, latency_us),
+            Effect::Gauge { gauge, value } => self.trace.events.push(TraceEvent::Gauge { at_us: now, node, gauge, value }),
+            Effect::DataLost { from_us, to_us, writes } => {
+                self.trace.events.push(TraceEvent::DataLost { at_us: now, node, from_us, to_us, writes })
+            }
             Effect::PowerOff { target } => {
                 if target.index() < self.nodes.len() {
                     self.set_health(target, Health::PoweredOff);
                 }
             }
             Effect::PowerOn { target } => {
-                if self
-                    .nodes
-                    .get(target.index())
-                    .is_some_and(|rt| rt.host.health == Health::PoweredOff)
-                {
+                if self.nodes.get(target.index()).is_some_and(|rt| rt.host.health == Health::PoweredOff) {
                     self.set_health(target, Health::Up);
                 }
             }
@@ -404,9 +317,7 @@ impl Run {
 
     fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
         let now = self.now_us;
-        let (_, fate) =
-            self.network
-                .transmit(now, from, to, plane, u64::from(bytes), &mut self.net_rng);
+        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.net_rng);
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });
@@ -441,11 +352,7 @@ impl Run {
         }
         let was = rt.host.health;
         rt.host.health = health;
-        self.trace.events.push(TraceEvent::Health {
-            at_us: now,
-            node,
-            health,
-        });
+        self.trace.events.push(TraceEvent::Health { at_us: now, node, health });
         match health {
             Health::Crashed | Health::PoweredOff => {
                 // Volatile state is gone: no timer survives.
@@ -463,10 +370,7 @@ impl Run {
     fn apply_action(&mut self, index: u32) {
         let now = self.now_us;
         let step_index = self.actions[index as usize].step_index;
-        self.trace.events.push(TraceEvent::Step {
-            at_us: now,
-            index: step_index,
-        });
+        self.trace.events.push(TraceEvent::Step { at_us: now, index: step_index });
         let action = self.actions[index as usize].action.clone();
         match action {
             Action::Note => {}
@@ -482,25 +386,15 @@ impl Run {
                 }
             }
             Action::ClockSkew { node, ppm } => self.nodes[node.index()].host.clock_skew_ppm = ppm,
-            Action::Cut {
-                from,
-                to,
-                planes,
-                both_ways,
-                cut,
-            } => {
+            Action::Cut { from, to, planes, both_ways, cut } => {
                 cut::set_one_way(&mut self.network, from, to, &planes, cut);
                 if both_ways {
                     cut::set_one_way(&mut self.network, to, from, &planes, cut);
                 }
             }
-            Action::Partition { groups, planes } => {
-                cut::set_partition(&mut self.network, &groups, &planes, true)
-            }
+            Action::Partition { groups, planes } => cut::set_partition(&mut self.network, &groups, &planes, true),
             Action::HealAll => cut::heal_all(&mut self.network),
-            Action::DeviceFault { device, fault } => {
-                self.network.devices[device.index()].fault = fault
-            }
+            Action::DeviceFault { device, fault } => self.network.devices[device.index()].fault = fault,
             Action::Command { nodes, command } => {
                 for n in nodes {
                     if self.nodes[n.index()].host.health == Health::Up {
@@ -521,11 +415,7 @@ impl Run {
             let status = self.network.status(LinkId(i as u32), self.now_us);
             if status != self.link_status[i] {
                 self.link_status[i] = status;
-                self.trace.events.push(TraceEvent::Link {
-                    at_us: self.now_us,
-                    link: LinkId(i as u32),
-                    status,
-                });
+                self.trace.events.push(TraceEvent::Link { at_us: self.now_us, link: LinkId(i as u32), status });
             }
         }
     }

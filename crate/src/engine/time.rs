@@ -21,17 +21,9 @@ pub fn format_clock(t_us: SimTime) -> String {
 /// A short human duration: `1h 12m`, `4m 05s`, `950ms`, `120us`.
 pub fn format_duration(d_us: u64) -> String {
     if d_us >= US_PER_H {
-        format!(
-            "{}h {:02}m",
-            d_us / US_PER_H,
-            (d_us % US_PER_H) / US_PER_MIN
-        )
+        format!("{}h {:02}m", d_us / US_PER_H, (d_us % US_PER_H) / US_PER_MIN)
     } else if d_us >= US_PER_MIN {
-        format!(
-            "{}m {:02}s",
-            d_us / US_PER_MIN,
-            (d_us % US_PER_MIN) / US_PER_S
-        )
+        format!("{}m {:02}s", d_us / US_PER_MIN, (d_us % US_PER_MIN) / US_PER_S)
     } else if d_us >= 10 * US_PER_S {
         format!("{:.1}s", d_us as f64 / US_PER_S as f64)
     } else if d_us >= US_PER_MS {
@@ -48,10 +40,7 @@ mod tests {
     #[test]
     fn clock_formats_hours_minutes_seconds_and_micros() {
         assert_eq!(format_clock(0), "00:00:00.000000");
-        assert_eq!(
-            format_clock(3 * US_PER_H + 4 * US_PER_MIN + 5 * US_PER_S + 6),
-            "03:04:05.000006"
-        );
+        assert_eq!(format_clock(3 * US_PER_H + 4 * US_PER_MIN + 5 * US_PER_S + 6), "03:04:05.000006");
     }
 
     #[test]

@@ -170,9 +170,7 @@ pub struct BackupCatalog {
 }
 
 fn rate_us(bytes: u64, rate: u64) -> u64 {
-    (u128::from(bytes) * u128::from(US_PER_S))
-        .div_ceil(u128::from(rate.max(1)))
-        .min(u128::from(u64::MAX / 8)) as u64
+    (u128::from(bytes) * u128::from(US_PER_S)).div_ceil(u128::from(rate.max(1))).min(u128::from(u64::MAX / 8)) as u64
 }
 
 impl BackupCatalog {
@@ -200,12 +198,9 @@ impl BackupCatalog {
     /// after the upgrade; a delivered alert or a restore test finds them.
     fn dump_fixed_at(&self) -> Option<i64> {
         let d = &self.cfg.dump;
-        let first_failure = d.schedule.latest_at_or_before(-(d.failing_for_us as i64))?
-            + d.schedule.interval_us as i64;
+        let first_failure = d.schedule.latest_at_or_before(-(d.failing_for_us as i64))? + d.schedule.interval_us as i64;
         let by_alert = d.alerts_delivered.then_some(first_failure);
-        let by_test = d
-            .restore_tests
-            .then_some(first_failure + d.test_interval_us as i64);
+        let by_test = d.restore_tests.then_some(first_failure + d.test_interval_us as i64);
         let found = match (by_alert, by_test) {
             (Some(a), Some(b)) => a.min(b),
             (a, b) => a.or(b)?,
@@ -229,11 +224,7 @@ impl BackupCatalog {
     }
 
     fn newest_dump(&self, t: i64) -> Option<i64> {
-        self.cfg
-            .dump
-            .schedule
-            .latest_at_or_before(t)
-            .filter(|&s| self.data_intact_at(s))
+        self.cfg.dump.schedule.latest_at_or_before(t).filter(|&s| self.data_intact_at(s))
     }
 
     /// The newest usable dump the bucket still keeps.
@@ -243,18 +234,14 @@ impl BackupCatalog {
             return None;
         }
         let newest = self.newest_dump(t)?;
-        (0..d.s3_keep.min(10_000) as i64)
-            .map(|k| newest - k * d.schedule.interval_us as i64)
-            .find(|&at| self.dump_ok(at))
+        (0..d.s3_keep.min(10_000) as i64).map(|k| newest - k * d.schedule.interval_us as i64).find(|&at| self.dump_ok(at))
     }
 
     fn primary_pos_at(&self, t: i64) -> Option<u64> {
         if t < 0 {
             return None;
         }
-        let i = self
-            .primary_history
-            .partition_point(|&(at, _)| at <= t as u64);
+        let i = self.primary_history.partition_point(|&(at, _)| at <= t as u64);
         i.checked_sub(1).map(|i| self.primary_history[i].1)
     }
 
@@ -291,100 +278,39 @@ impl BackupCatalog {
             out.push(c);
         }
         if let Some(at) = self.lvm_latest(t) {
-            let (point_us, restore_us) =
-                self.with_archive(at, rate_us(cfg.data_bytes, cfg.staging_bandwidth));
-            out.push(Candidate {
-                choice: choice::LVM,
-                point_us,
-                restore_us,
-                target: cfg.primary,
-            });
+            let (point_us, restore_us) = self.with_archive(at, rate_us(cfg.data_bytes, cfg.staging_bandwidth));
+            out.push(Candidate { choice: choice::LVM, point_us, restore_us, target: cfg.primary });
         }
-        if let Some(at) = cfg
-            .azure
-            .latest_at_or_before(t)
-            .filter(|&s| self.data_intact_at(s))
-        {
+        if let Some(at) = cfg.azure.latest_at_or_before(t).filter(|&s| self.data_intact_at(s)) {
             let (point_us, restore_us) = self.with_archive(at, cfg.azure_restore_us);
-            out.push(Candidate {
-                choice: choice::CLOUD_SNAPSHOT,
-                point_us,
-                restore_us,
-                target: cfg.primary,
-            });
+            out.push(Candidate { choice: choice::CLOUD_SNAPSHOT, point_us, restore_us, target: cfg.primary });
         }
         let dump_restore_us = rate_us(cfg.data_bytes, cfg.dump.restore_rate);
         if let Some(at) = self.newest_dump(t).filter(|&at| self.dump_ok(at)) {
-            out.push(Candidate {
-                choice: choice::PG_DUMP,
-                point_us: at,
-                restore_us: dump_restore_us,
-                target: cfg.primary,
-            });
+            out.push(Candidate { choice: choice::PG_DUMP, point_us: at, restore_us: dump_restore_us, target: cfg.primary });
         }
         if let Some(at) = self.newest_s3_dump(t) {
-            out.push(Candidate {
-                choice: choice::OBJECT_STORAGE,
-                point_us: at,
-                restore_us: dump_restore_us,
-                target: cfg.primary,
-            });
+            out.push(Candidate { choice: choice::OBJECT_STORAGE, point_us: at, restore_us: dump_restore_us, target: cfg.primary });
         }
     }
 
     fn report_states(&self, cx: &mut Cx, t: i64) {
         let g = &self.cfg.gauges;
-        let lvm = if self.lvm_latest(t).is_some() {
-            state::USABLE
-        } else {
-            state::NONE
-        };
+        let lvm = if self.lvm_latest(t).is_some() { state::USABLE } else { state::NONE };
         let dump = match self.newest_dump(t) {
             Some(at) if self.dump_ok(at) => state::USABLE,
             Some(_) => state::EMPTY,
             None => state::NONE,
         };
-        let s3 = if self.newest_s3_dump(t).is_some() {
-            state::USABLE
-        } else {
-            state::NONE
-        };
-        let azure = if self
-            .cfg
-            .azure
-            .latest_at_or_before(t)
-            .filter(|&s| self.data_intact_at(s))
-            .is_some()
-        {
-            state::USABLE
-        } else {
-            state::NONE
-        };
-        let archive = if self.archived_pos > 0 {
-            state::USABLE
-        } else {
-            state::NONE
-        };
-        for (gauge, value) in [
-            (g.lvm, lvm),
-            (g.pg_dump, dump),
-            (g.s3, s3),
-            (g.azure, azure),
-            (g.archive, archive),
-        ] {
+        let s3 = if self.newest_s3_dump(t).is_some() { state::USABLE } else { state::NONE };
+        let azure = if self.cfg.azure.latest_at_or_before(t).filter(|&s| self.data_intact_at(s)).is_some() { state::USABLE } else { state::NONE };
+        let archive = if self.archived_pos > 0 { state::USABLE } else { state::NONE };
+        for (gauge, value) in [(g.lvm, lvm), (g.pg_dump, dump), (g.s3, s3), (g.azure, azure), (g.archive, archive)] {
             cx.emit(Effect::Gauge { gauge, value });
         }
     }
 
-    fn on_status(
-        &mut self,
-        cx: &mut Cx,
-        from: NodeId,
-        state: PgState,
-        pos: u64,
-        point_us: u64,
-        pending: u64,
-    ) {
+    fn on_status(&mut self, cx: &mut Cx, from: NodeId, state: PgState, pos: u64, point_us: u64, pending: u64) {
         if from == self.cfg.primary {
             match state {
                 PgState::Primary => self.primary_history.push((cx.now_us, pos)),
@@ -397,85 +323,47 @@ impl BackupCatalog {
             }
         }
         if let Some(i) = self.cfg.replicas.iter().position(|&r| r == from) {
-            self.replicas[i] = ReplicaView {
-                state: Some(state),
-                pos,
-                point_us,
-                pending,
-            };
+            self.replicas[i] = ReplicaView { state: Some(state), pos, point_us, pending };
         }
     }
 
     /// A replica's restore_command: send the archived WAL it lacks, at most
     /// `ARCHIVE_READ_MAX` per request, ending on an archived batch boundary.
     fn serve_archive(&mut self, cx: &mut Cx, from: NodeId, received: u64) {
-        let Some(i) = self.cfg.replicas.iter().position(|&r| r == from) else {
-            return;
-        };
+        let Some(i) = self.cfg.replicas.iter().position(|&r| r == from) else { return };
         let start = received.max(self.served[i]);
         let limit = start.saturating_add(ARCHIVE_READ_MAX);
         let j = self.archive_index.partition_point(|&(pos, _)| pos <= limit);
-        let Some(&(end_pos, gen_us)) = j.checked_sub(1).and_then(|j| self.archive_index.get(j))
-        else {
-            return;
-        };
+        let Some(&(end_pos, gen_us)) = j.checked_sub(1).and_then(|j| self.archive_index.get(j)) else { return };
         if end_pos > start {
             self.served[i] = end_pos;
-            cx.send(
-                from,
-                self.cfg.plane,
-                Msg::Pg(PgMsg::Wal { end_pos, gen_us }),
-                (end_pos - start) as u32,
-            );
+            cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::Wal { end_pos, gen_us }), (end_pos - start) as u32);
         }
     }
 
     fn decide(&mut self, cx: &mut Cx) {
-        let Some(failure) = self.failure_at else {
-            return;
-        };
+        let Some(failure) = self.failure_at else { return };
         let mut found = Vec::new();
         self.candidates(failure as i64, &mut found);
         self.report_states(cx, failure as i64);
         let g = &self.cfg.gauges;
-        cx.emit(Effect::Gauge {
-            gauge: g.usable,
-            value: found.len() as i64,
-        });
+        cx.emit(Effect::Gauge { gauge: g.usable, value: found.len() as i64 });
         // The newest restore point wins; between equals, the quicker restore.
-        let best = found.iter().copied().max_by(|a, b| {
-            a.point_us
-                .cmp(&b.point_us)
-                .then(b.restore_us.cmp(&a.restore_us))
-        });
+        let best = found.iter().copied().max_by(|a, b| a.point_us.cmp(&b.point_us).then(b.restore_us.cmp(&a.restore_us)));
         let point = best.map_or(0, |c| c.point_us.clamp(0, failure as i64) as u64);
         let window = failure - point;
         let mut lost_total = 0;
         for (k, r) in self.cfg.records.iter().enumerate() {
-            let lost =
-                (u128::from(r.count) * u128::from(window) / u128::from(r.over_us.max(1))) as u64;
+            let lost = (u128::from(r.count) * u128::from(window) / u128::from(r.over_us.max(1))) as u64;
             lost_total += lost;
-            cx.emit(Effect::Gauge {
-                gauge: g.lost[k],
-                value: lost as i64,
-            });
+            cx.emit(Effect::Gauge { gauge: g.lost[k], value: lost as i64 });
         }
-        cx.emit(Effect::DataLost {
-            from_us: point,
-            to_us: failure,
-            writes: lost_total,
-        });
-        cx.emit(Effect::Gauge {
-            gauge: g.choice,
-            value: best.map_or(choice::NOTHING, |c| c.choice),
-        });
+        cx.emit(Effect::DataLost { from_us: point, to_us: failure, writes: lost_total });
+        cx.emit(Effect::Gauge { gauge: g.choice, value: best.map_or(choice::NOTHING, |c| c.choice) });
         self.chosen = best;
         if let Some(c) = best {
             let after = c.restore_us + self.cfg.post_restore_us;
-            cx.emit(Effect::Gauge {
-                gauge: g.restore_at_s,
-                value: ((cx.now_us + after) / US_PER_S) as i64,
-            });
+            cx.emit(Effect::Gauge { gauge: g.restore_at_s, value: ((cx.now_us + after) / US_PER_S) as i64 });
             cx.set_timer(Timer::Backup(BackupTimer::RestoreDone), after);
         }
     }
@@ -490,27 +378,14 @@ impl Protocol for BackupCatalog {
 
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
-            Msg::Pg(PgMsg::Status {
-                state,
-                pos,
-                point_us,
-                pending,
-            }) => self.on_status(cx, from, state, pos, point_us, pending),
+            Msg::Pg(PgMsg::Status { state, pos, point_us, pending }) => self.on_status(cx, from, state, pos, point_us, pending),
             Msg::Pg(PgMsg::Segment { end_pos, gen_us }) if end_pos > self.archived_pos => {
                 let first = self.archived_pos == 0;
                 (self.archived_pos, self.archived_gen_us) = (end_pos, gen_us);
                 self.archive_index.push((end_pos, gen_us));
-                cx.send(
-                    from,
-                    self.cfg.plane,
-                    Msg::Pg(PgMsg::SegmentAck { end_pos }),
-                    CONTROL_BYTES,
-                );
+                cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::SegmentAck { end_pos }), CONTROL_BYTES);
                 if first {
-                    cx.emit(Effect::Gauge {
-                        gauge: self.cfg.gauges.archive,
-                        value: state::USABLE,
-                    });
+                    cx.emit(Effect::Gauge { gauge: self.cfg.gauges.archive, value: state::USABLE });
                 }
             }
             Msg::Pg(PgMsg::Ack { received, .. }) => self.serve_archive(cx, from, received),
@@ -524,12 +399,7 @@ impl Protocol for BackupCatalog {
             Timer::Backup(BackupTimer::RestoreDone) => {
                 if let Some(c) = self.chosen {
                     let point_us = c.point_us.max(0) as u64;
-                    cx.send(
-                        c.target,
-                        self.cfg.plane,
-                        Msg::Pg(PgMsg::Restore { point_us }),
-                        CONTROL_BYTES,
-                    );
+                    cx.send(c.target, self.cfg.plane, Msg::Pg(PgMsg::Restore { point_us }), CONTROL_BYTES);
                 }
             }
             _ => {}
@@ -539,10 +409,7 @@ impl Protocol for BackupCatalog {
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         if command == Command::TakeLvmSnapshot && self.data_intact_at(cx.now_us as i64) {
             self.manual_lvm_at = Some(cx.now_us as i64);
-            cx.emit(Effect::Gauge {
-                gauge: self.cfg.gauges.lvm,
-                value: state::USABLE,
-            });
+            cx.emit(Effect::Gauge { gauge: self.cfg.gauges.lvm, value: state::USABLE });
         }
     }
 
@@ -558,20 +425,9 @@ mod tests {
     #[test]
     fn schedules_reach_back_before_the_start() {
         let h = 3_600 * US_PER_S as i64;
-        let s = Schedule {
-            enabled: true,
-            interval_us: 24 * h as u64,
-            first_at_us: 8 * h as u64,
-        };
+        let s = Schedule { enabled: true, interval_us: 24 * h as u64, first_at_us: 8 * h as u64 };
         assert_eq!(s.latest_at_or_before(0), Some(-16 * h));
         assert_eq!(s.latest_at_or_before(8 * h), Some(8 * h));
-        assert_eq!(
-            Schedule {
-                enabled: false,
-                ..s
-            }
-            .latest_at_or_before(0),
-            None
-        );
+        assert_eq!(Schedule { enabled: false, ..s }.latest_at_or_before(0), None);
     }
 }

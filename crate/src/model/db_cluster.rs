@@ -38,11 +38,7 @@ pub enum DbMsg {
     Ping { seq: u32 },
     /// Member → manager: alive; `primary`: serving as the primary; `serving`:
     /// primary or a replica that can take over (false while rebuilding).
-    Pong {
-        seq: u32,
-        primary: bool,
-        serving: bool,
-    },
+    Pong { seq: u32, primary: bool, serving: bool },
     /// Manager → member: you are the primary of `epoch`.
     Promote { epoch: u32 },
     /// Manager → member: follow the primary of `epoch`; `full`: rebuild from scratch.
@@ -145,12 +141,7 @@ impl DbManager {
         let now = cx.now_us;
         self.ping_seq = self.ping_seq.wrapping_add(1);
         for &m in &self.cfg.members {
-            cx.send(
-                m,
-                self.cfg.db_plane,
-                Msg::Db(DbMsg::Ping { seq: self.ping_seq }),
-                CONTROL_BYTES,
-            );
+            cx.send(m, self.cfg.db_plane, Msg::Db(DbMsg::Ping { seq: self.ping_seq }), CONTROL_BYTES);
         }
         if let Some((_, sent, _)) = self.outstanding {
             if now.saturating_sub(sent) >= self.cfg.renew_interval_us {
@@ -159,25 +150,12 @@ impl DbManager {
             }
         }
         let lease_age = now.saturating_sub(self.last_renewed_us);
-        cx.emit(Effect::Gauge {
-            gauge: self.cfg.lease_age_gauge,
-            value: (lease_age / US_PER_S) as i64,
-        });
+        cx.emit(Effect::Gauge { gauge: self.cfg.lease_age_gauge, value: (lease_age / US_PER_S) as i64 });
         let gap = now.saturating_sub(self.last_write_ok_us);
-        cx.emit(Effect::Gauge {
-            gauge: self.cfg.write_gap_gauge,
-            value: (gap / US_PER_S) as i64,
-        });
-        let expired = lease_age
-            > self
-                .cfg
-                .lease_ttl_us
-                .saturating_add(self.cfg.promotion_delay_us);
-        let etcd_stable = self
-            .etcd_ok_since
-            .is_some_and(|s| now.saturating_sub(s) >= self.cfg.stable_window_us);
-        let may_fail_over =
-            expired && (!self.cfg.wait_stable_etcd || etcd_stable) && self.successor(now).is_some();
+        cx.emit(Effect::Gauge { gauge: self.cfg.write_gap_gauge, value: (gap / US_PER_S) as i64 });
+        let expired = lease_age > self.cfg.lease_ttl_us.saturating_add(self.cfg.promotion_delay_us);
+        let etcd_stable = self.etcd_ok_since.is_some_and(|s| now.saturating_sub(s) >= self.cfg.stable_window_us);
+        let may_fail_over = expired && (!self.cfg.wait_stable_etcd || etcd_stable) && self.successor(now).is_some();
         let primary_healthy = now.saturating_sub(self.last_pong_us) <= self.cfg.lease_ttl_us;
         let purpose = if may_fail_over {
             Some(Purpose::Promote)
@@ -191,15 +169,7 @@ impl DbManager {
             self.next_req = self.next_req.wrapping_add(1).max(1);
             self.outstanding = Some((req, now, purpose));
             let to = self.cfg.etcd[self.target];
-            cx.send(
-                to,
-                self.cfg.etcd_plane,
-                Msg::Request {
-                    req,
-                    write_id: u64::from(req),
-                },
-                CONTROL_BYTES,
-            );
+            cx.send(to, self.cfg.etcd_plane, Msg::Request { req, write_id: u64::from(req) }, CONTROL_BYTES);
         }
         cx.set_timer(Timer::Db(DbTimer::Tick), self.cfg.renew_interval_us);
     }
@@ -227,9 +197,7 @@ impl DbManager {
     /// The next member after the primary that answered as serving within the lease.
     fn successor(&self, now: u64) -> Option<usize> {
         let n = self.cfg.members.len();
-        (1..n)
-            .map(|k| (self.primary + k) % n)
-            .find(|&i| now.saturating_sub(self.serving_seen_us[i]) <= self.cfg.lease_ttl_us)
+        (1..n).map(|k| (self.primary + k) % n).find(|&i| now.saturating_sub(self.serving_seen_us[i]) <= self.cfg.lease_ttl_us)
     }
 
     fn fail_over(&mut self, cx: &mut Cx) {
@@ -240,22 +208,12 @@ impl DbManager {
         self.epoch += 1;
         self.failovers += 1;
         for (i, &m) in self.cfg.members.iter().enumerate() {
-            let msg = if i == self.primary {
-                DbMsg::Promote { epoch: self.epoch }
-            } else {
-                DbMsg::Follow {
-                    epoch: self.epoch,
-                    full: self.cfg.full_rebuild,
-                }
-            };
+            let msg = if i == self.primary { DbMsg::Promote { epoch: self.epoch } } else { DbMsg::Follow { epoch: self.epoch, full: self.cfg.full_rebuild } };
             cx.send(m, self.cfg.db_plane, Msg::Db(msg), CONTROL_BYTES);
         }
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
-        cx.emit(Effect::Gauge {
-            gauge: self.cfg.failovers_gauge,
-            value: self.failovers,
-        });
+        cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: self.failovers });
     }
 }
 
@@ -265,10 +223,7 @@ impl Protocol for DbManager {
         self.last_pong_us = cx.now_us;
         self.last_write_ok_us = cx.now_us;
         self.serving_seen_us = vec![cx.now_us; self.cfg.members.len()];
-        cx.emit(Effect::Gauge {
-            gauge: self.cfg.failovers_gauge,
-            value: 0,
-        });
+        cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: 0 });
         let phase = cx.rng.below(self.cfg.renew_interval_us);
         cx.set_timer(Timer::Db(DbTimer::Tick), phase);
     }
@@ -281,9 +236,7 @@ impl Protocol for DbManager {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
         match msg {
             Msg::Reply { req, status } => self.on_etcd_reply(cx, req, status),
-            Msg::Db(DbMsg::Pong {
-                primary, serving, ..
-            }) => {
+            Msg::Db(DbMsg::Pong { primary, serving, .. }) => {
                 let Some(i) = self.cfg.members.iter().position(|&m| m == from) else {
                     return;
                 };
@@ -338,13 +291,7 @@ pub struct PgNode {
 
 impl PgNode {
     pub fn new(cfg: MemberConfig) -> PgNode {
-        PgNode {
-            cfg,
-            role: Role::Passive,
-            epoch: 1,
-            busy_until_us: 0,
-            queue: VecDeque::with_capacity(QUEUE_PREALLOC),
-        }
+        PgNode { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
     }
 
     pub fn role(&self) -> Role {
@@ -353,11 +300,7 @@ impl PgNode {
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role,
-            epoch: u64::from(self.epoch) << 16,
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: u64::from(self.epoch) << 16 });
     }
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write: bool) {
@@ -368,15 +311,9 @@ impl PgNode {
         };
         let now = cx.now_us;
         let start = self.busy_until_us.max(now);
-        let refuse =
-            refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
+        let refuse = refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
         if let Some(status) = refuse {
-            cx.send(
-                client,
-                self.cfg.plane,
-                Msg::Reply { req, status },
-                REPLY_BYTES,
-            );
+            cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
             return;
         }
         self.busy_until_us = start + self.cfg.service_us;
@@ -393,37 +330,21 @@ impl PgNode {
                 return;
             }
             self.queue.pop_front();
-            cx.send(
-                client,
-                self.cfg.plane,
-                Msg::Reply {
-                    req,
-                    status: ReplyStatus::Ok,
-                },
-                REPLY_BYTES,
-            );
+            cx.send(client, self.cfg.plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
         }
     }
 }
 
 impl Protocol for PgNode {
     fn start(&mut self, cx: &mut Cx) {
-        let role = if self.cfg.initially_primary {
-            Role::Active
-        } else {
-            Role::Passive
-        };
+        let role = if self.cfg.initially_primary { Role::Active } else { Role::Passive };
         self.set_role(cx, role);
     }
 
     fn restart(&mut self, cx: &mut Cx) {
         self.queue.clear();
         self.busy_until_us = cx.now_us;
-        let role = if self.role == Role::Active {
-            Role::Active
-        } else {
-            Role::Passive
-        };
+        let role = if self.role == Role::Active { Role::Active } else { Role::Passive };
         self.set_role(cx, role);
     }
 
@@ -432,16 +353,7 @@ impl Protocol for PgNode {
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id != 0),
             Msg::Db(DbMsg::Ping { seq }) => {
                 let (primary, serving) = (self.role == Role::Active, self.role != Role::Rebuilding);
-                cx.send(
-                    from,
-                    self.cfg.plane,
-                    Msg::Db(DbMsg::Pong {
-                        seq,
-                        primary,
-                        serving,
-                    }),
-                    CONTROL_BYTES,
-                );
+                cx.send(from, self.cfg.plane, Msg::Db(DbMsg::Pong { seq, primary, serving }), CONTROL_BYTES);
             }
             Msg::Db(DbMsg::Promote { epoch }) if epoch > self.epoch => {
                 self.epoch = epoch;
@@ -450,11 +362,7 @@ impl Protocol for PgNode {
             }
             Msg::Db(DbMsg::Follow { epoch, full }) if epoch > self.epoch => {
                 self.epoch = epoch;
-                let took = if full {
-                    self.cfg.rebuild_us
-                } else {
-                    self.cfg.resync_us
-                };
+                let took = if full { self.cfg.rebuild_us } else { self.cfg.resync_us };
                 if took == 0 {
                     self.set_role(cx, Role::Passive);
                 } else {
@@ -469,9 +377,7 @@ impl Protocol for PgNode {
     fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
             Timer::Db(DbTimer::Tick) => self.serve_due(cx),
-            Timer::Db(DbTimer::Rebuilt) if self.role == Role::Rebuilding => {
-                self.set_role(cx, Role::Passive)
-            }
+            Timer::Db(DbTimer::Rebuilt) if self.role == Role::Rebuilding => self.set_role(cx, Role::Passive),
             _ => {}
         }
     }

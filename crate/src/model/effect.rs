@@ -31,61 +31,28 @@ impl Role {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
-    Send {
-        to: NodeId,
-        plane: PlaneId,
-        msg: Msg,
-        bytes: u32,
-    },
-    SetTimer {
-        timer: Timer,
-        after_us: u64,
-    },
-    CancelTimer {
-        timer: Timer,
-    },
+    Send { to: NodeId, plane: PlaneId, msg: Msg, bytes: u32 },
+    SetTimer { timer: Timer, after_us: u64 },
+    CancelTimer { timer: Timer },
     /// This node now plays `role` in `group` (`epoch` orders concurrent claims).
-    Role {
-        group: GroupId,
-        role: Role,
-        epoch: u64,
-    },
+    Role { group: GroupId, role: Role, epoch: u64 },
     /// A client received an acknowledgement for this write.
-    Acked {
-        write_id: u64,
-    },
+    Acked { write_id: u64 },
     /// A node threw away a write it had accepted (a divergent write).
-    Discarded {
-        write_id: u64,
-    },
+    Discarded { write_id: u64 },
     /// A client request finished, well or badly, after `latency_us`.
-    RequestDone {
-        ok: bool,
-        write: bool,
-        latency_us: u64,
-    },
+    RequestDone { ok: bool, write: bool, latency_us: u64 },
     /// A model-defined time series (replication lag, data deleted, ...); the
     /// gauge id comes from `BuildCx::gauge` when the scenario is resolved.
-    Gauge {
-        gauge: u16,
-        value: i64,
-    },
+    Gauge { gauge: u16, value: i64 },
     /// Acknowledged writes made between `from_us` and `to_us` are gone for good
     /// (`writes` of them): for models that count writes instead of naming each.
-    DataLost {
-        from_us: u64,
-        to_us: u64,
-        writes: u64,
-    },
+    DataLost { from_us: u64, to_us: u64, writes: u64 },
     /// Cut `target`'s power (a fence device executing STONITH). Recorded in the
     /// trace as the target's health change, like the timeline's `power_off`.
-    PowerOff {
-        target: NodeId,
-    },
+    PowerOff { target: NodeId },
     /// Power `target` back on; it restarts (a human at the console).
-    PowerOn {
-        target: NodeId,
-    },
+    PowerOn { target: NodeId },
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an
@@ -99,12 +66,7 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
-        self.out.push(Effect::Send {
-            to,
-            plane,
-            msg,
-            bytes,
-        });
+        self.out.push(Effect::Send { to, plane, msg, bytes });
     }
     pub fn set_timer(&mut self, timer: Timer, after_us: u64) {
         self.out.push(Effect::SetTimer { timer, after_us });

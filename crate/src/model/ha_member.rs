@@ -28,32 +28,16 @@ const SYNC_BATCH_MAX: u64 = 256;
 pub enum HaMsg {
     /// `base_len` is the log length at which the sender's epoch began: everything
     /// a deposed active wrote past it is divergent.
-    Heartbeat {
-        epoch: u64,
-        active: bool,
-        log_len: u64,
-        base_len: u64,
-    },
+    Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 },
     /// One replicated write at `index` of the active's log.
-    Replicate {
-        epoch: u64,
-        index: u64,
-        write_id: u64,
-    },
-    ReplicateAck {
-        epoch: u64,
-        index: u64,
-    },
+    Replicate { epoch: u64, index: u64, write_id: u64 },
+    ReplicateAck { epoch: u64, index: u64 },
     /// A replica asks the active to resend its log from `from_index`.
-    SyncRequest {
-        epoch: u64,
-        from_index: u64,
-    },
+    SyncRequest { epoch: u64, from_index: u64 },
 }
 
 impl HaMsg {
-    pub const KIND_NAMES: [&'static str; 4] =
-        ["heartbeat", "replicate", "replicate-ack", "sync-request"];
+    pub const KIND_NAMES: [&'static str; 4] = ["heartbeat", "replicate", "replicate-ack", "sync-request"];
     pub fn kind(&self) -> u8 {
         match self {
             HaMsg::Heartbeat { .. } => 0,
@@ -144,19 +128,13 @@ impl HaMember {
         self.heard_us.iter_mut().for_each(|t| *t = cx.now_us);
         self.active_heard_us = cx.now_us;
         cx.set_timer(Timer::Ha(HaTimer::Heartbeat), 0);
-        cx.set_timer(
-            Timer::Ha(HaTimer::PeerCheck),
-            self.cfg.heartbeat_interval_us,
-        );
+        cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
     }
+
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role,
-            epoch: self.epoch,
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: self.epoch });
     }
 
     fn peer_index(&self, n: NodeId) -> Option<usize> {
@@ -165,11 +143,7 @@ impl HaMember {
 
     /// Members heard from within the dead time, this one included.
     fn members_alive(&self, now: u64, window_us: u64) -> usize {
-        1 + self
-            .heard_us
-            .iter()
-            .filter(|&&t| now.saturating_sub(t) <= window_us)
-            .count()
+        1 + self.heard_us.iter().filter(|&&t| now.saturating_sub(t) <= window_us).count()
     }
 
     fn has_majority(&self, now: u64, window_us: u64) -> bool {
@@ -188,17 +162,11 @@ impl HaMember {
                 for &p in &self.cfg.peers {
                     cx.send(p, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
                 }
-                cx.set_timer(
-                    Timer::Ha(HaTimer::Heartbeat),
-                    self.cfg.heartbeat_interval_us,
-                );
+                cx.set_timer(Timer::Ha(HaTimer::Heartbeat), self.cfg.heartbeat_interval_us);
             }
             Timer::Ha(HaTimer::PeerCheck) => {
                 self.check_peers(cx);
-                cx.set_timer(
-                    Timer::Ha(HaTimer::PeerCheck),
-                    self.cfg.heartbeat_interval_us,
-                );
+                cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
             }
             _ => {}
         }
@@ -211,14 +179,12 @@ impl HaMember {
         let now = cx.now_us;
         let dead = self.cfg.dead_time_us;
         match self.role {
-            Role::Active
-                if self.cfg.quorum
+            Role::Active if self.cfg.quorum
                 // Demote before any passive could promote (lease shorter than detection).
-                && !self.has_majority(now, dead * 3 / 4) =>
-            {
-                self.active = None;
-                self.set_role(cx, Role::Passive);
-            }
+                && !self.has_majority(now, dead * 3 / 4) => {
+                    self.active = None;
+                    self.set_role(cx, Role::Passive);
+                }
             Role::Passive | Role::Candidate => {
                 if now.saturating_sub(self.active_heard_us) <= dead {
                     return;
@@ -228,9 +194,12 @@ impl HaMember {
                 }
                 // The surviving member with the lowest id takes over, so several
                 // passives do not all promote at once.
-                let lower_alive = self.cfg.peers.iter().zip(&self.heard_us).any(|(&p, &t)| {
-                    p < self.me && Some(p) != self.active && now.saturating_sub(t) <= dead
-                });
+                let lower_alive = self
+                    .cfg
+                    .peers
+                    .iter()
+                    .zip(&self.heard_us)
+                    .any(|(&p, &t)| p < self.me && Some(p) != self.active && now.saturating_sub(t) <= dead);
                 if !lower_alive {
                     self.promote(cx);
                 }
@@ -256,13 +225,15 @@ impl HaMember {
                 self.heard_us.iter_mut().for_each(|t| *t = (*t).max(now));
                 self.active_heard_us = now;
             }
-            Command::ForceActive if self.role != Role::Active => {
-                self.promote(cx);
-            }
-            Command::ForcePassive if self.role == Role::Active => {
-                self.active = None;
-                self.set_role(cx, Role::Passive);
-            }
+            Command::ForceActive
+                if self.role != Role::Active => {
+                    self.promote(cx);
+                }
+            Command::ForcePassive
+                if self.role == Role::Active => {
+                    self.active = None;
+                    self.set_role(cx, Role::Passive);
+                }
             Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
             _ => {}
         }
@@ -273,49 +244,24 @@ impl HaMember {
             self.heard_us[i] = cx.now_us;
         }
         match msg {
-            Msg::Ha(HaMsg::Heartbeat {
-                epoch,
-                active,
-                log_len,
-                base_len,
-            }) => self.on_heartbeat(cx, from, epoch, active, log_len, base_len),
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            Msg::Ha(HaMsg::Replicate {
-                epoch,
-                index,
-                write_id,
-            }) => self.on_replicate(cx, from, epoch, index, write_id),
-            Msg::Ha(HaMsg::SyncRequest { epoch, from_index })
-                if self.role == Role::Active && epoch <= self.epoch =>
-            {
-                let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
-                for index in from_index..end {
-                    let write_id = self.log[index as usize];
-                    cx.send(
-                        from,
-                        self.cfg.data_plane,
-                        Msg::Ha(HaMsg::Replicate {
-                            epoch: self.epoch,
-                            index,
-                            write_id,
-                        }),
-                        REPLICATE_BYTES,
-                    );
-                }
+            Msg::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len }) => {
+                self.on_heartbeat(cx, from, epoch, active, log_len, base_len)
             }
+            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
+            Msg::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
+            Msg::Ha(HaMsg::SyncRequest { epoch, from_index })
+                if self.role == Role::Active && epoch <= self.epoch => {
+                    let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
+                    for index in from_index..end {
+                        let write_id = self.log[index as usize];
+                        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
+                    }
+                }
             _ => {}
         }
     }
 
-    fn on_heartbeat(
-        &mut self,
-        cx: &mut Cx,
-        from: NodeId,
-        epoch: u64,
-        active: bool,
-        log_len: u64,
-        base_len: u64,
-    ) {
+    fn on_heartbeat(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, active: bool, log_len: u64, base_len: u64) {
         if !active || epoch < self.epoch {
             return;
         }
@@ -339,17 +285,11 @@ impl HaMember {
     }
 
     fn ask_sync(&mut self, cx: &mut Cx, active: NodeId) {
-        if self
-            .sync_asked_us
-            .is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us)
-        {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::Ha(HaMsg::SyncRequest {
-            epoch: self.epoch,
-            from_index: self.log_len(),
-        });
+        let msg = Msg::Ha(HaMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
         cx.send(active, self.cfg.data_plane, msg, HEARTBEAT_BYTES);
     }
 
@@ -363,42 +303,17 @@ impl HaMember {
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
         if self.role != Role::Active {
-            cx.send(
-                client,
-                self.cfg.data_plane,
-                Msg::Reply {
-                    req,
-                    status: ReplyStatus::NotActive,
-                },
-                REPLY_BYTES,
-            );
+            cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::NotActive }, REPLY_BYTES);
             return;
         }
         if write_id != 0 {
             let index = self.log_len();
             self.log.push(write_id);
             for &p in &self.cfg.peers {
-                cx.send(
-                    p,
-                    self.cfg.data_plane,
-                    Msg::Ha(HaMsg::Replicate {
-                        epoch: self.epoch,
-                        index,
-                        write_id,
-                    }),
-                    REPLICATE_BYTES,
-                );
+                cx.send(p, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
             }
         }
-        cx.send(
-            client,
-            self.cfg.data_plane,
-            Msg::Reply {
-                req,
-                status: ReplyStatus::Ok,
-            },
-            REPLY_BYTES,
-        );
+        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
     }
 
     fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, index: u64, write_id: u64) {
@@ -418,12 +333,7 @@ impl HaMember {
             self.truncate(cx, index);
         }
         self.log.push(write_id);
-        cx.send(
-            from,
-            self.cfg.data_plane,
-            Msg::Ha(HaMsg::ReplicateAck { epoch, index }),
-            REPLY_BYTES,
-        );
+        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::ReplicateAck { epoch, index }), REPLY_BYTES);
     }
 }
 

@@ -7,10 +7,10 @@
 //! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
 
 use super::backup_catalog::BackupTimer;
-use super::db_cluster::{DbMsg, DbTimer};
 use super::fileserver::msg::{GhMsg, GhTimer};
 use super::ha_member::{HaMsg, HaTimer};
 use super::postgres::{PgMsg, PgTimer};
+use super::db_cluster::{DbMsg, DbTimer};
 use super::raft::{RaftMsg, RaftTimer};
 use super::workload::ClientTimer;
 
@@ -27,19 +27,11 @@ pub enum ReplyStatus {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Msg {
     /// A client request; `write_id` is 0 for a read.
-    Request {
-        req: u32,
-        write_id: u64,
-    },
-    Reply {
-        req: u32,
-        status: ReplyStatus,
-    },
+    Request { req: u32, write_id: u64 },
+    Reply { req: u32, status: ReplyStatus },
     /// Stop (`on: false`) or resume a client's traffic, e.g. while the site
     /// shows a maintenance page.
-    Traffic {
-        on: bool,
-    },
+    Traffic { on: bool },
     Ha(HaMsg),
     /// Fileserver pairs, fencing, witness and operators (GitHub 2012).
     Gh(GhMsg),
@@ -59,34 +51,18 @@ pub fn kind_name(code: u8) -> &'static str {
         0 => "request",
         1 => "reply",
         2 => "traffic",
-        10..=19 => HaMsg::KIND_NAMES
-            .get(usize::from(code - 10))
-            .copied()
-            .unwrap_or("ha"),
-        30..=39 => PgMsg::KIND_NAMES
-            .get(usize::from(code - 30))
-            .copied()
-            .unwrap_or("postgres"),
-        20..=29 => GhMsg::KIND_NAMES
-            .get(usize::from(code - 20))
-            .copied()
-            .unwrap_or("fileserver"),
-        40..=49 => RaftMsg::KIND_NAMES
-            .get(usize::from(code - 40))
-            .copied()
-            .unwrap_or("raft"),
-        50..=59 => DbMsg::KIND_NAMES
-            .get(usize::from(code - 50))
-            .copied()
-            .unwrap_or("db"),
+        10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
+        30..=39 => PgMsg::KIND_NAMES.get(usize::from(code - 30)).copied().unwrap_or("postgres"),
+        20..=29 => GhMsg::KIND_NAMES.get(usize::from(code - 20)).copied().unwrap_or("fileserver"),
+        40..=49 => RaftMsg::KIND_NAMES.get(usize::from(code - 40)).copied().unwrap_or("raft"),
+        50..=59 => DbMsg::KIND_NAMES.get(usize::from(code - 50)).copied().unwrap_or("db"),
         _ => "message",
     }
 }
 
 /// Every code with a name, for the browser's legend.
 pub const KIND_CODES: [u8; 35] = [
-    0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
-    37, 38, 39, 40, 41, 42, 43, 50, 51, 52, 53,
+    0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 50, 51, 52, 53,
 ];
 
 impl Msg {
@@ -137,9 +113,7 @@ impl Timer {
 
 /// Operator commands delivered by timeline actions; each model handles the ones it knows.
 /// Scenario files name them in snake_case (`"command": "maintenance_on"`).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Stop acting on heartbeat loss (cluster-manager maintenance mode).
@@ -174,10 +148,6 @@ mod tests {
 
     #[test]
     fn messages_stay_small_enough_to_queue_inline() {
-        assert!(
-            std::mem::size_of::<Msg>() <= 40,
-            "{}",
-            std::mem::size_of::<Msg>()
-        );
+        assert!(std::mem::size_of::<Msg>() <= 40, "{}", std::mem::size_of::<Msg>());
     }
 }

@@ -33,11 +33,7 @@ pub struct Host {
 
 impl Default for Host {
     fn default() -> Self {
-        Host {
-            health: Health::Up,
-            paused_until_us: 0,
-            clock_skew_ppm: 0,
-        }
+        Host { health: Health::Up, paused_until_us: 0, clock_skew_ppm: 0 }
     }
 }
 
@@ -47,8 +43,7 @@ impl Host {
         if self.clock_skew_ppm == 0 {
             return after_us;
         }
-        let scaled = i128::from(after_us) * i128::from(1_000_000 + i64::from(self.clock_skew_ppm))
-            / 1_000_000;
+        let scaled = i128::from(after_us) * i128::from(1_000_000 + i64::from(self.clock_skew_ppm)) / 1_000_000;
         scaled.clamp(0, i128::from(u64::MAX / 4)) as u64
     }
 }

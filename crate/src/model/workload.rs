@@ -93,6 +93,7 @@ impl Client {
         cx.set_timer(Timer::Client(ClientTimer::Issue), phase);
     }
 
+
     fn timer(&mut self, cx: &mut Cx, timer: Timer) {
         match timer {
             Timer::Client(ClientTimer::Issue) => {
@@ -118,35 +119,17 @@ impl Client {
             0
         };
         if self.in_flight.len() + self.retry_wait.len() >= self.cfg.outstanding_max as usize {
-            cx.emit(Effect::RequestDone {
-                ok: false,
-                write: write_id != 0,
-                latency_us: 0,
-            });
+            cx.emit(Effect::RequestDone { ok: false, write: write_id != 0, latency_us: 0 });
             return;
         }
-        let p = Pending {
-            req,
-            write_id,
-            first_sent_us: cx.now_us,
-            deadline_us: 0,
-            attempt: 0,
-        };
+        let p = Pending { req, write_id, first_sent_us: cx.now_us, deadline_us: 0, attempt: 0 };
         self.send(cx, p);
     }
 
     fn send(&mut self, cx: &mut Cx, mut p: Pending) {
         let target = self.cfg.targets[self.target_index % self.cfg.targets.len()];
         p.deadline_us = cx.now_us + self.cfg.timeout_us;
-        cx.send(
-            target,
-            self.cfg.plane,
-            Msg::Request {
-                req: p.req,
-                write_id: p.write_id,
-            },
-            REQUEST_BYTES,
-        );
+        cx.send(target, self.cfg.plane, Msg::Request { req: p.req, write_id: p.write_id }, REQUEST_BYTES);
         let first = self.in_flight.is_empty();
         self.in_flight.push_back(p);
         if first {
@@ -167,28 +150,18 @@ impl Client {
             }
             return;
         }
-        let Msg::Reply { req, status } = msg else {
-            return;
-        };
+        let Msg::Reply { req, status } = msg else { return };
         let Some(pos) = self.in_flight.iter().position(|p| p.req == req) else {
             return; // a late reply to a request that already timed out
         };
-        let Some(p) = self.in_flight.remove(pos) else {
-            return;
-        };
+        let Some(p) = self.in_flight.remove(pos) else { return };
         match status {
             ReplyStatus::Ok => {
                 if p.write_id != 0 {
-                    cx.emit(Effect::Acked {
-                        write_id: p.write_id,
-                    });
+                    cx.emit(Effect::Acked { write_id: p.write_id });
                 }
                 let latency_us = cx.now_us - p.first_sent_us;
-                cx.emit(Effect::RequestDone {
-                    ok: true,
-                    write: p.write_id != 0,
-                    latency_us,
-                });
+                cx.emit(Effect::RequestDone { ok: true, write: p.write_id != 0, latency_us });
             }
             ReplyStatus::NotActive | ReplyStatus::Unavailable => {
                 self.next_target();
@@ -200,11 +173,7 @@ impl Client {
     fn retry_or_fail(&mut self, cx: &mut Cx, mut p: Pending) {
         if p.attempt >= self.cfg.retries_max {
             let latency_us = cx.now_us - p.first_sent_us;
-            cx.emit(Effect::RequestDone {
-                ok: false,
-                write: p.write_id != 0,
-                latency_us,
-            });
+            cx.emit(Effect::RequestDone { ok: false, write: p.write_id != 0, latency_us });
             return;
         }
         p.attempt += 1;
@@ -228,10 +197,7 @@ impl Client {
             (Some(a), None) | (None, Some(a)) => a,
             (None, None) => return,
         };
-        cx.set_timer(
-            Timer::Client(ClientTimer::Sweep),
-            next.saturating_sub(cx.now_us),
-        );
+        cx.set_timer(Timer::Client(ClientTimer::Sweep), next.saturating_sub(cx.now_us));
     }
 
     fn sweep(&mut self, cx: &mut Cx) {

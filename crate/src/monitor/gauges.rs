@@ -14,13 +14,7 @@ pub struct GaugeSummary {
 }
 
 pub fn measure(events: &[TraceEvent], names: &[String]) -> Vec<GaugeSummary> {
-    let mut out: Vec<GaugeSummary> = names
-        .iter()
-        .map(|n| GaugeSummary {
-            name: n.clone(),
-            ..GaugeSummary::default()
-        })
-        .collect();
+    let mut out: Vec<GaugeSummary> = names.iter().map(|n| GaugeSummary { name: n.clone(), ..GaugeSummary::default() }).collect();
     let mut seen = vec![false; names.len()];
     for e in events {
         if let TraceEvent::Gauge { gauge, value, .. } = *e {
@@ -46,12 +40,7 @@ mod tests {
 
     #[test]
     fn last_max_and_min_per_gauge() {
-        let g = |at_us, gauge, value| TraceEvent::Gauge {
-            at_us,
-            node: NodeId(0),
-            gauge,
-            value,
-        };
+        let g = |at_us, gauge, value| TraceEvent::Gauge { at_us, node: NodeId(0), gauge, value };
         let events = [g(0, 0, 5), g(1, 1, -3), g(2, 0, 9), g(3, 0, 2)];
         let r = measure(&events, &["lag".into(), "other".into()]);
         assert_eq!((r[0].last, r[0].max, r[0].min), (2, 9, 2));

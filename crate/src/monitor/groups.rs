@@ -69,11 +69,7 @@ impl Shading {
             (false, Some(start)) => {
                 *slot = None;
                 if from_us > start {
-                    self.done.push(ShadeInterval {
-                        shade,
-                        start_us: start,
-                        end_us: from_us,
-                    });
+                    self.done.push(ShadeInterval { shade, start_us: start, end_us: from_us });
                 }
             }
             _ => {}
@@ -81,17 +77,10 @@ impl Shading {
     }
 
     fn finish(mut self, end_us: u64) -> Vec<ShadeInterval> {
-        for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown].into_iter().enumerate() {
             if let Some(start) = self.open[i].take() {
                 if end_us > start {
-                    self.done.push(ShadeInterval {
-                        shade,
-                        start_us: start,
-                        end_us,
-                    });
+                    self.done.push(ShadeInterval { shade, start_us: start, end_us });
                 }
             }
         }
@@ -114,19 +103,8 @@ impl Member {
     }
 }
 
-pub fn measure(
-    events: &[TraceEvent],
-    node_count: usize,
-    group_count: usize,
-    end_us: u64,
-) -> GroupsReport {
-    let mut members = vec![
-        Member {
-            role: Role::None,
-            health: Health::Up
-        };
-        node_count
-    ];
+pub fn measure(events: &[TraceEvent], node_count: usize, group_count: usize, end_us: u64) -> GroupsReport {
+    let mut members = vec![Member { role: Role::None, health: Health::Up }; node_count];
     let mut node_group: Vec<Option<GroupId>> = vec![None; node_count];
     let mut stats = vec![GroupStats::default(); group_count];
     let mut last_active: Vec<Option<NodeId>> = vec![None; group_count];
@@ -137,17 +115,12 @@ pub fn measure(
     let mut shading = Shading::default();
 
     // Integrate the state held since the previous event, then apply the event.
-    let mut integrate = |t: u64,
-                         members: &[Member],
-                         node_group: &[Option<GroupId>],
-                         stats: &mut [GroupStats],
-                         outage_start: &mut [Option<u64>]| {
+    let mut integrate = |t: u64, members: &[Member], node_group: &[Option<GroupId>], stats: &mut [GroupStats], outage_start: &mut [Option<u64>]| {
         let dt = t.saturating_sub(t_prev);
         let mut degraded = false;
         let mut any = [false; 3];
         for (g, s) in stats.iter_mut().enumerate() {
-            let in_group =
-                || (0..members.len()).filter(move |&i| node_group[i] == Some(GroupId(g as u16)));
+            let in_group = || (0..members.len()).filter(move |&i| node_group[i] == Some(GroupId(g as u16)));
             let writable = in_group().filter(|&i| members[i].writable()).count() as u32;
             let all_down = in_group().all(|i| members[i].down());
             s.actives_max = s.actives_max.max(writable);
@@ -175,10 +148,7 @@ pub fn measure(
             degraded_span_us = Some((first, t));
         }
         if dt > 0 {
-            for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown]
-                .into_iter()
-                .enumerate()
-            {
+            for (i, shade) in [Shade::SplitBrain, Shade::Unavailable, Shade::AllDown].into_iter().enumerate() {
                 shading.set(shade, any[i], t_prev);
             }
         }
@@ -187,21 +157,11 @@ pub fn measure(
 
     for e in events {
         match *e {
-            TraceEvent::Health {
-                at_us,
-                node,
-                health,
-            } => {
+            TraceEvent::Health { at_us, node, health } => {
                 integrate(at_us, &members, &node_group, &mut stats, &mut outage_start);
                 members[node.index()].health = health;
             }
-            TraceEvent::Role {
-                at_us,
-                node,
-                group,
-                role,
-                ..
-            } => {
+            TraceEvent::Role { at_us, node, group, role, .. } => {
                 integrate(at_us, &members, &node_group, &mut stats, &mut outage_start);
                 members[node.index()].role = role;
                 node_group[node.index()] = Some(group);
@@ -222,13 +182,7 @@ pub fn measure(
             s.longest_outage_us = s.longest_outage_us.max(end_us - start);
         }
     }
-    GroupsReport {
-        groups: stats,
-        degraded_us,
-        node_group,
-        degraded_span_us,
-        intervals: shading.finish(end_us),
-    }
+    GroupsReport { groups: stats, degraded_us, node_group, degraded_span_us, intervals: shading.finish(end_us) }
 }
 
 #[cfg(test)]
@@ -236,37 +190,19 @@ mod tests {
     use super::*;
 
     fn role(at_us: u64, node: u32, role: Role) -> TraceEvent {
-        TraceEvent::Role {
-            at_us,
-            node: NodeId(node),
-            group: GroupId(0),
-            role,
-            epoch: 0,
-        }
+        TraceEvent::Role { at_us, node: NodeId(node), group: GroupId(0), role, epoch: 0 }
     }
 
     #[test]
     fn two_actives_count_as_split_brain() {
-        let events = [
-            role(0, 0, Role::Active),
-            role(0, 1, Role::Passive),
-            role(10, 1, Role::Active),
-            role(25, 0, Role::Passive),
-        ];
+        let events = [role(0, 0, Role::Active), role(0, 1, Role::Passive), role(10, 1, Role::Active), role(25, 0, Role::Passive)];
         let r = measure(&events, 2, 1, 100);
         assert_eq!(r.groups[0].split_brain_us, 15);
         assert_eq!(r.groups[0].unavailable_us, 0);
         assert_eq!(r.groups[0].leader_changes, 1);
         assert_eq!(r.groups[0].actives_max, 2);
         assert_eq!(r.degraded_us, 15);
-        assert_eq!(
-            r.intervals,
-            vec![ShadeInterval {
-                shade: Shade::SplitBrain,
-                start_us: 10,
-                end_us: 25
-            }]
-        );
+        assert_eq!(r.intervals, vec![ShadeInterval { shade: Shade::SplitBrain, start_us: 10, end_us: 25 }]);
     }
 
     #[test]
@@ -274,44 +210,23 @@ mod tests {
         let events = [
             role(0, 0, Role::Active),
             role(0, 1, Role::Passive),
-            TraceEvent::Health {
-                at_us: 40,
-                node: NodeId(0),
-                health: Health::PoweredOff,
-            },
-            TraceEvent::Health {
-                at_us: 50,
-                node: NodeId(1),
-                health: Health::PoweredOff,
-            },
+            TraceEvent::Health { at_us: 40, node: NodeId(0), health: Health::PoweredOff },
+            TraceEvent::Health { at_us: 50, node: NodeId(1), health: Health::PoweredOff },
         ];
         let r = measure(&events, 2, 1, 100);
         assert_eq!(r.groups[0].unavailable_us, 60);
         assert_eq!(r.groups[0].all_down_us, 50);
         assert_eq!(r.groups[0].longest_outage_us, 60);
         assert_eq!(r.groups[0].split_brain_us, 0);
-        let shades: Vec<(Shade, u64, u64)> = r
-            .intervals
-            .iter()
-            .map(|i| (i.shade, i.start_us, i.end_us))
-            .collect();
-        assert_eq!(
-            shades,
-            vec![(Shade::Unavailable, 40, 100), (Shade::AllDown, 50, 100)]
-        );
+        let shades: Vec<(Shade, u64, u64)> = r.intervals.iter().map(|i| (i.shade, i.start_us, i.end_us)).collect();
+        assert_eq!(shades, vec![(Shade::Unavailable, 40, 100), (Shade::AllDown, 50, 100)]);
     }
 
     #[test]
     fn a_monitor_on_a_quiet_trace_reports_nothing() {
         let events = [role(0, 0, Role::Active), role(0, 1, Role::Passive)];
         let r = measure(&events, 2, 1, 1_000);
-        assert_eq!(
-            r.groups[0],
-            GroupStats {
-                actives_max: 1,
-                ..GroupStats::default()
-            }
-        );
+        assert_eq!(r.groups[0], GroupStats { actives_max: 1, ..GroupStats::default() });
     }
 
     #[test]

@@ -48,11 +48,7 @@ pub fn measure(buckets: &[RequestBucket], bucket_us: u64) -> Impact {
         (Some(a), Some(b)) => ((b + 1 - a) as u64 * bucket_us) as f64 / 1e6,
         _ => 0.0,
     };
-    Impact {
-        success_rate_min_pct: worst,
-        impact_s,
-        latency_peak_ratio: if best > 0.0 { peak / best } else { 0.0 },
-    }
+    Impact { success_rate_min_pct: worst, impact_s, latency_peak_ratio: if best > 0.0 { peak / best } else { 0.0 } }
 }
 
 #[cfg(test)]
@@ -60,24 +56,12 @@ mod tests {
     use super::*;
 
     fn b(ok: u32, failed: u32, latency_ms: u64) -> RequestBucket {
-        RequestBucket {
-            ok,
-            failed,
-            latency_sum_us: u64::from(ok) * latency_ms * 1000,
-            latency_max_us: latency_ms * 1000,
-        }
+        RequestBucket { ok, failed, latency_sum_us: u64::from(ok) * latency_ms * 1000, latency_max_us: latency_ms * 1000 }
     }
 
     #[test]
     fn impact_spans_first_to_last_impaired_bucket() {
-        let buckets = [
-            b(100, 0, 10),
-            b(75, 25, 10),
-            b(100, 0, 10),
-            b(100, 0, 50),
-            b(100, 0, 10),
-            b(100, 0, 15),
-        ];
+        let buckets = [b(100, 0, 10), b(75, 25, 10), b(100, 0, 10), b(100, 0, 50), b(100, 0, 10), b(100, 0, 15)];
         let r = measure(&buckets, 1_000_000);
         assert_eq!(r.success_rate_min_pct, 75.0);
         assert_eq!(r.impact_s, 3.0);

@@ -151,26 +151,15 @@ impl Outcome {
             return Some(g.last as f64);
         }
         let base = name.strip_suffix("_max")?;
-        self.gauges
-            .iter()
-            .find(|g| g.name == base)
-            .map(|g| g.max as f64)
+        self.gauges.iter().find(|g| g.name == base).map(|g| g.max as f64)
     }
 }
 
 /// The union span of degraded groups and buckets with failed requests.
 fn impact_span(g: &groups::GroupsReport, trace: &Trace) -> Option<(u64, u64)> {
     let width = trace.bucket_us.max(1);
-    let first = trace
-        .buckets
-        .iter()
-        .position(|b| b.failed > 0)
-        .map(|i| i as u64 * width);
-    let last = trace
-        .buckets
-        .iter()
-        .rposition(|b| b.failed > 0)
-        .map(|i| ((i as u64 + 1) * width).min(trace.end_us));
+    let first = trace.buckets.iter().position(|b| b.failed > 0).map(|i| i as u64 * width);
+    let last = trace.buckets.iter().rposition(|b| b.failed > 0).map(|i| ((i as u64 + 1) * width).min(trace.end_us));
     let requests = first.zip(last);
     match (g.degraded_span_us, requests) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
@@ -193,17 +182,9 @@ pub fn compute(
     // and the union through `degraded_s`.
     let split_any = g.groups.iter().map(|s| s.split_brain_us).max().unwrap_or(0);
     let all_down_any = g.groups.iter().map(|s| s.all_down_us).max().unwrap_or(0);
-    let (ok, failed, latency_sum) =
-        trace
-            .buckets
-            .iter()
-            .fold((0u64, 0u64, 0u64), |(o, f, l), b| {
-                (
-                    o + u64::from(b.ok),
-                    f + u64::from(b.failed),
-                    l + b.latency_sum_us,
-                )
-            });
+    let (ok, failed, latency_sum) = trace.buckets.iter().fold((0u64, 0u64, 0u64), |(o, f, l), b| {
+        (o + u64::from(b.ok), f + u64::from(b.failed), l + b.latency_sum_us)
+    });
     let total = ok + failed;
     let impact_us = impact_span(&g, trace).map_or(0, |(a, b)| b - a);
     let hurt = impact::measure(&trace.buckets, trace.bucket_us);
@@ -225,27 +206,13 @@ pub fn compute(
         divergent_writes: w.divergent_by_group.iter().sum(),
         requests_ok: ok,
         requests_failed: failed,
-        success_rate_pct: if total == 0 {
-            100.0
-        } else {
-            100.0 * ok as f64 / total as f64
-        },
-        latency_mean_ms: if ok == 0 {
-            0.0
-        } else {
-            latency_sum as f64 / ok as f64 / 1e3
-        },
+        success_rate_pct: if total == 0 { 100.0 } else { 100.0 * ok as f64 / total as f64 },
+        latency_mean_ms: if ok == 0 { 0.0 } else { latency_sum as f64 / ok as f64 / 1e3 },
         success_rate_min_pct: hurt.success_rate_min_pct,
         request_impact_s: hurt.impact_s,
         latency_peak_ratio: hurt.latency_peak_ratio,
         rpo_s: w.lost_window_us.map_or(0.0, |(a, b)| (b - a) as f64 / US),
-        rto_s: g
-            .groups
-            .iter()
-            .map(|s| s.longest_outage_us)
-            .max()
-            .unwrap_or(0) as f64
-            / US,
+        rto_s: g.groups.iter().map(|s| s.longest_outage_us).max().unwrap_or(0) as f64 / US,
         groups: g
             .groups
             .iter()
@@ -286,23 +253,11 @@ pub fn compute(
                 .iter()
                 .map(|g| {
                     let measured = outcome.metric(&g.metric);
-                    let met = measured.is_some_and(|m| {
-                        g.at_most.is_none_or(|hi| m <= hi) && g.at_least.is_none_or(|lo| m >= lo)
-                    });
-                    GoalResult {
-                        metric: g.metric.clone(),
-                        at_most: g.at_most,
-                        at_least: g.at_least,
-                        measured,
-                        met,
-                    }
+                    let met = measured.is_some_and(|m| g.at_most.is_none_or(|hi| m <= hi) && g.at_least.is_none_or(|lo| m >= lo));
+                    GoalResult { metric: g.metric.clone(), at_most: g.at_most, at_least: g.at_least, measured, met }
                 })
                 .collect();
-            ChallengeResult {
-                title: c.title.clone(),
-                met: goals.iter().all(|g| g.met),
-                goals,
-            }
+            ChallengeResult { title: c.title.clone(), met: goals.iter().all(|g| g.met), goals }
         })
         .collect();
     outcome

@@ -60,9 +60,7 @@ mod tests {
 
     fn reach(net: &mut Network, a: u32, b: u32) -> bool {
         let mut rng = Rng::for_component(1, 1);
-        net.transmit(0, NodeId(a), NodeId(b), PlaneId(0), 1, &mut rng)
-            .1
-            .is_ok()
+        net.transmit(0, NodeId(a), NodeId(b), PlaneId(0), 1, &mut rng).1.is_ok()
     }
 
     #[test]
@@ -72,11 +70,7 @@ mod tests {
         assert!(!reach(&mut net, 0, 1));
         assert!(reach(&mut net, 1, 0));
         let mut rng = Rng::for_component(1, 1);
-        assert_eq!(
-            net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng)
-                .1,
-            Err(Drop::Cut)
-        );
+        assert_eq!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng).1, Err(Drop::Cut));
     }
 
     #[test]
@@ -104,18 +98,9 @@ mod tests {
     #[test]
     fn cut_on_one_plane_leaves_others() {
         let mut net = full_mesh(2, &["data", "mgmt"], vec![]);
-        set_one_way(
-            &mut net,
-            NodeId(0),
-            NodeId(1),
-            &Planes::Only(vec![PlaneId(1)]),
-            true,
-        );
+        set_one_way(&mut net, NodeId(0), NodeId(1), &Planes::Only(vec![PlaneId(1)]), true);
         assert!(reach(&mut net, 0, 1));
         let mut rng = Rng::for_component(1, 1);
-        assert!(net
-            .transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng)
-            .1
-            .is_err());
+        assert!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng).1.is_err());
     }
 }

@@ -37,9 +37,7 @@ impl Link {
         // 128-bit division (a slow library call in WebAssembly) on the hot path.
         match bytes.checked_mul(US_PER_S) {
             Some(num) => num.div_ceil(self.bandwidth_bytes_per_s).min(u64::MAX / 4),
-            None => (u128::from(bytes) * u128::from(US_PER_S))
-                .div_ceil(u128::from(self.bandwidth_bytes_per_s))
-                .min(u128::from(u64::MAX / 4)) as u64,
+            None => (u128::from(bytes) * u128::from(US_PER_S)).div_ceil(u128::from(self.bandwidth_bytes_per_s)).min(u128::from(u64::MAX / 4)) as u64,
         }
     }
 
@@ -49,15 +47,8 @@ impl Link {
         let start = self.busy_until_us.max(now);
         let done = start.saturating_add(self.serialization_us(bytes));
         self.busy_until_us = done;
-        let jitter = if self.jitter_us == 0 {
-            0
-        } else {
-            rng.below(self.jitter_us + 1)
-        };
-        let arrival = done
-            .saturating_add(self.latency_us)
-            .saturating_add(jitter)
-            .max(self.last_arrival_us);
+        let jitter = if self.jitter_us == 0 { 0 } else { rng.below(self.jitter_us + 1) };
+        let arrival = done.saturating_add(self.latency_us).saturating_add(jitter).max(self.last_arrival_us);
         self.last_arrival_us = arrival;
         arrival
     }

@@ -47,25 +47,14 @@ pub struct Network {
 }
 
 impl Network {
-    pub fn new(
-        planes: Vec<String>,
-        devices: Vec<Device>,
-        links: Vec<Link>,
-        node_count: u32,
-    ) -> Network {
+    pub fn new(planes: Vec<String>, devices: Vec<Device>, links: Vec<Link>, node_count: u32) -> Network {
         let cells = planes.len() * node_count as usize * node_count as usize;
         let mut route = vec![None; cells];
         for (i, l) in links.iter().enumerate() {
             let slot = Self::slot(node_count, l.plane, l.from, l.to);
             route[slot] = Some(LinkId(i as u32));
         }
-        Network {
-            planes,
-            devices,
-            links,
-            node_count,
-            route,
-        }
+        Network { planes, devices, links, node_count, route }
     }
 
     fn slot(node_count: u32, plane: PlaneId, from: NodeId, to: NodeId) -> usize {
@@ -74,10 +63,7 @@ impl Network {
     }
 
     pub fn link_between(&self, from: NodeId, to: NodeId, plane: PlaneId) -> Option<LinkId> {
-        if plane.index() >= self.planes.len()
-            || from.0 >= self.node_count
-            || to.0 >= self.node_count
-        {
+        if plane.index() >= self.planes.len() || from.0 >= self.node_count || to.0 >= self.node_count {
             return None;
         }
         self.route[Self::slot(self.node_count, plane, from, to)]
@@ -168,16 +154,8 @@ mod tests {
                 }
             }
         }
-        let devices = vec![Device {
-            name: "sw".into(),
-            fault: None,
-        }];
-        Network::new(
-            planes.iter().map(|s| s.to_string()).collect(),
-            devices,
-            links,
-            n,
-        )
+        let devices = vec![Device { name: "sw".into(), fault: None }];
+        Network::new(planes.iter().map(|s| s.to_string()).collect(), devices, links, n)
     }
 
     #[test]
@@ -192,16 +170,8 @@ mod tests {
     fn missing_plane_or_link_is_no_route() {
         let mut net = full_mesh(2, &["data"], vec![]);
         let mut rng = Rng::for_component(1, 1);
-        assert_eq!(
-            net.transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng)
-                .1,
-            Err(Drop::NoRoute)
-        );
-        assert_eq!(
-            net.transmit(0, NodeId(0), NodeId(0), PlaneId(0), 1, &mut rng)
-                .1,
-            Err(Drop::NoRoute)
-        );
+        assert_eq!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng).1, Err(Drop::NoRoute));
+        assert_eq!(net.transmit(0, NodeId(0), NodeId(0), PlaneId(0), 1, &mut rng).1, Err(Drop::NoRoute));
     }
 
     #[test]
@@ -210,11 +180,7 @@ mod tests {
         net.links[0].loss_ppm = 100_000; // 10%
         let mut rng = Rng::for_component(7, 1);
         let lost = (0..100_000)
-            .filter(|_| {
-                net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng)
-                    .1
-                    == Err(Drop::Loss)
-            })
+            .filter(|_| net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng).1 == Err(Drop::Loss))
             .count();
         assert!((9_400..10_600).contains(&lost), "{lost}");
     }
@@ -229,25 +195,11 @@ mod tests {
             carrier_up: true,
         });
         let mut rng = Rng::for_component(1, 1);
-        let on = |net: &mut Network, rng: &mut Rng, a, b, p| {
-            net.transmit(0, NodeId(a), NodeId(b), PlaneId(p), 1, rng).1
-        };
-        assert_eq!(
-            on(&mut net, &mut rng, 0, 2, 1),
-            Err(Drop::Device(DeviceId(0)))
-        );
-        assert!(
-            on(&mut net, &mut rng, 2, 0, 1).is_ok(),
-            "one direction only"
-        );
-        assert!(
-            on(&mut net, &mut rng, 0, 2, 0).is_ok(),
-            "data plane untouched"
-        );
-        assert!(
-            on(&mut net, &mut rng, 0, 1, 1).is_ok(),
-            "other pairs untouched"
-        );
+        let on = |net: &mut Network, rng: &mut Rng, a, b, p| net.transmit(0, NodeId(a), NodeId(b), PlaneId(p), 1, rng).1;
+        assert_eq!(on(&mut net, &mut rng, 0, 2, 1), Err(Drop::Device(DeviceId(0))));
+        assert!(on(&mut net, &mut rng, 2, 0, 1).is_ok(), "one direction only");
+        assert!(on(&mut net, &mut rng, 0, 2, 0).is_ok(), "data plane untouched");
+        assert!(on(&mut net, &mut rng, 0, 1, 1).is_ok(), "other pairs untouched");
         let l = net.link_between(NodeId(0), NodeId(2), PlaneId(1)).unwrap();
         assert_eq!(net.status(l, 0), LinkStatus::Gray);
     }

@@ -17,29 +17,14 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn new(file: &str, path: impl Into<String>, reason: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            file: file.to_string(),
-            path: path.into(),
-            reason: reason.into(),
-            line: None,
-            column: None,
-        }
+        ScenarioError { file: file.to_string(), path: path.into(), reason: reason.into(), line: None, column: None }
     }
 
     /// From serde: keeps line and column for syntax errors.
     pub fn shape(file: &str, path: String, e: serde_json::Error) -> ScenarioError {
-        let mut err = ScenarioError::new(
-            file,
-            if path == "." { String::new() } else { path },
-            strip_position(&e),
-        );
+        let mut err = ScenarioError::new(file, if path == "." { String::new() } else { path }, strip_position(&e));
         // Positions help with broken syntax; for a wrong value the path says more.
-        if e.line() > 0
-            && matches!(
-                e.classify(),
-                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
-            )
-        {
+        if e.line() > 0 && matches!(e.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof) {
             err.line = Some(e.line() as u32);
             err.column = Some(e.column() as u32);
         }

@@ -9,8 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::models;
-use super::units::Unit;
 use crate::model::msg::Command;
+use super::units::Unit;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -230,48 +230,16 @@ pub struct Step {
 pub enum ActionSpec {
     /// Narration only.
     Note,
-    Crash {
-        node: String,
-    },
-    Restart {
-        node: String,
-    },
-    Pause {
-        node: String,
-        duration: Quantity,
-    },
-    PowerOff {
-        node: String,
-    },
-    PowerOn {
-        node: String,
-    },
-    ClockSkew {
-        node: String,
-        ppm: i32,
-    },
+    Crash { node: String },
+    Restart { node: String },
+    Pause { node: String, duration: Quantity },
+    PowerOff { node: String },
+    PowerOn { node: String },
+    ClockSkew { node: String, ppm: i32 },
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
-    Cut {
-        from: String,
-        to: String,
-        #[serde(default)]
-        planes: Vec<String>,
-        #[serde(default)]
-        both_ways: bool,
-    },
-    Heal {
-        from: String,
-        to: String,
-        #[serde(default)]
-        planes: Vec<String>,
-        #[serde(default)]
-        both_ways: bool,
-    },
-    Partition {
-        groups: Vec<Vec<String>>,
-        #[serde(default)]
-        planes: Vec<String>,
-    },
+    Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
+    Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
+    Partition { groups: Vec<Vec<String>>, #[serde(default)] planes: Vec<String> },
     HealAll,
     /// The device drops `drop` of the traffic between `pairs` (all when empty)
     /// on `planes` (all when empty). `carrier_up`: links still look up (gray failure).
@@ -286,13 +254,8 @@ pub enum ActionSpec {
         both_ways: bool,
         carrier_up: bool,
     },
-    DeviceHeal {
-        device: String,
-    },
-    Command {
-        nodes: Vec<String>,
-        command: Command,
-    },
+    DeviceHeal { device: String },
+    Command { nodes: Vec<String>, command: Command },
     /// Stop the run here.
     End,
 }

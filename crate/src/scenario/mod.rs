@@ -21,17 +21,12 @@ pub const TEXT_BYTES_MAX: usize = 8 * 1024 * 1024;
 /// Parse and check a scenario's text. `file` is only used in error messages.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     if text.len() > TEXT_BYTES_MAX {
-        return Err(ScenarioError::new(
-            file,
-            "",
-            format!("file is larger than {TEXT_BYTES_MAX} bytes"),
-        ));
+        return Err(ScenarioError::new(file, "", format!("file is larger than {TEXT_BYTES_MAX} bytes")));
     }
     let mut json = serde_json::Deserializer::from_str(text);
     let scenario: Scenario = serde_path_to_error::deserialize(&mut json)
         .map_err(|e| ScenarioError::shape(file, e.path().to_string(), e.into_inner()))?;
-    json.end()
-        .map_err(|e| ScenarioError::shape(file, String::new(), e))?;
+    json.end().map_err(|e| ScenarioError::shape(file, String::new(), e))?;
     validate::check(file, &scenario)?;
     Ok(scenario)
 }
@@ -43,21 +38,12 @@ pub struct Loaded {
     pub resolved: resolve::Resolved,
 }
 
-pub fn load(
-    file: &str,
-    text: &str,
-    overrides: &Overrides,
-    seed: u64,
-) -> Result<Loaded, ScenarioError> {
+pub fn load(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Loaded, ScenarioError> {
     let scenario = parse(file, text)?;
     let values = params::Values::new(file, &scenario, overrides)?;
     let resolved = resolve::resolve(file, &scenario, &values, seed)?;
     check_metrics(file, &scenario, &resolved.gauges)?;
-    Ok(Loaded {
-        file: file.to_string(),
-        scenario,
-        resolved,
-    })
+    Ok(Loaded { file: file.to_string(), scenario, resolved })
 }
 
 /// Metric names in `outcomes` and `challenges` must be ones a run reports: the
@@ -65,22 +51,10 @@ pub fn load(
 fn check_metrics(file: &str, scenario: &Scenario, gauges: &[String]) -> Result<(), ScenarioError> {
     let known = |m: &str| {
         crate::monitor::METRICS.contains(&m)
-            || gauges.iter().any(|g| {
-                m == g
-                    || m.strip_prefix(g.as_str())
-                        .is_some_and(|rest| rest == "_max" || rest == "_min")
-            })
+            || gauges.iter().any(|g| m == g || m.strip_prefix(g.as_str()).is_some_and(|rest| rest == "_max" || rest == "_min"))
     };
     let unknown = |path: String, m: &str| {
-        ScenarioError::new(
-            file,
-            path,
-            format!(
-                "no metric named `{m}` (metrics: {}; gauges: {})",
-                crate::monitor::METRICS.join(", "),
-                gauges.join(", ")
-            ),
-        )
+        ScenarioError::new(file, path, format!("no metric named `{m}` (metrics: {}; gauges: {})", crate::monitor::METRICS.join(", "), gauges.join(", ")))
     };
     for (i, o) in scenario.outcomes.iter().enumerate() {
         if !known(&o.metric) {
@@ -89,11 +63,7 @@ fn check_metrics(file: &str, scenario: &Scenario, gauges: &[String]) -> Result<(
     }
     for (i, c) in scenario.challenges.iter().enumerate() {
         if c.goals.is_empty() {
-            return Err(ScenarioError::new(
-                file,
-                format!("challenges[{i}].goals"),
-                "a challenge needs at least one goal",
-            ));
+            return Err(ScenarioError::new(file, format!("challenges[{i}].goals"), "a challenge needs at least one goal"));
         }
         for (j, g) in c.goals.iter().enumerate() {
             let path = format!("challenges[{i}].goals[{j}]");
@@ -101,19 +71,9 @@ fn check_metrics(file: &str, scenario: &Scenario, gauges: &[String]) -> Result<(
                 return Err(unknown(format!("{path}.metric"), &g.metric));
             }
             match (g.at_most, g.at_least) {
-                (None, None) => {
-                    return Err(ScenarioError::new(
-                        file,
-                        path,
-                        "give `at_most`, `at_least` or both",
-                    ))
-                }
+                (None, None) => return Err(ScenarioError::new(file, path, "give `at_most`, `at_least` or both")),
                 (Some(hi), Some(lo)) if lo > hi => {
-                    return Err(ScenarioError::new(
-                        file,
-                        format!("{path}.at_least"),
-                        format!("{lo} is above at_most {hi}"),
-                    ))
+                    return Err(ScenarioError::new(file, format!("{path}.at_least"), format!("{lo} is above at_most {hi}")))
                 }
                 _ => {}
             }

@@ -21,16 +21,11 @@ pub type Overrides = BTreeMap<String, OverrideValue>;
 
 /// Parse `name=value` as given on the command line.
 pub fn parse_set(text: &str) -> Result<(String, OverrideValue), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("--set {text}: expected name=value"))?;
+    let (name, value) = text.split_once('=').ok_or_else(|| format!("--set {text}: expected name=value"))?;
     let value = match value.trim() {
         "true" | "on" => OverrideValue::Flag(true),
         "false" | "off" => OverrideValue::Flag(false),
-        v => OverrideValue::Number(
-            v.parse()
-                .map_err(|_| format!("--set {name}: `{v}` is not a number or on/off"))?,
-        ),
+        v => OverrideValue::Number(v.parse().map_err(|_| format!("--set {name}: `{v}` is not a number or on/off"))?),
     };
     Ok((name.trim().to_string(), value))
 }
@@ -43,11 +38,7 @@ pub struct Values<'a> {
 }
 
 impl<'a> Values<'a> {
-    pub fn new(
-        file: &'a str,
-        scenario: &Scenario,
-        overrides: &Overrides,
-    ) -> Result<Values<'a>, ScenarioError> {
+    pub fn new(file: &'a str, scenario: &Scenario, overrides: &Overrides) -> Result<Values<'a>, ScenarioError> {
         let mut numbers = BTreeMap::new();
         let mut flags = BTreeMap::new();
         for (name, p) in &scenario.parameters {
@@ -58,11 +49,7 @@ impl<'a> Values<'a> {
         }
         for (name, value) in overrides {
             let path = format!("parameters.{name}");
-            match (
-                value,
-                scenario.parameters.get(name),
-                scenario.toggles.get(name),
-            ) {
+            match (value, scenario.parameters.get(name), scenario.toggles.get(name)) {
                 (OverrideValue::Number(v), Some(p), _) => {
                     check_range(file, &path, *v, p.min, p.max, p.unit)?;
                     numbers.insert(name.clone(), (*v, p.unit));
@@ -74,26 +61,14 @@ impl<'a> Values<'a> {
                     flags.insert(name.clone(), *v == 1.0);
                 }
                 (_, Some(p), _) => {
-                    return Err(ScenarioError::new(
-                        file,
-                        path,
-                        format!("expects a number in {}", p.unit.label()),
-                    ));
+                    return Err(ScenarioError::new(file, path, format!("expects a number in {}", p.unit.label())));
                 }
                 (_, None, Some(_)) => {
-                    return Err(ScenarioError::new(
-                        file,
-                        format!("toggles.{name}"),
-                        "expects on or off",
-                    ));
+                    return Err(ScenarioError::new(file, format!("toggles.{name}"), "expects on or off"));
                 }
                 (_, None, None) => {
-                    let known: Vec<&str> = scenario
-                        .parameters
-                        .keys()
-                        .chain(scenario.toggles.keys())
-                        .map(String::as_str)
-                        .collect();
+                    let known: Vec<&str> =
+                        scenario.parameters.keys().chain(scenario.toggles.keys()).map(String::as_str).collect();
                     return Err(ScenarioError::new(
                         file,
                         path,
@@ -102,11 +77,7 @@ impl<'a> Values<'a> {
                 }
             }
         }
-        Ok(Values {
-            file,
-            numbers,
-            flags,
-        })
+        Ok(Values { file, numbers, flags })
     }
 
     pub fn file(&self) -> &str {
@@ -130,42 +101,25 @@ impl<'a> Values<'a> {
         let value = match q {
             Quantity::Number(n) if kind == Kind::Count => *n,
             Quantity::Number(n) => {
-                return Err(self.err(
-                    path,
-                    format!(
-                        "{n} needs a unit (for example \"{n}{}\")",
-                        example_unit(kind)
-                    ),
-                ))
+                return Err(self.err(path, format!("{n} needs a unit (for example \"{n}{}\")", example_unit(kind))))
             }
             Quantity::Text(t) => match t.strip_prefix('$') {
                 Some(name) => {
-                    let &(v, unit) = self.numbers.get(name).ok_or_else(|| {
-                        self.err(path, format!("refers to unknown parameter `{name}`"))
-                    })?;
+                    let &(v, unit) = self
+                        .numbers
+                        .get(name)
+                        .ok_or_else(|| self.err(path, format!("refers to unknown parameter `{name}`")))?;
                     if unit.kind() != kind {
-                        return Err(self.err(
-                            path,
-                            format!(
-                                "parameter `{name}` is in {}, expected a {}",
-                                unit.label(),
-                                kind.name()
-                            ),
-                        ));
+                        return Err(self.err(path, format!("parameter `{name}` is in {}, expected a {}", unit.label(), kind.name())));
                     }
                     v * unit.scale()
                 }
-                None if kind == Kind::Count => t
-                    .parse()
-                    .map_err(|_| self.err(path, format!("`{t}` is not a number")))?,
+                None if kind == Kind::Count => t.parse().map_err(|_| self.err(path, format!("`{t}` is not a number")))?,
                 None => parse_literal(t, kind).map_err(|reason| self.err(path, reason))?,
             },
         };
         if !value.is_finite() || value < 0.0 {
-            return Err(self.err(
-                path,
-                format!("{value} must be a finite number of zero or more"),
-            ));
+            return Err(self.err(path, format!("{value} must be a finite number of zero or more")));
         }
         Ok(value)
     }
@@ -209,20 +163,11 @@ impl<'a> Values<'a> {
                 let value = match body.split_once(">=") {
                     // `"$pairs>=5"`: on when a numeric parameter reaches a threshold.
                     Some((name, threshold)) => {
-                        let threshold: f64 = threshold.trim().parse().map_err(|_| {
-                            self.err(path, format!("`{threshold}` is not a number"))
-                        })?;
-                        let v = self.number_of(name.trim()).ok_or_else(|| {
-                            self.err(
-                                path,
-                                format!("refers to unknown parameter `{}`", name.trim()),
-                            )
-                        })?;
+                        let threshold: f64 = threshold.trim().parse().map_err(|_| self.err(path, format!("`{threshold}` is not a number")))?;
+                        let v = self.number_of(name.trim()).ok_or_else(|| self.err(path, format!("refers to unknown parameter `{}`", name.trim())))?;
                         v >= threshold
                     }
-                    None => self.flags.get(body).copied().ok_or_else(|| {
-                        self.err(path, format!("refers to unknown toggle `{body}`"))
-                    })?,
+                    None => self.flags.get(body).copied().ok_or_else(|| self.err(path, format!("refers to unknown toggle `{body}`")))?,
                 };
                 Ok(value != negate)
             }
@@ -240,35 +185,16 @@ fn example_unit(kind: Kind) -> &'static str {
     }
 }
 
-pub fn check_range(
-    file: &str,
-    path: &str,
-    v: f64,
-    min: f64,
-    max: f64,
-    unit: Unit,
-) -> Result<(), ScenarioError> {
+pub fn check_range(file: &str, path: &str, v: f64, min: f64, max: f64, unit: Unit) -> Result<(), ScenarioError> {
     let u = unit.label();
     if !v.is_finite() {
-        return Err(ScenarioError::new(
-            file,
-            path,
-            format!("{v} is not a finite number"),
-        ));
+        return Err(ScenarioError::new(file, path, format!("{v} is not a finite number")));
     }
     if v < min {
-        return Err(ScenarioError::new(
-            file,
-            path,
-            format!("{v} is below min {min} ({u})"),
-        ));
+        return Err(ScenarioError::new(file, path, format!("{v} is below min {min} ({u})")));
     }
     if v > max {
-        return Err(ScenarioError::new(
-            file,
-            path,
-            format!("{v} is above max {max} ({u})"),
-        ));
+        return Err(ScenarioError::new(file, path, format!("{v} is above max {max} ({u})")));
     }
     Ok(())
 }
@@ -296,17 +222,8 @@ mod tests {
         assert!(f("$pairs>=4").unwrap());
         assert!(!f("$pairs>=5").unwrap());
         assert!(f("!$pairs>=5").unwrap());
-        assert!(f("$nope")
-            .unwrap_err()
-            .to_string()
-            .contains("unknown toggle `nope`"));
-        assert!(f("$nope>=1")
-            .unwrap_err()
-            .to_string()
-            .contains("unknown parameter `nope`"));
-        assert!(f("t")
-            .unwrap_err()
-            .to_string()
-            .contains("should be true, false"));
+        assert!(f("$nope").unwrap_err().to_string().contains("unknown toggle `nope`"));
+        assert!(f("$nope>=1").unwrap_err().to_string().contains("unknown parameter `nope`"));
+        assert!(f("t").unwrap_err().to_string().contains("should be true, false"));
     }
 }

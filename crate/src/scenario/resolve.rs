@@ -25,64 +25,31 @@ pub struct Resolved {
     pub projected_events: u64,
 }
 
-pub fn resolve(
-    file: &str,
-    s: &Scenario,
-    values: &Values,
-    seed: u64,
-) -> Result<Resolved, ScenarioError> {
+pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<Resolved, ScenarioError> {
     let end_us = parse_literal(&s.meta.duration, Kind::Duration)
         .map_err(|r| ScenarioError::new(file, "meta.duration", r))?
         .round() as u64;
     if end_us == 0 || end_us > 30 * 24 * 3600 * US_PER_S {
-        return Err(ScenarioError::new(
-            file,
-            "meta.duration",
-            "must be above zero and at most 30 days",
-        ));
+        return Err(ScenarioError::new(file, "meta.duration", "must be above zero and at most 30 days"));
     }
     let bucket_us = parse_literal(&s.limits.bucket, Kind::Duration)
         .map_err(|r| ScenarioError::new(file, "limits.bucket", r))?
         .round() as u64;
     if bucket_us == 0 || end_us / bucket_us > 100_000 {
-        return Err(ScenarioError::new(
-            file,
-            "limits.bucket",
-            "must be above zero and split the run into at most 100000 buckets",
-        ));
+        return Err(ScenarioError::new(file, "limits.bucket", "must be above zero and split the run into at most 100000 buckets"));
     }
 
     let mut cx = BuildCx::new(file, values, end_us, s.limits.events_max);
-    cx.nodes = s
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.name.as_str(), NodeId(i as u32)))
-        .collect();
-    cx.planes = s
-        .planes
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), PlaneId(i as u8)))
-        .collect();
-    cx.devices = s
-        .devices
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.name.as_str(), DeviceId(i as u16)))
-        .collect();
+    cx.nodes = s.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), NodeId(i as u32))).collect();
+    cx.planes = s.planes.iter().enumerate().map(|(i, p)| (p.as_str(), PlaneId(i as u8))).collect();
+    cx.devices = s.devices.iter().enumerate().map(|(i, d)| (d.name.as_str(), DeviceId(i as u16))).collect();
     for (i, n) in s.nodes.iter().enumerate() {
         let enabled = values.flag(&n.enabled, &format!("nodes[{i}].enabled"))?;
         cx.dormant.push(!enabled);
     }
     let mut models = Vec::with_capacity(s.nodes.len());
     for (i, n) in s.nodes.iter().enumerate() {
-        models.push(models::build(
-            &n.model,
-            &mut cx,
-            NodeId(i as u32),
-            &format!("nodes[{i}].model"),
-        )?);
+        models.push(models::build(&n.model, &mut cx, NodeId(i as u32), &format!("nodes[{i}].model"))?);
     }
     cx.check_budget()?;
 
@@ -90,14 +57,7 @@ pub fn resolve(
     for (i, l) in s.links.iter().enumerate() {
         resolve_links(&cx, l, &format!("links[{i}]"), &mut links)?;
     }
-    let devices = s
-        .devices
-        .iter()
-        .map(|d| Device {
-            name: d.name.clone(),
-            fault: None,
-        })
-        .collect();
+    let devices = s.devices.iter().map(|d| Device { name: d.name.clone(), fault: None }).collect();
     let network = Network::new(s.planes.clone(), devices, links, s.nodes.len() as u32);
 
     let mut actions = vec![];
@@ -106,34 +66,14 @@ pub fn resolve(
         let path = format!("timeline[{i}]");
         let at_us = values.micros(&step.at, &format!("{path}.at"))?;
         if at_us < last_at {
-            return Err(ScenarioError::new(
-                file,
-                format!("{path}.at"),
-                format!(
-                    "{} is before the previous step ({})",
-                    format_duration(at_us),
-                    format_duration(last_at)
-                ),
-            ));
+            return Err(ScenarioError::new(file, format!("{path}.at"), format!("{} is before the previous step ({})", format_duration(at_us), format_duration(last_at))));
         }
         if at_us > end_us {
-            return Err(ScenarioError::new(
-                file,
-                format!("{path}.at"),
-                format!(
-                    "{} is after meta.duration ({})",
-                    format_duration(at_us),
-                    format_duration(end_us)
-                ),
-            ));
+            return Err(ScenarioError::new(file, format!("{path}.at"), format!("{} is after meta.duration ({})", format_duration(at_us), format_duration(end_us))));
         }
         last_at = at_us;
         let action = resolve_action(&cx, &step.action, &format!("{path}.action"))?;
-        actions.push(TimedAction {
-            at_us,
-            action,
-            step_index: i as u32,
-        });
+        actions.push(TimedAction { at_us, action, step_index: i as u32 });
     }
 
     let mut groups = vec![String::new(); cx.groups.len()];
@@ -159,12 +99,7 @@ pub fn resolve(
     })
 }
 
-fn resolve_links(
-    cx: &BuildCx,
-    l: &LinkSpec,
-    path: &str,
-    out: &mut Vec<Link>,
-) -> Result<(), ScenarioError> {
+fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) -> Result<(), ScenarioError> {
     let file = cx.file;
     let values = cx.values;
     let names = cx;
@@ -173,11 +108,7 @@ fn resolve_links(
         ends.push(names.node(n, &format!("{path}.nodes[{i}]"))?);
     }
     if ends.len() < 2 || (l.one_way && ends.len() != 2) {
-        return Err(ScenarioError::new(
-            file,
-            format!("{path}.nodes"),
-            "needs two or more nodes (exactly two with one_way)",
-        ));
+        return Err(ScenarioError::new(file, format!("{path}.nodes"), "needs two or more nodes (exactly two with one_way)"));
     }
     let mut via = vec![];
     for (i, d) in l.via.iter().enumerate() {
@@ -194,23 +125,13 @@ fn resolve_links(
     };
     let bandwidth_bytes_per_s = match &l.bandwidth {
         Some(q) => match values.bytes_per_s(q, &format!("{path}.bandwidth"))? {
-            0 => {
-                return Err(ScenarioError::new(
-                    file,
-                    format!("{path}.bandwidth"),
-                    "must be above zero",
-                ))
-            }
+            0 => return Err(ScenarioError::new(file, format!("{path}.bandwidth"), "must be above zero")),
             v => v,
         },
         None => 0,
     };
     if l.planes.is_empty() {
-        return Err(ScenarioError::new(
-            file,
-            format!("{path}.planes"),
-            "name at least one plane",
-        ));
+        return Err(ScenarioError::new(file, format!("{path}.planes"), "name at least one plane"));
     }
     // Checked like every other field, then left out when disabled.
     let enabled = values.flag(&l.enabled, &format!("{path}.enabled"))?;
@@ -221,19 +142,7 @@ fn resolve_links(
                 if !enabled || a == b || (l.one_way && (ai, bi) != (0, 1)) {
                     continue;
                 }
-                out.push(Link {
-                    from: a,
-                    to: b,
-                    plane,
-                    latency_us,
-                    jitter_us,
-                    loss_ppm,
-                    bandwidth_bytes_per_s,
-                    via: via.clone(),
-                    cut: false,
-                    busy_until_us: 0,
-                    last_arrival_us: 0,
-                });
+                out.push(Link { from: a, to: b, plane, latency_us, jitter_us, loss_ppm, bandwidth_bytes_per_s, via: via.clone(), cut: false, busy_until_us: 0, last_arrival_us: 0 });
             }
         }
     }
@@ -256,34 +165,12 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
         },
         ActionSpec::ClockSkew { node: n, ppm } => {
             if !(-500_000..=500_000).contains(ppm) {
-                return Err(ScenarioError::new(
-                    names.file,
-                    format!("{path}.clock_skew.ppm"),
-                    "must be within ±500000",
-                ));
+                return Err(ScenarioError::new(names.file, format!("{path}.clock_skew.ppm"), "must be within ±500000"));
             }
-            Action::ClockSkew {
-                node: node(n, "clock_skew.node")?,
-                ppm: *ppm,
-            }
+            Action::ClockSkew { node: node(n, "clock_skew.node")?, ppm: *ppm }
         }
-        ActionSpec::Cut {
-            from,
-            to,
-            planes,
-            both_ways,
-        }
-        | ActionSpec::Heal {
-            from,
-            to,
-            planes,
-            both_ways,
-        } => {
-            let word = if matches!(a, ActionSpec::Cut { .. }) {
-                "cut"
-            } else {
-                "heal"
-            };
+        ActionSpec::Cut { from, to, planes, both_ways } | ActionSpec::Heal { from, to, planes, both_ways } => {
+            let word = if matches!(a, ActionSpec::Cut { .. }) { "cut" } else { "heal" };
             Action::Cut {
                 from: node(from, &format!("{word}.from"))?,
                 to: node(to, &format!("{word}.to"))?,
@@ -301,20 +188,10 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
                 }
                 ids.push(group);
             }
-            Action::Partition {
-                groups: ids,
-                planes: names.plane_set(planes, &format!("{path}.partition.planes"))?,
-            }
+            Action::Partition { groups: ids, planes: names.plane_set(planes, &format!("{path}.partition.planes"))? }
         }
         ActionSpec::HealAll => Action::HealAll,
-        ActionSpec::DeviceFault {
-            device,
-            drop,
-            planes,
-            pairs,
-            both_ways,
-            carrier_up,
-        } => {
+        ActionSpec::DeviceFault { device, drop, planes, pairs, both_ways, carrier_up } => {
             let p = format!("{path}.device_fault");
             let plane_mask = match names.plane_set(planes, &format!("{p}.planes"))? {
                 Planes::All => u64::MAX,
@@ -331,27 +208,16 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
             }
             Action::DeviceFault {
                 device: names.device(device, &format!("{p}.device"))?,
-                fault: Some(DeviceFault {
-                    drop_ppm: values.ppm(drop, &format!("{p}.drop"))?,
-                    plane_mask,
-                    pairs: directed,
-                    carrier_up: *carrier_up,
-                }),
+                fault: Some(DeviceFault { drop_ppm: values.ppm(drop, &format!("{p}.drop"))?, plane_mask, pairs: directed, carrier_up: *carrier_up }),
             }
         }
-        ActionSpec::DeviceHeal { device } => Action::DeviceFault {
-            device: names.device(device, &format!("{path}.device_heal.device"))?,
-            fault: None,
-        },
+        ActionSpec::DeviceHeal { device } => Action::DeviceFault { device: names.device(device, &format!("{path}.device_heal.device"))?, fault: None },
         ActionSpec::Command { nodes, command } => {
             let mut ids = vec![];
             for (i, n) in nodes.iter().enumerate() {
                 ids.push(node(n, &format!("command.nodes[{i}]"))?);
             }
-            Action::Command {
-                nodes: ids,
-                command: *command,
-            }
+            Action::Command { nodes: ids, command: *command }
         }
     })
 }

@@ -155,29 +155,18 @@ pub fn parse_literal(text: &str, kind: Kind) -> Result<f64, String> {
     let mut rest = text;
     let mut parts = 0;
     while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         if num_len == 0 {
             return Err(format!("`{text}` is not a number with a unit"));
         }
-        let number: f64 = rest[..num_len]
-            .parse()
-            .map_err(|_| format!("`{}` is not a number", &rest[..num_len]))?;
+        let number: f64 = rest[..num_len].parse().map_err(|_| format!("`{}` is not a number", &rest[..num_len]))?;
         rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
         let label = rest[..unit_len].trim();
         rest = &rest[unit_len..];
-        let unit = Unit::from_label(label)
-            .ok_or_else(|| format!("`{label}` in `{text}` is not a known unit"))?;
+        let unit = Unit::from_label(label).ok_or_else(|| format!("`{label}` in `{text}` is not a known unit"))?;
         if unit.kind() != kind {
-            return Err(format!(
-                "`{text}` is a {}, expected a {}",
-                unit.kind().name(),
-                kind.name()
-            ));
+            return Err(format!("`{text}` is a {}, expected a {}", unit.kind().name(), kind.name()));
         }
         total += number * unit.scale();
         parts += 1;
@@ -196,10 +185,7 @@ mod tests {
     fn durations_in_any_unit_become_microseconds() {
         assert_eq!(parse_literal("90s", Kind::Duration), Ok(90e6));
         assert_eq!(parse_literal("250ms", Kind::Duration), Ok(250e3));
-        assert_eq!(
-            parse_literal("9h23min", Kind::Duration),
-            Ok(9.0 * 3600e6 + 23.0 * 60e6)
-        );
+        assert_eq!(parse_literal("9h23min", Kind::Duration), Ok(9.0 * 3600e6 + 23.0 * 60e6));
         assert_eq!(parse_literal("1.5s", Kind::Duration), Ok(1.5e6));
     }
 
@@ -212,13 +198,9 @@ mod tests {
 
     #[test]
     fn wrong_kind_and_garbage_are_refused() {
-        assert!(parse_literal("4GB", Kind::Duration)
-            .unwrap_err()
-            .contains("expected a duration"));
+        assert!(parse_literal("4GB", Kind::Duration).unwrap_err().contains("expected a duration"));
         assert!(parse_literal("fast", Kind::Duration).is_err());
-        assert!(parse_literal("10parsecs", Kind::Duration)
-            .unwrap_err()
-            .contains("not a known unit"));
+        assert!(parse_literal("10parsecs", Kind::Duration).unwrap_err().contains("not a known unit"));
         assert!(parse_literal("", Kind::Duration).is_err());
     }
 }

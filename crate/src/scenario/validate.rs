@@ -21,9 +21,7 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
                 return Err(ScenarioError::new(
                     file,
                     path,
-                    format!(
-                        "source `{id}` is not in meta.sources (use a source id or `assumption`)"
-                    ),
+                    format!("source `{id}` is not in meta.sources (use a source id or `assumption`)"),
                 ));
             }
         }
@@ -31,10 +29,7 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     };
     for (i, src) in s.meta.sources.iter().enumerate() {
         if !src.url.starts_with("https://") {
-            return err(
-                format!("meta.sources[{i}].url"),
-                "must start with https://".into(),
-            );
+            return err(format!("meta.sources[{i}].url"), "must start with https://".into());
         }
     }
     if s.planes.is_empty() {
@@ -52,10 +47,7 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     let mut names = BTreeSet::new();
     for (i, n) in s.nodes.iter().enumerate() {
         if n.name.is_empty() || !names.insert(n.name.as_str()) {
-            return err(
-                format!("nodes[{i}].name"),
-                format!("`{}` is empty or used twice", n.name),
-            );
+            return err(format!("nodes[{i}].name"), format!("`{}` is empty or used twice", n.name));
         }
         for (axis, v) in [("x", n.x), ("y", n.y)] {
             if let Some(v) = v {
@@ -71,22 +63,12 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     for (name, p) in &s.parameters {
         let path = format!("parameters.{name}");
         if p.min > p.max {
-            return err(
-                format!("{path}.min"),
-                format!("{} is above max {}", p.min, p.max),
-            );
+            return err(format!("{path}.min"), format!("{} is above max {}", p.min, p.max));
         }
         if !(p.step > 0.0) {
             return err(format!("{path}.step"), "must be above zero".into());
         }
-        check_range(
-            file,
-            &format!("{path}.default"),
-            p.default,
-            p.min,
-            p.max,
-            p.unit,
-        )?;
+        check_range(file, &format!("{path}.default"), p.default, p.min, p.max, p.unit)?;
         check_source(format!("{path}.source"), &p.source)?;
         if s.toggles.contains_key(name) {
             return err(path, "a toggle has the same name".into());
@@ -101,17 +83,11 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     for (i, o) in s.outcomes.iter().enumerate() {
         check_source(format!("outcomes[{i}].source"), &o.source)?;
         if !(o.tolerance >= 0.0) {
-            return err(
-                format!("outcomes[{i}].tolerance"),
-                "must be zero or more".into(),
-            );
+            return err(format!("outcomes[{i}].tolerance"), "must be zero or more".into());
         }
     }
     if s.limits.events_max == 0 || s.limits.events_max > 2_000_000_000 {
-        return err(
-            "limits.events_max".into(),
-            "must be between 1 and 2000000000".into(),
-        );
+        return err("limits.events_max".into(), "must be between 1 and 2000000000".into());
     }
     Ok(())
 }

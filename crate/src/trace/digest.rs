@@ -11,14 +11,9 @@ const BATCH: usize = 64 * 1024;
 /// constant and the results mixed, so any change to a field changes the word
 /// (up to a 2^-64 coincidence).
 fn message_word(m: &MessageRecord) -> u64 {
-    let ends = m.sent_us.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ m.end_us.wrapping_mul(0xC2B2_AE3D_27D4_EB4F).rotate_left(29);
-    let who = (u64::from(m.from.0) | (u64::from(m.to.0) << 32))
-        .wrapping_mul(0x1656_67B1_9E37_79F9)
-        .rotate_left(17);
-    let what = (u64::from(m.plane) | (u64::from(m.kind) << 8) | ((m.fate as u64) << 16))
-        .wrapping_mul(0x27D4_EB2F_1656_67C5)
-        .rotate_left(43);
+    let ends = m.sent_us.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ m.end_us.wrapping_mul(0xC2B2_AE3D_27D4_EB4F).rotate_left(29);
+    let who = (u64::from(m.from.0) | (u64::from(m.to.0) << 32)).wrapping_mul(0x1656_67B1_9E37_79F9).rotate_left(17);
+    let what = (u64::from(m.plane) | (u64::from(m.kind) << 8) | ((m.fate as u64) << 16)).wrapping_mul(0x27D4_EB2F_1656_67C5).rotate_left(43);
     (ends ^ who ^ what).wrapping_mul(0xFF51_AFD7_ED55_8CCD)
 }
 
@@ -36,23 +31,13 @@ pub fn digest(trace: &Trace) -> String {
     put(trace.end_us);
     for e in &trace.events {
         match *e {
-            TraceEvent::Health {
-                at_us,
-                node,
-                health,
-            } => {
+            TraceEvent::Health { at_us, node, health } => {
                 put(1);
                 put(at_us);
                 put(u64::from(node.0));
                 put(health as u64);
             }
-            TraceEvent::Role {
-                at_us,
-                node,
-                group,
-                role,
-                epoch,
-            } => {
+            TraceEvent::Role { at_us, node, group, role, epoch } => {
                 put(2);
                 put(at_us);
                 put(u64::from(node.0));
@@ -60,11 +45,7 @@ pub fn digest(trace: &Trace) -> String {
                 put(role as u64);
                 put(epoch);
             }
-            TraceEvent::Link {
-                at_us,
-                link,
-                status,
-            } => {
+            TraceEvent::Link { at_us, link, status } => {
                 put(3);
                 put(at_us);
                 put(u64::from(link.0));
@@ -75,44 +56,25 @@ pub fn digest(trace: &Trace) -> String {
                 put(at_us);
                 put(u64::from(index));
             }
-            TraceEvent::Acked {
-                at_us,
-                node,
-                write_id,
-            } => {
+            TraceEvent::Acked { at_us, node, write_id } => {
                 put(5);
                 put(at_us);
                 put(u64::from(node.0));
                 put(write_id);
             }
-            TraceEvent::Discarded {
-                at_us,
-                node,
-                write_id,
-            } => {
+            TraceEvent::Discarded { at_us, node, write_id } => {
                 put(6);
                 put(at_us);
                 put(u64::from(node.0));
                 put(write_id);
             }
-            TraceEvent::Gauge {
-                at_us,
-                node,
-                gauge,
-                value,
-            } => {
+            TraceEvent::Gauge { at_us, node, gauge, value } => {
                 put(7);
                 put(at_us);
                 put(u64::from(node.0) | (u64::from(gauge) << 32));
                 put(value as u64);
             }
-            TraceEvent::DataLost {
-                at_us,
-                node,
-                from_us,
-                to_us,
-                writes,
-            } => {
+            TraceEvent::DataLost { at_us, node, from_us, to_us, writes } => {
                 put(8);
                 put(at_us);
                 put(u64::from(node.0));

@@ -9,48 +9,15 @@ use crate::net::LinkStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceEvent {
-    Health {
-        at_us: u64,
-        node: NodeId,
-        health: Health,
-    },
-    Role {
-        at_us: u64,
-        node: NodeId,
-        group: GroupId,
-        role: Role,
-        epoch: u64,
-    },
-    Link {
-        at_us: u64,
-        link: LinkId,
-        status: LinkStatus,
-    },
+    Health { at_us: u64, node: NodeId, health: Health },
+    Role { at_us: u64, node: NodeId, group: GroupId, role: Role, epoch: u64 },
+    Link { at_us: u64, link: LinkId, status: LinkStatus },
     /// Timeline step `index` ran.
     Step { at_us: u64, index: u32 },
-    Acked {
-        at_us: u64,
-        node: NodeId,
-        write_id: u64,
-    },
-    Discarded {
-        at_us: u64,
-        node: NodeId,
-        write_id: u64,
-    },
-    Gauge {
-        at_us: u64,
-        node: NodeId,
-        gauge: u16,
-        value: i64,
-    },
-    DataLost {
-        at_us: u64,
-        node: NodeId,
-        from_us: u64,
-        to_us: u64,
-        writes: u64,
-    },
+    Acked { at_us: u64, node: NodeId, write_id: u64 },
+    Discarded { at_us: u64, node: NodeId, write_id: u64 },
+    Gauge { at_us: u64, node: NodeId, gauge: u16, value: i64 },
+    DataLost { at_us: u64, node: NodeId, from_us: u64, to_us: u64, writes: u64 },
 }
 
 impl TraceEvent {

@@ -33,30 +33,14 @@ fn visible_until(m: &MessageRecord, flight_floor_us: u64) -> u64 {
 
 impl FrameBuffer {
     /// Fill the buffer for time `t_us`; returns its length in `f32`s.
-    pub fn fill(
-        &mut self,
-        trace: &Trace,
-        keyframes: &Keyframes,
-        node_count: usize,
-        link_count: usize,
-        t_us: u64,
-    ) -> usize {
+    pub fn fill(&mut self, trace: &Trace, keyframes: &Keyframes, node_count: usize, link_count: usize, t_us: u64) -> usize {
         let state = keyframes.state_at(&trace.events, t_us);
         let d = &mut self.data;
         d.clear();
         d.extend_from_slice(&[node_count as f32, link_count as f32, 0.0, state.step as f32]);
         for i in 0..node_count {
-            let group = if state.group[i] == u16::MAX {
-                -1.0
-            } else {
-                f32::from(state.group[i])
-            };
-            d.extend_from_slice(&[
-                state.health[i] as u8 as f32,
-                state.role[i] as u8 as f32,
-                (state.epoch[i] >> 16) as f32,
-                group,
-            ]);
+            let group = if state.group[i] == u16::MAX { -1.0 } else { f32::from(state.group[i]) };
+            d.extend_from_slice(&[state.health[i] as u8 as f32, state.role[i] as u8 as f32, (state.epoch[i] >> 16) as f32, group]);
         }
         d.extend(state.link.iter().map(|s| *s as u8 as f32));
         // Messages are recorded in send order; only those sent in the last
@@ -76,14 +60,7 @@ impl FrameBuffer {
             if m.fate != Fate::Delivered {
                 progress *= 0.5; // drops die halfway
             }
-            d.extend_from_slice(&[
-                m.from.0 as f32,
-                m.to.0 as f32,
-                f32::from(m.plane),
-                f32::from(m.kind),
-                progress,
-                m.fate as u8 as f32,
-            ]);
+            d.extend_from_slice(&[m.from.0 as f32, m.to.0 as f32, f32::from(m.plane), f32::from(m.kind), progress, m.fate as u8 as f32]);
             count += 1;
             if count == MSGS_PER_FRAME_MAX {
                 break;

@@ -36,23 +36,14 @@ impl Snapshot {
     pub fn apply(&mut self, e: &TraceEvent) {
         match *e {
             TraceEvent::Health { node, health, .. } => self.health[node.index()] = health,
-            TraceEvent::Role {
-                node,
-                role,
-                epoch,
-                group,
-                ..
-            } => {
+            TraceEvent::Role { node, role, epoch, group, .. } => {
                 self.role[node.index()] = role;
                 self.epoch[node.index()] = epoch;
                 self.group[node.index()] = group.0;
             }
             TraceEvent::Link { link, status, .. } => self.link[link.index()] = status,
             TraceEvent::Step { index, .. } => self.step = index as i32,
-            TraceEvent::Acked { .. }
-            | TraceEvent::Discarded { .. }
-            | TraceEvent::Gauge { .. }
-            | TraceEvent::DataLost { .. } => {}
+            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } | TraceEvent::Gauge { .. } | TraceEvent::DataLost { .. } => {}
         }
     }
 }
@@ -87,9 +78,7 @@ impl Keyframes {
     pub fn state_at(&self, events: &[TraceEvent], t_us: u64) -> Snapshot {
         // Events applied through index i all have at_us <= t: the last keyframe whose
         // last applied event is not after t.
-        let k = self
-            .frames
-            .partition_point(|(idx, _)| *idx == 0 || events[idx - 1].at_us() <= t_us);
+        let k = self.frames.partition_point(|(idx, _)| *idx == 0 || events[idx - 1].at_us() <= t_us);
         let (start, snapshot) = &self.frames[k.saturating_sub(1)];
         let mut state = snapshot.clone();
         for e in events[*start..].iter().take_while(|e| e.at_us() <= t_us) {
@@ -108,18 +97,8 @@ mod tests {
     fn seeking_matches_replaying_from_zero() {
         let mut events = vec![];
         for i in 0..2_000u64 {
-            let role = if i % 3 == 0 {
-                Role::Active
-            } else {
-                Role::Passive
-            };
-            events.push(TraceEvent::Role {
-                at_us: i * 10,
-                node: NodeId((i % 4) as u32),
-                group: GroupId(0),
-                role,
-                epoch: i,
-            });
+            let role = if i % 3 == 0 { Role::Active } else { Role::Passive };
+            events.push(TraceEvent::Role { at_us: i * 10, node: NodeId((i % 4) as u32), group: GroupId(0), role, epoch: i });
         }
         let kf = Keyframes::build(&events, 4, 0);
         assert!(kf.len() > 5);

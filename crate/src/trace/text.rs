@@ -23,28 +23,9 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
         let e = &trace.events[i];
         i += 1;
         let line = match *e {
-            TraceEvent::Health {
-                at_us: 0,
-                health: Health::Up,
-                ..
-            } => continue,
-            TraceEvent::Health {
-                at_us,
-                node,
-                health,
-            } => format!(
-                "{} {} host {}",
-                format_clock(at_us),
-                name(node.index()),
-                health.name()
-            ),
-            TraceEvent::Role {
-                at_us,
-                node,
-                group,
-                role,
-                epoch,
-            } => format!(
+            TraceEvent::Health { at_us: 0, health: Health::Up, .. } => continue,
+            TraceEvent::Health { at_us, node, health } => format!("{} {} host {}", format_clock(at_us), name(node.index()), health.name()),
+            TraceEvent::Role { at_us, node, group, role, epoch } => format!(
                 "{} {} group={} role={} epoch={}.{}",
                 format_clock(at_us),
                 name(node.index()),
@@ -53,11 +34,7 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
                 epoch >> 16,
                 epoch & 0xFFFF
             ),
-            TraceEvent::Link {
-                at_us,
-                link,
-                status,
-            } => format!(
+            TraceEvent::Link { at_us, link, status } => format!(
                 "{} link {} {:?}",
                 format_clock(at_us),
                 link_names.get(link.index()).map_or("?", String::as_str),
@@ -71,12 +48,7 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
             ),
             TraceEvent::Acked { .. } => continue,
             // Gauges change often; the text keeps only changes of a tenth or more.
-            TraceEvent::Gauge {
-                at_us,
-                node,
-                gauge,
-                value,
-            } => {
+            TraceEvent::Gauge { at_us, node, gauge, value } => {
                 let key = (node, gauge);
                 let last = last_gauge.iter().find(|(k, _)| *k == key).map(|&(_, v)| v);
                 if last.is_some_and(|l: i64| (value - l).abs() * 10 < l.abs().max(1)) {
@@ -84,25 +56,10 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
                 }
                 last_gauge.retain(|(k, _)| *k != key);
                 last_gauge.push((key, value));
-                let g = names
-                    .gauges
-                    .get(usize::from(gauge))
-                    .map_or("?", String::as_str);
-                format!(
-                    "{} {} {} = {}",
-                    format_clock(at_us),
-                    name(node.index()),
-                    g,
-                    value
-                )
+                let g = names.gauges.get(usize::from(gauge)).map_or("?", String::as_str);
+                format!("{} {} {} = {}", format_clock(at_us), name(node.index()), g, value)
             }
-            TraceEvent::DataLost {
-                at_us,
-                node,
-                from_us,
-                to_us,
-                writes,
-            } => format!(
+            TraceEvent::DataLost { at_us, node, from_us, to_us, writes } => format!(
                 "{} {} lost {} acknowledged writes made from {} to {}",
                 format_clock(at_us),
                 name(node.index()),
@@ -113,21 +70,14 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
             TraceEvent::Discarded { at_us, node, .. } => {
                 // One line per truncation: the writes a node throws away at one instant.
                 let mut count = 1;
-                while let Some(TraceEvent::Discarded {
-                    at_us: t, node: n, ..
-                }) = trace.events.get(i)
-                {
+                while let Some(TraceEvent::Discarded { at_us: t, node: n, .. }) = trace.events.get(i) {
                     if (*t, *n) != (at_us, node) {
                         break;
                     }
                     count += 1;
                     i += 1;
                 }
-                format!(
-                    "{} {} discarded {count} divergent writes",
-                    format_clock(at_us),
-                    name(node.index())
-                )
+                format!("{} {} discarded {count} divergent writes", format_clock(at_us), name(node.index()))
             }
         };
         out.push_str(&line);

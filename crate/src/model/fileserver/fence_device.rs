@@ -7,10 +7,10 @@
 use std::collections::VecDeque;
 
 use super::msg::{GhMsg, GhTimer};
-use crate::ids::{NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer};
 use crate::model::Protocol;
+use crate::ids::{NodeId, PlaneId};
 
 const QUEUE_MAX: usize = 64;
 const REPLY_BYTES: u32 = 64;
@@ -42,11 +42,7 @@ pub struct FenceDevice {
 
 impl FenceDevice {
     pub fn new(cfg: FenceConfig) -> FenceDevice {
-        FenceDevice {
-            cfg,
-            queue: VecDeque::with_capacity(QUEUE_MAX),
-            executed: 0,
-        }
+        FenceDevice { cfg, queue: VecDeque::with_capacity(QUEUE_MAX), executed: 0 }
     }
 
     fn on_request(&mut self, cx: &mut Cx, requester: NodeId, target: NodeId, op: u32) {
@@ -58,25 +54,15 @@ impl FenceDevice {
             cx.set_timer(Timer::Gh(GhTimer::FenceAction), self.cfg.action_delay_us);
         }
         // Same delay for all, so arrival order is due order.
-        self.queue.push_back(Queued {
-            due_us,
-            target,
-            requester,
-            op,
-        });
+        self.queue.push_back(Queued { due_us, target, requester, op });
     }
 
     fn on_due(&mut self, cx: &mut Cx) {
         while self.queue.front().is_some_and(|q| q.due_us <= cx.now_us) {
-            let Some(q) = self.queue.pop_front() else {
-                break;
-            };
+            let Some(q) = self.queue.pop_front() else { break };
             cx.emit(Effect::PowerOff { target: q.target });
             self.executed += 1;
-            let done = Msg::Gh(GhMsg::FenceDone {
-                target: q.target,
-                op: q.op,
-            });
+            let done = Msg::Gh(GhMsg::FenceDone { target: q.target, op: q.op });
             cx.send(q.requester, self.cfg.plane, done, REPLY_BYTES);
         }
         if let Some(q) = self.queue.front() {
@@ -116,59 +102,18 @@ mod tests {
 
     #[test]
     fn powers_off_its_targets_after_the_delay_and_ignores_others() {
-        let mut d = FenceDevice::new(FenceConfig {
-            targets: vec![NodeId(1)],
-            action_delay_us: 2_000_000,
-            plane: PlaneId(0),
-        });
+        let mut d = FenceDevice::new(FenceConfig { targets: vec![NodeId(1)], action_delay_us: 2_000_000, plane: PlaneId(0) });
         let mut rng = Rng::for_component(1, 1);
         let mut out = vec![];
-        let mut cx = Cx {
-            now_us: 10,
-            me: NodeId(5),
-            rng: &mut rng,
-            out: &mut out,
-        };
-        d.on_message(
-            &mut cx,
-            NodeId(0),
-            Msg::Gh(GhMsg::FenceRequest {
-                target: NodeId(2),
-                op: 1,
-            }),
-        );
-        d.on_message(
-            &mut cx,
-            NodeId(0),
-            Msg::Gh(GhMsg::FenceRequest {
-                target: NodeId(1),
-                op: 2,
-            }),
-        );
-        assert_eq!(
-            out,
-            vec![Effect::SetTimer {
-                timer: Timer::Gh(GhTimer::FenceAction),
-                after_us: 2_000_000
-            }]
-        );
+        let mut cx = Cx { now_us: 10, me: NodeId(5), rng: &mut rng, out: &mut out };
+        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(2), op: 1 }));
+        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(1), op: 2 }));
+        assert_eq!(out, vec![Effect::SetTimer { timer: Timer::Gh(GhTimer::FenceAction), after_us: 2_000_000 }]);
         out.clear();
-        let mut cx = Cx {
-            now_us: 2_000_010,
-            me: NodeId(5),
-            rng: &mut rng,
-            out: &mut out,
-        };
+        let mut cx = Cx { now_us: 2_000_010, me: NodeId(5), rng: &mut rng, out: &mut out };
         d.on_timer(&mut cx, Timer::Gh(GhTimer::FenceAction));
         assert_eq!(out[0], Effect::PowerOff { target: NodeId(1) });
-        assert!(matches!(
-            out[1],
-            Effect::Send {
-                to: NodeId(0),
-                msg: Msg::Gh(GhMsg::FenceDone { op: 2, .. }),
-                ..
-            }
-        ));
+        assert!(matches!(out[1], Effect::Send { to: NodeId(0), msg: Msg::Gh(GhMsg::FenceDone { op: 2, .. }), .. }));
         assert_eq!(d.executed, 1);
     }
 }

@@ -11,26 +11,14 @@ impl Fileserver {
         }
         let op = self.next_op;
         self.next_op += 1;
-        self.fence = Some(FenceOp {
-            op,
-            method: 0,
-            attempt: 0,
-        });
+        self.fence = Some(FenceOp { op, method: 0, attempt: 0 });
         self.send_fence(cx);
     }
 
     pub(super) fn send_fence(&mut self, cx: &mut Cx) {
         let Some(f) = self.fence else { return };
         let m = self.cfg.fence_methods[f.method];
-        cx.send(
-            m.device,
-            m.plane,
-            Msg::Gh(GhMsg::FenceRequest {
-                target: self.cfg.peer,
-                op: f.op,
-            }),
-            SMALL_BYTES,
-        );
+        cx.send(m.device, m.plane, Msg::Gh(GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }), SMALL_BYTES);
         cx.set_timer(Timer::Gh(GhTimer::FenceTimeout), self.cfg.fence_timeout_us);
     }
 

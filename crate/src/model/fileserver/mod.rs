@@ -189,17 +189,12 @@ impl Fileserver {
             self.active_heard_us = cx.now_us;
         }
         self.role = role;
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role,
-            epoch: self.trace_epoch(),
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: self.trace_epoch() });
     }
 
     /// The epoch as the trace shows it (`term << 16 | node`, like the other models).
     fn trace_epoch(&self) -> u64 {
-        (u64::from(term_of(self.epoch)) << 16)
-            | u64::from(self.epoch & ((1 << msg::EPOCH_NODE_BITS) - 1))
+        (u64::from(term_of(self.epoch)) << 16) | u64::from(self.epoch & ((1 << msg::EPOCH_NODE_BITS) - 1))
     }
 
     fn start_watching(&mut self, cx: &mut Cx, phase_us: u64) {
@@ -235,20 +230,12 @@ impl Fileserver {
             log_len: self.log_len(),
             base_len: self.base_len,
         });
-        cx.send(
-            self.cfg.peer,
-            self.cfg.heartbeat_plane,
-            msg,
-            HEARTBEAT_BYTES,
-        );
+        cx.send(self.cfg.peer, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
         if let (true, Some((w, plane))) = (self.cfg.quorum, self.cfg.witness) {
             cx.send(w, plane, msg, HEARTBEAT_BYTES);
         }
         self.check_peer(cx);
-        cx.set_timer(
-            Timer::Gh(GhTimer::Heartbeat),
-            self.cfg.heartbeat_interval_us,
-        );
+        cx.set_timer(Timer::Gh(GhTimer::Heartbeat), self.cfg.heartbeat_interval_us);
     }
 
     /// Votes this member sees within `window_us`: itself, its peer, the witness.
@@ -257,8 +244,7 @@ impl Fileserver {
             return true;
         }
         let peer = self.peer == Peer::Alive && now.saturating_sub(self.peer_heard_us) <= window_us;
-        let witness =
-            self.cfg.witness.is_some() && now.saturating_sub(self.witness_vote_us) <= window_us;
+        let witness = self.cfg.witness.is_some() && now.saturating_sub(self.witness_vote_us) <= window_us;
         1 + u32::from(peer) + u32::from(witness) >= 2
     }
 
@@ -329,11 +315,7 @@ impl Protocol for Fileserver {
         self.peer = Peer::Unclean;
         self.sync_asked_us = None;
         self.role = Role::Passive;
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role: Role::Passive,
-            epoch: self.trace_epoch(),
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role: Role::Passive, epoch: self.trace_epoch() });
     }
 
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
@@ -343,35 +325,22 @@ impl Protocol for Fileserver {
         match msg {
             Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
             Msg::Gh(m) => match m {
-                GhMsg::Heartbeat {
-                    epoch,
-                    active,
-                    log_len,
-                    base_len,
-                } if from == self.cfg.peer => {
+                GhMsg::Heartbeat { epoch, active, log_len, base_len } if from == self.cfg.peer => {
                     self.on_peer_heartbeat(cx, epoch, active, log_len, base_len)
                 }
                 GhMsg::WitnessVote { granted: true } => self.witness_vote_us = cx.now_us,
-                GhMsg::Replicate {
-                    epoch,
-                    index,
-                    write_id,
-                } if from == self.cfg.peer => self.on_replicate(cx, epoch, index, write_id),
-                GhMsg::ReplicateAck {
-                    epoch,
-                    index,
-                    refused,
-                } if from == self.cfg.peer => self.on_replicate_ack(cx, epoch, index, refused),
+                GhMsg::Replicate { epoch, index, write_id } if from == self.cfg.peer => {
+                    self.on_replicate(cx, epoch, index, write_id)
+                }
+                GhMsg::ReplicateAck { epoch, index, refused } if from == self.cfg.peer => {
+                    self.on_replicate_ack(cx, epoch, index, refused)
+                }
                 GhMsg::SyncRequest { epoch, from_index } if from == self.cfg.peer => {
                     self.on_sync_request(cx, epoch, from_index)
                 }
                 GhMsg::FenceDone { target, op } => self.on_fence_done(cx, target, op),
                 GhMsg::Inspect => self.on_inspect(cx, from),
-                GhMsg::Resume {
-                    active,
-                    keep_len,
-                    term,
-                } => self.on_resume(cx, active, keep_len, term),
+                GhMsg::Resume { active, keep_len, term } => self.on_resume(cx, active, keep_len, term),
                 _ => {}
             },
             _ => {}

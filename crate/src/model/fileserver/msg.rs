@@ -20,25 +20,12 @@ pub fn term_of(epoch: u32) -> u32 {
 pub enum GhMsg {
     /// Cluster heartbeat to the peer (and to the witness when quorum is on).
     /// `base_len`: log length where the sender's generation began.
-    Heartbeat {
-        epoch: u32,
-        active: bool,
-        log_len: u32,
-        base_len: u32,
-    },
+    Heartbeat { epoch: u32, active: bool, log_len: u32, base_len: u32 },
     /// One replicated block write at `index` of the active's log.
-    Replicate {
-        epoch: u32,
-        index: u32,
-        write_id: u64,
-    },
+    Replicate { epoch: u32, index: u32, write_id: u64 },
     /// `refused`: the receiver holds the newer generation `epoch`, which began at
     /// log length `index`; the sender is stale (generation checks only).
-    ReplicateAck {
-        epoch: u32,
-        index: u32,
-        refused: bool,
-    },
+    ReplicateAck { epoch: u32, index: u32, refused: bool },
     /// A replica asks the active to resend its log from `from_index`.
     SyncRequest { epoch: u32, from_index: u32 },
     /// STONITH: power `target` off. `op` identifies the fencing operation.
@@ -49,20 +36,10 @@ pub enum GhMsg {
     WitnessVote { granted: bool },
     /// An operator asks a node for its state (reading its logs).
     Inspect,
-    InspectReply {
-        epoch: u32,
-        log_len: u32,
-        base_len: u32,
-        last_active_ms: u32,
-        active: bool,
-    },
+    InspectReply { epoch: u32, log_len: u32, base_len: u32, last_active_ms: u32, active: bool },
     /// An operator names the true active (`active`) or the one to resync, which keeps
     /// only its first `keep_len` writes; both move to generation term `term`.
-    Resume {
-        active: bool,
-        keep_len: u32,
-        term: u32,
-    },
+    Resume { active: bool, keep_len: u32, term: u32 },
 }
 
 impl GhMsg {

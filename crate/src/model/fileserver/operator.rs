@@ -6,11 +6,7 @@ use super::*;
 
 impl Fileserver {
     pub(super) fn on_inspect(&mut self, cx: &mut Cx, from: NodeId) {
-        let last_active_us = if self.role == Role::Active {
-            cx.now_us
-        } else {
-            self.last_active_us
-        };
+        let last_active_us = if self.role == Role::Active { cx.now_us } else { self.last_active_us };
         let msg = GhMsg::InspectReply {
             epoch: self.epoch,
             log_len: self.log_len(),
@@ -64,9 +60,7 @@ impl Fileserver {
             Command::MaintenanceOff => self.maintenance = false,
             Command::NetworkChangeBegin => self.change_window = true,
             Command::NetworkChangeEnd => self.change_window = false,
-            Command::ForceActive => {
-                self.on_resume(cx, true, self.log_len(), term_of(self.epoch) + 1)
-            }
+            Command::ForceActive => self.on_resume(cx, true, self.log_len(), term_of(self.epoch) + 1),
             Command::ForcePassive => self.on_resume(cx, false, self.log_len(), term_of(self.epoch)),
             // Recovery is the ops team's; the rest are other models' commands.
             _ => {}

@@ -77,10 +77,7 @@ pub struct OpsTeam {
 /// Repair order: no live active first (0), then two actives (1), then pairs that
 /// lost one node (2). `None`: healthy.
 pub fn priority(a: Option<Seen>, b: Option<Seen>) -> Option<u8> {
-    let actives = [a, b]
-        .iter()
-        .filter(|s| s.is_some_and(|s| s.active))
-        .count();
+    let actives = [a, b].iter().filter(|s| s.is_some_and(|s| s.active)).count();
     match (a.is_some() && b.is_some(), actives) {
         (true, 1) => None,
         (_, 0) => Some(0),
@@ -108,15 +105,7 @@ pub fn verdict(a: Seen, b: Seen) -> (usize, u32, u32) {
 impl OpsTeam {
     pub fn new(cfg: OpsConfig) -> OpsTeam {
         let pairs = cfg.pairs.len();
-        OpsTeam {
-            cfg,
-            seen: vec![[None; 2]; pairs],
-            queue: VecDeque::with_capacity(pairs),
-            stage: Stage::Idle,
-            broken: 0,
-            done_us: None,
-            site_open: true,
-        }
+        OpsTeam { cfg, seen: vec![[None; 2]; pairs], queue: VecDeque::with_capacity(pairs), stage: Stage::Idle, broken: 0, done_us: None, site_open: true }
     }
 
     fn step_after(&mut self, cx: &mut Cx, stage: Stage, after_us: u64) {
@@ -136,18 +125,9 @@ impl OpsTeam {
         }
         self.site_open = open;
         let role = if open { Role::Active } else { Role::Passive };
-        cx.emit(Effect::Role {
-            group: self.cfg.site_group,
-            role,
-            epoch: 0,
-        });
+        cx.emit(Effect::Role { group: self.cfg.site_group, role, epoch: 0 });
         for &c in &self.cfg.clients {
-            cx.send(
-                c,
-                self.cfg.client_plane,
-                Msg::Traffic { on: open },
-                SMALL_BYTES,
-            );
+            cx.send(c, self.cfg.client_plane, Msg::Traffic { on: open }, SMALL_BYTES);
         }
     }
 
@@ -197,25 +177,12 @@ impl OpsTeam {
     fn decide(&mut self, cx: &mut Cx, p: usize) {
         let [a, b] = self.cfg.pairs[p];
         let resume = |cx: &mut Cx, n: NodeId, active: bool, keep_len: u32, term: u32| {
-            cx.send(
-                n,
-                self.cfg.plane,
-                Msg::Gh(GhMsg::Resume {
-                    active,
-                    keep_len,
-                    term,
-                }),
-                SMALL_BYTES,
-            );
+            cx.send(n, self.cfg.plane, Msg::Gh(GhMsg::Resume { active, keep_len, term }), SMALL_BYTES);
         };
         match (self.seen[p][0], self.seen[p][1]) {
             (Some(sa), Some(sb)) => {
                 let (winner, keep, term) = verdict(sa, sb);
-                let (w, l, wl) = if winner == 0 {
-                    (a, b, sa.log_len)
-                } else {
-                    (b, a, sb.log_len)
-                };
+                let (w, l, wl) = if winner == 0 { (a, b, sa.log_len) } else { (b, a, sb.log_len) };
                 resume(cx, w, true, wl, term);
                 resume(cx, l, false, keep, term);
             }
@@ -251,34 +218,14 @@ impl OpsTeam {
 
 impl Protocol for OpsTeam {
     fn start(&mut self, cx: &mut Cx) {
-        cx.emit(Effect::Role {
-            group: self.cfg.site_group,
-            role: Role::Active,
-            epoch: 0,
-        });
+        cx.emit(Effect::Role { group: self.cfg.site_group, role: Role::Active, epoch: 0 });
     }
 
     fn restart(&mut self, _cx: &mut Cx) {}
 
     fn on_message(&mut self, _cx: &mut Cx, from: NodeId, msg: Msg) {
-        if let Msg::Gh(GhMsg::InspectReply {
-            epoch,
-            log_len,
-            base_len,
-            last_active_ms,
-            active,
-        }) = msg
-        {
-            self.on_reply(
-                from,
-                Seen {
-                    epoch,
-                    log_len,
-                    base_len,
-                    last_active_ms,
-                    active,
-                },
-            );
+        if let Msg::Gh(GhMsg::InspectReply { epoch, log_len, base_len, last_active_ms, active }) = msg {
+            self.on_reply(from, Seen { epoch, log_len, base_len, last_active_ms, active });
         }
     }
 
@@ -304,13 +251,7 @@ mod tests {
     use super::*;
 
     fn seen(epoch: u32, log_len: u32, base_len: u32, last_active_ms: u32, active: bool) -> Seen {
-        Seen {
-            epoch,
-            log_len,
-            base_len,
-            last_active_ms,
-            active,
-        }
+        Seen { epoch, log_len, base_len, last_active_ms, active }
     }
 
     #[test]

@@ -5,14 +5,7 @@
 use super::*;
 
 impl Fileserver {
-    pub(super) fn on_peer_heartbeat(
-        &mut self,
-        cx: &mut Cx,
-        epoch: u32,
-        active: bool,
-        log_len: u32,
-        base_len: u32,
-    ) {
+    pub(super) fn on_peer_heartbeat(&mut self, cx: &mut Cx, epoch: u32, active: bool, log_len: u32, base_len: u32) {
         if self.held {
             return;
         }
@@ -64,17 +57,8 @@ impl Fileserver {
             return;
         }
         if self.cfg.generation_check && epoch < self.epoch {
-            let refusal = GhMsg::ReplicateAck {
-                epoch: self.epoch,
-                index: self.base_len,
-                refused: true,
-            };
-            cx.send(
-                self.cfg.peer,
-                self.cfg.replication_plane,
-                Msg::Gh(refusal),
-                SMALL_BYTES,
-            );
+            let refusal = GhMsg::ReplicateAck { epoch: self.epoch, index: self.base_len, refused: true };
+            cx.send(self.cfg.peer, self.cfg.replication_plane, Msg::Gh(refusal), SMALL_BYTES);
             return;
         }
         if self.peer != Peer::Alive || self.role == Role::Active {
@@ -103,11 +87,7 @@ impl Fileserver {
     }
 
     pub(super) fn ack(&mut self, cx: &mut Cx, epoch: u32, index: u32) {
-        let msg = Msg::Gh(GhMsg::ReplicateAck {
-            epoch,
-            index,
-            refused: false,
-        });
+        let msg = Msg::Gh(GhMsg::ReplicateAck { epoch, index, refused: false });
         cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
     }
 
@@ -141,38 +121,21 @@ impl Fileserver {
     }
 
     pub(super) fn send_batch(&mut self, cx: &mut Cx, from_index: u32) {
-        let end = self
-            .log_len()
-            .min(from_index.saturating_add(SYNC_BATCH_MAX));
+        let end = self.log_len().min(from_index.saturating_add(SYNC_BATCH_MAX));
         for index in from_index..end {
             let write_id = self.log[index as usize];
-            let msg = Msg::Gh(GhMsg::Replicate {
-                epoch: self.epoch,
-                index,
-                write_id,
-            });
-            cx.send(
-                self.cfg.peer,
-                self.cfg.replication_plane,
-                msg,
-                REPLICATE_BYTES,
-            );
+            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
+            cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
         }
         self.sync_sent_to = end;
     }
 
     pub(super) fn ask_sync(&mut self, cx: &mut Cx) {
-        if self
-            .sync_asked_us
-            .is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us)
-        {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::Gh(GhMsg::SyncRequest {
-            epoch: self.epoch,
-            from_index: self.log_len(),
-        });
+        let msg = Msg::Gh(GhMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
         cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
     }
 
@@ -187,12 +150,7 @@ impl Fileserver {
     // ---- client requests ----
 
     pub(super) fn reply(&self, cx: &mut Cx, client: NodeId, req: u32, status: ReplyStatus) {
-        cx.send(
-            client,
-            self.cfg.data_plane,
-            Msg::Reply { req, status },
-            SMALL_BYTES,
-        );
+        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status }, SMALL_BYTES);
     }
 
     pub(super) fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
@@ -218,31 +176,14 @@ impl Fileserver {
         let index = self.log_len();
         self.log.push(write_id);
         if self.peer == Peer::Alive {
-            let msg = Msg::Gh(GhMsg::Replicate {
-                epoch: self.epoch,
-                index,
-                write_id,
-            });
-            cx.send(
-                self.cfg.peer,
-                self.cfg.replication_plane,
-                msg,
-                REPLICATE_BYTES,
-            );
+            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
+            cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
         }
         if self.connected {
             if self.pending.is_empty() {
-                cx.set_timer(
-                    Timer::Gh(GhTimer::Replication),
-                    self.cfg.replication_timeout_us,
-                );
+                cx.set_timer(Timer::Gh(GhTimer::Replication), self.cfg.replication_timeout_us);
             }
-            self.pending.push_back(Pending {
-                index,
-                client,
-                req,
-                since_us: cx.now_us,
-            });
+            self.pending.push_back(Pending { index, client, req, since_us: cx.now_us });
         } else {
             // Standalone: acknowledged on this node's disk alone.
             self.reply(cx, client, req, ReplyStatus::Ok);
@@ -250,9 +191,7 @@ impl Fileserver {
     }
 
     pub(super) fn on_replication_timeout(&mut self, cx: &mut Cx) {
-        let Some(oldest) = self.pending.front() else {
-            return;
-        };
+        let Some(oldest) = self.pending.front() else { return };
         let due = oldest.since_us + self.cfg.replication_timeout_us;
         if cx.now_us < due {
             cx.set_timer(Timer::Gh(GhTimer::Replication), due - cx.now_us);

@@ -29,13 +29,7 @@ pub struct Witness {
 
 impl Witness {
     pub fn new(cfg: WitnessConfig) -> Witness {
-        let max = cfg
-            .pairs
-            .iter()
-            .flatten()
-            .map(|n| n.index())
-            .max()
-            .map_or(0, |m| m + 1);
+        let max = cfg.pairs.iter().flatten().map(|n| n.index()).max().map_or(0, |m| m + 1);
         let mut pair_of = vec![u16::MAX; max];
         for (i, pair) in cfg.pairs.iter().enumerate() {
             for n in pair {
@@ -43,36 +37,23 @@ impl Witness {
             }
         }
         let holder = vec![None; cfg.pairs.len()];
-        Witness {
-            cfg,
-            pair_of,
-            holder,
-        }
+        Witness { cfg, pair_of, holder }
     }
 
     fn on_heartbeat(&mut self, cx: &mut Cx, from: NodeId) {
-        let Some(&p) = self.pair_of.get(from.index()) else {
-            return;
-        };
+        let Some(&p) = self.pair_of.get(from.index()) else { return };
         if p == u16::MAX {
             return;
         }
         let slot = &mut self.holder[usize::from(p)];
         let granted = match *slot {
-            Some((holder, heard)) => {
-                holder == from || cx.now_us.saturating_sub(heard) > self.cfg.dead_time_us
-            }
+            Some((holder, heard)) => holder == from || cx.now_us.saturating_sub(heard) > self.cfg.dead_time_us,
             None => true,
         };
         if granted {
             *slot = Some((from, cx.now_us));
         }
-        cx.send(
-            from,
-            self.cfg.plane,
-            Msg::Gh(GhMsg::WitnessVote { granted }),
-            REPLY_BYTES,
-        );
+        cx.send(from, self.cfg.plane, Msg::Gh(GhMsg::WitnessVote { granted }), REPLY_BYTES);
     }
 }
 
@@ -105,42 +86,19 @@ mod tests {
     fn vote(w: &mut Witness, now_us: u64, from: u32) -> bool {
         let mut rng = Rng::for_component(1, 1);
         let mut out = vec![];
-        let mut cx = Cx {
-            now_us,
-            me: NodeId(9),
-            rng: &mut rng,
-            out: &mut out,
-        };
-        let hb = Msg::Gh(GhMsg::Heartbeat {
-            epoch: 0,
-            active: false,
-            log_len: 0,
-            base_len: 0,
-        });
+        let mut cx = Cx { now_us, me: NodeId(9), rng: &mut rng, out: &mut out };
+        let hb = Msg::Gh(GhMsg::Heartbeat { epoch: 0, active: false, log_len: 0, base_len: 0 });
         w.on_message(&mut cx, NodeId(from), hb);
-        matches!(
-            out[0],
-            Effect::Send {
-                msg: Msg::Gh(GhMsg::WitnessVote { granted: true }),
-                ..
-            }
-        )
+        matches!(out[0], Effect::Send { msg: Msg::Gh(GhMsg::WitnessVote { granted: true }), .. })
     }
 
     #[test]
     fn the_vote_goes_to_one_member_until_it_falls_silent() {
-        let mut w = Witness::new(WitnessConfig {
-            pairs: vec![[NodeId(0), NodeId(1)]],
-            plane: PlaneId(0),
-            dead_time_us: 5_000_000,
-        });
+        let mut w = Witness::new(WitnessConfig { pairs: vec![[NodeId(0), NodeId(1)]], plane: PlaneId(0), dead_time_us: 5_000_000 });
         assert!(vote(&mut w, 0, 0));
         assert!(!vote(&mut w, 1_000_000, 1), "the holder was heard 1 s ago");
         assert!(vote(&mut w, 2_000_000, 0));
-        assert!(
-            vote(&mut w, 7_500_000, 1),
-            "the holder has been silent past the dead time"
-        );
+        assert!(vote(&mut w, 7_500_000, 1), "the holder has been silent past the dead time");
         assert!(!vote(&mut w, 7_600_000, 0));
     }
 }

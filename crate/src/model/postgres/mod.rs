@@ -197,10 +197,7 @@ impl Postgres {
     fn set_state(&mut self, cx: &mut Cx, state: PgState) {
         if self.state != state {
             self.state = state;
-            cx.emit(Effect::Gauge {
-                gauge: self.cfg.gauges.state,
-                value: state as i64,
-            });
+            cx.emit(Effect::Gauge { gauge: self.cfg.gauges.state, value: state as i64 });
         }
         let role = match state {
             PgState::Off => return,
@@ -209,24 +206,16 @@ impl Postgres {
             PgState::Rebuilding | PgState::Destroyed => Role::Rebuilding,
             PgState::DiskFull => Role::Passive,
         };
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role,
-            epoch: 1 << 16 | u64::from(self.me.0),
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: 1 << 16 | u64::from(self.me.0) });
     }
 
     fn gauge(cx: &mut Cx, gauge: u16, value: u64) {
-        cx.emit(Effect::Gauge {
-            gauge,
-            value: value.min(i64::MAX as u64) as i64,
-        });
+        cx.emit(Effect::Gauge { gauge, value: value.min(i64::MAX as u64) as i64 });
     }
 
     /// Bytes a rate (bytes per second) produces in `us` microseconds.
     fn over(rate: u64, us: u64) -> u64 {
-        (u128::from(rate) * u128::from(us) / u128::from(US_PER_S)).min(u128::from(u64::MAX / 4))
-            as u64
+        (u128::from(rate) * u128::from(us) / u128::from(US_PER_S)).min(u128::from(u64::MAX / 4)) as u64
     }
 
     /// When the primary had written WAL up to `pos` (the first tick at or past it).
@@ -246,15 +235,7 @@ impl Postgres {
             self.set_state(cx, PgState::Streaming);
             // Connect: the primary starts a walsender for this replica.
             if let Some(primary) = self.cfg.primary {
-                cx.send(
-                    primary,
-                    self.cfg.plane,
-                    Msg::Pg(PgMsg::Ack {
-                        received: 0,
-                        applied: 0,
-                    }),
-                    CONTROL_BYTES,
-                );
+                cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::Ack { received: 0, applied: 0 }), CONTROL_BYTES);
             }
         }
         cx.set_timer(Timer::Pg(PgTimer::Tick), self.cfg.tick_us);
@@ -271,23 +252,13 @@ impl Postgres {
     }
 
     fn report(&mut self, cx: &mut Cx) {
-        let Some(catalog) = self.cfg.catalog else {
-            return;
-        };
+        let Some(catalog) = self.cfg.catalog else { return };
         let status = match self.state {
-            PgState::Primary | PgState::Restored => PgMsg::Status {
-                state: self.state,
-                pos: self.insert,
-                point_us: cx.now_us,
-                pending: 0,
-            },
+            PgState::Primary | PgState::Restored => PgMsg::Status { state: self.state, pos: self.insert, point_us: cx.now_us, pending: 0 },
             PgState::Destroyed => PgMsg::Status {
                 state: self.state,
                 pos: self.insert,
-                point_us: self
-                    .writes_stopped_at
-                    .or(self.deleting_since)
-                    .unwrap_or(cx.now_us),
+                point_us: self.writes_stopped_at.or(self.deleting_since).unwrap_or(cx.now_us),
                 pending: self.data_left,
             },
             state => PgMsg::Status {
@@ -303,9 +274,7 @@ impl Postgres {
     fn message(&mut self, cx: &mut Cx, from: NodeId, msg: PgMsg) {
         let peer = self.cfg.replicas.iter().position(|&r| r == from);
         match msg {
-            PgMsg::Wal { end_pos, gen_us }
-                if self.state == PgState::Streaming && end_pos > self.received =>
-            {
+            PgMsg::Wal { end_pos, gen_us } if self.state == PgState::Streaming && end_pos > self.received => {
                 if Some(from) == self.cfg.primary {
                     self.from_archive = false;
                 }
@@ -319,39 +288,23 @@ impl Postgres {
                     p.connected = true;
                     p.received = p.received.max(received);
                     // A replica that caught up from the archive reconnects to streaming.
-                    if p.broken
-                        && p.basebackup.is_none()
-                        && self.cfg.archive
-                        && p.received >= oldest_local
-                    {
+                    if p.broken && p.basebackup.is_none() && self.cfg.archive && p.received >= oldest_local {
                         (p.broken, p.sent) = (false, p.received);
                     }
                 }
             }
             PgMsg::SegmentAck { end_pos } => self.archived = self.archived.max(end_pos),
-            PgMsg::WalGone { archived: true, .. }
-                if self.state == PgState::Streaming && self.cfg.catalog.is_some() =>
-            {
+            PgMsg::WalGone { archived: true, .. } if self.state == PgState::Streaming && self.cfg.catalog.is_some() => {
                 self.from_archive = true;
             }
-            PgMsg::WalGone { .. } if self.state == PgState::Streaming => {
-                self.set_state(cx, PgState::Broken)
-            }
+            PgMsg::WalGone { .. } if self.state == PgState::Streaming => self.set_state(cx, PgState::Broken),
             PgMsg::BaseBackupRequest if self.state == PgState::Primary => {
                 if let Some(p) = peer.and_then(|i| self.peers.get_mut(i)) {
                     p.connected = true;
                     p.broken = true;
-                    p.basebackup = Some(BaseBackup {
-                        start_pos: self.insert,
-                        start_gen_us: cx.now_us,
-                        sent: 0,
-                        copying: false,
-                    });
+                    p.basebackup = Some(BaseBackup { start_pos: self.insert, start_gen_us: cx.now_us, sent: 0, copying: false });
                     // pg_basebackup first waits for a checkpoint and prints nothing.
-                    cx.set_timer(
-                        Timer::Pg(PgTimer::BaseBackupStart),
-                        self.cfg.basebackup_wait_us,
-                    );
+                    cx.set_timer(Timer::Pg(PgTimer::BaseBackupStart), self.cfg.basebackup_wait_us);
                 }
             }
             PgMsg::BaseBackupAck { done } if self.state == PgState::Primary => {
@@ -365,23 +318,13 @@ impl Postgres {
                     self.send_chunk(cx, i);
                 }
             }
-            PgMsg::BaseBackupChunk {
-                done,
-                start_pos,
-                start_gen_us,
-            } if self.state == PgState::Rebuilding => {
+            PgMsg::BaseBackupChunk { done, start_pos, start_gen_us } if self.state == PgState::Rebuilding => {
                 self.basebackup_done = done;
                 if let Some(primary) = self.cfg.primary {
-                    cx.send(
-                        primary,
-                        self.cfg.plane,
-                        Msg::Pg(PgMsg::BaseBackupAck { done }),
-                        CONTROL_BYTES,
-                    );
+                    cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::BaseBackupAck { done }), CONTROL_BYTES);
                 }
                 if done >= self.cfg.data_bytes {
-                    (self.received, self.applied, self.received_gen_us) =
-                        (start_pos, start_pos, start_gen_us);
+                    (self.received, self.applied, self.received_gen_us) = (start_pos, start_pos, start_gen_us);
                     self.data_left = self.cfg.data_bytes;
                     self.set_state(cx, PgState::Streaming);
                 }
@@ -404,35 +347,22 @@ impl Postgres {
             Command::StopLoadBurst => self.burst = false,
             Command::RebuildReplica if self.state == PgState::Broken => {
                 // Wipe the stale copy and start pg_basebackup from the primary.
-                (
-                    self.received,
-                    self.applied,
-                    self.received_gen_us,
-                    self.basebackup_done,
-                ) = (0, 0, 0, 0);
+                (self.received, self.applied, self.received_gen_us, self.basebackup_done) = (0, 0, 0, 0);
                 self.unapplied.clear();
                 self.data_left = 0;
                 self.set_state(cx, PgState::Rebuilding);
                 if let Some(primary) = self.cfg.primary {
-                    cx.send(
-                        primary,
-                        self.cfg.plane,
-                        Msg::Pg(PgMsg::BaseBackupRequest),
-                        CONTROL_BYTES,
-                    );
+                    cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::BaseBackupRequest), CONTROL_BYTES);
                 }
             }
-            Command::DeleteDataDirectory
-                if self.cfg.delete_guard && self.state == PgState::Primary => {}
+            Command::DeleteDataDirectory if self.cfg.delete_guard && self.state == PgState::Primary => {}
             Command::DeleteDataDirectory if self.deleting_since.is_none() && self.data_left > 0 => {
                 self.deleting_since = Some(cx.now_us);
                 self.set_state(cx, PgState::Destroyed);
                 // Whatever was being served stops with the files.
                 self.peers.iter_mut().for_each(|p| p.basebackup = None);
                 let rate = self.cfg.delete_rate.max(1);
-                let us = (u128::from(self.data_left) * u128::from(US_PER_S))
-                    .div_ceil(u128::from(rate))
-                    .min(u128::from(u64::MAX / 4)) as u64;
+                let us = (u128::from(self.data_left) * u128::from(US_PER_S)).div_ceil(u128::from(rate)).min(u128::from(u64::MAX / 4)) as u64;
                 cx.set_timer(Timer::Pg(PgTimer::DeletionDone), us);
             }
             Command::StopDeletion => self.stop_deletion(cx),
@@ -441,9 +371,7 @@ impl Postgres {
     }
 
     fn stop_deletion(&mut self, cx: &mut Cx) {
-        let Some(since) = self.deleting_since else {
-            return;
-        };
+        let Some(since) = self.deleting_since else { return };
         if self.deletion_over {
             return;
         }
@@ -459,11 +387,7 @@ impl Postgres {
 
 impl Protocol for Postgres {
     fn start(&mut self, cx: &mut Cx) {
-        Self::gauge(
-            cx,
-            self.cfg.gauges.data_left,
-            if self.cfg.enabled { self.data_left } else { 0 },
-        );
+        Self::gauge(cx, self.cfg.gauges.data_left, if self.cfg.enabled { self.data_left } else { 0 });
         self.begin(cx);
     }
 

@@ -6,33 +6,18 @@ use super::*;
 impl Postgres {
     pub(super) fn primary_tick(&mut self, cx: &mut Cx) {
         let now = cx.now_us;
-        let rate = self.cfg.wal_rate
-            + if self.burst {
-                self.cfg.burst_wal_rate
-            } else {
-                0
-            };
+        let rate = self.cfg.wal_rate + if self.burst { self.cfg.burst_wal_rate } else { 0 };
         let demand = Self::over(rate, self.cfg.tick_us);
         let mut write = demand;
         // Synchronous commit: a commit returns only once a replica has its WAL, so
         // the primary cannot get further ahead than what is in flight.
-        let sync_floor = self
-            .peers
-            .iter()
-            .filter(|p| p.connected && !p.broken && p.basebackup.is_none())
-            .map(|p| p.received)
-            .min();
+        let sync_floor = self.peers.iter().filter(|p| p.connected && !p.broken && p.basebackup.is_none()).map(|p| p.received).min();
         if self.cfg.sync_commit {
             if let Some(floor) = sync_floor {
-                write = write
-                    .min((floor + self.cfg.send_window.min(demand)).saturating_sub(self.insert));
+                write = write.min((floor + self.cfg.send_window.min(demand)).saturating_sub(self.insert));
                 self.writes_delayed += demand - write;
                 Self::gauge(cx, self.cfg.gauges.writes_delayed, self.writes_delayed);
-                let wait_us = if self.insert > floor {
-                    now.saturating_sub(self.written_at(floor + 1))
-                } else {
-                    0
-                };
+                let wait_us = if self.insert > floor { now.saturating_sub(self.written_at(floor + 1)) } else { 0 };
                 Self::gauge(cx, self.cfg.gauges.commit_wait_ms, wait_us / 1_000);
             }
         }
@@ -50,12 +35,7 @@ impl Postgres {
             if !self.cfg.slot && p.sent < oldest_local {
                 p.broken = true;
                 let (needed, archived) = (p.sent, self.cfg.archive);
-                cx.send(
-                    self.cfg.replicas[i],
-                    self.cfg.plane,
-                    Msg::Pg(PgMsg::WalGone { needed, archived }),
-                    CONTROL_BYTES,
-                );
+                cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::WalGone { needed, archived }), CONTROL_BYTES);
                 // With an archive the replica reads the gap from there and reconnects;
                 // without one it needs a rebuild: that is "replication broken".
                 if !archived && !self.broken_reported {
@@ -87,11 +67,7 @@ impl Postgres {
             let sent = p.sent;
             let lag = self.insert - received;
             Self::gauge(cx, self.cfg.gauges.lag_bytes[i], lag);
-            let lag_us = if lag == 0 {
-                0
-            } else {
-                now.saturating_sub(self.written_at(received + 1))
-            };
+            let lag_us = if lag == 0 { 0 } else { now.saturating_sub(self.written_at(received + 1)) };
             Self::gauge(cx, self.cfg.gauges.lag_s[i], lag_us / US_PER_S);
             // Stream whole ticks of WAL, so each message knows when its end was written.
             let target = self.insert.min(received + self.cfg.send_window);
@@ -99,12 +75,7 @@ impl Postgres {
             if let Some(&(gen_us, end_pos)) = j.checked_sub(1).and_then(|j| self.history.get(j)) {
                 if end_pos > sent {
                     let bytes = (end_pos - sent).min(u64::from(u32::MAX)) as u32;
-                    cx.send(
-                        self.cfg.replicas[i],
-                        self.cfg.plane,
-                        Msg::Pg(PgMsg::Wal { end_pos, gen_us }),
-                        bytes,
-                    );
+                    cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::Wal { end_pos, gen_us }), bytes);
                     self.peers[i].sent = end_pos;
                 }
             }
@@ -117,15 +88,7 @@ impl Postgres {
                 if complete > self.archive_sent {
                     let bytes = (complete - self.archive_sent).min(u64::from(u32::MAX)) as u32;
                     let gen_us = self.written_at(complete);
-                    cx.send(
-                        catalog,
-                        self.cfg.plane,
-                        Msg::Pg(PgMsg::Segment {
-                            end_pos: complete,
-                            gen_us,
-                        }),
-                        bytes,
-                    );
+                    cx.send(catalog, self.cfg.plane, Msg::Pg(PgMsg::Segment { end_pos: complete, gen_us }), bytes);
                     self.archive_sent = complete;
                 }
             }
@@ -143,24 +106,13 @@ impl Postgres {
     }
 
     pub(super) fn send_chunk(&mut self, cx: &mut Cx, i: usize) {
-        let Some(bb) = self.peers[i].basebackup.as_mut() else {
-            return;
-        };
+        let Some(bb) = self.peers[i].basebackup.as_mut() else { return };
         if !bb.copying || bb.sent >= self.cfg.data_bytes {
             return;
         }
         let bytes = self.cfg.basebackup_chunk.min(self.cfg.data_bytes - bb.sent);
         bb.sent += bytes;
-        let chunk = PgMsg::BaseBackupChunk {
-            done: bb.sent,
-            start_pos: bb.start_pos,
-            start_gen_us: bb.start_gen_us,
-        };
-        cx.send(
-            self.cfg.replicas[i],
-            self.cfg.plane,
-            Msg::Pg(chunk),
-            bytes.min(u64::from(u32::MAX)) as u32,
-        );
+        let chunk = PgMsg::BaseBackupChunk { done: bb.sent, start_pos: bb.start_pos, start_gen_us: bb.start_gen_us };
+        cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(chunk), bytes.min(u64::from(u32::MAX)) as u32);
     }
 }

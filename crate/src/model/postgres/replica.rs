@@ -18,10 +18,7 @@ impl Postgres {
             }
         }
         if self.state == PgState::Streaming {
-            let ack = PgMsg::Ack {
-                received: self.received,
-                applied: self.applied,
-            };
+            let ack = PgMsg::Ack { received: self.received, applied: self.applied };
             if let Some(primary) = self.cfg.primary {
                 cx.send(primary, self.cfg.plane, Msg::Pg(ack), CONTROL_BYTES);
             }

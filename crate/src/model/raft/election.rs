@@ -5,9 +5,7 @@ use super::*;
 
 impl RaftNode {
     pub(super) fn arm_election(&mut self, cx: &mut Cx) {
-        let t = cx
-            .rng
-            .between(self.cfg.election_min_us, self.cfg.election_max_us);
+        let t = cx.rng.between(self.cfg.election_min_us, self.cfg.election_max_us);
         self.last_timeout_us = t;
         cx.set_timer(Timer::Raft(RaftTimer::Election), t);
     }
@@ -48,10 +46,7 @@ impl RaftNode {
             self.voted_for = Some(self.me);
             self.elections += 1;
             if let Some(g) = self.cfg.elections_gauge {
-                cx.emit(Effect::Gauge {
-                    gauge: g,
-                    value: i64::from(self.elections),
-                });
+                cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.elections) });
             }
             self.term
         };
@@ -61,12 +56,7 @@ impl RaftNode {
             self.on_election_won(cx, pre);
             return;
         }
-        let msg = RaftMsg::RequestVote {
-            term,
-            last_index: self.last_index(),
-            last_term: self.last_term(),
-            pre,
-        };
+        let msg = RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre };
         for i in 0..self.cfg.peers.len() {
             self.out(self.cfg.peers[i], msg);
         }
@@ -85,9 +75,7 @@ impl RaftNode {
     /// leader is always in its own lease (its quorum check restarts the clock).
     pub(super) fn in_lease(&self, now: u64) -> bool {
         self.cfg.check_quorum
-            && (self.role == RaftRole::Leader
-                || (self.leader.is_some()
-                    && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
+            && (self.role == RaftRole::Leader || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
     }
 
     pub(super) fn on_vote(&mut self, cx: &mut Cx, pi: usize, granted: bool, pre: bool) {

@@ -199,8 +199,7 @@ impl RaftNode {
     }
     /// Raft's "at least as up to date" rule (§5.4.1).
     fn log_ok(&self, last_index: u32, last_term: u32) -> bool {
-        last_term > self.last_term()
-            || (last_term == self.last_term() && last_index >= self.last_index())
+        last_term > self.last_term() || (last_term == self.last_term() && last_index >= self.last_index())
     }
 
     fn emit_role(&self, cx: &mut Cx) {
@@ -209,11 +208,7 @@ impl RaftNode {
             RaftRole::PreCandidate | RaftRole::Candidate => Role::Candidate,
             RaftRole::Leader => Role::Active,
         };
-        cx.emit(Effect::Role {
-            group: self.cfg.group,
-            role,
-            epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff),
-        });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff) });
     }
 
     fn set_term(&mut self, cx: &mut Cx, term: u32) {
@@ -221,10 +216,7 @@ impl RaftNode {
             self.term = term;
             self.voted_for = None;
             if let Some(g) = self.cfg.term_gauge {
-                cx.emit(Effect::Gauge {
-                    gauge: g,
-                    value: i64::from(term),
-                });
+                cx.emit(Effect::Gauge { gauge: g, value: i64::from(term) });
             }
         }
     }
@@ -275,14 +267,7 @@ impl RaftNode {
             if is_vote_req && self.in_lease(cx.now_us) {
                 return; // follower lease: ignore a disruptive candidate
             }
-            let pre_grant = matches!(
-                msg,
-                RaftMsg::Vote {
-                    pre: true,
-                    granted: true,
-                    ..
-                }
-            );
+            let pre_grant = matches!(msg, RaftMsg::Vote { pre: true, granted: true, .. });
             if !is_pre_req && !pre_grant {
                 self.become_follower(cx, mterm, from_leader.then_some(from));
             }
@@ -291,40 +276,22 @@ impl RaftNode {
                 // A stale leader: tell it our term so it steps down (etcd does this
                 // when PreVote or CheckQuorum may keep our higher term from spreading).
                 RaftMsg::Append { .. } if self.cfg.pre_vote || self.cfg.check_quorum => {
-                    let reply = RaftMsg::AppendReply {
-                        term: self.term,
-                        success: false,
-                        index: self.last_index(),
-                    };
+                    let reply = RaftMsg::AppendReply { term: self.term, success: false, index: self.last_index() };
                     self.out(from, reply);
                 }
                 RaftMsg::Heartbeat { .. } if self.cfg.pre_vote || self.cfg.check_quorum => {
                     self.out(from, RaftMsg::HeartbeatReply { term: self.term });
                 }
                 RaftMsg::RequestVote { pre: true, .. } => {
-                    self.out(
-                        from,
-                        RaftMsg::Vote {
-                            term: self.term,
-                            granted: false,
-                            pre: true,
-                        },
-                    );
+                    self.out(from, RaftMsg::Vote { term: self.term, granted: false, pre: true });
                 }
                 _ => {}
             }
             return;
         }
         match msg {
-            RaftMsg::RequestVote {
-                term,
-                last_index,
-                last_term,
-                pre,
-            } => {
-                let can_vote = self.voted_for == Some(from)
-                    || (self.voted_for.is_none() && self.leader.is_none())
-                    || (pre && term > self.term);
+            RaftMsg::RequestVote { term, last_index, last_term, pre } => {
+                let can_vote = self.voted_for == Some(from) || (self.voted_for.is_none() && self.leader.is_none()) || (pre && term > self.term);
                 let granted = can_vote && self.log_ok(last_index, last_term);
                 if granted && !pre {
                     self.voted_for = Some(from);
@@ -332,24 +299,10 @@ impl RaftNode {
                 }
                 // A granted vote answers for the requested term; a refusal carries ours.
                 let reply_term = if granted { term } else { self.term };
-                self.out(
-                    from,
-                    RaftMsg::Vote {
-                        term: reply_term,
-                        granted,
-                        pre,
-                    },
-                );
+                self.out(from, RaftMsg::Vote { term: reply_term, granted, pre });
             }
             RaftMsg::Vote { granted, pre, .. } => self.on_vote(cx, pi, granted, pre),
-            RaftMsg::Append {
-                term,
-                prev_index,
-                prev_term,
-                count,
-                entry_term,
-                commit,
-            } => {
+            RaftMsg::Append { term, prev_index, prev_term, count, entry_term, commit } => {
                 self.heard_leader(cx, term, from);
                 self.on_append(from, prev_index, prev_term, count, entry_term, commit);
             }
@@ -377,10 +330,7 @@ impl RaftNode {
                         self.send_append(pi);
                     }
                 } else {
-                    let back = (self.next_index[pi].saturating_sub(1))
-                        .min(index + 1)
-                        .max(self.match_index[pi] + 1)
-                        .max(1);
+                    let back = (self.next_index[pi].saturating_sub(1)).min(index + 1).max(self.match_index[pi] + 1).max(1);
                     if back < self.next_index[pi] {
                         self.next_index[pi] = back;
                         self.send_append(pi);
@@ -402,16 +352,10 @@ impl RaftNode {
 
     fn begin(&mut self, cx: &mut Cx, initially_leader: bool) {
         if let Some(g) = self.cfg.term_gauge {
-            cx.emit(Effect::Gauge {
-                gauge: g,
-                value: i64::from(self.term),
-            });
+            cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.term) });
         }
         if let Some(g) = self.cfg.elections_gauge {
-            cx.emit(Effect::Gauge {
-                gauge: g,
-                value: i64::from(self.elections),
-            });
+            cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.elections) });
         }
         if initially_leader {
             self.role = RaftRole::Leader;
@@ -420,11 +364,7 @@ impl RaftNode {
             self.next_index.iter_mut().for_each(|n| *n = next);
             self.match_index.iter_mut().for_each(|m| *m = 1);
             self.emit_role(cx);
-            let phase = if self.cfg.random_phase {
-                cx.rng.below(self.cfg.heartbeat_us.max(1))
-            } else {
-                0
-            };
+            let phase = if self.cfg.random_phase { cx.rng.below(self.cfg.heartbeat_us.max(1)) } else { 0 };
             cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), phase);
             if self.cfg.check_quorum {
                 cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);

@@ -47,14 +47,7 @@ pub enum RaftMsg {
 }
 
 impl RaftMsg {
-    pub const KIND_NAMES: [&'static str; 6] = [
-        "request-vote",
-        "vote",
-        "append",
-        "append-reply",
-        "heartbeat",
-        "heartbeat-reply",
-    ];
+    pub const KIND_NAMES: [&'static str; 6] = ["request-vote", "vote", "append", "append-reply", "heartbeat", "heartbeat-reply"];
     pub fn kind(&self) -> u8 {
         match self {
             RaftMsg::RequestVote { .. } => 0,

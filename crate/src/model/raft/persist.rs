@@ -19,12 +19,7 @@ pub(super) struct Durable {
 
 impl RaftNode {
     pub(super) fn durable(&self) -> Durable {
-        Durable {
-            term: self.term,
-            voted_for: self.voted_for,
-            last_index: self.last_index(),
-            last_term: self.last_term(),
-        }
+        Durable { term: self.term, voted_for: self.voted_for, last_index: self.last_index(), last_term: self.last_term() }
     }
 
     pub(super) fn out(&mut self, to: NodeId, msg: RaftMsg) {
@@ -49,8 +44,7 @@ impl RaftNode {
         if self.outbox.is_empty() {
             return;
         }
-        let must_persist =
-            self.cfg.disk_write_us > 0 && self.role != RaftRole::Leader && self.durable() != before;
+        let must_persist = self.cfg.disk_write_us > 0 && self.role != RaftRole::Leader && self.durable() != before;
         if !must_persist && self.held.is_empty() {
             for (to, msg) in std::mem::take(&mut self.outbox) {
                 self.transmit(cx, to, msg);
@@ -58,11 +52,7 @@ impl RaftNode {
             return;
         }
         let queued_until = self.held.back().map_or(0, |&(due, _, _)| due);
-        let written_at = if must_persist {
-            cx.now_us + self.cfg.disk_write_us
-        } else {
-            cx.now_us
-        };
+        let written_at = if must_persist { cx.now_us + self.cfg.disk_write_us } else { cx.now_us };
         let due = written_at.max(queued_until);
         if self.held.is_empty() {
             cx.set_timer(Timer::Raft(RaftTimer::Persist), due - cx.now_us);

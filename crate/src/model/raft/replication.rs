@@ -34,13 +34,7 @@ impl RaftNode {
     pub(super) fn send_heartbeats(&mut self) {
         for i in 0..self.cfg.peers.len() {
             let commit = self.commit.min(self.match_index[i]);
-            self.out(
-                self.cfg.peers[i],
-                RaftMsg::Heartbeat {
-                    term: self.term,
-                    commit,
-                },
-            );
+            self.out(self.cfg.peers[i], RaftMsg::Heartbeat { term: self.term, commit });
         }
     }
 
@@ -57,10 +51,7 @@ impl RaftNode {
         let prev_index = next - 1;
         let mut count = 0;
         let entry_term = self.term_at(next);
-        while count < APPEND_BATCH_MAX
-            && next + count <= self.last_index()
-            && self.term_at(next + count) == entry_term
-        {
+        while count < APPEND_BATCH_MAX && next + count <= self.last_index() && self.term_at(next + count) == entry_term {
             count += 1;
         }
         let msg = RaftMsg::Append {
@@ -91,61 +82,28 @@ impl RaftNode {
                 break;
             }
             self.pending.pop_front();
-            let status = if self.term_at(p.index) == p.term {
-                ReplyStatus::Ok
-            } else {
-                ReplyStatus::Unavailable
-            };
-            cx.send(
-                p.client,
-                self.cfg.client_plane,
-                Msg::Reply { req: p.req, status },
-                REPLY_BYTES,
-            );
+            let status = if self.term_at(p.index) == p.term { ReplyStatus::Ok } else { ReplyStatus::Unavailable };
+            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status }, REPLY_BYTES);
         }
     }
 
     pub(super) fn fail_pending(&mut self, cx: &mut Cx) {
         while let Some(p) = self.pending.pop_front() {
-            cx.send(
-                p.client,
-                self.cfg.client_plane,
-                Msg::Reply {
-                    req: p.req,
-                    status: ReplyStatus::NotActive,
-                },
-                REPLY_BYTES,
-            );
+            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status: ReplyStatus::NotActive }, REPLY_BYTES);
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_append(
-        &mut self,
-        from: NodeId,
-        prev_index: u32,
-        prev_term: u32,
-        count: u32,
-        entry_term: u32,
-        commit: u32,
-    ) {
+    pub(super) fn on_append(&mut self, from: NodeId, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32) {
         if prev_index < self.commit && prev_index + count <= self.commit {
             // Everything offered is already committed here.
-            let reply = RaftMsg::AppendReply {
-                term: self.term,
-                success: true,
-                index: self.commit,
-            };
+            let reply = RaftMsg::AppendReply { term: self.term, success: true, index: self.commit };
             self.out(from, reply);
             return;
         }
         if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
             let hint = self.last_index().min(prev_index.saturating_sub(1));
-            let reply = RaftMsg::AppendReply {
-                term: self.term,
-                success: false,
-                index: hint,
-            };
+            let reply = RaftMsg::AppendReply { term: self.term, success: false, index: hint };
             self.out(from, reply);
             return;
         }
@@ -165,49 +123,23 @@ impl RaftNode {
         if new_commit > self.commit {
             self.commit = new_commit;
         }
-        let reply = RaftMsg::AppendReply {
-            term: self.term,
-            success: true,
-            index: matched,
-        };
+        let reply = RaftMsg::AppendReply { term: self.term, success: true, index: matched };
         self.out(from, reply);
     }
 
     pub(super) fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
         if write_id == 0 {
             // Serializable read from local state: any live member answers.
-            cx.send(
-                client,
-                self.cfg.client_plane,
-                Msg::Reply {
-                    req,
-                    status: ReplyStatus::Ok,
-                },
-                REPLY_BYTES,
-            );
+            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
             return;
         }
         if self.role != RaftRole::Leader || self.pending.len() >= PENDING_MAX {
-            let status = if self.role == RaftRole::Leader {
-                ReplyStatus::Unavailable
-            } else {
-                ReplyStatus::NotActive
-            };
-            cx.send(
-                client,
-                self.cfg.client_plane,
-                Msg::Reply { req, status },
-                REPLY_BYTES,
-            );
+            let status = if self.role == RaftRole::Leader { ReplyStatus::Unavailable } else { ReplyStatus::NotActive };
+            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status }, REPLY_BYTES);
             return;
         }
         self.log.push(self.term);
-        self.pending.push_back(PendingWrite {
-            index: self.last_index(),
-            term: self.term,
-            client,
-            req,
-        });
+        self.pending.push_back(PendingWrite { index: self.last_index(), term: self.term, client, req });
         self.broadcast();
         self.advance_commit(cx);
     }

@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
 use crate::ids::NodeId;
-use crate::model::backup_catalog::{
-    BackupCatalog, CatalogConfig, CatalogGauges, DumpConfig, RecordRate, Schedule,
-};
+use crate::model::backup_catalog::{BackupCatalog, CatalogConfig, CatalogGauges, DumpConfig, RecordRate, Schedule};
 use crate::model::Model;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
@@ -103,12 +101,7 @@ fn rate(cx: &BuildCx, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
     }
 }
 
-pub fn build(
-    s: &BackupCatalogSpec,
-    cx: &mut BuildCx,
-    _me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let primary = cx.node(&s.primary, &format!("{p}.primary"))?;
     let replicas = cx.nodes(&s.replicas, &format!("{p}.replicas"))?;
     let tick_us = cx.positive_micros(&s.tick, &format!("{p}.tick"))?;
@@ -116,19 +109,11 @@ pub fn build(
     let dp = format!("{p}.pg_dump");
     let dump = DumpConfig {
         schedule: schedule(cx, &d.schedule, &format!("{dp}.schedule"))?,
-        version_matches: cx
-            .values
-            .flag(&d.version_matches, &format!("{dp}.version_matches"))?,
-        alerts_delivered: cx
-            .values
-            .flag(&d.alerts_delivered, &format!("{dp}.alerts_delivered"))?,
-        restore_tests: cx
-            .values
-            .flag(&d.restore_tests, &format!("{dp}.restore_tests"))?,
+        version_matches: cx.values.flag(&d.version_matches, &format!("{dp}.version_matches"))?,
+        alerts_delivered: cx.values.flag(&d.alerts_delivered, &format!("{dp}.alerts_delivered"))?,
+        restore_tests: cx.values.flag(&d.restore_tests, &format!("{dp}.restore_tests"))?,
         test_interval_us: cx.positive_micros(&d.test_interval, &format!("{dp}.test_interval"))?,
-        failing_for_us: cx
-            .values
-            .micros(&d.failing_for, &format!("{dp}.failing_for"))?,
+        failing_for_us: cx.values.micros(&d.failing_for, &format!("{dp}.failing_for"))?,
         fix_delay_us: cx.values.micros(&d.fix_delay, &format!("{dp}.fix_delay"))?,
         restore_rate: rate(cx, &d.restore_rate, &format!("{dp}.restore_rate"))?,
         s3_uploads: cx.values.flag(&d.s3_uploads, &format!("{dp}.s3_uploads"))?,
@@ -138,12 +123,7 @@ pub fn build(
     let mut lost = vec![];
     for (i, r) in s.records.iter().enumerate() {
         let rp = format!("{p}.records[{i}]");
-        if r.name.is_empty()
-            || !r
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if r.name.is_empty() || !r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(cx.err(format!("{rp}.name"), "use letters, digits and _ only"));
         }
         records.push(RecordRate {
@@ -174,18 +154,10 @@ pub fn build(
         staging_bandwidth: rate(cx, &s.staging_bandwidth, &format!("{p}.staging_bandwidth"))?,
         dump,
         azure: schedule(cx, &s.cloud_snapshots, &format!("{p}.cloud_snapshots"))?,
-        azure_restore_us: cx
-            .values
-            .micros(&s.cloud_restore_time, &format!("{p}.cloud_restore_time"))?,
-        promote_us: cx
-            .values
-            .micros(&s.promote_time, &format!("{p}.promote_time"))?,
-        decide_delay_us: cx
-            .values
-            .micros(&s.decide_delay, &format!("{p}.decide_delay"))?,
-        post_restore_us: cx
-            .values
-            .micros(&s.post_restore_checks, &format!("{p}.post_restore_checks"))?,
+        azure_restore_us: cx.values.micros(&s.cloud_restore_time, &format!("{p}.cloud_restore_time"))?,
+        promote_us: cx.values.micros(&s.promote_time, &format!("{p}.promote_time"))?,
+        decide_delay_us: cx.values.micros(&s.decide_delay, &format!("{p}.decide_delay"))?,
+        post_restore_us: cx.values.micros(&s.post_restore_checks, &format!("{p}.post_restore_checks"))?,
         records,
         gauges,
     };

@@ -42,53 +42,27 @@ pub struct BackoffSpec {
     pub cap: Quantity,
 }
 
-pub fn build(
-    c: &ClientSpec,
-    cx: &mut BuildCx,
-    me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build(c: &ClientSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let targets = cx.nodes(&c.targets, &format!("{p}.targets"))?;
     if targets.is_empty() {
         return Err(cx.err(format!("{p}.targets"), "a client needs at least one target"));
     }
-    let rate_per_s = cx.values.base(
-        &c.rate,
-        crate::scenario::units::Kind::Count,
-        &format!("{p}.rate"),
-    )?;
+    let rate_per_s = cx.values.base(&c.rate, crate::scenario::units::Kind::Count, &format!("{p}.rate"))?;
     // Whole microseconds between requests; a rate of 0 sends nothing.
-    let interval_us = if rate_per_s > 0.0 {
-        (US_PER_S as f64 / rate_per_s).round().max(1.0) as u64
-    } else {
-        0
-    };
-    let retries_max = cx
-        .values
-        .count(&c.retries, &format!("{p}.retries"))?
-        .min(1_000) as u32;
+    let interval_us = if rate_per_s > 0.0 { (US_PER_S as f64 / rate_per_s).round().max(1.0) as u64 } else { 0 };
+    let retries_max = cx.values.count(&c.retries, &format!("{p}.retries"))?.min(1_000) as u32;
     let backoff_us = match &c.backoff {
-        Some(b)
-            if cx
-                .values
-                .flag(&b.enabled, &format!("{p}.backoff.enabled"))? =>
-        {
-            Some((
-                cx.positive_micros(&b.base, &format!("{p}.backoff.base"))?,
-                cx.values.micros(&b.cap, &format!("{p}.backoff.cap"))?,
-            ))
-        }
+        Some(b) if cx.values.flag(&b.enabled, &format!("{p}.backoff.enabled"))? => Some((
+            cx.positive_micros(&b.base, &format!("{p}.backoff.base"))?,
+            cx.values.micros(&b.cap, &format!("{p}.backoff.cap"))?,
+        )),
         _ => None,
     };
     let timeout_us = cx.positive_micros(&c.timeout, &format!("{p}.timeout"))?;
     // Each request: issue timer, request, reply, a sweep; times the attempts.
     let per_request = 4 * (1 + u64::from(retries_max));
     let requests = cx.end_us.checked_div(interval_us).map_or(0, |n| n + 1);
-    cx.expect_events(
-        per_request.saturating_mul(requests),
-        &c.rate,
-        &format!("{p}.rate"),
-    );
+    cx.expect_events(per_request.saturating_mul(requests), &c.rate, &format!("{p}.rate"));
     Ok(Box::new(Client::new(
         me,
         ClientConfig {

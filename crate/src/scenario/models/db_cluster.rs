@@ -57,25 +57,16 @@ pub struct PgNodeSpec {
     pub resync_time: Quantity,
 }
 
-pub fn build_manager(
-    s: &DbManagerSpec,
-    cx: &mut BuildCx,
-    _me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let etcd = cx.nodes(&s.etcd, &format!("{p}.etcd"))?;
     if etcd.is_empty() {
         return Err(cx.err(format!("{p}.etcd"), "needs at least one etcd member"));
     }
     let members = cx.nodes(&s.members, &format!("{p}.members"))?;
     if members.len() < 2 {
-        return Err(cx.err(
-            format!("{p}.members"),
-            "needs a primary and at least one replica",
-        ));
+        return Err(cx.err(format!("{p}.members"), "needs a primary and at least one replica"));
     }
-    let renew_interval_us =
-        cx.positive_micros(&s.renew_interval, &format!("{p}.renew_interval"))?;
+    let renew_interval_us = cx.positive_micros(&s.renew_interval, &format!("{p}.renew_interval"))?;
     let members_len = members.len() as u64;
     let zero = Quantity::Number(0.0);
     let cfg = ManagerConfig {
@@ -85,20 +76,10 @@ pub fn build_manager(
         db_plane: cx.plane(&s.db_plane, &format!("{p}.db_plane"))?,
         renew_interval_us,
         lease_ttl_us: cx.positive_micros(&s.lease_ttl, &format!("{p}.lease_ttl"))?,
-        promotion_delay_us: cx.values.micros(
-            s.promotion_delay.as_ref().unwrap_or(&zero),
-            &format!("{p}.promotion_delay"),
-        )?,
-        wait_stable_etcd: cx
-            .values
-            .flag(&s.wait_stable_etcd, &format!("{p}.wait_stable_etcd"))?,
-        stable_window_us: cx.values.micros(
-            s.stable_window.as_ref().unwrap_or(&zero),
-            &format!("{p}.stable_window"),
-        )?,
-        full_rebuild: cx
-            .values
-            .flag(&s.full_rebuild, &format!("{p}.full_rebuild"))?,
+        promotion_delay_us: cx.values.micros(s.promotion_delay.as_ref().unwrap_or(&zero), &format!("{p}.promotion_delay"))?,
+        wait_stable_etcd: cx.values.flag(&s.wait_stable_etcd, &format!("{p}.wait_stable_etcd"))?,
+        stable_window_us: cx.values.micros(s.stable_window.as_ref().unwrap_or(&zero), &format!("{p}.stable_window"))?,
+        full_rebuild: cx.values.flag(&s.full_rebuild, &format!("{p}.full_rebuild"))?,
         failovers_gauge: cx.gauge("db_failovers"),
         lease_age_gauge: cx.gauge("db_lease_age_s"),
         write_gap_gauge: cx.gauge("etcd_write_gap_s"),
@@ -110,31 +91,17 @@ pub fn build_manager(
     Ok(Box::new(DbManager::new(cfg)))
 }
 
-pub fn build_member(
-    s: &PgNodeSpec,
-    cx: &mut BuildCx,
-    _me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
-    let capacity = cx
-        .values
-        .base(&s.capacity, Kind::Count, &format!("{p}.capacity"))?;
+pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+    let capacity = cx.values.base(&s.capacity, Kind::Count, &format!("{p}.capacity"))?;
     if !(0.001..=1e6).contains(&capacity) {
-        return Err(cx.err(
-            format!("{p}.capacity"),
-            "must be between 0.001 and 1000000 requests per second",
-        ));
+        return Err(cx.err(format!("{p}.capacity"), "must be between 0.001 and 1000000 requests per second"));
     }
     let data_bytes = cx.values.bytes(&s.data_size, &format!("{p}.data_size"))?;
-    let bandwidth = cx
-        .values
-        .bytes_per_s(&s.copy_bandwidth, &format!("{p}.copy_bandwidth"))?;
+    let bandwidth = cx.values.bytes_per_s(&s.copy_bandwidth, &format!("{p}.copy_bandwidth"))?;
     if bandwidth == 0 {
         return Err(cx.err(format!("{p}.copy_bandwidth"), "must be above zero"));
     }
-    let rebuild_us =
-        u64::try_from(u128::from(data_bytes) * u128::from(US_PER_S) / u128::from(bandwidth))
-            .unwrap_or(u64::MAX / 4);
+    let rebuild_us = u64::try_from(u128::from(data_bytes) * u128::from(US_PER_S) / u128::from(bandwidth)).unwrap_or(u64::MAX / 4);
     let service_us = ((US_PER_S as f64 / capacity).round() as u64).max(1);
     let cfg = MemberConfig {
         group: cx.group(&s.group),
@@ -143,9 +110,7 @@ pub fn build_member(
         service_us,
         queue_max_us: cx.values.micros(&s.queue_max, &format!("{p}.queue_max"))?,
         rebuild_us: rebuild_us.min(u64::MAX / 4),
-        resync_us: cx
-            .values
-            .micros(&s.resync_time, &format!("{p}.resync_time"))?,
+        resync_us: cx.values.micros(&s.resync_time, &format!("{p}.resync_time"))?,
     };
     Ok(Box::new(PgNode::new(cfg)))
 }

@@ -55,11 +55,7 @@ pub struct OpsTeamSpec {
     pub resync_time: Quantity,
 }
 
-fn pairs(
-    cx: &BuildCx,
-    list: &[[String; 2]],
-    path: &str,
-) -> Result<Vec<[NodeId; 2]>, ScenarioError> {
+fn pairs(cx: &BuildCx, list: &[[String; 2]], path: &str) -> Result<Vec<[NodeId; 2]>, ScenarioError> {
     let mut out = vec![];
     for (i, [a, b]) in list.iter().enumerate() {
         let a = cx.node(a, &format!("{path}[{i}][0]"))?;
@@ -75,23 +71,14 @@ fn pairs(
     Ok(out)
 }
 
-pub fn build_fence_device(
-    s: &FenceDeviceSpec,
-    cx: &mut BuildCx,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, p: &str) -> Result<Model, ScenarioError> {
     let targets = cx.nodes(&s.targets, &format!("{p}.targets"))?;
     if targets.is_empty() {
-        return Err(cx.err(
-            format!("{p}.targets"),
-            "a fence device needs at least one target",
-        ));
+        return Err(cx.err(format!("{p}.targets"), "a fence device needs at least one target"));
     }
     let cfg = FenceConfig {
         targets,
-        action_delay_us: cx
-            .values
-            .micros(&s.action_delay, &format!("{p}.action_delay"))?,
+        action_delay_us: cx.values.micros(&s.action_delay, &format!("{p}.action_delay"))?,
         plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
     };
     Ok(Box::new(FenceDevice::new(cfg)))
@@ -111,26 +98,16 @@ pub fn build_ops_team(s: &OpsTeamSpec, cx: &mut BuildCx, p: &str) -> Result<Mode
     if s.pairs.is_empty() {
         return Err(cx.err(format!("{p}.pairs"), "name at least one pair"));
     }
-    let clients = cx
-        .nodes(&s.clients, &format!("{p}.clients"))?
-        .into_iter()
-        .filter(|&c| !cx.is_dormant(c))
-        .collect();
+    let clients = cx.nodes(&s.clients, &format!("{p}.clients"))?.into_iter().filter(|&c| !cx.is_dormant(c)).collect();
     let cfg = OpsConfig {
         pairs,
         plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
         clients,
         client_plane: cx.plane(&s.client_plane, &format!("{p}.client_plane"))?,
         site_group: cx.group(&s.site_group),
-        survey_time_us: cx
-            .values
-            .micros(&s.survey_time, &format!("{p}.survey_time"))?,
-        check_time_us: cx
-            .values
-            .micros(&s.check_time, &format!("{p}.check_time"))?,
-        resync_time_us: cx
-            .values
-            .micros(&s.resync_time, &format!("{p}.resync_time"))?,
+        survey_time_us: cx.values.micros(&s.survey_time, &format!("{p}.survey_time"))?,
+        check_time_us: cx.values.micros(&s.check_time, &format!("{p}.check_time"))?,
+        resync_time_us: cx.values.micros(&s.resync_time, &format!("{p}.resync_time"))?,
     };
     Ok(Box::new(OpsTeam::new(cfg)))
 }

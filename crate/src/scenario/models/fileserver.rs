@@ -76,28 +76,17 @@ pub struct WitnessRef {
     pub plane: String,
 }
 
-pub fn build(
-    s: &FileserverSpec,
-    cx: &mut BuildCx,
-    me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let peer = cx.node(&s.peer, &format!("{p}.peer"))?;
     if peer == me {
         return Err(cx.err(format!("{p}.peer"), "a node cannot be its own peer"));
     }
-    let heartbeat_interval_us =
-        cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
+    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
     let dead_time_us = cx.positive_micros(&s.dead_time, &format!("{p}.dead_time"))?;
     let fence_timeout_us = cx.positive_micros(&s.fence_timeout, &format!("{p}.fence_timeout"))?;
-    let fence_attempts = cx
-        .values
-        .count(&s.fence_attempts, &format!("{p}.fence_attempts"))?;
+    let fence_attempts = cx.values.count(&s.fence_attempts, &format!("{p}.fence_attempts"))?;
     if !(1..=100).contains(&fence_attempts) {
-        return Err(cx.err(
-            format!("{p}.fence_attempts"),
-            format!("{fence_attempts} is outside 1..100"),
-        ));
+        return Err(cx.err(format!("{p}.fence_attempts"), format!("{fence_attempts} is outside 1..100")));
     }
     if s.fence.is_empty() {
         return Err(cx.err(format!("{p}.fence"), "name at least one fence method"));
@@ -112,24 +101,15 @@ pub fn build(
         }
     }
     if fence_methods.is_empty() {
-        return Err(cx.err(
-            format!("{p}.fence"),
-            "every fence method is disabled; enable at least one",
-        ));
+        return Err(cx.err(format!("{p}.fence"), "every fence method is disabled; enable at least one"));
     }
     let witness = match &s.witness {
-        Some(w) => Some((
-            cx.node(&w.node, &format!("{p}.witness.node"))?,
-            cx.plane(&w.plane, &format!("{p}.witness.plane"))?,
-        )),
+        Some(w) => Some((cx.node(&w.node, &format!("{p}.witness.node"))?, cx.plane(&w.plane, &format!("{p}.witness.plane"))?)),
         None => None,
     };
     let quorum = cx.values.flag(&s.quorum, &format!("{p}.quorum"))?;
     if quorum && witness.is_none() {
-        return Err(cx.err(
-            format!("{p}.quorum"),
-            "a two-node pair needs a `witness` for a quorum",
-        ));
+        return Err(cx.err(format!("{p}.quorum"), "a two-node pair needs a `witness` for a quorum"));
     }
     let cfg = FsConfig {
         group: cx.group(&s.group),
@@ -141,38 +121,22 @@ pub fn build(
         replication_plane: cx.plane(&s.replication_plane, &format!("{p}.replication_plane"))?,
         data_plane: cx.plane(&s.data_plane, &format!("{p}.data_plane"))?,
         mgmt_plane: cx.plane(&s.mgmt_plane, &format!("{p}.mgmt_plane"))?,
-        replication_timeout_us: cx
-            .positive_micros(&s.replication_timeout, &format!("{p}.replication_timeout"))?,
+        replication_timeout_us: cx.positive_micros(&s.replication_timeout, &format!("{p}.replication_timeout"))?,
         fence_methods,
         fence_timeout_us,
         fence_attempts: fence_attempts as u32,
-        promote_needs_fence: cx
-            .values
-            .flag(&s.promote_needs_fence, &format!("{p}.promote_needs_fence"))?,
+        promote_needs_fence: cx.values.flag(&s.promote_needs_fence, &format!("{p}.promote_needs_fence"))?,
         witness,
         quorum,
-        maintenance_in_change_window: cx.values.flag(
-            &s.maintenance_in_change_window,
-            &format!("{p}.maintenance_in_change_window"),
-        )?,
-        generation_check: cx
-            .values
-            .flag(&s.generation_check, &format!("{p}.generation_check"))?,
+        maintenance_in_change_window: cx.values.flag(&s.maintenance_in_change_window, &format!("{p}.maintenance_in_change_window"))?,
+        generation_check: cx.values.flag(&s.generation_check, &format!("{p}.generation_check"))?,
     };
     // Per heartbeat interval: the timer and the delivery to the peer, twice more
     // with a witness. Counted for the whole run (an upper bound: maintenance stops them).
     let per_interval = if quorum { 4 } else { 2 };
     let events = per_interval * (cx.end_us / heartbeat_interval_us + 1);
-    cx.expect_events(
-        events,
-        &s.heartbeat_interval,
-        &format!("{p}.heartbeat_interval"),
-    );
+    cx.expect_events(events, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
     // A stuck fencing operation retries every timeout for the whole run at worst.
-    cx.expect_events(
-        2 * (cx.end_us / fence_timeout_us + 1),
-        &s.fence_timeout,
-        &format!("{p}.fence_timeout"),
-    );
+    cx.expect_events(2 * (cx.end_us / fence_timeout_us + 1), &s.fence_timeout, &format!("{p}.fence_timeout"));
     Ok(Box::new(Fileserver::new(me, cfg)))
 }

@@ -27,18 +27,12 @@ pub struct HaMemberSpec {
     pub quorum: Flag,
 }
 
-pub fn build(
-    s: &HaMemberSpec,
-    cx: &mut BuildCx,
-    me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build(s: &HaMemberSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
     let peers = cx.nodes(&s.peers, &format!("{p}.peers"))?;
     if let Some(j) = peers.iter().position(|&id| id == me) {
         return Err(cx.err(format!("{p}.peers[{j}]"), "a node cannot be its own peer"));
     }
-    let heartbeat_interval_us =
-        cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
+    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
     let cfg = HaConfig {
         group: cx.group(&s.group),
         initially_active: s.initially_active,
@@ -52,10 +46,6 @@ pub fn build(
     // Two timers and a heartbeat to each peer (sent + delivered) per interval.
     let per_interval = 2 + 2 * cfg.peers.len() as u64;
     let events = per_interval.saturating_mul(cx.end_us / heartbeat_interval_us + 1);
-    cx.expect_events(
-        events,
-        &s.heartbeat_interval,
-        &format!("{p}.heartbeat_interval"),
-    );
+    cx.expect_events(events, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
     Ok(Box::new(HaMember::new(me, cfg)))
 }

@@ -47,11 +47,7 @@ impl<'a> BuildCx<'a> {
             groups: BTreeMap::new(),
             gauges: vec![],
             dormant: vec![],
-            budget: Budget {
-                events_max,
-                total: 0,
-                biggest: (0, String::new()),
-            },
+            budget: Budget { events_max, total: 0, biggest: (0, String::new()) },
         }
     }
 
@@ -60,44 +56,26 @@ impl<'a> BuildCx<'a> {
     }
 
     pub fn node(&self, name: &str, path: &str) -> Result<NodeId, ScenarioError> {
-        self.nodes
-            .get(name)
-            .copied()
-            .ok_or_else(|| self.err(path, format!("no node named `{name}`")))
+        self.nodes.get(name).copied().ok_or_else(|| self.err(path, format!("no node named `{name}`")))
     }
 
     pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
-        names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| self.node(n, &format!("{path}[{i}]")))
-            .collect()
+        names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
     }
 
     pub fn plane(&self, name: &str, path: &str) -> Result<PlaneId, ScenarioError> {
         self.planes.get(name).copied().ok_or_else(|| {
             let known: Vec<&str> = self.planes.keys().copied().collect();
-            self.err(
-                path,
-                format!("no plane named `{name}` (planes: {})", known.join(", ")),
-            )
+            self.err(path, format!("no plane named `{name}` (planes: {})", known.join(", ")))
         })
     }
 
     /// A list of plane names; empty means every plane.
-    pub fn plane_set(
-        &self,
-        names: &[String],
-        path: &str,
-    ) -> Result<crate::net::cut::Planes, ScenarioError> {
+    pub fn plane_set(&self, names: &[String], path: &str) -> Result<crate::net::cut::Planes, ScenarioError> {
         if names.is_empty() {
             return Ok(crate::net::cut::Planes::All);
         }
-        let ids = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| self.plane(n, &format!("{path}[{i}]")))
-            .collect::<Result<_, _>>()?;
+        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
     }
 
@@ -106,10 +84,7 @@ impl<'a> BuildCx<'a> {
     }
 
     pub fn device(&self, name: &str, path: &str) -> Result<DeviceId, ScenarioError> {
-        self.devices
-            .get(name)
-            .copied()
-            .ok_or_else(|| self.err(path, format!("no device named `{name}`")))
+        self.devices.get(name).copied().ok_or_else(|| self.err(path, format!("no device named `{name}`")))
     }
 
     /// The id of a replication group, created on first mention.
@@ -186,12 +161,7 @@ impl Budget {
 }
 
 /// Build the model a node runs.
-pub fn build(
-    spec: &ModelSpec,
-    cx: &mut BuildCx,
-    me: NodeId,
-    path: &str,
-) -> Result<Model, ScenarioError> {
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<Model, ScenarioError> {
     if cx.dormant.get(me.index()).copied().unwrap_or(false) {
         return Ok(Box::new(crate::model::dormant::Dormant));
     }
@@ -199,19 +169,13 @@ pub fn build(
         ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
         ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
         ModelSpec::Postgres(s) => postgres::build(s, cx, me, &format!("{path}.postgres")),
-        ModelSpec::BackupCatalog(s) => {
-            backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog"))
-        }
+        ModelSpec::BackupCatalog(s) => backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog")),
         ModelSpec::Fileserver(s) => fileserver::build(s, cx, me, &format!("{path}.fileserver")),
-        ModelSpec::FenceDevice(s) => {
-            fencing::build_fence_device(s, cx, &format!("{path}.fence_device"))
-        }
+        ModelSpec::FenceDevice(s) => fencing::build_fence_device(s, cx, &format!("{path}.fence_device")),
         ModelSpec::Witness(s) => fencing::build_witness(s, cx, &format!("{path}.witness")),
         ModelSpec::OpsTeam(s) => fencing::build_ops_team(s, cx, &format!("{path}.ops_team")),
         ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
-        ModelSpec::DbManager(s) => {
-            db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager"))
-        }
+        ModelSpec::DbManager(s) => db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager")),
         ModelSpec::PgNode(s) => db_cluster::build_member(s, cx, me, &format!("{path}.pg_node")),
     }
 }

@@ -85,41 +85,22 @@ pub struct PostgresSpec {
     pub apply_delay: Option<Quantity>,
 }
 
-pub fn build(
-    s: &PostgresSpec,
-    cx: &mut BuildCx,
-    me: NodeId,
-    p: &str,
-) -> Result<Model, ScenarioError> {
-    let my_name = cx
-        .nodes
-        .iter()
-        .find(|(_, &id)| id == me)
-        .map(|(n, _)| n.to_string())
-        .unwrap_or_default();
+pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+    let my_name = cx.nodes.iter().find(|(_, &id)| id == me).map(|(n, _)| n.to_string()).unwrap_or_default();
     let enabled = cx.values.flag(&s.enabled, &format!("{p}.enabled"))?;
     let primary = match &s.primary {
         Some(n) => Some(cx.node(n, &format!("{p}.primary"))?),
         None => None,
     };
     if primary == Some(me) {
-        return Err(cx.err(
-            format!("{p}.primary"),
-            "a node cannot replicate from itself",
-        ));
+        return Err(cx.err(format!("{p}.primary"), "a node cannot replicate from itself"));
     }
     let replicas = cx.nodes(&s.replicas, &format!("{p}.replicas"))?;
     if let Some(j) = replicas.iter().position(|&id| id == me) {
-        return Err(cx.err(
-            format!("{p}.replicas[{j}]"),
-            "a node cannot be its own replica",
-        ));
+        return Err(cx.err(format!("{p}.replicas[{j}]"), "a node cannot be its own replica"));
     }
     if primary.is_some() && !replicas.is_empty() {
-        return Err(cx.err(
-            format!("{p}.replicas"),
-            "a replica has no replicas of its own here (cascading is not modelled)",
-        ));
+        return Err(cx.err(format!("{p}.replicas"), "a replica has no replicas of its own here (cascading is not modelled)"));
     }
     let catalog = match &s.catalog {
         Some(n) => Some(cx.node(n, &format!("{p}.catalog"))?),
@@ -133,45 +114,26 @@ pub fn build(
     let delete_rate = positive_rate(cx, &s.delete_rate, &format!("{p}.delete_rate"))?;
     let is_primary = primary.is_none();
     // Fields one role needs: missing ones are an error naming the field.
-    let need = |q: &Option<Quantity>,
-                field: &str,
-                needed: bool|
-     -> Result<Option<Quantity>, ScenarioError> {
+    let need = |q: &Option<Quantity>, field: &str, needed: bool| -> Result<Option<Quantity>, ScenarioError> {
         match (q, needed) {
             (Some(q), _) => Ok(Some(q.clone())),
-            (None, true) => Err(cx.err(
-                format!("{p}.{field}"),
-                if is_primary {
-                    "required on a primary"
-                } else {
-                    "required on a replica"
-                },
-            )),
+            (None, true) => Err(cx.err(format!("{p}.{field}"), if is_primary { "required on a primary" } else { "required on a replica" })),
             (None, false) => Ok(None),
         }
     };
     let zero = Quantity::Number(0.0);
     let wal_rate_q = need(&s.wal_rate, "wal_rate", is_primary)?.unwrap_or(zero.clone());
-    let keep_q =
-        need(&s.wal_keep_segments, "wal_keep_segments", is_primary)?.unwrap_or(zero.clone());
+    let keep_q = need(&s.wal_keep_segments, "wal_keep_segments", is_primary)?.unwrap_or(zero.clone());
     let seg_q = need(&s.wal_segment_size, "wal_segment_size", is_primary)?;
     let disk_q = need(&s.disk_size, "disk_size", is_primary)?;
     let apply_q = need(&s.apply_rate, "apply_rate", !is_primary)?;
 
-    let wal_rate = cx
-        .values
-        .bytes_per_s(&wal_rate_q, &format!("{p}.wal_rate"))
-        .or_else(|e| if is_primary { Err(e) } else { Ok(0) })?;
+    let wal_rate = cx.values.bytes_per_s(&wal_rate_q, &format!("{p}.wal_rate")).or_else(|e| if is_primary { Err(e) } else { Ok(0) })?;
     let burst_wal_rate = match &s.burst_wal_rate {
         Some(q) => cx.values.bytes_per_s(q, &format!("{p}.burst_wal_rate"))?,
         None => 0,
     };
-    let keep_segments = if is_primary {
-        cx.values
-            .count(&keep_q, &format!("{p}.wal_keep_segments"))?
-    } else {
-        0
-    };
+    let keep_segments = if is_primary { cx.values.count(&keep_q, &format!("{p}.wal_keep_segments"))? } else { 0 };
     let segment_bytes = match &seg_q {
         Some(q) => match cx.values.bytes(q, &format!("{p}.wal_segment_size"))? {
             0 => return Err(cx.err(format!("{p}.wal_segment_size"), "must be above zero")),
@@ -216,16 +178,8 @@ pub fn build(
         broken_at_s: cx.gauge("replication_broken_at_s"),
         commit_wait_ms: cx.gauge(&format!("{my_name}_commit_wait_ms")),
         writes_delayed: cx.gauge(&format!("{my_name}_writes_delayed_bytes")),
-        lag_bytes: s
-            .replicas
-            .iter()
-            .map(|r| cx.gauge(&format!("{r}_lag_bytes")))
-            .collect(),
-        lag_s: s
-            .replicas
-            .iter()
-            .map(|r| cx.gauge(&format!("{r}_lag_s")))
-            .collect(),
+        lag_bytes: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_bytes"))).collect(),
+        lag_s: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_s"))).collect(),
     };
     let cfg = PgConfig {
         group: cx.group(&s.group),
@@ -240,24 +194,16 @@ pub fn build(
         burst_wal_rate,
         wal_keep_bytes: keep_segments.saturating_mul(segment_bytes),
         segment_bytes,
-        slot: cx
-            .values
-            .flag(&s.replication_slot, &format!("{p}.replication_slot"))?,
-        sync_commit: cx
-            .values
-            .flag(&s.synchronous_commit, &format!("{p}.synchronous_commit"))?,
-        archive: cx
-            .values
-            .flag(&s.wal_archiving, &format!("{p}.wal_archiving"))?,
+        slot: cx.values.flag(&s.replication_slot, &format!("{p}.replication_slot"))?,
+        sync_commit: cx.values.flag(&s.synchronous_commit, &format!("{p}.synchronous_commit"))?,
+        archive: cx.values.flag(&s.wal_archiving, &format!("{p}.wal_archiving"))?,
         send_window,
         basebackup_wait_us,
         basebackup_chunk,
         delete_rate,
         apply_rate,
         apply_delay_us,
-        delete_guard: cx
-            .values
-            .flag(&s.delete_guard, &format!("{p}.delete_guard"))?,
+        delete_guard: cx.values.flag(&s.delete_guard, &format!("{p}.delete_guard"))?,
         gauges,
         replicas,
     };
@@ -265,26 +211,14 @@ pub fn build(
         // Per tick: the tick timer, a status report (sent + delivered) and, on a
         // primary, WAL and an ack (sent + delivered) per replica plus an archive
         // segment and its ack; on a replica, its ack.
-        let per_tick = if is_primary {
-            7 + 4 * cfg.replicas.len() as u64
-        } else {
-            5
-        };
+        let per_tick = if is_primary { 7 + 4 * cfg.replicas.len() as u64 } else { 5 };
         let ticks = cx.end_us / tick_us + 1;
-        cx.expect_events(
-            per_tick.saturating_mul(ticks),
-            &s.tick,
-            &format!("{p}.tick"),
-        );
+        cx.expect_events(per_tick.saturating_mul(ticks), &s.tick, &format!("{p}.tick"));
         if is_primary && !cfg.replicas.is_empty() {
             // A base backup: a chunk and its ack (sent + delivered) per chunk.
             let chunks = data_bytes / basebackup_chunk + 1;
             let q = s.basebackup_chunk.clone().unwrap_or(zero);
-            cx.expect_events(
-                4 * chunks * cfg.replicas.len() as u64,
-                &q,
-                &format!("{p}.basebackup_chunk"),
-            );
+            cx.expect_events(4 * chunks * cfg.replicas.len() as u64, &q, &format!("{p}.basebackup_chunk"));
         }
     }
     Ok(Box::new(Postgres::new(me, cfg, cx.end_us)))

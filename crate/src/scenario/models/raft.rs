@@ -61,21 +61,11 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
     if peers.len() > 15 {
         return Err(cx.err(format!("{p}.peers"), "at most 15 peers"));
     }
-    let heartbeat_us =
-        cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
-    let election_min_us = cx.positive_micros(
-        &s.election_timeout_min,
-        &format!("{p}.election_timeout_min"),
-    )?;
-    let election_max_us = cx.positive_micros(
-        &s.election_timeout_max,
-        &format!("{p}.election_timeout_max"),
-    )?;
+    let heartbeat_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
+    let election_min_us = cx.positive_micros(&s.election_timeout_min, &format!("{p}.election_timeout_min"))?;
+    let election_max_us = cx.positive_micros(&s.election_timeout_max, &format!("{p}.election_timeout_max"))?;
     if election_max_us < election_min_us {
-        return Err(cx.err(
-            format!("{p}.election_timeout_max"),
-            "must be at least election_timeout_min",
-        ));
+        return Err(cx.err(format!("{p}.election_timeout_max"), "must be at least election_timeout_min"));
     }
     let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
     let client_plane = match &s.client_plane {
@@ -87,10 +77,7 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
         None => None,
     };
     if initial_leader.is_some_and(|l| l != me && !peers.contains(&l)) {
-        return Err(cx.err(
-            format!("{p}.initial_leader"),
-            "must be this node or one of its peers",
-        ));
+        return Err(cx.err(format!("{p}.initial_leader"), "must be this node or one of its peers"));
     }
     let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g));
     let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g));
@@ -99,10 +86,7 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
         None => 0,
     };
     if disk_write_us >= election_min_us {
-        return Err(cx.err(
-            format!("{p}.disk_write"),
-            "must be shorter than election_timeout_min",
-        ));
+        return Err(cx.err(format!("{p}.disk_write"), "must be shorter than election_timeout_min"));
     }
     let cfg = RaftConfig {
         group: cx.group(&s.group),
@@ -112,9 +96,7 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
         election_min_us,
         election_max_us,
         pre_vote: cx.values.flag(&s.pre_vote, &format!("{p}.pre_vote"))?,
-        check_quorum: cx
-            .values
-            .flag(&s.check_quorum, &format!("{p}.check_quorum"))?,
+        check_quorum: cx.values.flag(&s.check_quorum, &format!("{p}.check_quorum"))?,
         initial_leader,
         random_phase: s.random_phase,
         term_gauge,
@@ -129,16 +111,8 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
     let per_heartbeat = (1 + 2 * peers).div_ceil(peers + 1) + 1;
     let heartbeats = per_heartbeat.saturating_mul(cx.end_us / heartbeat_us + 1);
     let per_round = 2 + 2 * peers;
-    cx.expect_events(
-        heartbeats,
-        &s.heartbeat_interval,
-        &format!("{p}.heartbeat_interval"),
-    );
+    cx.expect_events(heartbeats, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
     let elections = per_round.saturating_mul(cx.end_us / election_min_us + 1);
-    cx.expect_events(
-        elections,
-        &s.election_timeout_min,
-        &format!("{p}.election_timeout_min"),
-    );
+    cx.expect_events(elections, &s.election_timeout_min, &format!("{p}.election_timeout_min"));
     Ok(Box::new(RaftNode::new(me, cfg)))
 }
