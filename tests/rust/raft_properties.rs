@@ -161,9 +161,7 @@ impl Sim {
             }
             let b = other.log();
             let len = a.len().min(b.len());
-            let Some(k) = (0..len).rev().find(|&k| a[k] == b[k]) else {
-                continue;
-            };
+            let Some(k) = (0..len).rev().find(|&k| a[k] == b[k]) else { continue };
             if a[..k] != b[..k] {
                 self.fail(format!("logs of {i} and {j} agree at index {} but differ before", k + 1));
             }
@@ -254,9 +252,7 @@ impl Sim {
                 }
                 Ev::Wake { node, slot } => {
                     let t = node as usize;
-                    let Some((due, timer)) = self.timers[t][slot] else {
-                        continue;
-                    };
+                    let Some((due, timer)) = self.timers[t][slot] else { continue };
                     if due != at || !self.up[t] {
                         continue;
                     }
@@ -323,9 +319,7 @@ fn schedule(seed: u64) -> Stats {
 
 fn build(seed: u64, setup: &Setup) -> Sim {
     let Setup { n, pre_vote, check_quorum, heartbeat_us, election_min_us, election_max_us, initial_leader, disk_write_us } = *setup;
-    let desc = format!(
-        "seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us} disk={disk_write_us}"
-    );
+    let desc = format!("seed={seed} n={n} pre_vote={pre_vote} check_quorum={check_quorum} hb={heartbeat_us} et={election_min_us}..{election_max_us} disk={disk_write_us}");
     let nodes = (0..n)
         .map(|i| {
             let peers = (0..n).filter(|&j| j != i).map(|j| NodeId(j as u32)).collect();
@@ -412,16 +406,7 @@ fn raft_safety_holds_over_random_fault_schedules() {
 // ---- Targeted checks of the PreVote / CheckQuorum semantics (fact sheet §5.2).
 
 fn three(pre_vote: bool, check_quorum: bool, leader: u32) -> Setup {
-    Setup {
-        n: 3,
-        pre_vote,
-        check_quorum,
-        heartbeat_us: 10_000,
-        election_min_us: 100_000,
-        election_max_us: 199_000,
-        initial_leader: Some(NodeId(leader)),
-        disk_write_us: 0,
-    }
+    Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 199_000, initial_leader: Some(NodeId(leader)), disk_write_us: 0 }
 }
 
 fn isolate(sim: &mut Sim, a: usize) {
@@ -498,16 +483,7 @@ enum Picture {
 fn cloudflare(seed: u64, pre_vote: bool, check_quorum: bool, picture: Picture) -> (u32, u32) {
     let mut sim = build(
         seed,
-        &Setup {
-            n: 3,
-            pre_vote,
-            check_quorum,
-            heartbeat_us: 10_000,
-            election_min_us: 100_000,
-            election_max_us: 190_000,
-            initial_leader: Some(NodeId(2)),
-            disk_write_us: 0,
-        },
+        &Setup { n: 3, pre_vote, check_quorum, heartbeat_us: 10_000, election_min_us: 100_000, election_max_us: 190_000, initial_leader: Some(NodeId(2)), disk_write_us: 0 },
     );
     let mut rng = Rng::for_component(seed, 7);
     sim.start();

@@ -175,9 +175,7 @@ impl DbManager {
     }
 
     fn on_etcd_reply(&mut self, cx: &mut Cx, req: u32, status: ReplyStatus) {
-        let Some((want, sent, purpose)) = self.outstanding else {
-            return;
-        };
+        let Some((want, sent, purpose)) = self.outstanding else { return };
         if req != want {
             return;
         }
@@ -201,14 +199,16 @@ impl DbManager {
     }
 
     fn fail_over(&mut self, cx: &mut Cx) {
-        let Some(next) = self.successor(cx.now_us) else {
-            return;
-        };
+        let Some(next) = self.successor(cx.now_us) else { return };
         self.primary = next;
         self.epoch += 1;
         self.failovers += 1;
         for (i, &m) in self.cfg.members.iter().enumerate() {
-            let msg = if i == self.primary { DbMsg::Promote { epoch: self.epoch } } else { DbMsg::Follow { epoch: self.epoch, full: self.cfg.full_rebuild } };
+            let msg = if i == self.primary {
+                DbMsg::Promote { epoch: self.epoch }
+            } else {
+                DbMsg::Follow { epoch: self.epoch, full: self.cfg.full_rebuild }
+            };
             cx.send(m, self.cfg.db_plane, Msg::Db(msg), CONTROL_BYTES);
         }
         self.last_renewed_us = cx.now_us;
@@ -237,9 +237,7 @@ impl Protocol for DbManager {
         match msg {
             Msg::Reply { req, status } => self.on_etcd_reply(cx, req, status),
             Msg::Db(DbMsg::Pong { primary, serving, .. }) => {
-                let Some(i) = self.cfg.members.iter().position(|&m| m == from) else {
-                    return;
-                };
+                let Some(i) = self.cfg.members.iter().position(|&m| m == from) else { return };
                 if i == self.primary && primary {
                     self.last_pong_us = cx.now_us;
                 }

@@ -75,7 +75,8 @@ impl RaftNode {
     /// leader is always in its own lease (its quorum check restarts the clock).
     pub(super) fn in_lease(&self, now: u64) -> bool {
         self.cfg.check_quorum
-            && (self.role == RaftRole::Leader || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
+            && (self.role == RaftRole::Leader
+                || (self.leader.is_some() && now.saturating_sub(self.leader_heard_us) < self.cfg.election_min_us))
     }
 
     pub(super) fn on_vote(&mut self, cx: &mut Cx, pi: usize, granted: bool, pre: bool) {

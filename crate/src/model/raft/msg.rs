@@ -6,44 +6,19 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaftMsg {
     /// `pre`: a pre-vote for `term` (the sender's term + 1), which changes nobody's term.
-    RequestVote {
-        term: u32,
-        last_index: u32,
-        last_term: u32,
-        pre: bool,
-    },
-    Vote {
-        term: u32,
-        granted: bool,
-        pre: bool,
-    },
+    RequestVote { term: u32, last_index: u32, last_term: u32, pre: bool },
+    Vote { term: u32, granted: bool, pre: bool },
     /// Entries `prev_index + 1 ..= prev_index + count`, all of term `entry_term`.
-    Append {
-        term: u32,
-        prev_index: u32,
-        prev_term: u32,
-        count: u32,
-        entry_term: u32,
-        commit: u32,
-    },
+    Append { term: u32, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32 },
     /// `index`: on success the last index now known to match; on failure a hint
     /// (the follower's last index) so the leader backs up in one step.
-    AppendReply {
-        term: u32,
-        success: bool,
-        index: u32,
-    },
+    AppendReply { term: u32, success: bool, index: u32 },
     /// etcd's `MsgHeartbeat`: no entries, only the leader's term and a commit
     /// index capped at what this follower is known to hold.
-    Heartbeat {
-        term: u32,
-        commit: u32,
-    },
+    Heartbeat { term: u32, commit: u32 },
     /// etcd's `MsgHeartbeatResp`: tells the leader the follower is alive, so it
     /// can send the entries the follower lacks (catch-up costs a round trip).
-    HeartbeatReply {
-        term: u32,
-    },
+    HeartbeatReply { term: u32 },
 }
 
 impl RaftMsg {
