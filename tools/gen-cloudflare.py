@@ -94,7 +94,7 @@ timeline = [
  step("0s", "A quiet Monday afternoon", "note",
   "Cloudflare's control plane (API and dashboard) runs on many microservices in two regions; the edge is not part of this story and kept working. A three-node etcd cluster stores strongly consistent state: node 3 leads, node 1 sits in a rack whose switch is about to fail. A database cluster manager vouches for the authentication database's primary through etcd: every 10 s it checks the primary and writes its health to etcd (the manager's real design and settings are not published; Patroni's loop_wait 10 s and ttl 30 s are used as an analogue). Three API client nodes, each standing for many users, read and write sessions on the three database members.",
   "cloudflare-blog"),
- step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd3", "etcd1"], ["etcd2", "etcd1"]], "both_ways": False, "carrier_up": True}},
+ step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd3", "etcd1"], ["etcd1", "etcd3"], ["etcd2", "etcd1"]], "both_ways": False, "carrier_up": True}},
   "14:43 UTC: a switch in node 1's rack starts misbehaving. Its control-plane protocols (LACP, BGP) stay up, so every link looks healthy and nothing fails over, but its data plane forwards only some packets: traffic between etcd nodes 1 and 3 is mostly dropped while both still reach node 2. The share dropped is not published; 90% is an assumption. The link picture (1-3 broken, 1-2 and 2-3 healthy) is from quotes of the post and matches the project's seed document; one third-party blog puts the bad link between 1 and 2.",
   "quotes"),
  step("3min10s", "Leadership ping-pong", "note",
