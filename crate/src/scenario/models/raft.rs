@@ -85,9 +85,6 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Mode
         Some(q) => cx.values.micros(q, &format!("{p}.disk_write"))?,
         None => 0,
     };
-    if disk_write_us >= election_min_us {
-        return Err(cx.err(format!("{p}.disk_write"), "must be shorter than election_timeout_min"));
-    }
     let cfg = RaftConfig {
         group: cx.group(&s.group),
         plane,
