@@ -15,7 +15,7 @@ use std::time::Instant;
 use incident_replay::engine::rng::Rng;
 use incident_replay::ids::{GroupId, NodeId, PlaneId};
 use incident_replay::model::effect::{Cx, Effect};
-use incident_replay::model::msg::{Msg, Timer, TIMER_SLOTS};
+use incident_replay::model::msg::{Msg, ServiceMsg, Timer, TIMER_SLOTS};
 use incident_replay::model::raft::{RaftConfig, RaftMsg, RaftNode, RaftRole};
 use incident_replay::model::Protocol;
 
@@ -274,7 +274,7 @@ impl Sim {
                     let t = rng.below(self.nodes.len() as u64) as usize;
                     if self.up[t] && self.paused_until[t] <= at {
                         let req = rng.below(1 << 30) as u32;
-                        self.dispatch(t, |m, cx| m.on_message(cx, NodeId(CLIENT), Msg::Request { req, write_id: 1 }));
+                        self.dispatch(t, |m, cx| m.on_message(cx, NodeId(CLIENT), Msg::Service(ServiceMsg::Request { req, write_id: 1 })));
                     }
                     let next = self.now + rng.between(5_000, 60_000);
                     self.push(next, Ev::Write);

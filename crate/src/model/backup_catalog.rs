@@ -19,9 +19,9 @@
 //! daily job that last ran the night before exists at t = 0.
 
 use super::effect::{Cx, Effect};
-use super::msg::{Command, Msg, Timer};
+use super::msg::{timer_enum, Command};
 use super::postgres::{PgMsg, PgState};
-use super::Protocol;
+use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{NodeId, PlaneId};
 
@@ -29,12 +29,13 @@ const CONTROL_BYTES: u32 = 128;
 /// Largest archive read served at once (keeps messages within `u32` bytes).
 const ARCHIVE_READ_MAX: u64 = 1 << 30;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackupTimer {
-    /// The team has found out what is left and starts the restore.
-    Decide = 0,
-    /// The restore (copy, replay, checks) is done.
-    RestoreDone = 1,
+timer_enum! {
+    pub enum BackupTimer {
+        /// The team has found out what is left and starts the restore.
+        Decide,
+        /// The restore (copy, replay, checks) is done.
+        RestoreDone,
+    }
 }
 
 /// A periodic job: runs at `first_at_us + k * interval_us` for every integer k.
@@ -317,7 +318,7 @@ impl BackupCatalog {
                 PgState::Destroyed if self.failure_at.is_none() => {
                     // Writes stopped when the deletion began; the team starts looking.
                     self.failure_at = Some(point_us);
-                    cx.set_timer(Timer::Backup(BackupTimer::Decide), self.cfg.decide_delay_us);
+                    cx.set_timer(BackupTimer::Decide, self.cfg.decide_delay_us);
                 }
                 _ => {}
             }
@@ -337,7 +338,7 @@ impl BackupCatalog {
         let Some(&(end_pos, gen_us)) = j.checked_sub(1).and_then(|j| self.archive_index.get(j)) else { return };
         if end_pos > start {
             self.served[i] = end_pos;
-            cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::Wal { end_pos, gen_us }), (end_pos - start) as u32);
+            cx.send(from, self.cfg.plane, PgMsg::Wal { end_pos, gen_us }, (end_pos - start) as u32);
         }
     }
 
@@ -362,47 +363,49 @@ impl BackupCatalog {
         cx.emit(Effect::Gauge { gauge: g.choice, value: best.map_or(choice::NOTHING, |c| c.choice) });
         self.chosen = best;
         if let Some(c) = best {
-            let after = c.restore_us + self.cfg.post_restore_us;
-            cx.emit(Effect::Gauge { gauge: g.restore_at_s, value: ((cx.now_us + after) / US_PER_S) as i64 });
-            cx.set_timer(Timer::Backup(BackupTimer::RestoreDone), after);
+            let after = c.restore_us.saturating_add(self.cfg.post_restore_us);
+            cx.emit(Effect::Gauge { gauge: g.restore_at_s, value: (cx.now_us.saturating_add(after) / US_PER_S) as i64 });
+            cx.set_timer(BackupTimer::RestoreDone, after);
         }
     }
 }
 
-impl Protocol for BackupCatalog {
+impl Model for BackupCatalog {
+    type Msg = PgMsg;
+    type Timer = BackupTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         self.report_states(cx, 0);
     }
 
     fn restart(&mut self, _cx: &mut Cx) {}
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: PgMsg) {
         match msg {
-            Msg::Pg(PgMsg::Status { state, pos, point_us, pending }) => self.on_status(cx, from, state, pos, point_us, pending),
-            Msg::Pg(PgMsg::Segment { end_pos, gen_us }) if end_pos > self.archived_pos => {
-                let first = self.archived_pos == 0;
-                (self.archived_pos, self.archived_gen_us) = (end_pos, gen_us);
-                self.archive_index.push((end_pos, gen_us));
-                cx.send(from, self.cfg.plane, Msg::Pg(PgMsg::SegmentAck { end_pos }), CONTROL_BYTES);
-                if first {
-                    cx.emit(Effect::Gauge { gauge: self.cfg.gauges.archive, value: state::USABLE });
-                }
-            }
-            Msg::Pg(PgMsg::Ack { received, .. }) => self.serve_archive(cx, from, received),
-            _ => {}
+            PgMsg::Status { state, pos, point_us, pending } => self.on_status(cx, from, state, pos, point_us, pending),
+            PgMsg::Segment { end_pos, gen_us } => self.on_segment(cx, from, end_pos, gen_us),
+            PgMsg::Ack { received, .. } => self.serve_archive(cx, from, received),
+            // Between the primary and its replicas.
+            PgMsg::Wal { .. }
+            | PgMsg::WalGone { .. }
+            | PgMsg::BaseBackupRequest
+            | PgMsg::BaseBackupChunk { .. }
+            | PgMsg::BaseBackupAck { .. }
+            | PgMsg::SegmentAck { .. }
+            | PgMsg::Restore { .. } => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: BackupTimer) {
         match timer {
-            Timer::Backup(BackupTimer::Decide) => self.decide(cx),
-            Timer::Backup(BackupTimer::RestoreDone) => {
+            BackupTimer::Decide => self.decide(cx),
+            BackupTimer::RestoreDone => {
                 if let Some(c) = self.chosen {
                     let point_us = c.point_us.max(0) as u64;
-                    cx.send(c.target, self.cfg.plane, Msg::Pg(PgMsg::Restore { point_us }), CONTROL_BYTES);
+                    cx.send(c.target, self.cfg.plane, PgMsg::Restore { point_us }, CONTROL_BYTES);
                 }
             }
-            _ => {}
         }
     }
 
@@ -412,9 +415,21 @@ impl Protocol for BackupCatalog {
             cx.emit(Effect::Gauge { gauge: self.cfg.gauges.lvm, value: state::USABLE });
         }
     }
+}
 
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+impl BackupCatalog {
+    /// A WAL segment from the primary's archiver: store it and acknowledge.
+    fn on_segment(&mut self, cx: &mut Cx, from: NodeId, end_pos: u64, gen_us: u64) {
+        if end_pos <= self.archived_pos {
+            return; // a resend of what is archived already
+        }
+        let first = self.archived_pos == 0;
+        (self.archived_pos, self.archived_gen_us) = (end_pos, gen_us);
+        self.archive_index.push((end_pos, gen_us));
+        cx.send(from, self.cfg.plane, PgMsg::SegmentAck { end_pos }, CONTROL_BYTES);
+        if first {
+            cx.emit(Effect::Gauge { gauge: self.cfg.gauges.archive, value: state::USABLE });
+        }
     }
 }
 

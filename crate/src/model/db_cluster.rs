@@ -23,8 +23,8 @@
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -32,37 +32,36 @@ const CONTROL_BYTES: u32 = 128;
 const REPLY_BYTES: u32 = 512;
 const QUEUE_PREALLOC: usize = 1024;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbMsg {
-    /// Manager → member: are you alive and serving?
-    Ping { seq: u32 },
-    /// Member → manager: alive; `primary`: serving as the primary; `serving`:
-    /// primary or a replica that can take over (false while rebuilding).
-    Pong { seq: u32, primary: bool, serving: bool },
-    /// Manager → member: you are the primary of `epoch`.
-    Promote { epoch: u32 },
-    /// Manager → member: follow the primary of `epoch`; `full`: rebuild from scratch.
-    Follow { epoch: u32, full: bool },
-}
-
-impl DbMsg {
-    pub const KIND_NAMES: [&'static str; 4] = ["db-ping", "db-pong", "db-promote", "db-follow"];
-    pub fn kind(&self) -> u8 {
-        match self {
-            DbMsg::Ping { .. } => 0,
-            DbMsg::Pong { .. } => 1,
-            DbMsg::Promote { .. } => 2,
-            DbMsg::Follow { .. } => 3,
-        }
+message_family! {
+    pub enum DbMsg {
+        /// Manager → member: are you alive and serving?
+        Ping { seq: u32 } = "db-ping",
+        /// Member → manager: alive; `primary`: serving as the primary; `serving`:
+        /// primary or a replica that can take over (false while rebuilding).
+        Pong { seq: u32, primary: bool, serving: bool } = "db-pong",
+        /// Manager → member: you are the primary of `epoch`.
+        Promote { epoch: u32 } = "db-promote",
+        /// Manager → member: follow the primary of `epoch`; `full`: rebuild from scratch.
+        Follow { epoch: u32, full: bool } = "db-follow",
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbTimer {
-    /// Manager: the next renewal round. Member: the next queued reply is due.
-    Tick = 0,
-    /// Member: the rebuild or resync is done.
-    Rebuilt = 1,
+inbox! {
+    /// What the manager and the members receive: etcd's replies and client
+    /// requests, and each other's messages.
+    pub enum DbInbox {
+        Service(ServiceMsg),
+        Db(DbMsg),
+    }
+}
+
+timer_enum! {
+    pub enum DbTimer {
+        /// Manager: the next renewal round. Member: the next queued reply is due.
+        Tick,
+        /// Member: the rebuild or resync is done.
+        Rebuilt,
+    }
 }
 
 // ---------------------------------------------------------------- manager
@@ -141,7 +140,7 @@ impl DbManager {
         let now = cx.now_us;
         self.ping_seq = self.ping_seq.wrapping_add(1);
         for &m in &self.cfg.members {
-            cx.send(m, self.cfg.db_plane, Msg::Db(DbMsg::Ping { seq: self.ping_seq }), CONTROL_BYTES);
+            cx.send(m, self.cfg.db_plane, DbMsg::Ping { seq: self.ping_seq }, CONTROL_BYTES);
         }
         if let Some((_, sent, _)) = self.outstanding {
             if now.saturating_sub(sent) >= self.cfg.renew_interval_us {
@@ -169,9 +168,9 @@ impl DbManager {
             self.next_req = self.next_req.wrapping_add(1).max(1);
             self.outstanding = Some((req, now, purpose));
             let to = self.cfg.etcd[self.target];
-            cx.send(to, self.cfg.etcd_plane, Msg::Request { req, write_id: u64::from(req) }, CONTROL_BYTES);
+            cx.send(to, self.cfg.etcd_plane, ServiceMsg::Request { req, write_id: u64::from(req) }, CONTROL_BYTES);
         }
-        cx.set_timer(Timer::Db(DbTimer::Tick), self.cfg.renew_interval_us);
+        cx.set_timer(DbTimer::Tick, self.cfg.renew_interval_us);
     }
 
     fn on_etcd_reply(&mut self, cx: &mut Cx, req: u32, status: ReplyStatus) {
@@ -209,7 +208,7 @@ impl DbManager {
             } else {
                 DbMsg::Follow { epoch: self.epoch, full: self.cfg.full_rebuild }
             };
-            cx.send(m, self.cfg.db_plane, Msg::Db(msg), CONTROL_BYTES);
+            cx.send(m, self.cfg.db_plane, msg, CONTROL_BYTES);
         }
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
@@ -217,7 +216,11 @@ impl DbManager {
     }
 }
 
-impl Protocol for DbManager {
+impl Model for DbManager {
+    type Msg = DbInbox;
+    type Timer = DbTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
@@ -225,7 +228,7 @@ impl Protocol for DbManager {
         self.serving_seen_us = vec![cx.now_us; self.cfg.members.len()];
         cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: 0 });
         let phase = cx.rng.below(self.cfg.renew_interval_us);
-        cx.set_timer(Timer::Db(DbTimer::Tick), phase);
+        cx.set_timer(DbTimer::Tick, phase);
     }
 
     fn restart(&mut self, cx: &mut Cx) {
@@ -233,10 +236,10 @@ impl Protocol for DbManager {
         self.start(cx);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: DbInbox) {
         match msg {
-            Msg::Reply { req, status } => self.on_etcd_reply(cx, req, status),
-            Msg::Db(DbMsg::Pong { primary, serving, .. }) => {
+            DbInbox::Service(ServiceMsg::Reply { req, status }) => self.on_etcd_reply(cx, req, status),
+            DbInbox::Db(DbMsg::Pong { primary, serving, .. }) => {
                 let Some(i) = self.cfg.members.iter().position(|&m| m == from) else { return };
                 if i == self.primary && primary {
                     self.last_pong_us = cx.now_us;
@@ -245,18 +248,17 @@ impl Protocol for DbManager {
                     self.serving_seen_us[i] = cx.now_us;
                 }
             }
-            _ => {}
+            // The manager is the one sending these.
+            DbInbox::Service(ServiceMsg::Request { .. } | ServiceMsg::Traffic { .. })
+            | DbInbox::Db(DbMsg::Ping { .. } | DbMsg::Promote { .. } | DbMsg::Follow { .. }) => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        if timer == Timer::Db(DbTimer::Tick) {
-            self.tick(cx);
+    fn on_timer(&mut self, cx: &mut Cx, timer: DbTimer) {
+        match timer {
+            DbTimer::Tick => self.tick(cx),
+            DbTimer::Rebuilt => {} // a member's
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 
@@ -311,12 +313,12 @@ impl PgNode {
         let start = self.busy_until_us.max(now);
         let refuse = refuse.or((start - now > self.cfg.queue_max_us).then_some(ReplyStatus::Unavailable));
         if let Some(status) = refuse {
-            cx.send(client, self.cfg.plane, Msg::Reply { req, status }, REPLY_BYTES);
+            cx.send(client, self.cfg.plane, ServiceMsg::Reply { req, status }, REPLY_BYTES);
             return;
         }
-        self.busy_until_us = start + self.cfg.service_us;
+        self.busy_until_us = start.saturating_add(self.cfg.service_us);
         if self.queue.is_empty() {
-            cx.set_timer(Timer::Db(DbTimer::Tick), self.busy_until_us - now);
+            cx.set_timer(DbTimer::Tick, self.busy_until_us - now);
         }
         self.queue.push_back((self.busy_until_us, client, req));
     }
@@ -324,16 +326,20 @@ impl PgNode {
     fn serve_due(&mut self, cx: &mut Cx) {
         while let Some(&(due, client, req)) = self.queue.front() {
             if due > cx.now_us {
-                cx.set_timer(Timer::Db(DbTimer::Tick), due - cx.now_us);
+                cx.set_timer(DbTimer::Tick, due - cx.now_us);
                 return;
             }
             self.queue.pop_front();
-            cx.send(client, self.cfg.plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+            cx.send(client, self.cfg.plane, ServiceMsg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
         }
     }
 }
 
-impl Protocol for PgNode {
+impl Model for PgNode {
+    type Msg = DbInbox;
+    type Timer = DbTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         let role = if self.cfg.initially_primary { Role::Active } else { Role::Passive };
         self.set_role(cx, role);
@@ -346,41 +352,45 @@ impl Protocol for PgNode {
         self.set_role(cx, role);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: DbInbox) {
         match msg {
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id != 0),
-            Msg::Db(DbMsg::Ping { seq }) => {
+            DbInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id != 0),
+            DbInbox::Db(DbMsg::Ping { seq }) => {
                 let (primary, serving) = (self.role == Role::Active, self.role != Role::Rebuilding);
-                cx.send(from, self.cfg.plane, Msg::Db(DbMsg::Pong { seq, primary, serving }), CONTROL_BYTES);
+                cx.send(from, self.cfg.plane, DbMsg::Pong { seq, primary, serving }, CONTROL_BYTES);
             }
-            Msg::Db(DbMsg::Promote { epoch }) if epoch > self.epoch => {
-                self.epoch = epoch;
-                cx.cancel_timer(Timer::Db(DbTimer::Rebuilt));
-                self.set_role(cx, Role::Active);
-            }
-            Msg::Db(DbMsg::Follow { epoch, full }) if epoch > self.epoch => {
-                self.epoch = epoch;
-                let took = if full { self.cfg.rebuild_us } else { self.cfg.resync_us };
-                if took == 0 {
-                    self.set_role(cx, Role::Passive);
-                } else {
-                    self.set_role(cx, Role::Rebuilding);
-                    cx.set_timer(Timer::Db(DbTimer::Rebuilt), took);
+            DbInbox::Db(DbMsg::Promote { epoch }) => {
+                if epoch > self.epoch {
+                    self.epoch = epoch;
+                    cx.cancel_timer(DbTimer::Rebuilt);
+                    self.set_role(cx, Role::Active);
                 }
             }
-            _ => {}
+            DbInbox::Db(DbMsg::Follow { epoch, full }) => {
+                if epoch > self.epoch {
+                    self.epoch = epoch;
+                    let took = if full { self.cfg.rebuild_us } else { self.cfg.resync_us };
+                    if took == 0 {
+                        self.set_role(cx, Role::Passive);
+                    } else {
+                        self.set_role(cx, Role::Rebuilding);
+                        cx.set_timer(DbTimer::Rebuilt, took);
+                    }
+                }
+            }
+            // A member is nobody's client and the manager's pongs are its own.
+            DbInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) | DbInbox::Db(DbMsg::Pong { .. }) => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: DbTimer) {
         match timer {
-            Timer::Db(DbTimer::Tick) => self.serve_due(cx),
-            Timer::Db(DbTimer::Rebuilt) if self.role == Role::Rebuilding => self.set_role(cx, Role::Passive),
-            _ => {}
+            DbTimer::Tick => self.serve_due(cx),
+            DbTimer::Rebuilt => {
+                if self.role == Role::Rebuilding {
+                    self.set_role(cx, Role::Passive)
+                }
+            }
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

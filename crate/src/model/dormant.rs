@@ -2,19 +2,24 @@
 //! nothing, sends nothing and joins no group.
 
 use super::effect::Cx;
-use super::msg::{Msg, Timer};
-use super::Protocol;
+use super::msg::{Command, NoMsg, NoTimer};
+use super::Model;
 use crate::ids::NodeId;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Dormant;
 
-impl Protocol for Dormant {
+impl Model for Dormant {
+    type Msg = NoMsg;
+    type Timer = NoTimer;
+    type Command = Command;
+
     fn start(&mut self, _cx: &mut Cx) {}
     fn restart(&mut self, _cx: &mut Cx) {}
-    fn on_message(&mut self, _cx: &mut Cx, _from: NodeId, _msg: Msg) {}
-    fn on_timer(&mut self, _cx: &mut Cx, _timer: Timer) {}
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn on_message(&mut self, _cx: &mut Cx, _from: NodeId, msg: NoMsg) {
+        match msg {}
+    }
+    fn on_timer(&mut self, _cx: &mut Cx, timer: NoTimer) {
+        match timer {}
     }
 }

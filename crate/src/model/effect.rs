@@ -53,11 +53,20 @@ pub enum Effect {
     PowerOff { target: NodeId },
     /// Power `target` back on; it restarts (a human at the console).
     PowerOn { target: NodeId },
+    /// Arm this host's watchdog: unless kicked within `timeout_us` (true time),
+    /// the host resets and the process restarts `boot_us` later.
+    WatchdogArm { timeout_us: u64, boot_us: u64 },
+    /// Kick the armed watchdog: its timeout starts over.
+    WatchdogKick,
+    /// Disarm it (a clean shutdown of the process that armed it).
+    WatchdogStop,
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an
 /// output buffer for effects (reused across calls, so handlers do not allocate).
 pub struct Cx<'a> {
+    /// This host's clock (`model/node.rs`): true time unless the scenario skews
+    /// or steps it. Timers set through `Cx` run on it too.
     pub now_us: SimTime,
     pub me: NodeId,
     pub rng: &'a mut Rng,
@@ -65,14 +74,18 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
-        self.out.push(Effect::Send { to, plane, msg, bytes });
+    /// Send a message of any family (`HaMsg::Heartbeat { .. }` or a `Msg`).
+    #[inline]
+    pub fn send(&mut self, to: NodeId, plane: PlaneId, msg: impl Into<Msg>, bytes: u32) {
+        self.out.push(Effect::Send { to, plane, msg: msg.into(), bytes });
     }
-    pub fn set_timer(&mut self, timer: Timer, after_us: u64) {
-        self.out.push(Effect::SetTimer { timer, after_us });
+    #[inline]
+    pub fn set_timer(&mut self, timer: impl Into<Timer>, after_us: u64) {
+        self.out.push(Effect::SetTimer { timer: timer.into(), after_us });
     }
-    pub fn cancel_timer(&mut self, timer: Timer) {
-        self.out.push(Effect::CancelTimer { timer });
+    #[inline]
+    pub fn cancel_timer(&mut self, timer: impl Into<Timer>) {
+        self.out.push(Effect::CancelTimer { timer: timer.into() });
     }
     pub fn emit(&mut self, effect: Effect) {
         self.out.push(effect);

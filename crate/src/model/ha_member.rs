@@ -12,8 +12,8 @@
 //! the writes it took after the winner's epoch began (DRBD's "discard my data").
 
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Command, Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
 const HEARTBEAT_BYTES: u32 = 128;
@@ -23,38 +23,36 @@ const REPLY_BYTES: u32 = 64;
 /// replica catches up in bounded steps instead of one unbounded burst.
 const SYNC_BATCH_MAX: u64 = 256;
 
-/// Messages between cluster members.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HaMsg {
-    /// `base_len` is the log length at which the sender's epoch began: everything
-    /// a deposed active wrote past it is divergent.
-    Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 },
-    /// One replicated write at `index` of the active's log.
-    Replicate { epoch: u64, index: u64, write_id: u64 },
-    ReplicateAck { epoch: u64, index: u64 },
-    /// A replica asks the active to resend its log from `from_index`.
-    SyncRequest { epoch: u64, from_index: u64 },
-}
-
-impl HaMsg {
-    pub const KIND_NAMES: [&'static str; 4] = ["heartbeat", "replicate", "replicate-ack", "sync-request"];
-    pub fn kind(&self) -> u8 {
-        match self {
-            HaMsg::Heartbeat { .. } => 0,
-            HaMsg::Replicate { .. } => 1,
-            HaMsg::ReplicateAck { .. } => 2,
-            HaMsg::SyncRequest { .. } => 3,
-        }
+message_family! {
+    /// Messages between cluster members.
+    pub enum HaMsg {
+        /// `base_len` is the log length at which the sender's epoch began: everything
+        /// a deposed active wrote past it is divergent.
+        Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 } = "heartbeat",
+        /// One replicated write at `index` of the active's log.
+        Replicate { epoch: u64, index: u64, write_id: u64 } = "replicate",
+        ReplicateAck { epoch: u64, index: u64 } = "replicate-ack",
+        /// A replica asks the active to resend its log from `from_index`.
+        SyncRequest { epoch: u64, from_index: u64 } = "sync-request",
     }
 }
 
-/// Timer slots of a cluster member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HaTimer {
-    /// Send the next heartbeat.
-    Heartbeat = 0,
-    /// Check whether peers have been silent for longer than the dead time.
-    PeerCheck = 1,
+inbox! {
+    /// What a cluster member receives: client requests and its peers' messages.
+    pub enum HaInbox {
+        Service(ServiceMsg),
+        Ha(HaMsg),
+    }
+}
+
+timer_enum! {
+    /// Timer slots of a cluster member.
+    pub enum HaTimer {
+        /// Send the next heartbeat.
+        Heartbeat,
+        /// Check whether peers have been silent for longer than the dead time.
+        PeerCheck,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -127,8 +125,8 @@ impl HaMember {
         // Everybody counts as just heard at start-up.
         self.heard_us.iter_mut().for_each(|t| *t = cx.now_us);
         self.active_heard_us = cx.now_us;
-        cx.set_timer(Timer::Ha(HaTimer::Heartbeat), 0);
-        cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
+        cx.set_timer(HaTimer::Heartbeat, 0);
+        cx.set_timer(HaTimer::PeerCheck, self.cfg.heartbeat_interval_us);
     }
 
 
@@ -150,25 +148,24 @@ impl HaMember {
         2 * self.members_alive(now, window_us) > self.cfg.peers.len() + 1
     }
 
-    fn timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn timer(&mut self, cx: &mut Cx, timer: HaTimer) {
         match timer {
-            Timer::Ha(HaTimer::Heartbeat) => {
-                let msg = Msg::Ha(HaMsg::Heartbeat {
+            HaTimer::Heartbeat => {
+                let msg = HaMsg::Heartbeat {
                     epoch: self.epoch,
                     active: self.role == Role::Active,
                     log_len: self.log_len(),
                     base_len: self.base_len,
-                });
+                };
                 for &p in &self.cfg.peers {
                     cx.send(p, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
                 }
-                cx.set_timer(Timer::Ha(HaTimer::Heartbeat), self.cfg.heartbeat_interval_us);
+                cx.set_timer(HaTimer::Heartbeat, self.cfg.heartbeat_interval_us);
             }
-            Timer::Ha(HaTimer::PeerCheck) => {
+            HaTimer::PeerCheck => {
                 self.check_peers(cx);
-                cx.set_timer(Timer::Ha(HaTimer::PeerCheck), self.cfg.heartbeat_interval_us);
+                cx.set_timer(HaTimer::PeerCheck, self.cfg.heartbeat_interval_us);
             }
-            _ => {}
         }
     }
 
@@ -239,25 +236,29 @@ impl HaMember {
         }
     }
 
-    fn message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn message(&mut self, cx: &mut Cx, from: NodeId, msg: HaInbox) {
         if let Some(i) = self.peer_index(from) {
             self.heard_us[i] = cx.now_us;
         }
         match msg {
-            Msg::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len }) => {
+            HaInbox::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len }) => {
                 self.on_heartbeat(cx, from, epoch, active, log_len, base_len)
             }
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            Msg::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
-            Msg::Ha(HaMsg::SyncRequest { epoch, from_index })
-                if self.role == Role::Active && epoch <= self.epoch => {
+            HaInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
+            HaInbox::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
+            HaInbox::Ha(HaMsg::SyncRequest { epoch, from_index }) => {
+                if self.role == Role::Active && epoch <= self.epoch {
                     let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
                     for index in from_index..end {
                         let write_id = self.log[index as usize];
-                        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
+                        cx.send(from, self.cfg.data_plane, HaMsg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
                     }
                 }
-            _ => {}
+            }
+            // This active answers clients at once and does not wait for acks.
+            HaInbox::Ha(HaMsg::ReplicateAck { .. }) => {}
+            // A member is not a client.
+            HaInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
         }
     }
 
@@ -285,11 +286,11 @@ impl HaMember {
     }
 
     fn ask_sync(&mut self, cx: &mut Cx, active: NodeId) {
-        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t.saturating_add(self.cfg.heartbeat_interval_us)) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::Ha(HaMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
+        let msg = HaMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() };
         cx.send(active, self.cfg.data_plane, msg, HEARTBEAT_BYTES);
     }
 
@@ -303,17 +304,17 @@ impl HaMember {
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
         if self.role != Role::Active {
-            cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::NotActive }, REPLY_BYTES);
+            cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status: ReplyStatus::NotActive }, REPLY_BYTES);
             return;
         }
         if write_id != 0 {
             let index = self.log_len();
             self.log.push(write_id);
             for &p in &self.cfg.peers {
-                cx.send(p, self.cfg.data_plane, Msg::Ha(HaMsg::Replicate { epoch: self.epoch, index, write_id }), REPLICATE_BYTES);
+                cx.send(p, self.cfg.data_plane, HaMsg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
             }
         }
-        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+        cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
     }
 
     fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, index: u64, write_id: u64) {
@@ -333,11 +334,15 @@ impl HaMember {
             self.truncate(cx, index);
         }
         self.log.push(write_id);
-        cx.send(from, self.cfg.data_plane, Msg::Ha(HaMsg::ReplicateAck { epoch, index }), REPLY_BYTES);
+        cx.send(from, self.cfg.data_plane, HaMsg::ReplicateAck { epoch, index }, REPLY_BYTES);
     }
 }
 
-impl Protocol for HaMember {
+impl Model for HaMember {
+    type Msg = HaInbox;
+    type Timer = HaTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
     }
@@ -350,19 +355,15 @@ impl Protocol for HaMember {
         self.begin(cx);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: HaInbox) {
         self.message(cx, from, msg);
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: HaTimer) {
         self.timer(cx, timer);
     }
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

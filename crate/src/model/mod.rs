@@ -3,9 +3,12 @@
 //! come out through `Cx`. A model never touches the queue, the network, other
 //! nodes or the browser.
 //!
-//! Adding a model: a module here implementing `Protocol`, its messages and
-//! timers as variants of `msg::Msg` and `msg::Timer`, and its scenario spec in
-//! `scenario/models/`.
+//! A model implements `Model` with its own message, timer and command types, so
+//! its handlers match exhaustively over what it can receive; the blanket
+//! `Protocol` impl is the one adapter the engine calls, converting from the hub
+//! enums and dropping what is not the model's (a message of another protocol
+//! is ignored, as a real daemon ignores a packet it cannot parse). How to add a
+//! model: `registry.rs`.
 
 pub mod backup_catalog;
 pub mod db_cluster;
@@ -17,6 +20,7 @@ pub mod msg;
 pub mod node;
 pub mod postgres;
 pub mod raft;
+pub(crate) mod registry;
 pub mod workload;
 
 use effect::Cx;
@@ -24,20 +28,61 @@ use msg::{Command, Msg, Timer};
 
 use crate::ids::NodeId;
 
-/// What every model implements. Handlers return nothing: effects go into `cx`.
-pub trait Protocol: std::fmt::Debug {
+/// What a model implements. Handlers return nothing: effects go into `cx`.
+pub trait Model: std::fmt::Debug + 'static {
+    /// What the model receives: its message family, or an `inbox!` of several.
+    type Msg: TryFrom<Msg>;
+    /// Its timer enum (`timer_enum!`), or `NoTimer`.
+    type Timer: TryFrom<Timer>;
+    /// The operator commands it acts on.
+    type Command: TryFrom<Command>;
+
     /// Called once at time zero.
     fn start(&mut self, cx: &mut Cx);
     /// The node comes back after a crash or power-off: volatile state is gone,
     /// what the model keeps on disk stays.
     fn restart(&mut self, cx: &mut Cx);
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg);
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer);
-    /// Operator commands from the timeline; models ignore the ones they do not know.
-    fn on_command(&mut self, _cx: &mut Cx, _command: Command) {}
-    /// For tests and property checks that inspect a model's state.
-    fn as_any(&self) -> &dyn std::any::Any;
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, cx: &mut Cx, timer: Self::Timer);
+    fn on_command(&mut self, _cx: &mut Cx, _command: Self::Command) {}
 }
 
-/// The model a node runs.
-pub type Model = Box<dyn Protocol>;
+/// The engine's view of a model: hub enums in, effects out. Implemented for
+/// every `Model` by the adapter below; nothing else implements it.
+pub trait Protocol: std::fmt::Debug {
+    fn start(&mut self, cx: &mut Cx);
+    fn restart(&mut self, cx: &mut Cx);
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg);
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer);
+    fn on_command(&mut self, cx: &mut Cx, command: Command);
+}
+
+impl<M: Model> Protocol for M {
+    fn start(&mut self, cx: &mut Cx) {
+        Model::start(self, cx);
+    }
+    fn restart(&mut self, cx: &mut Cx) {
+        Model::restart(self, cx);
+    }
+    #[inline]
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+        if let Ok(msg) = M::Msg::try_from(msg) {
+            Model::on_message(self, cx, from, msg);
+        }
+    }
+    #[inline]
+    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+        // A node's timers are set by its own model, so this always converts.
+        if let Ok(timer) = M::Timer::try_from(timer) {
+            Model::on_timer(self, cx, timer);
+        }
+    }
+    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+        if let Ok(command) = M::Command::try_from(command) {
+            Model::on_command(self, cx, command);
+        }
+    }
+}
+
+/// The model a node runs, as the engine holds it.
+pub type AnyModel = Box<dyn Protocol>;

@@ -2,17 +2,14 @@
 //! operator commands a timeline can issue. Plain `Copy` enums: the queue stores
 //! them inline, so the hot path never allocates.
 //!
-//! Each protocol owns a sub-enum (`HaMsg`, ...) in its own module; this file only
-//! lists them. Adding a protocol: add its variant to `Msg` (and `Timer`), give its
-//! message kinds a block of codes in `Msg::kind`, and name them in `KIND_NAMES`.
+//! Each protocol declares its own message family (`message_family!`) and timer
+//! enum (`timer_enum!`) in its own module; the hub enums `Msg` and `Timer`, with
+//! `From`/`TryFrom` both ways, kind codes and names, and the number of timer
+//! slots, are generated from the registry (`model/registry.rs`). A model that
+//! receives more than one family (a server takes client requests and its peers'
+//! messages) names what it receives with `inbox!`.
 
-use super::backup_catalog::BackupTimer;
-use super::fileserver::msg::{GhMsg, GhTimer};
-use super::ha_member::{HaMsg, HaTimer};
-use super::postgres::{PgMsg, PgTimer};
-use super::db_cluster::{DbMsg, DbTimer};
-use super::raft::{RaftMsg, RaftTimer};
-use super::workload::ClientTimer;
+use super::registry::registry;
 
 /// Why a server did not serve a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,90 +21,233 @@ pub enum ReplyStatus {
     Unavailable,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Msg {
-    /// A client request; `write_id` is 0 for a read.
-    Request { req: u32, write_id: u64 },
-    Reply { req: u32, status: ReplyStatus },
-    /// Stop (`on: false`) or resume a client's traffic, e.g. while the site
-    /// shows a maintenance page.
-    Traffic { on: bool },
-    Ha(HaMsg),
-    /// Fileserver pairs, fencing, witness and operators (GitHub 2012).
-    Gh(GhMsg),
-    /// PostgreSQL streaming replication, base backups, WAL archiving and backup status (GitLab 2017).
-    Pg(PgMsg),
-    /// Raft consensus (etcd).
-    Raft(RaftMsg),
-    /// Database cluster manager and members (Cloudflare 2020).
-    Db(DbMsg),
+/// A message family: a closed `Copy` enum of one protocol's messages, each with
+/// a kind (its index in declaration order) and a name for the legend.
+pub trait Family: Copy + Into<Msg> + TryFrom<Msg, Error = Msg> {
+    const KIND_NAMES: &'static [&'static str];
+    fn kind(&self) -> u8;
 }
 
-/// Names of message kinds by code (the `kind` in frames and message records).
-/// Codes: 0-2 client, 10-19 HA cluster manager, 20-29 fileserver pairs and fencing,
-/// 30-39 PostgreSQL and backups, 40-49 Raft, 50-59 database cluster manager.
-pub fn kind_name(code: u8) -> &'static str {
-    match code {
-        0 => "request",
-        1 => "reply",
-        2 => "traffic",
-        10..=19 => HaMsg::KIND_NAMES.get(usize::from(code - 10)).copied().unwrap_or("ha"),
-        30..=39 => PgMsg::KIND_NAMES.get(usize::from(code - 30)).copied().unwrap_or("postgres"),
-        20..=29 => GhMsg::KIND_NAMES.get(usize::from(code - 20)).copied().unwrap_or("fileserver"),
-        40..=49 => RaftMsg::KIND_NAMES.get(usize::from(code - 40)).copied().unwrap_or("raft"),
-        50..=59 => DbMsg::KIND_NAMES.get(usize::from(code - 50)).copied().unwrap_or("db"),
-        _ => "message",
-    }
+/// A model's timer enum: each variant is a slot (its index in declaration
+/// order); setting a timer replaces the pending one in its slot.
+pub trait TimerSlots: Copy {
+    const SLOTS: usize;
+    fn slot(self) -> usize;
 }
 
-/// Every code with a name, for the browser's legend.
-pub const KIND_CODES: [u8; 35] = [
-    0, 1, 2, 10, 11, 12, 13, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 50, 51, 52, 53,
-];
-
-impl Msg {
-    pub fn kind(&self) -> u8 {
-        match self {
-            Msg::Request { .. } => 0,
-            Msg::Reply { .. } => 1,
-            Msg::Traffic { .. } => 2,
-            Msg::Ha(m) => 10 + m.kind(),
-            Msg::Pg(m) => 30 + m.kind(),
-            Msg::Gh(m) => 20 + m.kind(),
-            Msg::Raft(m) => 40 + m.kind(),
-            Msg::Db(m) => 50 + m.kind(),
+/// Declares a message family: `name = "kind-name"` per variant.
+macro_rules! message_family {
+    (
+        $(#[$m:meta])* $vis:vis enum $name:ident {
+            $( $(#[$vm:meta])* $v:ident $({ $( $(#[$fm:meta])* $f:ident : $t:ty ),* $(,)? })? = $kind:literal ),* $(,)?
         }
+    ) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name {
+            $( $(#[$vm])* $v $({ $( $(#[$fm])* $f: $t ),* })? ),*
+        }
+
+        impl $crate::model::msg::Family for $name {
+            const KIND_NAMES: &'static [&'static str] = &[$($kind),*];
+            fn kind(&self) -> u8 {
+                #[allow(dead_code)]
+                #[repr(u8)]
+                enum Kind { $($v),* }
+                match self { $( Self::$v { .. } => Kind::$v as u8 ),* }
+            }
+        }
+    };
+}
+pub(crate) use message_family;
+
+/// Declares a model's timer enum (one slot per variant).
+macro_rules! timer_enum {
+    ( $(#[$m:meta])* $vis:vis enum $name:ident { $( $(#[$vm:meta])* $v:ident ),+ $(,)? } ) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $( $(#[$vm])* $v ),+ }
+
+        impl $crate::model::msg::TimerSlots for $name {
+            const SLOTS: usize = [$(stringify!($v)),+].len();
+            fn slot(self) -> usize {
+                self as usize
+            }
+        }
+    };
+}
+pub(crate) use timer_enum;
+
+/// Declares what a model receives when it is more than one family: an enum with
+/// one variant per family and `TryFrom<Msg>` trying each in turn.
+macro_rules! inbox {
+    ( $(#[$m:meta])* $vis:vis enum $name:ident { $( $(#[$vm:meta])* $v:ident($t:ty) ),+ $(,)? } ) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $name { $( $(#[$vm])* $v($t) ),+ }
+
+        impl TryFrom<$crate::model::msg::Msg> for $name {
+            type Error = $crate::model::msg::Msg;
+            fn try_from(msg: $crate::model::msg::Msg) -> Result<Self, Self::Error> {
+                $(
+                    let msg = match <$t as TryFrom<$crate::model::msg::Msg>>::try_from(msg) {
+                        Ok(m) => return Ok(Self::$v(m)),
+                        Err(msg) => msg,
+                    };
+                )+
+                Err(msg)
+            }
+        }
+
+        $( impl From<$t> for $name {
+            fn from(m: $t) -> Self {
+                Self::$v(m)
+            }
+        } )+
+    };
+}
+pub(crate) use inbox;
+
+message_family! {
+    /// Client traffic: requests to a service, its replies, and the switch that
+    /// stops or resumes a client (the site's maintenance page).
+    pub enum ServiceMsg {
+        /// A client request; `write_id` is 0 for a read.
+        Request { req: u32, write_id: u64 } = "request",
+        Reply { req: u32, status: ReplyStatus } = "reply",
+        /// Stop (`on: false`) or resume a client's traffic.
+        Traffic { on: bool } = "traffic",
     }
 }
 
-/// Timers. Each has a slot (below `TIMER_SLOTS`); setting a timer replaces the
-/// pending one in its slot. A node runs one model, so models share slot numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timer {
-    Ha(HaTimer),
-    Client(ClientTimer),
-    Pg(PgTimer),
-    Backup(BackupTimer),
-    Gh(GhTimer),
-    Raft(RaftTimer),
-    Db(DbTimer),
+/// Kind codes are `KIND_BLOCK * family index + kind`: each family owns a block.
+pub const KIND_BLOCK: u8 = 10;
+
+const fn max_of(values: &[usize]) -> usize {
+    let mut max = 0;
+    let mut i = 0;
+    while i < values.len() {
+        if values[i] > max {
+            max = values[i];
+        }
+        i += 1;
+    }
+    max
 }
 
-pub const TIMER_SLOTS: usize = 8;
+/// Generates the hub enums from the registry table.
+macro_rules! define_hubs {
+    ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
+         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? ; )* ) => {
+        /// Every message, by family (in registry order).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Msg { $( $( $mv($mt), )? )* }
 
-impl Timer {
-    pub fn slot(self) -> usize {
-        let slot = match self {
-            Timer::Ha(t) => t as usize,
-            Timer::Client(t) => t as usize,
-            Timer::Pg(t) => t as usize,
-            Timer::Backup(t) => t as usize,
-            Timer::Gh(t) => t as usize,
-            Timer::Raft(t) => t as usize,
-            Timer::Db(t) => t as usize,
-        };
-        debug_assert!(slot < TIMER_SLOTS);
-        slot
+        #[allow(dead_code)]
+        #[repr(u8)]
+        enum FamilyIndex { $( $( $mv, )? )* }
+
+        $( $(
+            impl From<$mt> for Msg {
+                fn from(m: $mt) -> Msg {
+                    Msg::$mv(m)
+                }
+            }
+            impl TryFrom<Msg> for $mt {
+                type Error = Msg;
+                fn try_from(m: Msg) -> Result<Self, Msg> {
+                    match m {
+                        Msg::$mv(m) => Ok(m),
+                        other => Err(other),
+                    }
+                }
+            }
+            const _: () = assert!(<$mt as Family>::KIND_NAMES.len() <= KIND_BLOCK as usize, "a message family has more kinds than a code block");
+        )? )*
+
+        /// Kind names of every family, by family index.
+        pub const FAMILY_KIND_NAMES: &[&[&str]] = &[ $( $( <$mt as Family>::KIND_NAMES, )? )* ];
+
+        impl Msg {
+            /// The kind code (in frames, message records and the digest).
+            pub fn kind(&self) -> u8 {
+                match self {
+                    $( $( Msg::$mv(m) => FamilyIndex::$mv as u8 * KIND_BLOCK + Family::kind(m), )? )*
+                }
+            }
+        }
+
+        /// Every timer, by the model that sets it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Timer { $( $( $tv($tt), )? )* }
+
+        $( $(
+            impl From<$tt> for Timer {
+                fn from(t: $tt) -> Timer {
+                    Timer::$tv(t)
+                }
+            }
+            impl TryFrom<Timer> for $tt {
+                type Error = Timer;
+                fn try_from(t: Timer) -> Result<Self, Timer> {
+                    match t {
+                        Timer::$tv(t) => Ok(t),
+                        other => Err(other),
+                    }
+                }
+            }
+        )? )*
+
+        /// Slots per node: a node runs one model, so models share slot numbers.
+        pub const TIMER_SLOTS: usize = max_of(&[ $( $( <$tt as TimerSlots>::SLOTS, )? )* ]);
+
+        impl Timer {
+            pub fn slot(self) -> usize {
+                let slot = match self {
+                    $( $( Timer::$tv(t) => TimerSlots::slot(t), )? )*
+                };
+                debug_assert!(slot < TIMER_SLOTS);
+                slot
+            }
+        }
+    };
+}
+
+registry!(define_hubs);
+
+/// Name of a message kind by code (the `kind` in frames and message records).
+pub fn kind_name(code: u8) -> &'static str {
+    let family = usize::from(code / KIND_BLOCK);
+    FAMILY_KIND_NAMES.get(family).and_then(|names| names.get(usize::from(code % KIND_BLOCK))).copied().unwrap_or("message")
+}
+
+/// Every code with a name, in order, for the browser's legend.
+pub fn kind_codes() -> impl Iterator<Item = u8> {
+    FAMILY_KIND_NAMES
+        .iter()
+        .enumerate()
+        .flat_map(|(f, names)| (0..names.len()).map(move |k| f as u8 * KIND_BLOCK + k as u8))
+}
+
+/// A model that receives no messages (its `Model::Msg`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoMsg {}
+
+impl TryFrom<Msg> for NoMsg {
+    type Error = Msg;
+    fn try_from(m: Msg) -> Result<Self, Msg> {
+        Err(m)
+    }
+}
+
+/// A model that sets no timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoTimer {}
+
+impl TryFrom<Timer> for NoTimer {
+    type Error = Timer;
+    fn try_from(t: Timer) -> Result<Self, Timer> {
+        Err(t)
     }
 }
 
@@ -149,5 +289,28 @@ mod tests {
     #[test]
     fn messages_stay_small_enough_to_queue_inline() {
         assert!(std::mem::size_of::<Msg>() <= 40, "{}", std::mem::size_of::<Msg>());
+    }
+
+    #[test]
+    fn kind_codes_are_blocks_of_ten_in_registry_order() {
+        let codes: Vec<u8> = kind_codes().collect();
+        assert_eq!(&codes[..4], &[0, 1, 2, 10]);
+        assert_eq!(kind_name(0), "request");
+        assert_eq!(kind_name(10), "heartbeat");
+        assert_eq!(kind_name(24), "fence-request");
+        assert_eq!(kind_name(40), "request-vote");
+        assert_eq!(kind_name(53), "db-follow");
+        assert_eq!(kind_name(99), "message");
+        for c in codes {
+            assert_ne!(kind_name(c), "message", "code {c}");
+        }
+    }
+
+    #[test]
+    fn a_message_converts_to_its_family_and_back() {
+        let m: Msg = ServiceMsg::Reply { req: 3, status: ReplyStatus::Ok }.into();
+        assert_eq!(m.kind(), 1);
+        assert_eq!(ServiceMsg::try_from(m), Ok(ServiceMsg::Reply { req: 3, status: ReplyStatus::Ok }));
+        assert!(crate::model::raft::RaftMsg::try_from(m).is_err());
     }
 }

@@ -6,8 +6,8 @@
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect};
-use super::msg::{Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::Model;
 use crate::ids::{NodeId, PlaneId};
 
 const REQUEST_BYTES: u32 = 512;
@@ -32,13 +32,14 @@ pub struct ClientConfig {
     pub outstanding_max: u32,
 }
 
-/// Timer slots of a client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClientTimer {
-    /// Issue the next request.
-    Issue = 0,
-    /// Check outstanding requests for time-outs and due retries.
-    Sweep = 1,
+timer_enum! {
+    /// Timer slots of a client.
+    pub enum ClientTimer {
+        /// Issue the next request.
+        Issue,
+        /// Check outstanding requests for time-outs and due retries.
+        Sweep,
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -90,21 +91,20 @@ impl Client {
         }
         // Spread clients' phases so they do not all fire on the same microsecond.
         let phase = cx.rng.below(self.interval_us());
-        cx.set_timer(Timer::Client(ClientTimer::Issue), phase);
+        cx.set_timer(ClientTimer::Issue, phase);
     }
 
 
-    fn timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn timer(&mut self, cx: &mut Cx, timer: ClientTimer) {
         match timer {
-            Timer::Client(ClientTimer::Issue) => {
+            ClientTimer::Issue => {
                 if self.stopped {
                     return; // the timer is re-armed when traffic resumes
                 }
                 self.issue(cx);
-                cx.set_timer(Timer::Client(ClientTimer::Issue), self.interval_us());
+                cx.set_timer(ClientTimer::Issue, self.interval_us());
             }
-            Timer::Client(ClientTimer::Sweep) => self.sweep(cx),
-            _ => {}
+            ClientTimer::Sweep => self.sweep(cx),
         }
     }
 
@@ -128,8 +128,8 @@ impl Client {
 
     fn send(&mut self, cx: &mut Cx, mut p: Pending) {
         let target = self.cfg.targets[self.target_index % self.cfg.targets.len()];
-        p.deadline_us = cx.now_us + self.cfg.timeout_us;
-        cx.send(target, self.cfg.plane, Msg::Request { req: p.req, write_id: p.write_id }, REQUEST_BYTES);
+        p.deadline_us = cx.now_us.saturating_add(self.cfg.timeout_us);
+        cx.send(target, self.cfg.plane, ServiceMsg::Request { req: p.req, write_id: p.write_id }, REQUEST_BYTES);
         let first = self.in_flight.is_empty();
         self.in_flight.push_back(p);
         if first {
@@ -141,16 +141,22 @@ impl Client {
         self.target_index = (self.target_index + 1) % self.cfg.targets.len();
     }
 
-    fn message(&mut self, cx: &mut Cx, msg: Msg) {
-        if let Msg::Traffic { on } = msg {
-            let resume = on && self.stopped;
-            self.stopped = !on;
-            if resume {
-                self.begin(cx);
+    fn message(&mut self, cx: &mut Cx, msg: ServiceMsg) {
+        match msg {
+            ServiceMsg::Traffic { on } => {
+                let resume = on && self.stopped;
+                self.stopped = !on;
+                if resume {
+                    self.begin(cx);
+                }
             }
-            return;
+            ServiceMsg::Reply { req, status } => self.on_reply(cx, req, status),
+            // A client serves nobody.
+            ServiceMsg::Request { .. } => {}
         }
-        let Msg::Reply { req, status } = msg else { return };
+    }
+
+    fn on_reply(&mut self, cx: &mut Cx, req: u32, status: ReplyStatus) {
         let Some(pos) = self.in_flight.iter().position(|p| p.req == req) else {
             return; // a late reply to a request that already timed out
         };
@@ -181,7 +187,7 @@ impl Client {
             None => self.send(cx, p),
             Some((base, cap)) => {
                 let ceiling = cap.min(base.saturating_mul(1u64 << p.attempt.min(32)));
-                let due = cx.now_us + cx.rng.below(ceiling + 1);
+                let due = cx.now_us.saturating_add(cx.rng.below(ceiling.saturating_add(1)));
                 let at = self.retry_wait.partition_point(|&(t, _)| t <= due);
                 self.retry_wait.insert(at, (due, p));
                 self.arm_sweep(cx);
@@ -197,7 +203,7 @@ impl Client {
             (Some(a), None) | (None, Some(a)) => a,
             (None, None) => return,
         };
-        cx.set_timer(Timer::Client(ClientTimer::Sweep), next.saturating_sub(cx.now_us));
+        cx.set_timer(ClientTimer::Sweep, next.saturating_sub(cx.now_us));
     }
 
     fn sweep(&mut self, cx: &mut Cx) {
@@ -217,7 +223,11 @@ impl Client {
     }
 }
 
-impl Protocol for Client {
+impl Model for Client {
+    type Msg = ServiceMsg;
+    type Timer = ClientTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
     }
@@ -228,15 +238,11 @@ impl Protocol for Client {
         self.begin(cx);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, _from: NodeId, msg: ServiceMsg) {
         self.message(cx, msg);
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: ClientTimer) {
         self.timer(cx, timer);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

@@ -141,45 +141,40 @@ pub struct NodeSpec {
     pub enabled: Flag,
 }
 
-/// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ModelSpec {
-    HaMember(models::ha_member::HaMemberSpec),
-    Client(models::client::ClientSpec),
-    Postgres(Box<models::postgres::PostgresSpec>),
-    BackupCatalog(Box<models::backup_catalog::BackupCatalogSpec>),
-    /// A fileserver of an active/passive pair with STONITH and block replication.
-    Fileserver(Box<models::fileserver::FileserverSpec>),
-    /// An IPMI BMC or switched PDU that powers nodes off on request.
-    FenceDevice(models::fencing::FenceDeviceSpec),
-    /// A quorum witness: the third vote for two-node pairs.
-    Witness(models::fencing::WitnessSpec),
-    /// Operators running a recovery runbook over fileserver pairs.
-    OpsTeam(models::fencing::OpsTeamSpec),
-    Raft(models::raft::RaftSpec),
-    DbManager(models::db_cluster::DbManagerSpec),
-    PgNode(models::db_cluster::PgNodeSpec),
+/// Generates `ModelSpec` and its dispatch from the registry table.
+macro_rules! define_model_spec {
+    ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
+         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? ; )* ) => {
+        /// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
+        #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+        pub enum ModelSpec {
+            $( $(#[$doc])* #[serde(rename = $key)] $variant($spec), )*
+        }
+
+        impl ModelSpec {
+            /// Short name for the browser ("ha_member", "client", ...): the key in scenario files.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( ModelSpec::$variant(_) => $key, )*
+                }
+            }
+
+            /// Build the model; `path` is the node's field path (`nodes[3].model`).
+            pub(crate) fn build(
+                &self,
+                cx: &mut models::BuildCx,
+                me: crate::ids::NodeId,
+                path: &str,
+            ) -> Result<crate::model::AnyModel, super::error::ScenarioError> {
+                match self {
+                    $( ModelSpec::$variant(s) => $build(s, cx, me, &format!("{path}.{}", $key)), )*
+                }
+            }
+        }
+    };
 }
 
-impl ModelSpec {
-    /// Short name for the browser ("ha_member", "client", ...).
-    pub fn name(&self) -> &'static str {
-        match self {
-            ModelSpec::HaMember(_) => "ha_member",
-            ModelSpec::Client(_) => "client",
-            ModelSpec::Postgres(_) => "postgres",
-            ModelSpec::BackupCatalog(_) => "backup_catalog",
-            ModelSpec::Fileserver(_) => "fileserver",
-            ModelSpec::FenceDevice(_) => "fence_device",
-            ModelSpec::Witness(_) => "witness",
-            ModelSpec::OpsTeam(_) => "ops_team",
-            ModelSpec::Raft(_) => "raft",
-            ModelSpec::DbManager(_) => "db_manager",
-            ModelSpec::PgNode(_) => "pg_node",
-        }
-    }
-}
+crate::model::registry::registry!(define_model_spec);
 
 /// Links between every ordered pair of `nodes` (both directions), or only
 /// `nodes[0] -> nodes[1]` when `one_way` is set.
@@ -235,7 +230,12 @@ pub enum ActionSpec {
     Pause { node: String, duration: Quantity },
     PowerOff { node: String },
     PowerOn { node: String },
+    /// From now on the node's host clock runs `ppm` parts per million slow
+    /// (negative: fast); its timers and the time its model reads follow it.
     ClockSkew { node: String, ppm: i32 },
+    /// The node's host clock jumps forward by `by` (backwards with `backwards`),
+    /// as an NTP step does; timers due by the new reading fire at once.
+    ClockStep { node: String, by: Quantity, #[serde(default)] backwards: bool },
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
     Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
     Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
@@ -265,12 +265,24 @@ pub enum ActionSpec {
 pub struct ExpectedOutcome {
     /// An outcome metric name, e.g. `degraded_s`.
     pub metric: String,
+    /// `fitted` when an input was calibrated to this figure (so agreeing with it
+    /// shows only that the calibration worked), `predicted` when no input was
+    /// fitted to it (so the mechanism has to produce it).
+    pub kind: CheckKind,
     pub value: f64,
     /// Allowed absolute difference between the run and `value`.
     pub tolerance: f64,
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// Whether a historical figure was used to set an input or is left for the model to produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Fitted,
+    Predicted,
 }
 
 /// A workshop goal, e.g. "keep split-brain time at zero without more than five
@@ -300,10 +312,15 @@ pub struct Goal {
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// A run that needs more events stops with an error instead of hanging.
+    /// At most 100,000,000. Other limits a file cannot change (`scenario/cost.rs`):
+    /// 10,000 nodes, 64 planes, 100,000 links, timeline steps × links at most
+    /// 10,000,000, 1,024 pairs in a device fault, 1,048,576 events waiting at
+    /// once and 20,000,000 trace events while running; durations at most 1 year.
     pub events_max: u64,
     /// Width of the buckets request success rates are counted in, e.g. `10s`.
     pub bucket: String,
     /// Message records kept for drawing; the digest still covers every event.
+    /// At most 5,000,000.
     #[serde(default = "default_messages_recorded")]
     pub messages_recorded_max: u64,
 }

@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 
 use super::msg::{GhMsg, GhTimer};
 use crate::model::effect::{Cx, Effect};
-use crate::model::msg::{Msg, Timer};
-use crate::model::Protocol;
+use crate::model::msg::Command;
+use crate::model::Model;
 use crate::ids::{NodeId, PlaneId};
 
 const QUEUE_MAX: usize = 64;
@@ -49,9 +49,9 @@ impl FenceDevice {
         if !self.cfg.targets.contains(&target) || self.queue.len() >= QUEUE_MAX {
             return; // not ours, or overloaded: the requester times out
         }
-        let due_us = cx.now_us + self.cfg.action_delay_us;
+        let due_us = cx.now_us.saturating_add(self.cfg.action_delay_us);
         if self.queue.is_empty() {
-            cx.set_timer(Timer::Gh(GhTimer::FenceAction), self.cfg.action_delay_us);
+            cx.set_timer(GhTimer::FenceAction, self.cfg.action_delay_us);
         }
         // Same delay for all, so arrival order is due order.
         self.queue.push_back(Queued { due_us, target, requester, op });
@@ -62,36 +62,47 @@ impl FenceDevice {
             let Some(q) = self.queue.pop_front() else { break };
             cx.emit(Effect::PowerOff { target: q.target });
             self.executed += 1;
-            let done = Msg::Gh(GhMsg::FenceDone { target: q.target, op: q.op });
+            let done = GhMsg::FenceDone { target: q.target, op: q.op };
             cx.send(q.requester, self.cfg.plane, done, REPLY_BYTES);
         }
         if let Some(q) = self.queue.front() {
-            cx.set_timer(Timer::Gh(GhTimer::FenceAction), q.due_us - cx.now_us);
+            cx.set_timer(GhTimer::FenceAction, q.due_us - cx.now_us);
         }
     }
 }
 
-impl Protocol for FenceDevice {
+impl Model for FenceDevice {
+    type Msg = GhMsg;
+    type Timer = GhTimer;
+    type Command = Command;
+
     fn start(&mut self, _cx: &mut Cx) {}
 
     fn restart(&mut self, _cx: &mut Cx) {
         self.queue.clear();
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
-        if let Msg::Gh(GhMsg::FenceRequest { target, op }) = msg {
-            self.on_request(cx, from, target, op);
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: GhMsg) {
+        match msg {
+            GhMsg::FenceRequest { target, op } => self.on_request(cx, from, target, op),
+            // A fence device answers power requests only.
+            GhMsg::Heartbeat { .. }
+            | GhMsg::Replicate { .. }
+            | GhMsg::ReplicateAck { .. }
+            | GhMsg::SyncRequest { .. }
+            | GhMsg::FenceDone { .. }
+            | GhMsg::WitnessVote { .. }
+            | GhMsg::Inspect
+            | GhMsg::InspectReply { .. }
+            | GhMsg::Resume { .. } => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        if timer == Timer::Gh(GhTimer::FenceAction) {
-            self.on_due(cx);
+    fn on_timer(&mut self, cx: &mut Cx, timer: GhTimer) {
+        match timer {
+            GhTimer::FenceAction => self.on_due(cx),
+            GhTimer::Heartbeat | GhTimer::FenceTimeout | GhTimer::Replication | GhTimer::OpsStep => {}
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 
@@ -99,6 +110,7 @@ impl Protocol for FenceDevice {
 mod tests {
     use super::*;
     use crate::engine::rng::Rng;
+    use crate::model::msg::Msg;
 
     #[test]
     fn powers_off_its_targets_after_the_delay_and_ignores_others() {
@@ -106,12 +118,12 @@ mod tests {
         let mut rng = Rng::for_component(1, 1);
         let mut out = vec![];
         let mut cx = Cx { now_us: 10, me: NodeId(5), rng: &mut rng, out: &mut out };
-        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(2), op: 1 }));
-        d.on_message(&mut cx, NodeId(0), Msg::Gh(GhMsg::FenceRequest { target: NodeId(1), op: 2 }));
-        assert_eq!(out, vec![Effect::SetTimer { timer: Timer::Gh(GhTimer::FenceAction), after_us: 2_000_000 }]);
+        d.on_message(&mut cx, NodeId(0), GhMsg::FenceRequest { target: NodeId(2), op: 1 });
+        d.on_message(&mut cx, NodeId(0), GhMsg::FenceRequest { target: NodeId(1), op: 2 });
+        assert_eq!(out, vec![Effect::SetTimer { timer: GhTimer::FenceAction.into(), after_us: 2_000_000 }]);
         out.clear();
         let mut cx = Cx { now_us: 2_000_010, me: NodeId(5), rng: &mut rng, out: &mut out };
-        d.on_timer(&mut cx, Timer::Gh(GhTimer::FenceAction));
+        d.on_timer(&mut cx, GhTimer::FenceAction);
         assert_eq!(out[0], Effect::PowerOff { target: NodeId(1) });
         assert!(matches!(out[1], Effect::Send { to: NodeId(0), msg: Msg::Gh(GhMsg::FenceDone { op: 2, .. }), .. }));
         assert_eq!(d.executed, 1);

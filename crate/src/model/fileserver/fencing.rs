@@ -18,8 +18,8 @@ impl Fileserver {
     pub(super) fn send_fence(&mut self, cx: &mut Cx) {
         let Some(f) = self.fence else { return };
         let m = self.cfg.fence_methods[f.method];
-        cx.send(m.device, m.plane, Msg::Gh(GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }), SMALL_BYTES);
-        cx.set_timer(Timer::Gh(GhTimer::FenceTimeout), self.cfg.fence_timeout_us);
+        cx.send(m.device, m.plane, GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
+        cx.set_timer(GhTimer::FenceTimeout, self.cfg.fence_timeout_us);
     }
 
     pub(super) fn on_fence_timeout(&mut self, cx: &mut Cx) {
@@ -42,7 +42,7 @@ impl Fileserver {
             return;
         }
         self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
+        cx.cancel_timer(GhTimer::FenceTimeout);
         self.peer = Peer::Fenced;
         self.connected = false;
         if self.role == Role::Candidate {

@@ -30,10 +30,10 @@ pub mod witness;
 
 use std::collections::VecDeque;
 
-use self::msg::{epoch_of, term_of, GhMsg, GhTimer};
+use self::msg::{epoch_of, term_of, FsInbox, GhMsg, GhTimer};
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Command, Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{Command, ReplyStatus, ServiceMsg};
+use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
 const HEARTBEAT_BYTES: u32 = 128;
@@ -202,7 +202,7 @@ impl Fileserver {
         self.peer_heard_us = now;
         self.active_heard_us = now;
         self.witness_vote_us = now;
-        cx.set_timer(Timer::Gh(GhTimer::Heartbeat), phase_us);
+        cx.set_timer(GhTimer::Heartbeat, phase_us);
     }
 
     fn begin(&mut self, cx: &mut Cx) {
@@ -224,18 +224,18 @@ impl Fileserver {
         if !self.watching() {
             return; // re-armed when watching resumes
         }
-        let msg = Msg::Gh(GhMsg::Heartbeat {
+        let msg = GhMsg::Heartbeat {
             epoch: self.epoch,
             active: self.role == Role::Active,
             log_len: self.log_len(),
             base_len: self.base_len,
-        });
+        };
         cx.send(self.cfg.peer, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
         if let (true, Some((w, plane))) = (self.cfg.quorum, self.cfg.witness) {
             cx.send(w, plane, msg, HEARTBEAT_BYTES);
         }
         self.check_peer(cx);
-        cx.set_timer(Timer::Gh(GhTimer::Heartbeat), self.cfg.heartbeat_interval_us);
+        cx.set_timer(GhTimer::Heartbeat, self.cfg.heartbeat_interval_us);
     }
 
     /// Votes this member sees within `window_us`: itself, its peer, the witness.
@@ -300,7 +300,11 @@ impl Fileserver {
     }
 }
 
-impl Protocol for Fileserver {
+impl Model for Fileserver {
+    type Msg = FsInbox;
+    type Timer = GhTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
     }
@@ -318,52 +322,64 @@ impl Protocol for Fileserver {
         cx.emit(Effect::Role { group: self.cfg.group, role: Role::Passive, epoch: self.trace_epoch() });
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: FsInbox) {
         if self.role == Role::Active {
             self.last_active_us = cx.now_us;
         }
+        let from_peer = from == self.cfg.peer;
         match msg {
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            Msg::Gh(m) => match m {
-                GhMsg::Heartbeat { epoch, active, log_len, base_len } if from == self.cfg.peer => {
-                    self.on_peer_heartbeat(cx, epoch, active, log_len, base_len)
+            FsInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
+            // A fileserver is nobody's client.
+            FsInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
+            FsInbox::Gh(m) => match m {
+                GhMsg::Heartbeat { epoch, active, log_len, base_len } => {
+                    if from_peer {
+                        self.on_peer_heartbeat(cx, epoch, active, log_len, base_len)
+                    }
                 }
-                GhMsg::WitnessVote { granted: true } => self.witness_vote_us = cx.now_us,
-                GhMsg::Replicate { epoch, index, write_id } if from == self.cfg.peer => {
-                    self.on_replicate(cx, epoch, index, write_id)
+                GhMsg::WitnessVote { granted } => {
+                    if granted {
+                        self.witness_vote_us = cx.now_us
+                    }
                 }
-                GhMsg::ReplicateAck { epoch, index, refused } if from == self.cfg.peer => {
-                    self.on_replicate_ack(cx, epoch, index, refused)
+                GhMsg::Replicate { epoch, index, write_id } => {
+                    if from_peer {
+                        self.on_replicate(cx, epoch, index, write_id)
+                    }
                 }
-                GhMsg::SyncRequest { epoch, from_index } if from == self.cfg.peer => {
-                    self.on_sync_request(cx, epoch, from_index)
+                GhMsg::ReplicateAck { epoch, index, refused } => {
+                    if from_peer {
+                        self.on_replicate_ack(cx, epoch, index, refused)
+                    }
+                }
+                GhMsg::SyncRequest { epoch, from_index } => {
+                    if from_peer {
+                        self.on_sync_request(cx, epoch, from_index)
+                    }
                 }
                 GhMsg::FenceDone { target, op } => self.on_fence_done(cx, target, op),
                 GhMsg::Inspect => self.on_inspect(cx, from),
                 GhMsg::Resume { active, keep_len, term } => self.on_resume(cx, active, keep_len, term),
-                _ => {}
+                // Sent by fileservers and operators, never to a fileserver.
+                GhMsg::FenceRequest { .. } | GhMsg::InspectReply { .. } => {}
             },
-            _ => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: GhTimer) {
         if self.role == Role::Active {
             self.last_active_us = cx.now_us;
         }
         match timer {
-            Timer::Gh(GhTimer::Heartbeat) => self.on_heartbeat_timer(cx),
-            Timer::Gh(GhTimer::FenceTimeout) => self.on_fence_timeout(cx),
-            Timer::Gh(GhTimer::Replication) => self.on_replication_timeout(cx),
-            _ => {}
+            GhTimer::Heartbeat => self.on_heartbeat_timer(cx),
+            GhTimer::FenceTimeout => self.on_fence_timeout(cx),
+            GhTimer::Replication => self.on_replication_timeout(cx),
+            // The fence device's and the operators' slots.
+            GhTimer::FenceAction | GhTimer::OpsStep => {}
         }
     }
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

@@ -14,7 +14,7 @@ impl Fileserver {
             last_active_ms: (last_active_us / 1_000).min(u64::from(u32::MAX)) as u32,
             active: self.role == Role::Active,
         };
-        cx.send(from, self.cfg.mgmt_plane, Msg::Gh(msg), SMALL_BYTES);
+        cx.send(from, self.cfg.mgmt_plane, msg, SMALL_BYTES);
     }
 
     /// An operator restarts DRBD by hand with the role they chose. The cluster
@@ -26,7 +26,7 @@ impl Fileserver {
         self.held = false;
         self.maintenance = true;
         self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
+        cx.cancel_timer(GhTimer::FenceTimeout);
         self.peer = Peer::Alive;
         self.epoch = epoch_of(term, self.me);
         self.fail_pending(cx);

@@ -17,8 +17,8 @@ use std::collections::VecDeque;
 use super::msg::{term_of, GhMsg, GhTimer};
 use crate::ids::{GroupId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect, Role};
-use crate::model::msg::{Command, Msg, Timer};
-use crate::model::Protocol;
+use crate::model::msg::{Command, ServiceMsg};
+use crate::model::Model;
 
 /// How long the team waits for answers after asking a pair's nodes for their state.
 const INSPECT_WAIT_US: u64 = 5_000_000;
@@ -110,12 +110,12 @@ impl OpsTeam {
 
     fn step_after(&mut self, cx: &mut Cx, stage: Stage, after_us: u64) {
         self.stage = stage;
-        cx.set_timer(Timer::Gh(GhTimer::OpsStep), after_us);
+        cx.set_timer(GhTimer::OpsStep, after_us);
     }
 
     fn inspect(&self, cx: &mut Cx, pair: usize) {
         for n in self.cfg.pairs[pair] {
-            cx.send(n, self.cfg.plane, Msg::Gh(GhMsg::Inspect), SMALL_BYTES);
+            cx.send(n, self.cfg.plane, GhMsg::Inspect, SMALL_BYTES);
         }
     }
 
@@ -127,7 +127,7 @@ impl OpsTeam {
         let role = if open { Role::Active } else { Role::Passive };
         cx.emit(Effect::Role { group: self.cfg.site_group, role, epoch: 0 });
         for &c in &self.cfg.clients {
-            cx.send(c, self.cfg.client_plane, Msg::Traffic { on: open }, SMALL_BYTES);
+            cx.send(c, self.cfg.client_plane, ServiceMsg::Traffic { on: open }, SMALL_BYTES);
         }
     }
 
@@ -177,7 +177,7 @@ impl OpsTeam {
     fn decide(&mut self, cx: &mut Cx, p: usize) {
         let [a, b] = self.cfg.pairs[p];
         let resume = |cx: &mut Cx, n: NodeId, active: bool, keep_len: u32, term: u32| {
-            cx.send(n, self.cfg.plane, Msg::Gh(GhMsg::Resume { active, keep_len, term }), SMALL_BYTES);
+            cx.send(n, self.cfg.plane, GhMsg::Resume { active, keep_len, term }, SMALL_BYTES);
         };
         match (self.seen[p][0], self.seen[p][1]) {
             (Some(sa), Some(sb)) => {
@@ -216,22 +216,39 @@ impl OpsTeam {
     }
 }
 
-impl Protocol for OpsTeam {
+impl Model for OpsTeam {
+    type Msg = GhMsg;
+    type Timer = GhTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         cx.emit(Effect::Role { group: self.cfg.site_group, role: Role::Active, epoch: 0 });
     }
 
     fn restart(&mut self, _cx: &mut Cx) {}
 
-    fn on_message(&mut self, _cx: &mut Cx, from: NodeId, msg: Msg) {
-        if let Msg::Gh(GhMsg::InspectReply { epoch, log_len, base_len, last_active_ms, active }) = msg {
-            self.on_reply(from, Seen { epoch, log_len, base_len, last_active_ms, active });
+    fn on_message(&mut self, _cx: &mut Cx, from: NodeId, msg: GhMsg) {
+        match msg {
+            GhMsg::InspectReply { epoch, log_len, base_len, last_active_ms, active } => {
+                self.on_reply(from, Seen { epoch, log_len, base_len, last_active_ms, active })
+            }
+            // The team reads logs; it takes no part in the pairs' protocol.
+            GhMsg::Heartbeat { .. }
+            | GhMsg::Replicate { .. }
+            | GhMsg::ReplicateAck { .. }
+            | GhMsg::SyncRequest { .. }
+            | GhMsg::FenceRequest { .. }
+            | GhMsg::FenceDone { .. }
+            | GhMsg::WitnessVote { .. }
+            | GhMsg::Inspect
+            | GhMsg::Resume { .. } => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        if timer == Timer::Gh(GhTimer::OpsStep) {
-            self.on_step(cx);
+    fn on_timer(&mut self, cx: &mut Cx, timer: GhTimer) {
+        match timer {
+            GhTimer::OpsStep => self.on_step(cx),
+            GhTimer::Heartbeat | GhTimer::FenceTimeout | GhTimer::Replication | GhTimer::FenceAction => {}
         }
     }
 
@@ -239,10 +256,6 @@ impl Protocol for OpsTeam {
         if command == Command::Recover {
             self.begin_survey(cx);
         }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }
 

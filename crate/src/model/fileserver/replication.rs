@@ -40,7 +40,7 @@ impl Fileserver {
     /// stop fencing it, discard what was written here after that point, follow it.
     pub(super) fn learn_newer_generation(&mut self, cx: &mut Cx, epoch: u32, newer_base: u32) {
         self.fence = None;
-        cx.cancel_timer(Timer::Gh(GhTimer::FenceTimeout));
+        cx.cancel_timer(GhTimer::FenceTimeout);
         self.peer = Peer::Alive;
         self.peer_heard_us = cx.now_us;
         self.active_heard_us = cx.now_us;
@@ -58,7 +58,7 @@ impl Fileserver {
         }
         if self.cfg.generation_check && epoch < self.epoch {
             let refusal = GhMsg::ReplicateAck { epoch: self.epoch, index: self.base_len, refused: true };
-            cx.send(self.cfg.peer, self.cfg.replication_plane, Msg::Gh(refusal), SMALL_BYTES);
+            cx.send(self.cfg.peer, self.cfg.replication_plane, refusal, SMALL_BYTES);
             return;
         }
         if self.peer != Peer::Alive || self.role == Role::Active {
@@ -87,7 +87,7 @@ impl Fileserver {
     }
 
     pub(super) fn ack(&mut self, cx: &mut Cx, epoch: u32, index: u32) {
-        let msg = Msg::Gh(GhMsg::ReplicateAck { epoch, index, refused: false });
+        let msg = GhMsg::ReplicateAck { epoch, index, refused: false };
         cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
     }
 
@@ -124,18 +124,18 @@ impl Fileserver {
         let end = self.log_len().min(from_index.saturating_add(SYNC_BATCH_MAX));
         for index in from_index..end {
             let write_id = self.log[index as usize];
-            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
+            let msg = GhMsg::Replicate { epoch: self.epoch, index, write_id };
             cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
         }
         self.sync_sent_to = end;
     }
 
     pub(super) fn ask_sync(&mut self, cx: &mut Cx) {
-        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t.saturating_add(self.cfg.heartbeat_interval_us)) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
-        let msg = Msg::Gh(GhMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() });
+        let msg = GhMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() };
         cx.send(self.cfg.peer, self.cfg.replication_plane, msg, SMALL_BYTES);
     }
 
@@ -150,7 +150,7 @@ impl Fileserver {
     // ---- client requests ----
 
     pub(super) fn reply(&self, cx: &mut Cx, client: NodeId, req: u32, status: ReplyStatus) {
-        cx.send(client, self.cfg.data_plane, Msg::Reply { req, status }, SMALL_BYTES);
+        cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status }, SMALL_BYTES);
     }
 
     pub(super) fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
@@ -176,12 +176,12 @@ impl Fileserver {
         let index = self.log_len();
         self.log.push(write_id);
         if self.peer == Peer::Alive {
-            let msg = Msg::Gh(GhMsg::Replicate { epoch: self.epoch, index, write_id });
+            let msg = GhMsg::Replicate { epoch: self.epoch, index, write_id };
             cx.send(self.cfg.peer, self.cfg.replication_plane, msg, REPLICATE_BYTES);
         }
         if self.connected {
             if self.pending.is_empty() {
-                cx.set_timer(Timer::Gh(GhTimer::Replication), self.cfg.replication_timeout_us);
+                cx.set_timer(GhTimer::Replication, self.cfg.replication_timeout_us);
             }
             self.pending.push_back(Pending { index, client, req, since_us: cx.now_us });
         } else {
@@ -192,9 +192,9 @@ impl Fileserver {
 
     pub(super) fn on_replication_timeout(&mut self, cx: &mut Cx) {
         let Some(oldest) = self.pending.front() else { return };
-        let due = oldest.since_us + self.cfg.replication_timeout_us;
+        let due = oldest.since_us.saturating_add(self.cfg.replication_timeout_us);
         if cx.now_us < due {
-            cx.set_timer(Timer::Gh(GhTimer::Replication), due - cx.now_us);
+            cx.set_timer(GhTimer::Replication, due - cx.now_us);
             return;
         }
         // The peer stopped acknowledging: DRBD drops the connection.

@@ -6,8 +6,8 @@
 use super::msg::GhMsg;
 use crate::ids::{NodeId, PlaneId};
 use crate::model::effect::Cx;
-use crate::model::msg::{Msg, Timer};
-use crate::model::Protocol;
+use crate::model::msg::{Command, NoTimer};
+use crate::model::Model;
 
 const REPLY_BYTES: u32 = 64;
 
@@ -53,27 +53,39 @@ impl Witness {
         if granted {
             *slot = Some((from, cx.now_us));
         }
-        cx.send(from, self.cfg.plane, Msg::Gh(GhMsg::WitnessVote { granted }), REPLY_BYTES);
+        cx.send(from, self.cfg.plane, GhMsg::WitnessVote { granted }, REPLY_BYTES);
     }
 }
 
-impl Protocol for Witness {
+impl Model for Witness {
+    type Msg = GhMsg;
+    type Timer = NoTimer;
+    type Command = Command;
+
     fn start(&mut self, _cx: &mut Cx) {}
 
     fn restart(&mut self, _cx: &mut Cx) {
         self.holder.iter_mut().for_each(|h| *h = None);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
-        if let Msg::Gh(GhMsg::Heartbeat { .. }) = msg {
-            self.on_heartbeat(cx, from);
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: GhMsg) {
+        match msg {
+            GhMsg::Heartbeat { .. } => self.on_heartbeat(cx, from),
+            // The witness only votes.
+            GhMsg::Replicate { .. }
+            | GhMsg::ReplicateAck { .. }
+            | GhMsg::SyncRequest { .. }
+            | GhMsg::FenceRequest { .. }
+            | GhMsg::FenceDone { .. }
+            | GhMsg::WitnessVote { .. }
+            | GhMsg::Inspect
+            | GhMsg::InspectReply { .. }
+            | GhMsg::Resume { .. } => {}
         }
     }
 
-    fn on_timer(&mut self, _cx: &mut Cx, _timer: Timer) {}
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn on_timer(&mut self, _cx: &mut Cx, timer: NoTimer) {
+        match timer {}
     }
 }
 
@@ -82,12 +94,13 @@ mod tests {
     use super::*;
     use crate::engine::rng::Rng;
     use crate::model::effect::Effect;
+    use crate::model::msg::Msg;
 
     fn vote(w: &mut Witness, now_us: u64, from: u32) -> bool {
         let mut rng = Rng::for_component(1, 1);
         let mut out = vec![];
         let mut cx = Cx { now_us, me: NodeId(9), rng: &mut rng, out: &mut out };
-        let hb = Msg::Gh(GhMsg::Heartbeat { epoch: 0, active: false, log_len: 0, base_len: 0 });
+        let hb = GhMsg::Heartbeat { epoch: 0, active: false, log_len: 0, base_len: 0 };
         w.on_message(&mut cx, NodeId(from), hb);
         matches!(out[0], Effect::Send { msg: Msg::Gh(GhMsg::WitnessVote { granted: true }), .. })
     }

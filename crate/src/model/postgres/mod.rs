@@ -28,8 +28,8 @@ mod replica;
 pub use msg::{PgMsg, PgTimer};
 
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Command, Msg, Timer};
-use super::Protocol;
+use super::msg::Command;
+use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -235,10 +235,10 @@ impl Postgres {
             self.set_state(cx, PgState::Streaming);
             // Connect: the primary starts a walsender for this replica.
             if let Some(primary) = self.cfg.primary {
-                cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::Ack { received: 0, applied: 0 }), CONTROL_BYTES);
+                cx.send(primary, self.cfg.plane, PgMsg::Ack { received: 0, applied: 0 }, CONTROL_BYTES);
             }
         }
-        cx.set_timer(Timer::Pg(PgTimer::Tick), self.cfg.tick_us);
+        cx.set_timer(PgTimer::Tick, self.cfg.tick_us);
     }
 
     fn tick(&mut self, cx: &mut Cx) {
@@ -248,7 +248,7 @@ impl Postgres {
             _ => {}
         }
         self.report(cx);
-        cx.set_timer(Timer::Pg(PgTimer::Tick), self.cfg.tick_us);
+        cx.set_timer(PgTimer::Tick, self.cfg.tick_us);
     }
 
     fn report(&mut self, cx: &mut Cx) {
@@ -268,19 +268,21 @@ impl Postgres {
                 pending: self.received - self.applied,
             },
         };
-        cx.send(catalog, self.cfg.plane, Msg::Pg(status), CONTROL_BYTES);
+        cx.send(catalog, self.cfg.plane, status, CONTROL_BYTES);
     }
 
     fn message(&mut self, cx: &mut Cx, from: NodeId, msg: PgMsg) {
         let peer = self.cfg.replicas.iter().position(|&r| r == from);
         match msg {
-            PgMsg::Wal { end_pos, gen_us } if self.state == PgState::Streaming && end_pos > self.received => {
-                if Some(from) == self.cfg.primary {
-                    self.from_archive = false;
+            PgMsg::Wal { end_pos, gen_us } => {
+                if self.state == PgState::Streaming && end_pos > self.received {
+                    if Some(from) == self.cfg.primary {
+                        self.from_archive = false;
+                    }
+                    self.received = end_pos;
+                    self.received_gen_us = gen_us;
+                    self.unapplied.push_back((end_pos, gen_us));
                 }
-                self.received = end_pos;
-                self.received_gen_us = gen_us;
-                self.unapplied.push_back((end_pos, gen_us));
             }
             PgMsg::Ack { received, .. } => {
                 let oldest_local = self.oldest_local();
@@ -294,21 +296,29 @@ impl Postgres {
                 }
             }
             PgMsg::SegmentAck { end_pos } => self.archived = self.archived.max(end_pos),
-            PgMsg::WalGone { archived: true, .. } if self.state == PgState::Streaming && self.cfg.catalog.is_some() => {
-                self.from_archive = true;
+            PgMsg::WalGone { archived, .. } => {
+                if self.state == PgState::Streaming {
+                    if archived && self.cfg.catalog.is_some() {
+                        self.from_archive = true;
+                    } else {
+                        self.set_state(cx, PgState::Broken);
+                    }
+                }
             }
-            PgMsg::WalGone { .. } if self.state == PgState::Streaming => self.set_state(cx, PgState::Broken),
-            PgMsg::BaseBackupRequest if self.state == PgState::Primary => {
+            PgMsg::BaseBackupRequest => {
+                if self.state != PgState::Primary {
+                    return;
+                }
                 if let Some(p) = peer.and_then(|i| self.peers.get_mut(i)) {
                     p.connected = true;
                     p.broken = true;
                     p.basebackup = Some(BaseBackup { start_pos: self.insert, start_gen_us: cx.now_us, sent: 0, copying: false });
                     // pg_basebackup first waits for a checkpoint and prints nothing.
-                    cx.set_timer(Timer::Pg(PgTimer::BaseBackupStart), self.cfg.basebackup_wait_us);
+                    cx.set_timer(PgTimer::BaseBackupStart, self.cfg.basebackup_wait_us);
                 }
             }
-            PgMsg::BaseBackupAck { done } if self.state == PgState::Primary => {
-                let Some(i) = peer else { return };
+            PgMsg::BaseBackupAck { done } => {
+                let (PgState::Primary, Some(i)) = (self.state, peer) else { return };
                 if done >= self.cfg.data_bytes {
                     if let Some(bb) = self.peers[i].basebackup.take() {
                         let p = &mut self.peers[i];
@@ -318,10 +328,13 @@ impl Postgres {
                     self.send_chunk(cx, i);
                 }
             }
-            PgMsg::BaseBackupChunk { done, start_pos, start_gen_us } if self.state == PgState::Rebuilding => {
+            PgMsg::BaseBackupChunk { done, start_pos, start_gen_us } => {
+                if self.state != PgState::Rebuilding {
+                    return;
+                }
                 self.basebackup_done = done;
                 if let Some(primary) = self.cfg.primary {
-                    cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::BaseBackupAck { done }), CONTROL_BYTES);
+                    cx.send(primary, self.cfg.plane, PgMsg::BaseBackupAck { done }, CONTROL_BYTES);
                 }
                 if done >= self.cfg.data_bytes {
                     (self.received, self.applied, self.received_gen_us) = (start_pos, start_pos, start_gen_us);
@@ -334,7 +347,8 @@ impl Postgres {
                 self.data_left = self.cfg.data_bytes;
                 self.set_state(cx, PgState::Restored);
             }
-            _ => {}
+            // For the backup catalog.
+            PgMsg::Segment { .. } | PgMsg::Status { .. } => {}
         }
     }
 
@@ -352,7 +366,7 @@ impl Postgres {
                 self.data_left = 0;
                 self.set_state(cx, PgState::Rebuilding);
                 if let Some(primary) = self.cfg.primary {
-                    cx.send(primary, self.cfg.plane, Msg::Pg(PgMsg::BaseBackupRequest), CONTROL_BYTES);
+                    cx.send(primary, self.cfg.plane, PgMsg::BaseBackupRequest, CONTROL_BYTES);
                 }
             }
             Command::DeleteDataDirectory if self.cfg.delete_guard && self.state == PgState::Primary => {}
@@ -363,7 +377,7 @@ impl Postgres {
                 self.peers.iter_mut().for_each(|p| p.basebackup = None);
                 let rate = self.cfg.delete_rate.max(1);
                 let us = (u128::from(self.data_left) * u128::from(US_PER_S)).div_ceil(u128::from(rate)).min(u128::from(u64::MAX / 4)) as u64;
-                cx.set_timer(Timer::Pg(PgTimer::DeletionDone), us);
+                cx.set_timer(PgTimer::DeletionDone, us);
             }
             Command::StopDeletion => self.stop_deletion(cx),
             _ => {}
@@ -376,7 +390,7 @@ impl Postgres {
             return;
         }
         self.deletion_over = true;
-        cx.cancel_timer(Timer::Pg(PgTimer::DeletionDone));
+        cx.cancel_timer(PgTimer::DeletionDone);
         let deleted = Self::over(self.cfg.delete_rate, cx.now_us - since);
         self.data_left = self.data_left.saturating_sub(deleted);
         // Keep the record of the deletion even if nothing is left.
@@ -385,7 +399,11 @@ impl Postgres {
     }
 }
 
-impl Protocol for Postgres {
+impl Model for Postgres {
+    type Msg = PgMsg;
+    type Timer = PgTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         Self::gauge(cx, self.cfg.gauges.data_left, if self.cfg.enabled { self.data_left } else { 0 });
         self.begin(cx);
@@ -393,21 +411,19 @@ impl Protocol for Postgres {
 
     fn restart(&mut self, cx: &mut Cx) {
         if self.cfg.enabled {
-            cx.set_timer(Timer::Pg(PgTimer::Tick), self.cfg.tick_us);
+            cx.set_timer(PgTimer::Tick, self.cfg.tick_us);
         }
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
-        if let Msg::Pg(m) = msg {
-            self.message(cx, from, m);
-        }
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: PgMsg) {
+        self.message(cx, from, msg);
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: PgTimer) {
         match timer {
-            Timer::Pg(PgTimer::Tick) => self.tick(cx),
-            Timer::Pg(PgTimer::DeletionDone) => self.stop_deletion(cx),
-            Timer::Pg(PgTimer::BaseBackupStart) => {
+            PgTimer::Tick => self.tick(cx),
+            PgTimer::DeletionDone => self.stop_deletion(cx),
+            PgTimer::BaseBackupStart => {
                 for i in 0..self.peers.len() {
                     if let Some(bb) = self.peers[i].basebackup.as_mut() {
                         bb.copying = true;
@@ -417,15 +433,10 @@ impl Protocol for Postgres {
                     }
                 }
             }
-            _ => {}
         }
     }
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
     }
 }

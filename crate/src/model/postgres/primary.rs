@@ -35,7 +35,7 @@ impl Postgres {
             if !self.cfg.slot && p.sent < oldest_local {
                 p.broken = true;
                 let (needed, archived) = (p.sent, self.cfg.archive);
-                cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::WalGone { needed, archived }), CONTROL_BYTES);
+                cx.send(self.cfg.replicas[i], self.cfg.plane, PgMsg::WalGone { needed, archived }, CONTROL_BYTES);
                 // With an archive the replica reads the gap from there and reconnects;
                 // without one it needs a rebuild: that is "replication broken".
                 if !archived && !self.broken_reported {
@@ -75,7 +75,7 @@ impl Postgres {
             if let Some(&(gen_us, end_pos)) = j.checked_sub(1).and_then(|j| self.history.get(j)) {
                 if end_pos > sent {
                     let bytes = (end_pos - sent).min(u64::from(u32::MAX)) as u32;
-                    cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(PgMsg::Wal { end_pos, gen_us }), bytes);
+                    cx.send(self.cfg.replicas[i], self.cfg.plane, PgMsg::Wal { end_pos, gen_us }, bytes);
                     self.peers[i].sent = end_pos;
                 }
             }
@@ -88,7 +88,7 @@ impl Postgres {
                 if complete > self.archive_sent {
                     let bytes = (complete - self.archive_sent).min(u64::from(u32::MAX)) as u32;
                     let gen_us = self.written_at(complete);
-                    cx.send(catalog, self.cfg.plane, Msg::Pg(PgMsg::Segment { end_pos: complete, gen_us }), bytes);
+                    cx.send(catalog, self.cfg.plane, PgMsg::Segment { end_pos: complete, gen_us }, bytes);
                     self.archive_sent = complete;
                 }
             }
@@ -113,6 +113,6 @@ impl Postgres {
         let bytes = self.cfg.basebackup_chunk.min(self.cfg.data_bytes - bb.sent);
         bb.sent += bytes;
         let chunk = PgMsg::BaseBackupChunk { done: bb.sent, start_pos: bb.start_pos, start_gen_us: bb.start_gen_us };
-        cx.send(self.cfg.replicas[i], self.cfg.plane, Msg::Pg(chunk), bytes.min(u64::from(u32::MAX)) as u32);
+        cx.send(self.cfg.replicas[i], self.cfg.plane, chunk, bytes.min(u64::from(u32::MAX)) as u32);
     }
 }

@@ -20,11 +20,11 @@ impl Postgres {
         if self.state == PgState::Streaming {
             let ack = PgMsg::Ack { received: self.received, applied: self.applied };
             if let Some(primary) = self.cfg.primary {
-                cx.send(primary, self.cfg.plane, Msg::Pg(ack), CONTROL_BYTES);
+                cx.send(primary, self.cfg.plane, ack, CONTROL_BYTES);
             }
             // restore_command: ask the archive for what the primary no longer has.
             if let (true, Some(catalog)) = (self.from_archive, self.cfg.catalog) {
-                cx.send(catalog, self.cfg.plane, Msg::Pg(ack), CONTROL_BYTES);
+                cx.send(catalog, self.cfg.plane, ack, CONTROL_BYTES);
             }
         }
     }

@@ -36,11 +36,11 @@ mod msg;
 mod persist;
 mod replication;
 
-pub use msg::{RaftMsg, RaftTimer};
+pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
 use super::effect::{Cx, Effect, Role};
-use super::msg::{Msg, ReplyStatus, Timer};
-use super::Protocol;
+use super::msg::{Command, Msg, ReplyStatus, ServiceMsg, Timer};
+use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
 const VOTE_BYTES: u32 = 64;
@@ -377,7 +377,11 @@ impl RaftNode {
     }
 }
 
-impl Protocol for RaftNode {
+impl Model for RaftNode {
+    type Msg = RaftInbox;
+    type Timer = RaftTimer;
+    type Command = Command;
+
     fn start(&mut self, cx: &mut Cx) {
         // Everyone starts in term 1 knowing the initial leader, if there is one.
         self.leader = self.cfg.initial_leader;
@@ -396,25 +400,20 @@ impl Protocol for RaftNode {
         self.begin(cx, false);
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: RaftInbox) {
         let before = self.durable();
         match msg {
-            Msg::Raft(m) => self.on_raft(cx, from, m),
-            Msg::Request { req, write_id } => self.on_request(cx, from, req, write_id),
-            _ => {}
+            RaftInbox::Raft(m) => self.on_raft(cx, from, m),
+            RaftInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
+            // A server is nobody's client.
+            RaftInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
         }
         self.finish(cx, before);
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: Timer) {
-        if let Timer::Raft(t) = timer {
-            let before = self.durable();
-            self.on_timer_inner(cx, t);
-            self.finish(cx, before);
-        }
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
+    fn on_timer(&mut self, cx: &mut Cx, timer: RaftTimer) {
+        let before = self.durable();
+        self.on_timer_inner(cx, timer);
+        self.finish(cx, before);
     }
 }

@@ -83,13 +83,13 @@ impl RaftNode {
             }
             self.pending.pop_front();
             let status = if self.term_at(p.index) == p.term { ReplyStatus::Ok } else { ReplyStatus::Unavailable };
-            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status }, REPLY_BYTES);
+            cx.send(p.client, self.cfg.client_plane, ServiceMsg::Reply { req: p.req, status }, REPLY_BYTES);
         }
     }
 
     pub(super) fn fail_pending(&mut self, cx: &mut Cx) {
         while let Some(p) = self.pending.pop_front() {
-            cx.send(p.client, self.cfg.client_plane, Msg::Reply { req: p.req, status: ReplyStatus::NotActive }, REPLY_BYTES);
+            cx.send(p.client, self.cfg.client_plane, ServiceMsg::Reply { req: p.req, status: ReplyStatus::NotActive }, REPLY_BYTES);
         }
     }
 
@@ -130,12 +130,12 @@ impl RaftNode {
     pub(super) fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
         if write_id == 0 {
             // Serializable read from local state: any live member answers.
-            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
+            cx.send(client, self.cfg.client_plane, ServiceMsg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
             return;
         }
         if self.role != RaftRole::Leader || self.pending.len() >= PENDING_MAX {
             let status = if self.role == RaftRole::Leader { ReplyStatus::Unavailable } else { ReplyStatus::NotActive };
-            cx.send(client, self.cfg.client_plane, Msg::Reply { req, status }, REPLY_BYTES);
+            cx.send(client, self.cfg.client_plane, ServiceMsg::Reply { req, status }, REPLY_BYTES);
             return;
         }
         self.log.push(self.term);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::BuildCx;
 use crate::ids::NodeId;
 use crate::model::backup_catalog::{BackupCatalog, CatalogConfig, CatalogGauges, DumpConfig, RecordRate, Schedule};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 
@@ -101,7 +101,7 @@ fn rate(cx: &BuildCx, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
     }
 }
 
-pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let primary = cx.node(&s.primary, &format!("{p}.primary"))?;
     let replicas = cx.nodes(&s.replicas, &format!("{p}.replicas"))?;
     let tick_us = cx.positive_micros(&s.tick, &format!("{p}.tick"))?;

@@ -7,7 +7,7 @@ use super::BuildCx;
 use crate::engine::time::US_PER_S;
 use crate::ids::NodeId;
 use crate::model::workload::{Client, ClientConfig};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 
@@ -42,7 +42,7 @@ pub struct BackoffSpec {
     pub cap: Quantity,
 }
 
-pub fn build(c: &ClientSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build(c: &ClientSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let targets = cx.nodes(&c.targets, &format!("{p}.targets"))?;
     if targets.is_empty() {
         return Err(cx.err(format!("{p}.targets"), "a client needs at least one target"));

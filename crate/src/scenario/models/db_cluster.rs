@@ -8,7 +8,7 @@ use super::BuildCx;
 use crate::engine::time::US_PER_S;
 use crate::ids::NodeId;
 use crate::model::db_cluster::{DbManager, ManagerConfig, MemberConfig, PgNode};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 use crate::scenario::units::Kind;
@@ -57,7 +57,7 @@ pub struct PgNodeSpec {
     pub resync_time: Quantity,
 }
 
-pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let etcd = cx.nodes(&s.etcd, &format!("{p}.etcd"))?;
     if etcd.is_empty() {
         return Err(cx.err(format!("{p}.etcd"), "needs at least one etcd member"));
@@ -91,7 +91,7 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) 
     Ok(Box::new(DbManager::new(cfg)))
 }
 
-pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let capacity = cx.values.base(&s.capacity, Kind::Count, &format!("{p}.capacity"))?;
     if !(0.001..=1e6).contains(&capacity) {
         return Err(cx.err(format!("{p}.capacity"), "must be between 0.001 and 1000000 requests per second"));

@@ -10,7 +10,7 @@ use crate::ids::NodeId;
 use crate::model::fileserver::fence_device::{FenceConfig, FenceDevice};
 use crate::model::fileserver::ops_team::{OpsConfig, OpsTeam};
 use crate::model::fileserver::witness::{Witness, WitnessConfig};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::Quantity;
 
@@ -71,7 +71,7 @@ fn pairs(cx: &BuildCx, list: &[[String; 2]], path: &str) -> Result<Vec<[NodeId; 
     Ok(out)
 }
 
-pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, p: &str) -> Result<Model, ScenarioError> {
+pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let targets = cx.nodes(&s.targets, &format!("{p}.targets"))?;
     if targets.is_empty() {
         return Err(cx.err(format!("{p}.targets"), "a fence device needs at least one target"));
@@ -84,7 +84,7 @@ pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, p: &str) -> Res
     Ok(Box::new(FenceDevice::new(cfg)))
 }
 
-pub fn build_witness(s: &WitnessSpec, cx: &mut BuildCx, p: &str) -> Result<Model, ScenarioError> {
+pub fn build_witness(s: &WitnessSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let cfg = WitnessConfig {
         pairs: pairs(cx, &s.pairs, &format!("{p}.pairs"))?,
         plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
@@ -93,7 +93,7 @@ pub fn build_witness(s: &WitnessSpec, cx: &mut BuildCx, p: &str) -> Result<Model
     Ok(Box::new(Witness::new(cfg)))
 }
 
-pub fn build_ops_team(s: &OpsTeamSpec, cx: &mut BuildCx, p: &str) -> Result<Model, ScenarioError> {
+pub fn build_ops_team(s: &OpsTeamSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let pairs = pairs(cx, &s.pairs, &format!("{p}.pairs"))?;
     if s.pairs.is_empty() {
         return Err(cx.err(format!("{p}.pairs"), "name at least one pair"));

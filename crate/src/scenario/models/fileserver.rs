@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::BuildCx;
 use crate::ids::NodeId;
 use crate::model::fileserver::{FenceMethod, Fileserver, FsConfig};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 
@@ -76,7 +76,7 @@ pub struct WitnessRef {
     pub plane: String,
 }
 
-pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let peer = cx.node(&s.peer, &format!("{p}.peer"))?;
     if peer == me {
         return Err(cx.err(format!("{p}.peer"), "a node cannot be its own peer"));

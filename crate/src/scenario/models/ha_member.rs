@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::BuildCx;
 use crate::ids::NodeId;
 use crate::model::ha_member::{HaConfig, HaMember};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 
@@ -27,7 +27,7 @@ pub struct HaMemberSpec {
     pub quorum: Flag,
 }
 
-pub fn build(s: &HaMemberSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build(s: &HaMemberSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let peers = cx.nodes(&s.peers, &format!("{p}.peers"))?;
     if let Some(j) = peers.iter().position(|&id| id == me) {
         return Err(cx.err(format!("{p}.peers[{j}]"), "a node cannot be its own peer"));

@@ -17,7 +17,7 @@ use super::format::{ModelSpec, Quantity};
 use super::params::Values;
 use crate::engine::time::format_duration;
 use crate::ids::{DeviceId, GroupId, NodeId, PlaneId};
-use crate::model::Model;
+use crate::model::AnyModel;
 
 /// What a model's builder can look up and report while it is resolved.
 pub struct BuildCx<'a> {
@@ -59,7 +59,10 @@ impl<'a> BuildCx<'a> {
         self.nodes.get(name).copied().ok_or_else(|| self.err(path, format!("no node named `{name}`")))
     }
 
+    /// A list of distinct nodes (peers, targets, members): a name listed twice is
+    /// refused, since it would count one node's vote or traffic twice.
     pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
+        crate::scenario::cost::unique(self.file, path, names)?;
         names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
     }
 
@@ -75,6 +78,7 @@ impl<'a> BuildCx<'a> {
         if names.is_empty() {
             return Ok(crate::net::cut::Planes::All);
         }
+        crate::scenario::cost::unique(self.file, path, names)?;
         let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
     }
@@ -160,22 +164,10 @@ impl Budget {
     }
 }
 
-/// Build the model a node runs.
-pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<Model, ScenarioError> {
+/// Build the model a node runs (the dispatch comes from the registry).
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<AnyModel, ScenarioError> {
     if cx.dormant.get(me.index()).copied().unwrap_or(false) {
         return Ok(Box::new(crate::model::dormant::Dormant));
     }
-    match spec {
-        ModelSpec::HaMember(s) => ha_member::build(s, cx, me, &format!("{path}.ha_member")),
-        ModelSpec::Client(s) => client::build(s, cx, me, &format!("{path}.client")),
-        ModelSpec::Postgres(s) => postgres::build(s, cx, me, &format!("{path}.postgres")),
-        ModelSpec::BackupCatalog(s) => backup_catalog::build(s, cx, me, &format!("{path}.backup_catalog")),
-        ModelSpec::Fileserver(s) => fileserver::build(s, cx, me, &format!("{path}.fileserver")),
-        ModelSpec::FenceDevice(s) => fencing::build_fence_device(s, cx, &format!("{path}.fence_device")),
-        ModelSpec::Witness(s) => fencing::build_witness(s, cx, &format!("{path}.witness")),
-        ModelSpec::OpsTeam(s) => fencing::build_ops_team(s, cx, &format!("{path}.ops_team")),
-        ModelSpec::Raft(s) => raft::build(s, cx, me, &format!("{path}.raft")),
-        ModelSpec::DbManager(s) => db_cluster::build_manager(s, cx, me, &format!("{path}.db_manager")),
-        ModelSpec::PgNode(s) => db_cluster::build_member(s, cx, me, &format!("{path}.pg_node")),
-    }
+    spec.build(cx, me, path)
 }

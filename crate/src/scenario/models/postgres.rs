@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::BuildCx;
 use crate::ids::NodeId;
 use crate::model::postgres::{PgConfig, PgGauges, Postgres};
-use crate::model::Model;
+use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
 
@@ -85,7 +85,7 @@ pub struct PostgresSpec {
     pub apply_delay: Option<Quantity>,
 }
 
-pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Model, ScenarioError> {
+pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let my_name = cx.nodes.iter().find(|(_, &id)| id == me).map(|(n, _)| n.to_string()).unwrap_or_default();
     let enabled = cx.values.flag(&s.enabled, &format!("{p}.enabled"))?;
     let primary = match &s.primary {
