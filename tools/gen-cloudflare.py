@@ -83,7 +83,9 @@ nodes.append(client("api3", "API reads B", ["auth3", "auth2", "auth1"], "0%", 0.
 links = [
  {"nodes": E, "planes": ["control"], "latency": "500us", "jitter": "200us", "via": ["rack-switch"]},
  *[{"nodes": ["dbm", e], "planes": ["control"], "latency": "500us", "jitter": "200us", "via": ["core"]} for e in E],
- {"nodes": ["dbm"] + DB, "planes": ["db"], "latency": "500us", "jitter": "200us", "via": ["core"]},
+ # The manager reaches each member; the members and the API clients share the
+ # spec below (one link per pair and plane: a second spec for auth1-auth2 is refused).
+ *[{"nodes": ["dbm", d], "planes": ["db"], "latency": "500us", "jitter": "200us", "via": ["core"]} for d in DB],
  {"nodes": ["api1", "api2", "api3"] + DB, "planes": ["db"], "latency": "1ms", "jitter": "500us", "via": ["core"]},
 ]
 

@@ -53,11 +53,20 @@ pub enum Effect {
     PowerOff { target: NodeId },
     /// Power `target` back on; it restarts (a human at the console).
     PowerOn { target: NodeId },
+    /// Arm this host's watchdog: unless kicked within `timeout_us` (true time),
+    /// the host resets and the process restarts `boot_us` later.
+    WatchdogArm { timeout_us: u64, boot_us: u64 },
+    /// Kick the armed watchdog: its timeout starts over.
+    WatchdogKick,
+    /// Disarm it (a clean shutdown of the process that armed it).
+    WatchdogStop,
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an
 /// output buffer for effects (reused across calls, so handlers do not allocate).
 pub struct Cx<'a> {
+    /// This host's clock (`model/node.rs`): true time unless the scenario skews
+    /// or steps it. Timers set through `Cx` run on it too.
     pub now_us: SimTime,
     pub me: NodeId,
     pub rng: &'a mut Rng,

@@ -43,31 +43,55 @@ pub struct Network {
     pub devices: Vec<Device>,
     pub links: Vec<Link>,
     node_count: u32,
-    /// Dense (plane, from, to) -> link table; small scenarios, fast lookups.
-    route: Vec<Option<LinkId>>,
+    /// Sparse routing: the links leaving each (plane, sender), sorted by receiver,
+    /// in `route[row_start[row]..row_start[row + 1]]` with `row = plane × nodes + from`.
+    /// Memory grows with planes × nodes + links (never nodes², which for 10,000
+    /// nodes on 64 planes would be 51 GB), and a lookup is a binary search in a
+    /// row as long as the sender's neighbour count.
+    row_start: Vec<u32>,
+    route: Vec<(NodeId, LinkId)>,
 }
 
 impl Network {
     pub fn new(planes: Vec<String>, devices: Vec<Device>, links: Vec<Link>, node_count: u32) -> Network {
-        let cells = planes.len() * node_count as usize * node_count as usize;
-        let mut route = vec![None; cells];
-        for (i, l) in links.iter().enumerate() {
-            let slot = Self::slot(node_count, l.plane, l.from, l.to);
-            route[slot] = Some(LinkId(i as u32));
+        // Rows counted in u64 first: planes ≤ 64 and nodes ≤ 10,000 (scenario/cost.rs),
+        // so the product fits a u32 on every target.
+        let rows = u32::try_from(planes.len() as u64 * u64::from(node_count)).expect("planes × nodes fits in u32 (scenario/cost.rs)");
+        let row_of = |l: &Link| l.plane.0 as u32 * node_count + l.from.0;
+        let mut keyed: Vec<(u32, NodeId, LinkId)> = links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.plane.index() < planes.len() && l.from.0 < node_count && l.to.0 < node_count)
+            .map(|(i, l)| (row_of(l), l.to, LinkId(i as u32)))
+            .collect();
+        keyed.sort_unstable();
+        // Two links for one (plane, from, to): the later one carries the traffic
+        // (the resolver refuses such files; tests may still build them).
+        keyed.dedup_by(|later, earlier| {
+            let same = (later.0, later.1) == (earlier.0, earlier.1);
+            if same {
+                earlier.2 = later.2;
+            }
+            same
+        });
+        let mut row_start = vec![0u32; rows as usize + 1];
+        for &(row, _, _) in &keyed {
+            row_start[row as usize + 1] += 1;
         }
-        Network { planes, devices, links, node_count, route }
-    }
-
-    fn slot(node_count: u32, plane: PlaneId, from: NodeId, to: NodeId) -> usize {
-        let n = node_count as usize;
-        (plane.index() * n + from.index()) * n + to.index()
+        for r in 0..rows as usize {
+            row_start[r + 1] += row_start[r];
+        }
+        let route = keyed.into_iter().map(|(_, to, id)| (to, id)).collect();
+        Network { planes, devices, links, node_count, row_start, route }
     }
 
     pub fn link_between(&self, from: NodeId, to: NodeId, plane: PlaneId) -> Option<LinkId> {
         if plane.index() >= self.planes.len() || from.0 >= self.node_count || to.0 >= self.node_count {
             return None;
         }
-        self.route[Self::slot(self.node_count, plane, from, to)]
+        let row = plane.index() * self.node_count as usize + from.index();
+        let out = &self.route[self.row_start[row] as usize..self.row_start[row + 1] as usize];
+        out.binary_search_by_key(&to, |&(t, _)| t).ok().map(|i| out[i].1)
     }
 
     /// Decide the fate of one message sent now: its arrival time, or why it is
@@ -239,5 +263,24 @@ mod tests {
         assert_eq!(quiet, fates(3), "busier 1->2 moved 0->1's loss, jitter or device drops");
         assert!(quiet.iter().any(|f| *f == Err(Drop::Loss)) && quiet.iter().any(|f| matches!(f, Err(Drop::Device(_)))));
         assert!(quiet.iter().any(|f| f.is_ok()));
+    }
+
+    #[test]
+    fn sparse_routing_finds_every_link_and_nothing_else() {
+        let net = full_mesh(5, &["data", "cluster", "mgmt"], vec![]);
+        for (i, l) in net.links.iter().enumerate() {
+            assert_eq!(net.link_between(l.from, l.to, l.plane), Some(LinkId(i as u32)));
+        }
+        assert_eq!(net.link_between(NodeId(2), NodeId(2), PlaneId(1)), None);
+        assert_eq!(net.link_between(NodeId(5), NodeId(1), PlaneId(0)), None);
+        assert_eq!(net.link_between(NodeId(1), NodeId(2), PlaneId(3)), None);
+    }
+
+    #[test]
+    fn many_nodes_on_many_planes_need_no_square_table() {
+        // 10,000 nodes on 64 planes: a dense table would be 6.4e9 cells.
+        let net = Network::new((0..64).map(|p| format!("p{p}")).collect(), vec![], vec![], 10_000);
+        assert_eq!(net.row_start.len(), 640_001);
+        assert_eq!(net.link_between(NodeId(9_999), NodeId(0), PlaneId(63)), None);
     }
 }

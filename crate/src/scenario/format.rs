@@ -230,7 +230,12 @@ pub enum ActionSpec {
     Pause { node: String, duration: Quantity },
     PowerOff { node: String },
     PowerOn { node: String },
+    /// From now on the node's host clock runs `ppm` parts per million slow
+    /// (negative: fast); its timers and the time its model reads follow it.
     ClockSkew { node: String, ppm: i32 },
+    /// The node's host clock jumps forward by `by` (backwards with `backwards`),
+    /// as an NTP step does; timers due by the new reading fire at once.
+    ClockStep { node: String, by: Quantity, #[serde(default)] backwards: bool },
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
     Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
     Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
@@ -307,10 +312,15 @@ pub struct Goal {
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// A run that needs more events stops with an error instead of hanging.
+    /// At most 100,000,000. Other limits a file cannot change (`scenario/cost.rs`):
+    /// 10,000 nodes, 64 planes, 100,000 links, timeline steps × links at most
+    /// 10,000,000, 1,024 pairs in a device fault, 1,048,576 events waiting at
+    /// once and 20,000,000 trace events while running; durations at most 1 year.
     pub events_max: u64,
     /// Width of the buckets request success rates are counted in, e.g. `10s`.
     pub bucket: String,
     /// Message records kept for drawing; the digest still covers every event.
+    /// At most 5,000,000.
     #[serde(default = "default_messages_recorded")]
     pub messages_recorded_max: u64,
 }
