@@ -8,6 +8,29 @@ use wasm_bindgen::prelude::*;
 use crate::replay;
 use crate::scenario::{self, Overrides, ScenarioError};
 
+/// Where the panic hook leaves the message of a panic, for the worker to read
+/// after the trap: `globalThis.__incidentReplayPanic`.
+const PANIC_SLOT: &str = "__incidentReplayPanic";
+
+/// Installed once when the module starts: a panic would otherwise reach the
+/// page as the bare word "unreachable". The hook writes the panic's file, line
+/// and reason where the worker finds it after the trap (no state of the
+/// simulation is involved; this is the browser face's edge).
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let reason = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".to_string());
+        let place = info.location().map_or(String::new(), |l| format!(" at {}:{}", l.file(), l.line()));
+        let message = scenario::error::quote(&format!("{reason}{place}"));
+        let _ = js_sys::Reflect::set(&js_sys::global(), &PANIC_SLOT.into(), &JsValue::from(message));
+    }));
+}
+
 fn js_error(e: &ScenarioError) -> JsValue {
     let error = js_sys::Error::new(&e.to_string());
     error.set_name("ScenarioError");
@@ -58,6 +81,15 @@ pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValu
     scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
 }
 
+/// Each parameter's range the core accepts with the other settings in
+/// `overrides` (the event budget included): `[{ name, lo, hi }]`, for sliders.
+#[wasm_bindgen]
+pub fn parameter_fits(file: &str, json: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let o = overrides_of(file, overrides)?;
+    let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
+    to_js(&scenario::fit::parameter_fits(file, &s, &o))
+}
+
 /// Run a scenario and return only its outcome (for sweeps: nothing is kept).
 #[wasm_bindgen]
 pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
@@ -65,6 +97,26 @@ pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Res
     let o = overrides_of(file, overrides)?;
     let r = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
     to_js(&r.outcome)
+}
+
+/// Outcomes of one setting over several seeds (an array of `run_outcome`
+/// results) summed up: every figure's median and range, in how many seeds it
+/// was above zero, in how many seeds each check held (`monitor::spread`).
+#[wasm_bindgen]
+pub fn spread(outcomes: JsValue) -> Result<JsValue, JsValue> {
+    let list: Vec<crate::monitor::Outcome> =
+        serde_wasm_bindgen::from_value(outcomes).map_err(|e| JsValue::from(js_sys::Error::new(&format!("spread: expected an array of outcomes: {e}"))))?;
+    to_js(&crate::monitor::spread::spread(&list))
+}
+
+/// History's spread vs the viewer's, figure by figure: `changed` only where the
+/// distributions differ (ranges apart, or above zero in a different number of seeds).
+#[wasm_bindgen]
+pub fn compare_spreads(history: JsValue, yours: JsValue) -> Result<JsValue, JsValue> {
+    let read = |v: JsValue| -> Result<crate::monitor::spread::Spread, JsValue> {
+        serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("compare_spreads: expected two spreads: {e}"))))
+    };
+    to_js(&crate::monitor::spread::compare(&read(history)?, &read(yours)?))
 }
 
 /// The JSON Schema of the scenario format.

@@ -5,8 +5,10 @@
 //
 // Attributes (all optional except `scenario`):
 //   scenario   name of a built-in scenario (file scenarios/NAME.json next to this site)
-//   src        URL of a scenario JSON file instead of a built-in one
-//   seed       whole number, default 1
+//   src        URL of a scenario JSON file instead of a built-in one: on the host
+//              page's own origin, or on one it declares with
+//              <meta name="incident-replay-origins" content="https://…"> (app/scenario-source.js)
+//   seed       whole number from 0 to 2^53 − 1, default 1
 //   t          start time in seconds from the scenario's start
 //   params     parameter overrides, "dead_time=30&heartbeat_interval=500"
 //   toggles    mitigations switched on, "fencing_first quorum" ("!name" switches one off)
@@ -20,6 +22,7 @@
 import { SimClient, scopedClient } from '../sim/client.js';
 import { PLAYER_HTML } from '../app/player-template.js';
 import { createPlayer } from '../app/player.js';
+import { parseSeed, parseSeconds } from '../app/scenario-source.js';
 
 const SITE = new URL('../', import.meta.url);
 let sharedSim = null;
@@ -27,7 +30,7 @@ let nextId = 1;
 
 /** "a=1&b=2" → { a: '1', b: '2' } plus toggles "x !y" → { x: '1', y: '0' }. */
 export function settingsFrom(params, toggles) {
-  const sets = {};
+  const sets = Object.create(null); // `constructor` from an attribute is a name, not Object's
   for (const [k, v] of new URLSearchParams((params || '').replace(/[;,]/g, '&'))) if (k) sets[k] = v;
   for (const word of (toggles || '').split(/[\s,]+/).filter(Boolean)) {
     if (word.startsWith('!')) sets[word.slice(1)] = '0'; else sets[word] = '1';
@@ -87,6 +90,8 @@ export class IncidentReplayElement extends HTMLElement {
     sharedSim ||= new SimClient();
     this.sim = scopedClient(sharedSim, this.slotPrefix);
     this.wrapper.innerHTML = PLAYER_HTML;
+    // In someone's blog column the charts and messages start closed: one click away, not 3,000 px of page.
+    for (const panel of this.wrapper.querySelectorAll('.deep details')) panel.open = false;
     this.applyLook();
     const caption = document.createElement('figcaption');
     caption.className = 'figure-caption';
@@ -104,16 +109,19 @@ export class IncidentReplayElement extends HTMLElement {
 
   async load() {
     const name = this.getAttribute('scenario') || 'demo-partition';
-    const seed = Number(this.getAttribute('seed') ?? 1);
-    const t = Number(this.getAttribute('t') ?? 0);
+    const seedText = this.getAttribute('seed');
+    const tText = this.getAttribute('t');
+    const seed = seedText == null ? 1 : parseSeed(seedText);
+    const t = tText == null ? 0 : parseSeconds(tText);
     const problems = [];
-    if (!(Number.isInteger(seed) && seed >= 0)) problems.push(`seed: “${this.getAttribute('seed')}” is not a whole number from 0 up; using seed 1`);
-    if (!(Number.isFinite(t) && t >= 0)) problems.push(`t: “${this.getAttribute('t')}” is not a time in seconds; starting at the beginning`);
+    const shown = (text) => (text.length > 40 ? `${text.slice(0, 40)}…` : text);
+    if (seed == null) problems.push(`seed: “${shown(seedText)}” is not a whole number from 0 to 2^53 − 1; using seed 1`);
+    if (t == null) problems.push(`t: “${shown(tText)}” is not a time in seconds; starting at the beginning`);
     await this.player.open(name, {
       src: this.getAttribute('src'),
-      seed: Number.isInteger(seed) && seed >= 0 ? seed : 1,
+      seed: seed ?? 1,
       sets: settingsFrom(this.getAttribute('params'), this.getAttribute('toggles')),
-      tS: Number.isFinite(t) && t > 0 ? t : null,
+      tS: t > 0 ? t : null,
       view: this.getAttribute('view') || 'variant',
       problems,
     });

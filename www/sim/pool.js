@@ -128,6 +128,9 @@ export class SimPool {
     const at = this.slots.indexOf(slot);
     if (at < 0) return;
     const held = [...slot.pending.values()];
+    // Nothing more from the trapped instance counts: its late replies are dropped.
+    slot.pending.clear();
+    slot.worker.onmessage = null;
     slot.worker.terminate();
     const fresh = this.spawn();
     this.slots[at] = fresh;

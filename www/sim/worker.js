@@ -1,11 +1,26 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, schema } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, schema, parameter_fits } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
 const replays = new Map();
+
+/** Set once the WASM instance has trapped: it may be corrupt, so it answers nothing more. */
+let trapped = null;
+
+/**
+ * A trap (a panic in the core, or running out of memory) arrives as a
+ * `RuntimeError` saying "unreachable"; the core's panic hook has left the real
+ * reason (Rust file, line, message) in `globalThis.__incidentReplayPanic`.
+ */
+function trapObject(e, file) {
+  const panic = self.__incidentReplayPanic;
+  const what = panic ? `the simulation core stopped: ${panic}` : `the simulation core stopped (${e.message || e}); the scenario may need more memory than the page can give`;
+  const message = file ? `${file}: ${what}` : what;
+  return { name: 'RuntimeError', trapped: true, message, file, path: '', reason: what };
+}
 
 function errorObject(e) {
   if (e && typeof e === 'object') {
@@ -90,6 +105,10 @@ const handlers = {
     validate(file, json, overrides || {});
     return { reply: { valid: true }, transfer: [] };
   },
+  /** Each parameter's range the core accepts with the other settings (sliders stop there). */
+  fits({ file, json, overrides }) {
+    return { reply: { fits: parameter_fits(file, json, overrides || {}) }, transfer: [] };
+  },
   timeline({ slot }) {
     return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };
   },
@@ -99,11 +118,17 @@ self.onmessage = async ({ data }) => {
   const { id, type } = data;
   try {
     await ready;
+    if (trapped) { self.postMessage({ id, error: trapped }); return; }
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request ${type}`);
     const { reply, transfer } = handler(data);
     self.postMessage({ id, ...reply }, transfer);
   } catch (e) {
-    self.postMessage({ id, error: errorObject(e) });
+    if (e instanceof WebAssembly.RuntimeError || e?.name === 'RuntimeError') {
+      trapped = trapObject(e, data.file);
+      self.postMessage({ id, error: trapped });
+    } else {
+      self.postMessage({ id, error: errorObject(e) });
+    }
   }
 };

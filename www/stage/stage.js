@@ -47,7 +47,9 @@ function geometry(width, height, nodePos) {
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
  */
-export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors }) {
+export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
+  // Captions grow with `textScale` (presenter mode), so a projected stage stays readable.
+  const small = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
   const { pad, nodes, radius, names, captions } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   ctx.fillStyle = colors.bg;
@@ -58,7 +60,7 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
     ctx.fillStyle = colors.device;
     ctx.fillRect(x - 34, y - 11, 68, 22);
     ctx.fillStyle = colors.muted;
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = small;
     ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
     ctx.fillText(topology.devices[d], x, y);
   });
@@ -106,14 +108,14 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
       ctx.strokeStyle = colors.cut; ctx.lineWidth = 2.5; ctx.stroke();
     }
     ctx.fillStyle = colors.text;
-    ctx.font = `600 ${Math.round(radius * 0.55)}px system-ui, sans-serif`;
+    ctx.font = `600 ${Math.round(radius * 0.55 * Math.min(textScale, 1.3))}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     if (names) ctx.fillText(topology.nodes[i].name, x, y, radius * 1.9);
     if (!captions) continue;
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = small;
     ctx.fillStyle = colors.muted;
     const state = health === Health.UP ? (isClient ? 'client' : `${ROLE_NAMES[role]}${term ? ` · t${term}` : ''}`) : ['up', 'crashed', 'paused', 'off'][health];
-    ctx.fillText(state, x, y + radius + 10);
+    ctx.fillText(state, x, y + radius + 10 * textScale);
   }
 }
 

@@ -10,9 +10,10 @@ const VALIDATE_DELAY_MS = 250;
 
 /**
  * Mount the editor in `container` for scenario `file` with text `json`.
- * `onRun(text)` is called by "Run this scenario". Returns { text(), destroy() }.
+ * `onRun(text)` is called by "Run this scenario". Returns { text(), edited(), valid(), destroy() }.
  */
 export function mountEditor(container, { sim, file, json, onRun }) {
+  const draft = draftStore(file);
   const textarea = el('textarea', {
     id: 'editor-text', spellcheck: false, value: json, autocomplete: 'off',
   });
@@ -120,7 +121,8 @@ export function mountEditor(container, { sim, file, json, onRun }) {
 
   function onEdit() {
     renderGutter();
-    edited.textContent = textarea.value === json ? '' : 'edited';
+    edited.textContent = textarea.value === json ? '' : 'edited (kept in this browser until you reset)';
+    draft.write(textarea.value === json ? null : textarea.value);
     clearTimeout(timer);
     container.dataset.checking = 'true';
     timer = setTimeout(check, VALIDATE_DELAY_MS);
@@ -144,15 +146,43 @@ export function mountEditor(container, { sim, file, json, onRun }) {
     onEdit();
   });
 
+  // Work in progress survives a reload (and a worker trap, which never touches the text).
+  const saved = draft.read();
+  if (saved != null && saved !== json) {
+    textarea.value = saved;
+    edited.textContent = 'your unsaved edits, restored (Reset goes back to the file as shipped)';
+  }
   renderGutter();
   check();
 
   return {
     text: () => textarea.value,
+    /** Whether the text differs from the file as shipped (the workshop asks before leaving it). */
+    edited: () => textarea.value !== json,
+    valid: () => container.dataset.valid === 'true',
     destroy() {
       destroyed = true;
       clearTimeout(timer);
       container.replaceChildren();
+    },
+  };
+}
+
+/**
+ * The editor's text for `file` in localStorage, so a reload keeps it. Storage
+ * may be off or full (private windows, sandboxed frames): then nothing is kept.
+ */
+function draftStore(file) {
+  const key = `incident-replay:workshop-draft:${file}`;
+  return {
+    read() {
+      try { return globalThis.localStorage?.getItem(key) ?? null; } catch { return null; }
+    },
+    write(text) {
+      try {
+        if (text == null) globalThis.localStorage?.removeItem(key);
+        else globalThis.localStorage?.setItem(key, text);
+      } catch { /* full or disabled: the draft lives only in the page */ }
     },
   };
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use incident_replay::monitor::METRICS;
+use incident_replay::monitor::spread;
+use incident_replay::monitor::{Outcome, METRICS};
+use incident_replay::scenario::format::CheckKind;
 use incident_replay::replay::replay;
 use incident_replay::scenario::params::parse_set;
 use incident_replay::scenario::units::{parse_literal, Kind};
@@ -40,6 +42,11 @@ enum Command {
         /// Run seed; `random` draws one (and prints it).
         #[arg(long, default_value = "1")]
         seed: String,
+        /// Run N seeds (from `--seed` on; 10 when given without a number) and
+        /// report every figure's median and range, and in how many seeds each
+        /// check held.
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "10")]
+        seeds: Option<u64>,
         /// Override a parameter or toggle: `--set dead_time=120 --set fencing_confirmed=on`.
         #[arg(long = "set", value_name = "NAME=VALUE")]
         sets: Vec<String>,
@@ -95,9 +102,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Read a scenario file: only a regular file (a FIFO would block, `/dev/zero`
+/// never ends), refused by its size before reading, and read through a cap in
+/// case it grows meanwhile. Returns (file name for messages, text).
 fn read(path: &Path) -> Result<(String, String), String> {
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    use std::io::Read;
+    let shown = scenario::error::quote(&path.display().to_string());
+    let name = path.file_name().map_or_else(|| shown.clone(), |n| scenario::error::quote(&n.to_string_lossy()));
+    let cannot = |e: std::io::Error| format!("{shown}: cannot read: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!("{shown}: cannot read: not a regular file"));
+    }
+    let max = scenario::TEXT_BYTES_MAX as u64;
+    if meta.len() > max {
+        return Err(format!("{name}: file is larger than {max} bytes"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path).map_err(cannot)?.take(max + 1).read_to_string(&mut text).map_err(cannot)?;
+    if text.len() as u64 > max {
+        return Err(format!("{name}: file is larger than {max} bytes"));
+    }
     Ok((name, text))
 }
 
@@ -123,14 +148,21 @@ fn seed_of(text: &str) -> Result<u64, String> {
 
 fn run_cli(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Run { file, seed, sets, until, format } => {
+        Command::Run { file, seed, seeds: Some(count), sets, until, format } => {
+            if until.is_some() {
+                return Err("--seeds and --until cannot be combined".into());
+            }
+            let (name, text) = read(&file)?;
+            run_seeds(&name, &text, seed_of(&seed)?, count, &overrides(&sets)?, format)
+        }
+        Command::Run { file, seed, seeds: None, sets, until, format } => {
             let (name, text) = read(&file)?;
             let seed = seed_of(&seed)?;
             let o = overrides(&sets)?;
             let result = match until {
                 None => replay(&name, &text, &o, seed),
                 Some(u) => {
-                    let until_us = parse_literal(&u, Kind::Duration).map_err(|e| format!("--until: {e}"))? as u64;
+                    let until_us = until_of(&name, &text, &u)?;
                     replay_until(&name, &text, &o, seed, until_us)
                 }
             };
@@ -144,6 +176,9 @@ fn run_cli(cli: Cli) -> Result<(), String> {
         }
         Command::Sweep { file, vary, seeds, sets, metrics, format } => sweep(&file, &vary, seeds, &sets, metrics, format),
         Command::Validate { files } => {
+            if files.is_empty() {
+                return Err("validate: name at least one scenario file".into());
+            }
             let mut failed = 0;
             for f in &files {
                 match read(f).and_then(|(name, text)| {
@@ -167,6 +202,22 @@ fn run_cli(cli: Cli) -> Result<(), String> {
         }
         Command::Bench { servers, clients, rate, seconds, repeats } => bench(servers, clients, rate, seconds, repeats),
     }
+}
+
+/// `--until`: a duration literal (`90min`, `1h30min`) above zero and not after
+/// the scenario's own end, checked against the file before anything runs.
+fn until_of(name: &str, text: &str, until: &str) -> Result<u64, String> {
+    let shown = scenario::error::quote(until);
+    let until_us = parse_literal(until, Kind::Duration).map_err(|e| format!("--until: {}", scenario::error::quote(&e)))?.round();
+    let parsed = scenario::parse(name, text).map_err(|e| e.to_string())?;
+    let end_us = parse_literal(&parsed.meta.duration, Kind::Duration).map_err(|e| format!("{name}: meta.duration: {e}"))?.round();
+    if !(until_us > 0.0 && until_us <= end_us) {
+        return Err(format!(
+            "--until {shown}: must be above zero and not after the scenario's end ({})",
+            incident_replay::engine::time::format_duration(end_us as u64)
+        ));
+    }
+    Ok(until_us as u64)
 }
 
 fn replay_until(
@@ -205,7 +256,135 @@ fn print_text(title: &str, o: &incident_replay::monitor::Outcome) {
     println!("  RPO {:.1} s   RTO {:.1} s", o.rpo_s, o.rto_s);
     for c in &o.checks {
         let m = c.measured.map_or("unknown metric".to_string(), |m| format!("{m:.1}"));
-        println!("  check {:<18} expected {} ± {}  measured {}  {}", c.metric, c.expected, c.tolerance, m, if c.within { "ok" } else { "OUT OF TOLERANCE" });
+        println!("  {} {:<22} expected {} ± {}  measured {}  {}", kind_word(c.kind), c.metric, c.expected, c.tolerance, m, if c.within { "ok" } else { "OUT OF TOLERANCE" });
+    }
+}
+
+/// "fitted" for a figure an input was calibrated to, "check" for a prediction.
+fn kind_word(kind: CheckKind) -> &'static str {
+    match kind {
+        CheckKind::Fitted => "fitted",
+        CheckKind::Predicted => "check ",
+    }
+}
+
+/// Run `count` seeds from `first` on, in parallel, in seed order.
+fn outcomes_over_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides) -> Result<Vec<Outcome>, String> {
+    let seeds: Vec<u64> = (0..count).map(|i| first.saturating_add(i)).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(seeds.len().max(1));
+    let chunk = seeds.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Outcome, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = seeds
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(|&s| replay(name, text, o, s).map(|r| r.outcome).map_err(|e| e.to_string())).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a worker thread panicked".into())])).collect()
+    });
+    results.into_iter().collect()
+}
+
+fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, format: RunFormat) -> Result<(), String> {
+    if count == 0 || count > 10_000 {
+        return Err(format!("--seeds {count}: must be 1..=10000"));
+    }
+    let outcomes = outcomes_over_seeds(name, text, first, count, o)?;
+    let summary = spread::spread(&outcomes);
+    match format {
+        RunFormat::Json => {
+            let per_seed: Vec<serde_json::Value> = outcomes
+                .iter()
+                .map(|out| {
+                    let mut row = serde_json::Map::new();
+                    row.insert("seed".into(), serde_json::json!(out.seed));
+                    for m in spread::figure_names(out) {
+                        row.insert(m.clone(), serde_json::json!(out.metric(&m)));
+                    }
+                    row.insert("checks_within".into(), serde_json::json!(out.checks.iter().map(|c| c.within).collect::<Vec<_>>()));
+                    serde_json::Value::Object(row)
+                })
+                .collect();
+            let doc = serde_json::json!({ "spread": summary, "per_seed": per_seed });
+            println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
+        }
+        RunFormat::Timeline => return Err("--seeds: use --format text or json (a timeline is one seed's)".into()),
+        RunFormat::Text => {
+            let title = scenario::parse(name, text).map(|s| s.meta.title).unwrap_or_default();
+            print_seed_table(&title, &outcomes);
+            print_spread(&summary);
+        }
+    }
+    Ok(())
+}
+
+/// Figures worth a column: the checks' metrics first, then the headline ones.
+fn table_columns(o: &Outcome) -> Vec<String> {
+    let mut cols: Vec<String> = o.checks.iter().map(|c| c.metric.clone()).collect();
+    for m in ["split_brain_s", "groups_all_down", "unavailable_s", "lost_writes", "success_rate_pct", "rpo_s", "rto_s"] {
+        if !cols.iter().any(|c| c == m) {
+            cols.push(m.to_string());
+        }
+    }
+    cols
+}
+
+fn print_seed_table(title: &str, outcomes: &[Outcome]) {
+    let Some(first) = outcomes.first() else { return };
+    let cols = table_columns(first);
+    println!("{title}: {} seeds", outcomes.len());
+    println!("| seed | {} | checks held |", cols.join(" | "));
+    println!("|---|{}---|", "---|".repeat(cols.len()));
+    for o in outcomes {
+        let cells: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let v = o.metric(m).map_or("?".to_string(), short);
+                // A mark on the columns that are checks: inside the band or not.
+                match o.checks.get(i) {
+                    Some(c) if i < o.checks.len() => format!("{v} {}", if c.within { "✓" } else { "✗" }),
+                    _ => v,
+                }
+            })
+            .collect();
+        let held = o.checks.iter().filter(|c| c.within).count();
+        println!("| {} | {} | {held}/{} |", o.seed, cells.join(" | "), o.checks.len());
+    }
+}
+
+/// A figure for a table: whole numbers without decimals, others to 3 significant places.
+fn short(v: f64) -> String {
+    if v.fract() == 0.0 || v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn print_spread(s: &spread::Spread) {
+    let n = s.seeds.len();
+    println!();
+    println!("over seeds {}..={}: median (min-max); in how many seeds above zero", s.seeds.first().unwrap_or(&0), s.seeds.last().unwrap_or(&0));
+    for f in &s.figures {
+        if f.max == 0.0 && f.min == 0.0 {
+            continue; // zero in every seed: nothing to say
+        }
+        println!("  {:<24} {:>12} ({}-{})  above zero in {} of {n} seeds", f.metric, short(f.median), short(f.min), short(f.max), f.seeds_above_zero);
+    }
+    for c in &s.checks {
+        println!(
+            "  {} {:<22} expected {} ± {}: holds in {} of {} seeds (median {}, range {}-{})",
+            kind_word(c.kind),
+            c.metric,
+            c.expected,
+            c.tolerance,
+            c.held,
+            c.seeds,
+            short(c.median),
+            short(c.min),
+            short(c.max)
+        );
     }
 }
 
@@ -237,6 +416,11 @@ fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Opt
         return Err("--vary: at most two parameters".into());
     }
     let axes: Vec<Axis> = vary.iter().map(|v| parse_vary(v)).collect::<Result<_, _>>()?;
+    if let [a, b] = axes.as_slice() {
+        if a.name == b.name {
+            return Err(format!("--vary: `{}` is varied twice; vary two different parameters", scenario::error::quote(&a.name)));
+        }
+    }
     let metrics: Vec<String> = match metrics {
         Some(m) => m.split(',').map(|s| s.trim().to_string()).collect(),
         None => METRICS.iter().map(|s| s.to_string()).collect(),
@@ -245,83 +429,159 @@ fn sweep(file: &Path, vary: &[String], seeds: u64, sets: &[String], metrics: Opt
         return Err("--seeds must be 1..=100000".into());
     }
     let base = overrides(sets)?;
-    // Check the file once up front so a bad file gives one error, not one per run.
-    scenario::load(&name, &text, &base, 1).map_err(|e| e.to_string())?;
+    if let Some(axis) = axes.iter().find(|a| base.contains_key(&a.name)) {
+        return Err(format!("--vary {0} and --set {0}: give a parameter one or the other", scenario::error::quote(&axis.name)));
+    }
+    // Check the file once up front so a bad file gives one error, not one per run;
+    // every value of every axis too, so a bad range fails before the first row.
+    let parsed = scenario::load(&name, &text, &base, 1).map_err(|e| e.to_string())?.scenario;
+    for axis in &axes {
+        for v in &axis.values {
+            let mut o = base.clone();
+            o.insert(axis.name.clone(), OverrideValue::Number(*v));
+            // Ranges and whole counts only: cheap enough for 10,000 values an axis.
+            scenario::params::Values::new(&name, &parsed, &o).map_err(|e| e.to_string())?;
+        }
+    }
     // Model gauges (`NAME`, `NAME_max`) are metrics too; they exist only once the scenario is resolved.
-    if let Some(bad) = metrics.iter().find(|m| !METRICS.contains(&m.as_str())) {
+    if metrics.iter().any(|m| !METRICS.contains(&m.as_str())) {
         let probe = replay(&name, &text, &base, 1).map_err(|e| e.to_string())?;
         if let Some(bad) = metrics.iter().find(|m| probe.outcome.metric(m).is_none()) {
             let gauges: Vec<&str> = probe.gauges.iter().map(String::as_str).collect();
-            return Err(format!("--metrics: unknown metric `{bad}` (known: {}; gauges: {})", METRICS.join(", "), gauges.join(", ")));
-        }
-        let _ = bad;
-    }
-    let mut points: Vec<(Vec<f64>, u64)> = vec![];
-    let first = &axes[0].values;
-    let second: Vec<Option<f64>> = axes.get(1).map_or(vec![None], |a| a.values.iter().map(|&v| Some(v)).collect());
-    for &a in first {
-        for &b in &second {
-            for seed in 1..=seeds {
-                points.push((std::iter::once(a).chain(b).collect(), seed));
-            }
+            return Err(format!("--metrics: unknown metric `{}` (known: {}; gauges: {})", scenario::error::quote(bad), METRICS.join(", "), gauges.join(", ")));
         }
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(points.len().max(1));
-    let chunk = points.len().div_ceil(threads);
-    let results: Vec<Result<Vec<f64>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = points
-            .chunks(chunk.max(1))
-            .map(|part| {
-                let (name, text, base, axes, metrics) = (&name, &text, &base, &axes, &metrics);
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(values, seed)| {
-                            let mut o = base.clone();
-                            for (axis, v) in axes.iter().zip(values) {
-                                o.insert(axis.name.clone(), OverrideValue::Number(*v));
-                            }
-                            let r = replay(name, text, &o, *seed).map_err(|e| e.to_string())?;
-                            Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a sweep worker panicked".into())])).collect()
-    });
+    let grid = Grid { axes: &axes, seeds };
     let header: Vec<String> = axes.iter().map(|a| a.name.clone()).chain(["seed".to_string()]).chain(metrics.iter().cloned()).collect();
-    let mut rows = vec![];
-    for ((values, seed), r) in points.iter().zip(results) {
-        let figures = r?;
-        rows.push((values.clone(), *seed, figures));
+    let mut out = std::io::stdout().lock();
+    let mut print = |line: std::fmt::Arguments| {
+        use std::io::Write;
+        // A closed pipe (`| head`) ends the sweep quietly.
+        out.write_fmt(line).map_err(|e| format!("writing the sweep: {e}"))
+    };
+    if matches!(format, SweepFormat::Csv) {
+        print(format_args!("{}\n", header.join(",")))?;
+    } else {
+        print(format_args!("["))?;
     }
-    match format {
-        SweepFormat::Csv => {
-            println!("{}", header.join(","));
-            for (values, seed, figures) in &rows {
+    let run_point = |index: u64| -> Result<Vec<f64>, String> {
+        let (values, seed) = grid.point(index);
+        let mut o = base.clone();
+        for (axis, v) in axes.iter().zip(&values) {
+            o.insert(axis.name.clone(), OverrideValue::Number(*v));
+        }
+        let r = replay(&name, &text, &o, seed).map_err(|e| e.to_string())?;
+        Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
+    };
+    stream_in_order(grid.len(), run_point, |index, figures| {
+        let (values, seed) = grid.point(index);
+        match format {
+            SweepFormat::Csv => {
                 let cells: Vec<String> = values.iter().map(|v| v.to_string()).chain([seed.to_string()]).chain(figures.iter().map(|f| f.to_string())).collect();
-                println!("{}", cells.join(","));
+                print(format_args!("{}\n", cells.join(",")))
+            }
+            SweepFormat::Json => {
+                let mut obj = serde_json::Map::new();
+                for (a, v) in axes.iter().zip(&values) {
+                    obj.insert(a.name.clone(), serde_json::json!(v));
+                }
+                obj.insert("seed".into(), serde_json::json!(seed));
+                for (m, f) in metrics.iter().zip(&figures) {
+                    obj.insert(m.clone(), serde_json::json!(f));
+                }
+                // The same text as pretty-printing the whole array at once.
+                let pretty = serde_json::to_string_pretty(&serde_json::Value::Object(obj)).map_err(|e| e.to_string())?;
+                let indented = pretty.replace('\n', "\n  ");
+                print(format_args!("{}\n  {indented}", if index == 0 { "" } else { "," }))
             }
         }
-        SweepFormat::Json => {
-            let list: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|(values, seed, figures)| {
-                    let mut obj = serde_json::Map::new();
-                    for (a, v) in axes.iter().zip(values) {
-                        obj.insert(a.name.clone(), serde_json::json!(v));
-                    }
-                    obj.insert("seed".into(), serde_json::json!(seed));
-                    for (m, f) in metrics.iter().zip(figures) {
-                        obj.insert(m.clone(), serde_json::json!(f));
-                    }
-                    serde_json::Value::Object(obj)
-                })
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
-        }
+    })?;
+    if matches!(format, SweepFormat::Json) {
+        print(format_args!("\n]\n"))?;
     }
     Ok(())
+}
+
+/// The sweep's grid, never built: point `i` is computed from its index (seeds
+/// vary fastest, then the second axis, then the first).
+struct Grid<'a> {
+    axes: &'a [Axis],
+    seeds: u64,
+}
+
+impl Grid<'_> {
+    fn len(&self) -> u64 {
+        self.axes.iter().fold(self.seeds, |n, a| n.saturating_mul(a.values.len() as u64))
+    }
+
+    fn point(&self, index: u64) -> (Vec<f64>, u64) {
+        let seed = index % self.seeds + 1;
+        let mut rest = index / self.seeds;
+        let mut values = vec![0.0; self.axes.len()];
+        for (slot, axis) in values.iter_mut().zip(self.axes).rev() {
+            let n = axis.values.len() as u64;
+            *slot = axis.values[(rest % n) as usize];
+            rest /= n;
+        }
+        (values, seed)
+    }
+}
+
+/// Run `job(0..count)` on every core and hand each result to `emit` in index
+/// order, as soon as all earlier ones are out. Workers stay at most `AHEAD` jobs
+/// ahead of the output, so memory stays flat however large the grid. The first
+/// error stops the sweep and is returned.
+fn stream_in_order(
+    count: u64,
+    job: impl Fn(u64) -> Result<Vec<f64>, String> + Sync,
+    mut emit: impl FnMut(u64, Vec<f64>) -> Result<(), String>,
+) -> Result<(), String> {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::mpsc;
+    const AHEAD: u64 = 256;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(count.max(1) as usize);
+    let next = AtomicU64::new(0);
+    let emitted = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(u64, Result<Vec<f64>, String>)>();
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, emitted, stop, job) = (&next, &emitted, &stop, &job);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= count || stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                while i >= emitted.load(Ordering::SeqCst) + AHEAD && !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(i))).unwrap_or_else(|_| Err("a sweep run panicked".into()));
+                if tx.send((i, result)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut outcome = Ok(());
+        for (i, result) in rx {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&emitted.load(Ordering::SeqCst)) {
+                let i = emitted.load(Ordering::SeqCst);
+                if let Err(e) = result.and_then(|figures| emit(i, figures)) {
+                    stop.store(true, Ordering::SeqCst);
+                    outcome = Err(e);
+                    break;
+                }
+                emitted.store(i + 1, Ordering::SeqCst);
+            }
+            if outcome.is_err() {
+                break;
+            }
+        }
+        outcome
+    })
 }
 
 fn bench(servers: u32, clients: u32, rate: u32, seconds: u32, repeats: u32) -> Result<(), String> {

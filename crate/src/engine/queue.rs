@@ -14,8 +14,12 @@ use super::time::SimTime;
 /// Bits of the key that hold the slab slot; the sequence number sits above them.
 const SLOT_BITS: u32 = 24;
 const SLOT_MASK: u128 = (1 << SLOT_BITS) - 1;
-/// At most this many events may be pending at once (16.7 million).
-pub const PENDING_MAX: usize = 1 << SLOT_BITS;
+/// At most this many events may be pending at once (1,048,576: with the
+/// slab, the heap and their growth, about 100 MB). The event budget counts events
+/// processed; a model can still schedule far ahead faster than it consumes
+/// (a high request rate over a link with a huge latency), so this is a budget too.
+pub const PENDING_MAX: usize = 1 << 20;
+const _: () = assert!(PENDING_MAX <= 1 << SLOT_BITS);
 
 pub struct EventQueue<E> {
     /// `time << 64 | seq << 24 | slot`: one integer compare orders by time, then sequence.
@@ -23,17 +27,20 @@ pub struct EventQueue<E> {
     slab: Vec<Option<E>>,
     free: Vec<u32>,
     next_seq: u64,
+    /// Set when a push found `PENDING_MAX` events already waiting; the run loop
+    /// stops with `RunError::PendingBudget` (the event was not kept).
+    overflowed: bool,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: QuaternaryHeap::new(), slab: vec![], free: vec![], next_seq: 0 }
+        EventQueue { heap: QuaternaryHeap::new(), slab: vec![], free: vec![], next_seq: 0, overflowed: false }
     }
 }
 
 impl<E> EventQueue<E> {
-    /// Schedule `event` at `at_us`. Panics past `PENDING_MAX` pending events; the
-    /// engine's event budget stops runs long before that.
+    /// Schedule `event` at `at_us`. Past `PENDING_MAX` pending events the event is
+    /// dropped and `overflowed()` turns true: the run must stop, never panic.
     pub fn push(&mut self, at_us: SimTime, event: E) {
         let slot = match self.free.pop() {
             Some(s) => {
@@ -41,7 +48,10 @@ impl<E> EventQueue<E> {
                 s
             }
             None => {
-                assert!(self.slab.len() < PENDING_MAX, "more than {PENDING_MAX} events pending");
+                if self.slab.len() >= PENDING_MAX {
+                    self.overflowed = true;
+                    return;
+                }
                 self.slab.push(Some(event));
                 (self.slab.len() - 1) as u32
             }
@@ -58,6 +68,11 @@ impl<E> EventQueue<E> {
         let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
         self.free.push(slot);
         Some(((key >> 64) as SimTime, event))
+    }
+
+    /// True once a push was refused for lack of room (see `push`).
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
     }
 
     pub fn peek_time(&self) -> Option<SimTime> {
@@ -99,6 +114,22 @@ mod tests {
             assert_eq!(q.pop(), Some((5, i)));
         }
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_full_queue_refuses_instead_of_panicking() {
+        let mut q = EventQueue::default();
+        for i in 0..PENDING_MAX {
+            q.push(i as u64, ());
+        }
+        assert!(!q.overflowed());
+        q.push(0, ());
+        assert!(q.overflowed());
+        assert_eq!(q.len(), PENDING_MAX);
+        // Popping frees a slot that the next push reuses.
+        q.pop();
+        q.push(1, ());
+        assert_eq!(q.len(), PENDING_MAX);
     }
 
     #[test]

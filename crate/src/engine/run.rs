@@ -4,14 +4,14 @@
 
 use super::action::{Action, TimedAction};
 use super::queue::EventQueue;
-use super::rng::{Rng, STREAM_NETWORK};
+use super::rng::{stream_name, Rng};
 use super::time::{format_clock, SimTime};
 use crate::ids::{LinkId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
 use crate::model::node::{Health, Host, Watchdog};
 use crate::model::AnyModel;
-use crate::net::{cut, Drop, LinkStatus, Network};
+use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
 use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
 
 /// Everything a run needs, already resolved from a scenario.
@@ -33,6 +33,10 @@ pub struct Setup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunError {
     EventBudget { events_max: u64, at_us: SimTime },
+    /// More than `queue::PENDING_MAX` events waited at once.
+    PendingBudget { at_us: SimTime },
+    /// The trace grew past `scenario::cost::TRACE_EVENTS_MAX` events.
+    TraceBudget { at_us: SimTime },
 }
 
 impl std::fmt::Display for RunError {
@@ -42,6 +46,19 @@ impl std::fmt::Display for RunError {
                 f,
                 "the run needed more than {events_max} events (stopped at {} simulated); \
                  a timeout or interval is too small for this scenario, or raise limits.events_max",
+                format_clock(*at_us)
+            ),
+            RunError::PendingBudget { at_us } => write!(
+                f,
+                "more than {} events were waiting at once (at {} simulated): messages or timers are scheduled faster \
+                 than they happen; a rate is too high or a latency or timeout too long for this scenario",
+                super::queue::PENDING_MAX,
+                format_clock(*at_us)
+            ),
+            RunError::TraceBudget { at_us } => write!(
+                f,
+                "the run recorded more than {} trace events (at {} simulated); fewer nodes, gauges or steps",
+                crate::scenario::cost::TRACE_EVENTS_MAX,
                 format_clock(*at_us)
             ),
         }
@@ -90,7 +107,8 @@ pub struct Run {
     pub node_names: Vec<String>,
     nodes: Vec<NodeRuntime>,
     pub network: Network,
-    net_rng: Rng,
+    /// One stream per directed link and per device on a link (common random numbers).
+    link_streams: LinkStreams,
     actions: Vec<TimedAction>,
     queue: EventQueue<Event>,
     now_us: SimTime,
@@ -107,6 +125,8 @@ pub struct Run {
 
 impl Run {
     pub fn new(setup: Setup) -> Run {
+        // Each node's stream is keyed by its name, so inserting a node leaves
+        // every other node's draws unchanged.
         let nodes = setup
             .models
             .into_iter()
@@ -114,11 +134,12 @@ impl Run {
             .map(|(i, model)| NodeRuntime {
                 host: Host::default(),
                 model,
-                rng: Rng::for_component(setup.seed, i as u32),
+                rng: Rng::for_name(setup.seed, &stream_name::node(setup.node_names.get(i).map_or("?", String::as_str))),
                 timers: [TimerSlot { deadline_us: OFF, local_deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
+        let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
         let mut queue = EventQueue::default();
         for (i, a) in setup.actions.iter().enumerate() {
             queue.push(a.at_us, Event::Action { index: i as u32 });
@@ -127,7 +148,7 @@ impl Run {
             node_names: setup.node_names,
             nodes,
             network: setup.network,
-            net_rng: Rng::for_component(setup.seed, STREAM_NETWORK),
+            link_streams,
             actions: setup.actions,
             queue,
             now_us: 0,
@@ -196,6 +217,12 @@ impl Run {
             }
             self.now_us = at_us;
             self.handle(event);
+            if self.queue.overflowed() {
+                return Err(RunError::PendingBudget { at_us });
+            }
+            if self.trace.events.len() as u64 > crate::scenario::cost::TRACE_EVENTS_MAX {
+                return Err(RunError::TraceBudget { at_us });
+            }
         }
         if !self.finished {
             self.now_us = self.now_us.max(until_us);
@@ -380,7 +407,7 @@ impl Run {
 
     fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
         let now = self.now_us;
-        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.net_rng);
+        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });

@@ -363,8 +363,8 @@ impl BackupCatalog {
         cx.emit(Effect::Gauge { gauge: g.choice, value: best.map_or(choice::NOTHING, |c| c.choice) });
         self.chosen = best;
         if let Some(c) = best {
-            let after = c.restore_us + self.cfg.post_restore_us;
-            cx.emit(Effect::Gauge { gauge: g.restore_at_s, value: ((cx.now_us + after) / US_PER_S) as i64 });
+            let after = c.restore_us.saturating_add(self.cfg.post_restore_us);
+            cx.emit(Effect::Gauge { gauge: g.restore_at_s, value: (cx.now_us.saturating_add(after) / US_PER_S) as i64 });
             cx.set_timer(BackupTimer::RestoreDone, after);
         }
     }

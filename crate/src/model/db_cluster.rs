@@ -286,7 +286,7 @@ impl PgNode {
             cx.send(client, self.cfg.plane, ServiceMsg::Reply { req, status }, REPLY_BYTES);
             return;
         }
-        self.busy_until_us = start + self.cfg.service_us;
+        self.busy_until_us = start.saturating_add(self.cfg.service_us);
         if self.queue.is_empty() {
             cx.set_timer(DbTimer::Tick, self.busy_until_us - now);
         }

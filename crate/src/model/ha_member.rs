@@ -285,7 +285,7 @@ impl HaMember {
     }
 
     fn ask_sync(&mut self, cx: &mut Cx, active: NodeId) {
-        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t.saturating_add(self.cfg.heartbeat_interval_us)) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);

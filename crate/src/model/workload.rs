@@ -128,7 +128,7 @@ impl Client {
 
     fn send(&mut self, cx: &mut Cx, mut p: Pending) {
         let target = self.cfg.targets[self.target_index % self.cfg.targets.len()];
-        p.deadline_us = cx.now_us + self.cfg.timeout_us;
+        p.deadline_us = cx.now_us.saturating_add(self.cfg.timeout_us);
         cx.send(target, self.cfg.plane, ServiceMsg::Request { req: p.req, write_id: p.write_id }, REQUEST_BYTES);
         let first = self.in_flight.is_empty();
         self.in_flight.push_back(p);
@@ -187,7 +187,7 @@ impl Client {
             None => self.send(cx, p),
             Some((base, cap)) => {
                 let ceiling = cap.min(base.saturating_mul(1u64 << p.attempt.min(32)));
-                let due = cx.now_us + cx.rng.below(ceiling + 1);
+                let due = cx.now_us.saturating_add(cx.rng.below(ceiling.saturating_add(1)));
                 let at = self.retry_wait.partition_point(|&(t, _)| t <= due);
                 self.retry_wait.insert(at, (due, p));
                 self.arm_sweep(cx);

@@ -54,12 +54,11 @@ pub fn heal_all(net: &mut Network) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::Rng;
-    use crate::net::tests::full_mesh;
+    use crate::net::tests::{full_mesh, streams};
     use crate::net::Drop;
 
     fn reach(net: &mut Network, a: u32, b: u32) -> bool {
-        let mut rng = Rng::for_component(1, 1);
+        let mut rng = streams(net, 1);
         net.transmit(0, NodeId(a), NodeId(b), PlaneId(0), 1, &mut rng).1.is_ok()
     }
 
@@ -69,7 +68,7 @@ mod tests {
         set_one_way(&mut net, NodeId(0), NodeId(1), &Planes::All, true);
         assert!(!reach(&mut net, 0, 1));
         assert!(reach(&mut net, 1, 0));
-        let mut rng = Rng::for_component(1, 1);
+        let mut rng = streams(&net, 1);
         assert_eq!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(0), 1, &mut rng).1, Err(Drop::Cut));
     }
 
@@ -100,7 +99,7 @@ mod tests {
         let mut net = full_mesh(2, &["data", "mgmt"], vec![]);
         set_one_way(&mut net, NodeId(0), NodeId(1), &Planes::Only(vec![PlaneId(1)]), true);
         assert!(reach(&mut net, 0, 1));
-        let mut rng = Rng::for_component(1, 1);
+        let mut rng = streams(&net, 1);
         assert!(net.transmit(0, NodeId(0), NodeId(1), PlaneId(1), 1, &mut rng).1.is_err());
     }
 }

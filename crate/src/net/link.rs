@@ -47,7 +47,7 @@ impl Link {
         let start = self.busy_until_us.max(now);
         let done = start.saturating_add(self.serialization_us(bytes));
         self.busy_until_us = done;
-        let jitter = if self.jitter_us == 0 { 0 } else { rng.below(self.jitter_us + 1) };
+        let jitter = if self.jitter_us == 0 { 0 } else { rng.below(self.jitter_us.saturating_add(1)) };
         let arrival = done.saturating_add(self.latency_us).saturating_add(jitter).max(self.last_arrival_us);
         self.last_arrival_us = arrival;
         arrival

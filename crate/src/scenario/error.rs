@@ -1,6 +1,10 @@
 //! The one error type for anything a scenario file, an override, a URL or the
 //! panel can get wrong. It always names the file, the field path and the reason,
 //! in one line: `demo.json: timeline[3].at: not after timeline[2].at (90s)`.
+//!
+//! Every part may quote text from the file, so control characters are escaped
+//! when the error is made: a name holding a newline or an ANSI escape cannot
+//! forge a second line (`ok: ...`) or clear the terminal.
 
 use std::fmt;
 
@@ -17,7 +21,7 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn new(file: &str, path: impl Into<String>, reason: impl Into<String>) -> ScenarioError {
-        ScenarioError { file: file.to_string(), path: path.into(), reason: reason.into(), line: None, column: None }
+        ScenarioError { file: quote(file), path: quote(&path.into()), reason: quote(&reason.into()), line: None, column: None }
     }
 
     /// From serde: keeps line and column for syntax errors.
@@ -29,6 +33,26 @@ impl ScenarioError {
             err.column = Some(e.column() as u32);
         }
         err
+    }
+}
+
+/// `text` with control characters (and the bidirectional overrides that reorder
+/// what a terminal shows) written as escapes, so it stays on one visible line.
+pub fn quote(text: &str) -> String {
+    let risky = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}');
+    if !text.chars().any(risky) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if risky(c) { c.escape_default().collect::<String>() } else { c.to_string() }).collect()
+}
+
+/// A number as a person reads it: `1e308`, not 309 digits; `0.5`, not `5e-1`.
+pub fn number(v: f64) -> String {
+    let magnitude = v.abs();
+    if v.is_finite() && magnitude != 0.0 && !(1e-6..1e15).contains(&magnitude) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
@@ -55,3 +79,25 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_a_file_cannot_forge_lines() {
+        let e = ScenarioError::new("x.json", "nodes[0].name", "no node named `a\nok: all good\u{1b}[2J`");
+        let text = e.to_string();
+        assert!(!text.contains('\n') && !text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("a\\nok: all good\\u{1b}[2J"), "{text}");
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_are_short() {
+        assert_eq!(number(1e308), "1e308");
+        assert_eq!(number(2.5e-9), "2.5e-9");
+        assert_eq!(number(30.0), "30");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
+}

@@ -265,12 +265,24 @@ pub enum ActionSpec {
 pub struct ExpectedOutcome {
     /// An outcome metric name, e.g. `degraded_s`.
     pub metric: String,
+    /// `fitted` when an input was calibrated to this figure (so agreeing with it
+    /// shows only that the calibration worked), `predicted` when no input was
+    /// fitted to it (so the mechanism has to produce it).
+    pub kind: CheckKind,
     pub value: f64,
     /// Allowed absolute difference between the run and `value`.
     pub tolerance: f64,
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// Whether a historical figure was used to set an input or is left for the model to produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Fitted,
+    Predicted,
 }
 
 /// A workshop goal, e.g. "keep split-brain time at zero without more than five
@@ -300,10 +312,15 @@ pub struct Goal {
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// A run that needs more events stops with an error instead of hanging.
+    /// At most 100,000,000. Other limits a file cannot change (`scenario/cost.rs`):
+    /// 10,000 nodes, 64 planes, 100,000 links, timeline steps × links at most
+    /// 10,000,000, 1,024 pairs in a device fault, 1,048,576 events waiting at
+    /// once and 20,000,000 trace events while running; durations at most 1 year.
     pub events_max: u64,
     /// Width of the buckets request success rates are counted in, e.g. `10s`.
     pub bucket: String,
     /// Message records kept for drawing; the digest still covers every event.
+    /// At most 5,000,000.
     #[serde(default = "default_messages_recorded")]
     pub messages_recorded_max: u64,
 }

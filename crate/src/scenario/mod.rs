@@ -2,7 +2,10 @@
 //! type: serde (through `serde_path_to_error`, for field paths) checks shape;
 //! `validate` and `resolve` check meaning.
 
+pub mod cost;
+pub mod duplicate_keys;
 pub mod error;
+pub mod fit;
 pub mod format;
 pub mod models;
 pub mod params;
@@ -27,6 +30,9 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let scenario: Scenario = serde_path_to_error::deserialize(&mut json)
         .map_err(|e| ScenarioError::shape(file, e.path().to_string(), e.into_inner()))?;
     json.end().map_err(|e| ScenarioError::shape(file, String::new(), e))?;
+    if let Some((path, key)) = duplicate_keys::find(text) {
+        return Err(ScenarioError::new(file, path, format!("the key `{key}` appears twice in one object (JSON readers keep only one of them)")));
+    }
     validate::check(file, &scenario)?;
     Ok(scenario)
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::ScenarioError;
+use super::error::{number, ScenarioError};
 use super::format::{Flag, Quantity, Scenario};
 use super::units::{parse_literal, Kind, Unit};
 
@@ -52,6 +52,7 @@ impl<'a> Values<'a> {
             match (value, scenario.parameters.get(name), scenario.toggles.get(name)) {
                 (OverrideValue::Number(v), Some(p), _) => {
                     check_range(file, &path, *v, p.min, p.max, p.unit)?;
+                    check_whole(file, &path, *v, p.unit)?;
                     numbers.insert(name.clone(), (*v, p.unit));
                 }
                 (OverrideValue::Flag(b), _, Some(_)) => {
@@ -101,6 +102,7 @@ impl<'a> Values<'a> {
         let value = match q {
             Quantity::Number(n) if kind == Kind::Count => *n,
             Quantity::Number(n) => {
+                let n = number(*n);
                 return Err(self.err(path, format!("{n} needs a unit (for example \"{n}{}\")", example_unit(kind))))
             }
             Quantity::Text(t) => match t.strip_prefix('$') {
@@ -119,7 +121,15 @@ impl<'a> Values<'a> {
             },
         };
         if !value.is_finite() || value < 0.0 {
-            return Err(self.err(path, format!("{value} must be a finite number of zero or more")));
+            return Err(self.err(path, format!("{} must be a finite number of zero or more", number(value))));
+        }
+        let ceiling = base_max(kind);
+        if value > ceiling {
+            let from = match q {
+                Quantity::Text(t) if t.starts_with('$') => format!(" (from parameters.{})", &t[1..]),
+                _ => String::new(),
+            };
+            return Err(self.err(path, format!("{} is more than a run can use{from}: {}", shown(value, kind), limit_words(kind))));
         }
         Ok(value)
     }
@@ -144,8 +154,13 @@ impl<'a> Values<'a> {
         Ok(v.round() as u32)
     }
 
+    /// A whole number of things (`retries`, `pairs`): `1.5` is refused, not rounded.
     pub fn count(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
-        Ok(self.base(q, Kind::Count, path)?.round() as u64)
+        let v = self.base(q, Kind::Count, path)?;
+        if v.fract() != 0.0 {
+            return Err(self.err(path, format!("{} is not a whole number", number(v))));
+        }
+        Ok(v as u64)
     }
 
     pub fn flag(&self, f: &Flag, path: &str) -> Result<bool, ScenarioError> {
@@ -175,6 +190,52 @@ impl<'a> Values<'a> {
     }
 }
 
+/// Largest value a field of each kind may resolve to, in base units. A run lasts
+/// at most 30 days (`meta.duration`), so a timer of a year never fires; below
+/// these ceilings every sum of a time and a duration stays far inside a `u64`.
+pub const DURATION_MAX_US: f64 = 365.0 * 24.0 * 3600e6;
+pub const SIZE_MAX_BYTES: f64 = 1e15;
+pub const RATE_MAX_BYTES_PER_S: f64 = 1e15;
+/// Counts and per-second rates stay exact as integers (and as JS numbers).
+pub const COUNT_MAX: f64 = 9_007_199_254_740_991.0;
+
+fn base_max(kind: Kind) -> f64 {
+    match kind {
+        Kind::Duration => DURATION_MAX_US,
+        Kind::Size => SIZE_MAX_BYTES,
+        Kind::Rate => RATE_MAX_BYTES_PER_S,
+        Kind::Probability => f64::INFINITY, // `ppm` checks 100% itself
+        Kind::Count | Kind::Flag => COUNT_MAX,
+    }
+}
+
+fn limit_words(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Duration => "at most 1 year (365 days); a run lasts at most 30 days",
+        Kind::Size => "at most 1 PB (1e15 bytes)",
+        Kind::Rate => "at most 1e15 bytes per second",
+        Kind::Probability | Kind::Count | Kind::Flag => "at most 2^53 - 1",
+    }
+}
+
+/// A value in base units, in words: `5124095577h` rather than 22 digits of µs.
+fn shown(v: f64, kind: Kind) -> String {
+    match kind {
+        Kind::Duration => format!("{} h", number(v / 3600e6)),
+        Kind::Size => format!("{} bytes", number(v)),
+        Kind::Rate => format!("{} bytes/s", number(v)),
+        Kind::Probability | Kind::Count | Kind::Flag => number(v),
+    }
+}
+
+/// Parameters in `count` are whole numbers: `pairs=1.5` is refused, not rounded down.
+pub fn check_whole(file: &str, path: &str, v: f64, unit: Unit) -> Result<(), ScenarioError> {
+    if unit == Unit::Count && v.fract() != 0.0 {
+        return Err(ScenarioError::new(file, path, format!("{} is not a whole number (a count)", number(v))));
+    }
+    Ok(())
+}
+
 fn example_unit(kind: Kind) -> &'static str {
     match kind {
         Kind::Duration => "ms",
@@ -188,13 +249,13 @@ fn example_unit(kind: Kind) -> &'static str {
 pub fn check_range(file: &str, path: &str, v: f64, min: f64, max: f64, unit: Unit) -> Result<(), ScenarioError> {
     let u = unit.label();
     if !v.is_finite() {
-        return Err(ScenarioError::new(file, path, format!("{v} is not a finite number")));
+        return Err(ScenarioError::new(file, path, format!("{} is not a finite number", number(v))));
     }
     if v < min {
-        return Err(ScenarioError::new(file, path, format!("{v} is below min {min} ({u})")));
+        return Err(ScenarioError::new(file, path, format!("{} is below min {} ({u})", number(v), number(min))));
     }
     if v > max {
-        return Err(ScenarioError::new(file, path, format!("{v} is above max {max} ({u})")));
+        return Err(ScenarioError::new(file, path, format!("{} is above max {} ({u})", number(v), number(max))));
     }
     Ok(())
 }

@@ -54,8 +54,27 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
     cx.check_budget()?;
 
     let mut links = vec![];
+    // Which spec made each (plane, from, to), so a second one is refused by name.
+    let mut made_by = std::collections::BTreeMap::new();
     for (i, l) in s.links.iter().enumerate() {
-        resolve_links(&cx, l, &format!("links[{i}]"), &mut links)?;
+        let path = format!("links[{i}]");
+        let first = links.len();
+        resolve_links(&cx, l, &path, &mut links)?;
+        for link in &links[first..] {
+            if let Some(earlier) = made_by.insert((link.plane, link.from, link.to), i) {
+                let name = |n: NodeId| s.nodes[n.index()].name.as_str();
+                return Err(ScenarioError::new(
+                    file,
+                    format!("{path}.nodes"),
+                    format!(
+                        "`{}` -> `{}` on plane `{}` is also made by links[{earlier}] (give each pair one link per plane, or opposite `enabled` conditions)",
+                        name(link.from),
+                        name(link.to),
+                        s.planes[link.plane.index()]
+                    ),
+                ));
+            }
+        }
     }
     let devices = s.devices.iter().map(|d| Device { name: d.name.clone(), fault: None }).collect();
     let network = Network::new(s.planes.clone(), devices, links, s.nodes.len() as u32);
@@ -107,6 +126,7 @@ fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) ->
     for (i, n) in l.nodes.iter().enumerate() {
         ends.push(names.node(n, &format!("{path}.nodes[{i}]"))?);
     }
+    crate::scenario::cost::unique(file, &format!("{path}.nodes"), &l.nodes)?;
     if ends.len() < 2 || (l.one_way && ends.len() != 2) {
         return Err(ScenarioError::new(file, format!("{path}.nodes"), "needs two or more nodes (exactly two with one_way)"));
     }
@@ -185,10 +205,15 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
         }
         ActionSpec::Partition { groups, planes } => {
             let mut ids = vec![];
+            let mut placed = std::collections::BTreeSet::new();
             for (gi, g) in groups.iter().enumerate() {
                 let mut group = vec![];
                 for (ni, n) in g.iter().enumerate() {
-                    group.push(node(n, &format!("partition.groups[{gi}][{ni}]"))?);
+                    let id = node(n, &format!("partition.groups[{gi}][{ni}]"))?;
+                    if !placed.insert(id) {
+                        return Err(ScenarioError::new(names.file, format!("{path}.partition.groups[{gi}][{ni}]"), format!("`{n}` is in two groups (or twice in one)")));
+                    }
+                    group.push(id);
                 }
                 ids.push(group);
             }
@@ -217,6 +242,7 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
         }
         ActionSpec::DeviceHeal { device } => Action::DeviceFault { device: names.device(device, &format!("{path}.device_heal.device"))?, fault: None },
         ActionSpec::Command { nodes, command } => {
+            crate::scenario::cost::unique(names.file, &format!("{path}.command.nodes"), nodes)?;
             let mut ids = vec![];
             for (i, n) in nodes.iter().enumerate() {
                 ids.push(node(n, &format!("command.nodes[{i}]"))?);

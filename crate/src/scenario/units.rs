@@ -154,6 +154,9 @@ pub fn parse_literal(text: &str, kind: Kind) -> Result<f64, String> {
     let mut total = 0.0;
     let mut rest = text;
     let mut parts = 0;
+    // A chained duration names each unit once, largest first (`1h30min`): `1h1h`
+    // or `30min1h` is far more likely a typo than a sum anyone meant.
+    let mut previous_scale = f64::INFINITY;
     while !rest.is_empty() {
         let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
         if num_len == 0 {
@@ -168,6 +171,10 @@ pub fn parse_literal(text: &str, kind: Kind) -> Result<f64, String> {
         if unit.kind() != kind {
             return Err(format!("`{text}` is a {}, expected a {}", unit.kind().name(), kind.name()));
         }
+        if unit.scale() >= previous_scale {
+            return Err(format!("`{text}` repeats a unit or puts a smaller one first (write e.g. `1h30min`)"));
+        }
+        previous_scale = unit.scale();
         total += number * unit.scale();
         parts += 1;
         if parts > 1 && kind != Kind::Duration {
@@ -202,5 +209,12 @@ mod tests {
         assert!(parse_literal("fast", Kind::Duration).is_err());
         assert!(parse_literal("10parsecs", Kind::Duration).unwrap_err().contains("not a known unit"));
         assert!(parse_literal("", Kind::Duration).is_err());
+    }
+
+    #[test]
+    fn a_chained_duration_names_each_unit_once_largest_first() {
+        assert!(parse_literal("1h1h", Kind::Duration).unwrap_err().contains("repeats a unit"));
+        assert!(parse_literal("30min1h", Kind::Duration).unwrap_err().contains("smaller one first"));
+        assert_eq!(parse_literal("1h30min15s", Kind::Duration), Ok(5_415e6));
     }
 }

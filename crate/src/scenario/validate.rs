@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use super::error::ScenarioError;
+use super::cost;
+use super::error::{number, ScenarioError};
 use super::format::Scenario;
-use super::params::check_range;
+use super::params::{check_range, check_whole};
 
 pub const ASSUMPTION: &str = "assumption";
 
@@ -27,7 +28,11 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
         }
         Ok(())
     };
+    let mut ids = BTreeSet::new();
     for (i, src) in s.meta.sources.iter().enumerate() {
+        if !ids.insert(src.id.as_str()) {
+            return err(format!("meta.sources[{i}].id"), format!("`{}` is listed twice", src.id));
+        }
         if !src.url.starts_with("https://") {
             return err(format!("meta.sources[{i}].url"), "must start with https://".into());
         }
@@ -35,13 +40,16 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     if s.planes.is_empty() {
         return err("planes".into(), "at least one plane is needed".into());
     }
-    if s.planes.len() > 64 {
-        return err("planes".into(), "at most 64 planes".into());
-    }
     let mut seen = BTreeSet::new();
     for (i, p) in s.planes.iter().enumerate() {
         if !seen.insert(p) {
             return err(format!("planes[{i}]"), format!("`{p}` is listed twice"));
+        }
+    }
+    let mut devices = BTreeSet::new();
+    for (i, d) in s.devices.iter().enumerate() {
+        if d.name.is_empty() || !devices.insert(d.name.as_str()) {
+            return err(format!("devices[{i}].name"), format!("`{}` is empty or used twice", d.name));
         }
     }
     let mut names = BTreeSet::new();
@@ -52,23 +60,27 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
         for (axis, v) in [("x", n.x), ("y", n.y)] {
             if let Some(v) = v {
                 if !(0.0..=1.0).contains(&v) {
-                    return err(format!("nodes[{i}].{axis}"), format!("{v} is outside 0..1"));
+                    return err(format!("nodes[{i}].{axis}"), format!("{} is outside 0..1", number(v)));
                 }
             }
         }
     }
-    if s.nodes.len() > 10_000 {
-        return err("nodes".into(), "at most 10000 nodes".into());
-    }
+    cost::check_sizes(file, s)?;
     for (name, p) in &s.parameters {
         let path = format!("parameters.{name}");
         if p.min > p.max {
-            return err(format!("{path}.min"), format!("{} is above max {}", p.min, p.max));
+            return err(format!("{path}.min"), format!("{} is above max {}", number(p.min), number(p.max)));
+        }
+        for (field, v) in [("min", p.min), ("max", p.max)] {
+            if !v.is_finite() {
+                return err(format!("{path}.{field}"), format!("{} is not a finite number", number(v)));
+            }
         }
         if !(p.step > 0.0) {
             return err(format!("{path}.step"), "must be above zero".into());
         }
         check_range(file, &format!("{path}.default"), p.default, p.min, p.max, p.unit)?;
+        check_whole(file, &format!("{path}.default"), p.default, p.unit)?;
         check_source(format!("{path}.source"), &p.source)?;
         if s.toggles.contains_key(name) {
             return err(path, "a toggle has the same name".into());
@@ -85,9 +97,6 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
         if !(o.tolerance >= 0.0) {
             return err(format!("outcomes[{i}].tolerance"), "must be zero or more".into());
         }
-    }
-    if s.limits.events_max == 0 || s.limits.events_max > 2_000_000_000 {
-        return err("limits.events_max".into(), "must be between 1 and 2000000000".into());
     }
     Ok(())
 }

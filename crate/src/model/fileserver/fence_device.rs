@@ -49,7 +49,7 @@ impl FenceDevice {
         if !self.cfg.targets.contains(&target) || self.queue.len() >= QUEUE_MAX {
             return; // not ours, or overloaded: the requester times out
         }
-        let due_us = cx.now_us + self.cfg.action_delay_us;
+        let due_us = cx.now_us.saturating_add(self.cfg.action_delay_us);
         if self.queue.is_empty() {
             cx.set_timer(GhTimer::FenceAction, self.cfg.action_delay_us);
         }

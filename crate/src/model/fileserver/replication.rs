@@ -131,7 +131,7 @@ impl Fileserver {
     }
 
     pub(super) fn ask_sync(&mut self, cx: &mut Cx) {
-        if self.sync_asked_us.is_some_and(|t| cx.now_us < t + self.cfg.heartbeat_interval_us) {
+        if self.sync_asked_us.is_some_and(|t| cx.now_us < t.saturating_add(self.cfg.heartbeat_interval_us)) {
             return;
         }
         self.sync_asked_us = Some(cx.now_us);
@@ -192,7 +192,7 @@ impl Fileserver {
 
     pub(super) fn on_replication_timeout(&mut self, cx: &mut Cx) {
         let Some(oldest) = self.pending.front() else { return };
-        let due = oldest.since_us + self.cfg.replication_timeout_us;
+        let due = oldest.since_us.saturating_add(self.cfg.replication_timeout_us);
         if cx.now_us < due {
             cx.set_timer(GhTimer::Replication, due - cx.now_us);
             return;

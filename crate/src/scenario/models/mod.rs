@@ -59,7 +59,10 @@ impl<'a> BuildCx<'a> {
         self.nodes.get(name).copied().ok_or_else(|| self.err(path, format!("no node named `{name}`")))
     }
 
+    /// A list of distinct nodes (peers, targets, members): a name listed twice is
+    /// refused, since it would count one node's vote or traffic twice.
     pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
+        crate::scenario::cost::unique(self.file, path, names)?;
         names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
     }
 
@@ -75,6 +78,7 @@ impl<'a> BuildCx<'a> {
         if names.is_empty() {
             return Ok(crate::net::cut::Planes::All);
         }
+        crate::scenario::cost::unique(self.file, path, names)?;
         let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
     }
