@@ -22,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::engine::time::US_PER_S;
@@ -300,7 +300,7 @@ impl PgNode {
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: u64::from(self.epoch) << 16 });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch { term: self.epoch, node: 0 } });
     }
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write: bool) {

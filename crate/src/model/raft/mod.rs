@@ -38,7 +38,7 @@ mod replication;
 
 pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{Command, Msg, ReplyStatus, ServiceMsg, Timer};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -208,7 +208,7 @@ impl RaftNode {
             RaftRole::PreCandidate | RaftRole::Candidate => Role::Candidate,
             RaftRole::Leader => Role::Active,
         };
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff) });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(self.term, self.me) });
     }
 
     fn set_term(&mut self, cx: &mut Cx, term: u32) {
