@@ -28,7 +28,7 @@ mod replica;
 
 pub use msg::{PgMsg, PgTimer};
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::Command;
 use super::Model;
 use crate::engine::time::US_PER_S;
@@ -212,7 +212,7 @@ impl Postgres {
             PgState::Rebuilding | PgState::Destroyed => Role::Rebuilding,
             PgState::DiskFull => Role::Passive,
         };
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: 1 << 16 | u64::from(self.me.0) });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(1, self.me) });
     }
 
     fn gauge(cx: &mut Cx, gauge: u16, value: u64) {
