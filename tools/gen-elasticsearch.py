@@ -142,9 +142,9 @@ toggles = {
 }
 
 outcomes = [
-    {"metric": "split_brain_s", "value": 450, "tolerance": 60, "source": "seed-split-brain",
+    {"metric": "split_brain_s", "kind": "predicted", "value": 450, "tolerance": 60, "source": "seed-split-brain",
      "note": "The seed's example: with minimum_master_nodes 2 both sides elect a master, so two masters coexist from Zen's fault detection (about 90 s after the partition) plus a discovery round until the heal. The value is this model's arithmetic on the documented timeouts (derived), not a measurement of a real cluster."},
-    {"metric": "groups_split", "value": 1, "tolerance": 0, "source": "seed-split-brain",
+    {"metric": "groups_split", "kind": "predicted", "value": 1, "tolerance": 0, "source": "seed-split-brain",
      "note": "Two masters on the masters group (the seed: both groups elect a master with the setting at 2)."},
 ]
 

@@ -26,6 +26,7 @@ const sim = {
 $('player').innerHTML = PLAYER_HTML;
 const player = createPlayer(document, document.body, {
   sim,
+  seedSpread: true,
   theme: 'auto',
   base: new URL('./', import.meta.url),
   keyTarget: document,

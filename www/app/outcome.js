@@ -133,7 +133,7 @@ export function showChecks(list, history) {
     const li = document.createElement('li');
     li.className = c.within ? 'ok' : 'off';
     const measured = c.measured == null ? 'not measured' : formatMetric(c.metric, c.measured);
-    li.textContent = `${c.within ? '✓' : '✗'} ${metricLabel(c.metric)}: replay ${measured}, reported ${formatMetric(c.metric, c.expected)} ± ${formatMetric(c.metric, c.tolerance)}`;
+    li.textContent = `${c.within ? '✓' : '✗'} ${c.kind === 'fitted' ? 'fitted' : 'check'} · ${metricLabel(c.metric)}: replay ${measured}, reported ${formatMetric(c.metric, c.expected)} ± ${formatMetric(c.metric, c.tolerance)}`;
     return li;
   }));
 }

@@ -20,6 +20,7 @@ import { headlineFigures } from './gauges.js';
 import { kindColour } from '../lib/kinds.js';
 import { bindShortcuts } from './keys.js';
 import { scenarioSource, declaredOrigins } from './scenario-source.js';
+import { SeedSpread } from './seed-spread.js';
 
 /** The core refuses bigger scenario text anyway (scenario::TEXT_BYTES_MAX); this stops the download. */
 const SCENARIO_BYTES_MAX = 8 * 1024 * 1024;
@@ -475,11 +476,18 @@ export function createPlayer(root, host, options) {
       .catch(() => {});
   }
 
+  let seedSpread = null;
+
   function afterRuns() {
     updateFits();
     state.version++;
     deriveTimes();
     showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome, headline());
+    // The same runs over seeds 1..10, filled in in the background (app/seed-spread.js).
+    if (options.seedSpread) {
+      seedSpread ??= new SeedSpread(sim, $('checks'));
+      seedSpread.update({ file: `${state.name}.json`, json: state.json, seed: state.seed, sets: { ...state.sets }, history: state.history.outcome, variant: state.variant?.outcome });
+    }
     showChallenges($('challenges-box'), $('challenges'), state.scenario, (state.variant ?? state.history).outcome);
     host.dataset.digest = (state.variant ?? state.history).digest;
     host.dataset.historyDigest = state.history.digest;

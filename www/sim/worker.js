@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, schema, parameter_fits } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, schema, parameter_fits, spread, compare_spreads } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -112,6 +112,14 @@ const handlers = {
     const started = performance.now();
     const outcome = run_outcome(file, json, overrides || {}, seed);
     return { reply: { outcome, runMs: performance.now() - started }, transfer: [] };
+  },
+  /** Outcomes of one setting over several seeds, summed up by the core (monitor/spread.rs). */
+  spread({ outcomes }) {
+    return { reply: { spread: spread(outcomes) }, transfer: [] };
+  },
+  /** Two spreads figure by figure: changed only where the distributions differ. */
+  compare({ history, yours }) {
+    return { reply: { changes: compare_spreads(history, yours) }, transfer: [] };
   },
   schema() {
     return { reply: { schema: schema() }, transfer: [] };
