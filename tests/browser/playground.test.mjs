@@ -142,7 +142,7 @@ test('an invalid value shows its message next to the field and nothing freezes',
   // A value in range whose event count would explode is refused by the simulator, named at the field.
   await page.fill('#param-heartbeat_interval', '20');
   await page.fill('#param-client_rate', '5000');
-  await page.waitForFunction(() => /events|budget|limit/.test(document.querySelector('.param.invalid .field-error')?.textContent || document.getElementById('error').textContent), null, { timeout: 20000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.param.invalid .field-error'), document.getElementById('error')].some((e) => /events|budget|limit/.test(e.textContent)), null, { timeout: 20000 });
   await screenshot(page, 'invalid-parameter');
   // The page still answers.
   await page.click('#play');

@@ -240,7 +240,9 @@ export function createPlayer(root, host, options) {
       // Nodes and links change only at state changes: repaint them then, and
       // draw only the messages in flight every frame.
       const layer = stageLayers[box.dataset.slot];
-      layer.draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
+      const base = layer.draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
+      // A big topology is painted over several frames (stage.js, level of detail).
+      if (base?.more?.()) draw();
       drawFlight(ctx, options);
     }
 

@@ -370,6 +370,11 @@ fn print_spread(s: &spread::Spread) {
         if f.max == 0.0 && f.min == 0.0 {
             continue; // zero in every seed: nothing to say
         }
+        // A gauge's largest value, when it says no more than its last one.
+        let same_as_last = f.metric.strip_suffix("_max").and_then(|base| s.figures.iter().find(|g| g.metric == base)).is_some_and(|g| (g.median, g.min, g.max) == (f.median, f.min, f.max));
+        if same_as_last {
+            continue;
+        }
         println!("  {:<24} {:>12} ({}-{})  above zero in {} of {n} seeds", f.metric, short(f.median), short(f.min), short(f.max), f.seeds_above_zero);
     }
     for c in &s.checks {

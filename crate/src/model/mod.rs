@@ -14,6 +14,7 @@ pub mod backup_catalog;
 pub mod db_cluster;
 pub mod dormant;
 pub mod effect;
+pub mod elasticsearch;
 pub mod fileserver;
 pub mod ha_member;
 pub mod msg;

@@ -60,6 +60,9 @@ macro_rules! registry {
             "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness;
             /// Operators running a recovery runbook over fileserver pairs.
             "ops_team" OpsTeam(crate::scenario::models::fencing::OpsTeamSpec) = crate::scenario::models::fencing::build_ops_team;
+            /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
+            "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
+                msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
         }
     };
 }

@@ -4,6 +4,7 @@
 pub mod backup_catalog;
 pub mod client;
 pub mod db_cluster;
+pub mod elasticsearch;
 pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Writes scenarios/elasticsearch-split-brain.json (run from the repository root).
+
+Two sides of one switch. Each side has a pool of master-eligible nodes (how
+many take part is a parameter: nodes past the count are left out of the run),
+two data nodes and a client indexing documents through its side's data nodes.
+The partition cuts the sides apart; the master-eligible pools are listed
+side B first, so the initial master (lowest index among equal states) is on
+side B.
+"""
+import json
+
+A_POOL, B_POOL = 4, 5
+side_a_masters = [f"a{i}" for i in range(1, A_POOL + 1)]
+side_b_masters = [f"b{i}" for i in range(1, B_POOL + 1)]
+side_a_data = ["da1", "da2"]
+side_b_data = ["db1", "db2"]
+masters = side_b_masters + side_a_masters
+data = side_a_data + side_b_data
+
+SOURCES = [
+    {"id": "es-6-discovery", "title": "Elastic, Elasticsearch Reference 6.x: Discovery settings (discovery.zen.minimum_master_nodes, fault detection)",
+     "url": "https://www.elastic.co/guide/en/elasticsearch/reference/6.x/discovery-settings.html"},
+    {"id": "es-7-voting", "title": "Elastic, Elasticsearch Reference 7.x: breaking changes 7.0 (discovery), Voting configurations, Adding and removing nodes",
+     "url": "https://www.elastic.co/guide/en/elasticsearch/reference/7.17/modules-discovery-voting.html"},
+    {"id": "es-issue-2488", "title": "elastic/elasticsearch issue #2488: minimum_master_nodes does not prevent split-brain if splits are intersecting",
+     "url": "https://github.com/elastic/elasticsearch/issues/2488"},
+    {"id": "jepsen-es-2014", "title": "Kyle Kingsbury, Jepsen: Call me maybe: Elasticsearch (1.1.0, June 2014)",
+     "url": "https://aphyr.com/posts/317-call-me-maybe-elasticsearch"},
+    {"id": "seed-split-brain", "title": "Seed document (Korean split-brain guide, secondary; no URL recorded): its Elasticsearch 2 | 3 worked example, an illustration of the rule on this page",
+     "url": "https://www.elastic.co/guide/en/elasticsearch/reference/6.x/discovery-settings.html"},
+]
+
+
+def es_node(name, label, x, y, health_gauge=None):
+    spec = {
+        "group": "masters",
+        "plane": "cluster",
+        "client_plane": "data",
+        "master_nodes": masters,
+        "data_nodes": data,
+        "racks": [side_a_data, side_b_data],
+        "voting_configuration": "$voting_configuration",
+        "minimum_master_nodes": "$minimum_master_nodes",
+        "zen_fault_detection": {"interval": "$zen_fd_interval", "timeout": "$zen_fd_timeout", "retries": "$zen_fd_retries"},
+        "follower_check": {"interval": "1s", "timeout": "$follower_check_timeout", "retries": "$follower_check_retries"},
+        "ping_timeout": "3s",
+        "join_timeout": "60s",
+        "publish_timeout": "30s",
+        "election_initial_timeout": "100ms",
+        "election_back_off": "100ms",
+        "election_max_timeout": "10s",
+        "shards": "$shards",
+        "commit_gauge": "committed_version",
+    }
+    if health_gauge:
+        spec["health_gauge"] = health_gauge
+    node = {"name": name, "label": label, "x": x, "y": y, "model": {"elasticsearch": spec}}
+    return node
+
+
+nodes = []
+for i, n in enumerate(side_a_masters):
+    node = es_node(n, f"master-eligible {n} (side A)", 0.08 + 0.1 * i, 0.2)
+    node["enabled"] = f"$side_a_masters>={i + 1}"
+    nodes.append(node)
+for i, n in enumerate(side_b_masters):
+    node = es_node(n, f"master-eligible {n} (side B)", 0.52 + 0.1 * i, 0.2)
+    node["enabled"] = f"$side_b_masters>={i + 1}"
+    nodes.append(node)
+nodes.append(es_node("da1", "data node da1 (side A)", 0.12, 0.55, "health_side_a"))
+nodes.append(es_node("da2", "data node da2 (side A)", 0.32, 0.55))
+nodes.append(es_node("db1", "data node db1 (side B)", 0.62, 0.55, "health_side_b"))
+nodes.append(es_node("db2", "data node db2 (side B)", 0.82, 0.55))
+for name, label, x, targets in [("client_a", "indexing client (side A)", 0.22, side_a_data), ("client_b", "indexing client (side B)", 0.72, side_b_data)]:
+    nodes.append({"name": name, "label": label, "x": x, "y": 0.85, "model": {"client": {
+        "targets": targets, "plane": "data", "rate": "$client_rate", "writes": "100%",
+        "timeout": "2s", "retries": 2}}})
+
+links = [
+    {"nodes": masters + data, "planes": ["cluster"], "latency": "500us", "jitter": "200us", "via": ["switch"]},
+    {"nodes": ["client_a"] + data, "planes": ["data"], "latency": "1ms", "jitter": "200us", "via": ["switch"]},
+    {"nodes": ["client_b"] + data, "planes": ["data"], "latency": "1ms", "jitter": "200us", "via": ["switch"]},
+]
+# The client links above are stars through the first node in each list; use explicit pairs instead.
+links = links[:1] + [
+    {"nodes": [c, d], "planes": ["data"], "latency": "1ms", "jitter": "200us", "via": ["switch"]}
+    for c in ["client_a", "client_b"] for d in data
+]
+
+side_a = side_a_masters + side_a_data + ["client_a"]
+side_b = side_b_masters + side_b_data + ["client_b"]
+
+timeline = [
+    {"at": "0s", "title": "A cluster forms", "action": "note", "source": "es-6-discovery",
+     "narration": "Nine master-eligible places on two racks (side A and side B, each behind the same switch); the parameters say how many of them run: by default 2 on side A and 3 on side B, five in all, the seed's worked example. Four data nodes hold one index of four primary shards with one replica each. The nodes ping each other for 3 s (discovery.zen.ping_timeout), elect the master-eligible node with the newest cluster state (ties: the first listed, b1), and the master allocates the shards. Two clients index documents through the data nodes of their side; a data node that knows no master refuses writes (the default no-master block)."},
+    {"at": "$partition_at", "title": "The racks lose each other", "action": {"partition": {"groups": [side_a, side_b]}},
+     "source": "seed-split-brain",
+     "narration": "The link between the racks fails: side A (the smaller one by default) and side B can no longer talk. Nothing happens at once: under Zen, fault detection pings every second and gives up on a peer after 3 unanswered pings of 30 s each (discovery.zen.fd), about 90 s. Writes to shards whose primary and replica sit on different sides wait for the replica meanwhile. Illustration from the seed: five master-eligible nodes split 2 | 3."},
+    {"at": "$report_at", "title": "Two masters?", "action": "note", "source": "es-6-discovery",
+     "narration": "Side A's nodes have given up on the master b1 and held a discovery round. Zen elects a master among the visible master-eligible nodes only if there are at least minimum_master_nodes of them. With the setting at 2, side A (2 nodes) elects its own master: two masters, two clusters, each allocating the index to its own data nodes and acknowledging writes. With 3 (= 5 / 2 + 1, the documented rule) only side B can elect; side A has no master and refuses writes. From 7.0 (toggle) the setting is ignored: elections need more than half of the voting configuration, and fault detection takes 3 x 10 s."},
+    {"at": "$heal_at", "title": "The link comes back", "action": "heal_all", "source": "jepsen-es-2014",
+     "narration": "The racks see each other again. A master pings the nodes outside its cluster; when two Zen masters meet, the one with the older cluster state steps down and rejoins the other with its side. Its data nodes' shard copies are not in the winner's in-sync set, so they recover from the winner's primaries, and every document the losing side acknowledged during the split is thrown away. Jepsen (Elasticsearch 1.1.0, 2014) saw acknowledged documents lost this way in partitions."},
+    {"at": "$end_at", "title": "Afterwards", "action": "note", "source": "assumption",
+     "narration": "Count what the clients were told was indexed and is gone (lost_writes), how long two masters coexisted (split_brain_s) and how long there was no master at all (unavailable_s). The gauges health_side_a and health_side_b are what _cluster/health reports on a data node of each side (0 green, 1 yellow, 2 red, 3 no master). The model's message sizes, link latency and client rate are assumptions."},
+]
+
+parameters = {
+    "minimum_master_nodes": {"unit": "count", "default": 2, "min": 1, "max": 9, "step": 1, "source": "es-6-discovery",
+                             "description": "discovery.zen.minimum_master_nodes: master-eligible nodes a Zen master needs to see. Documented rule: (master-eligible / 2) + 1, 3 for five. The seed's unsafe example uses 2. Ignored with voting configurations."},
+    "side_a_masters": {"unit": "count", "default": 2, "min": 1, "max": A_POOL, "step": 1, "source": "seed-split-brain",
+                       "description": "Master-eligible nodes on side A (the smaller side in the seed's example: 2)."},
+    "side_b_masters": {"unit": "count", "default": 3, "min": 1, "max": B_POOL, "step": 1, "source": "seed-split-brain",
+                       "description": "Master-eligible nodes on side B, where the initial master is (3 in the seed's example)."},
+    "zen_fd_interval": {"unit": "s", "default": 1, "min": 0.1, "max": 60, "step": 0.1, "source": "es-6-discovery",
+                        "description": "discovery.zen.fd.ping_interval: how often Zen's fault detection pings."},
+    "zen_fd_timeout": {"unit": "s", "default": 30, "min": 1, "max": 300, "step": 1, "source": "es-6-discovery",
+                       "description": "discovery.zen.fd.ping_timeout: how long a ping may go unanswered."},
+    "zen_fd_retries": {"unit": "count", "default": 3, "min": 1, "max": 10, "step": 1, "source": "es-6-discovery",
+                       "description": "discovery.zen.fd.ping_retries: failed pings before a node or master counts as gone."},
+    "follower_check_timeout": {"unit": "s", "default": 10, "min": 1, "max": 120, "step": 1, "source": "es-7-voting",
+                               "description": "cluster.fault_detection.follower_check.timeout (and leader_check): 7.x fault detection, 3 x 10 s."},
+    "follower_check_retries": {"unit": "count", "default": 3, "min": 1, "max": 10, "step": 1, "source": "es-7-voting",
+                               "description": "cluster.fault_detection.follower_check.retry_count (and leader_check)."},
+    "shards": {"unit": "count", "default": 4, "min": 1, "max": 4, "step": 1, "source": "assumption",
+               "description": "Primary shards of the index (one replica each). Assumed; the seed's example cluster has 150 to 300."},
+    "client_rate": {"unit": "per_s", "default": 10, "min": 0, "max": 200, "step": 1, "source": "assumption",
+                    "description": "Documents indexed per second by each side's client."},
+    "partition_at": {"unit": "s", "default": 60, "min": 10, "max": 600, "step": 5, "source": "assumption",
+                     "description": "When the racks lose each other."},
+    "report_at": {"unit": "s", "default": 170, "min": 10, "max": 1800, "step": 5, "source": "assumption",
+                  "description": "When the narration looks at the masters (about the partition plus Zen's 90 s fault detection and a discovery round)."},
+    "heal_at": {"unit": "s", "default": 600, "min": 20, "max": 1800, "step": 10, "source": "assumption",
+                "description": "When the link comes back."},
+    "end_at": {"unit": "s", "default": 700, "min": 30, "max": 1800, "step": 10, "source": "assumption",
+               "description": "The last chapter."},
+}
+
+toggles = {
+    "voting_configuration": {"default": False, "label": "Voting configurations (7.0)", "source": "es-7-voting",
+                             "description": "Elasticsearch 7.0's cluster coordination: a master needs more than half of the voting configuration (the master-eligible nodes, made odd), fault detection is 3 x 10 s, and minimum_master_nodes is ignored."},
+}
+
+outcomes = [
+    {"metric": "split_brain_s", "value": 450, "tolerance": 60, "source": "seed-split-brain",
+     "note": "The seed's example: with minimum_master_nodes 2 both sides elect a master, so two masters coexist from Zen's fault detection (about 90 s after the partition) plus a discovery round until the heal. The value is this model's arithmetic on the documented timeouts (derived), not a measurement of a real cluster."},
+    {"metric": "groups_split", "value": 1, "tolerance": 0, "source": "seed-split-brain",
+     "note": "Two masters on the masters group (the seed: both groups elect a master with the setting at 2)."},
+]
+
+challenges = [
+    {"title": "One master at most", "description": "Keep split-brain time at zero while side B keeps taking writes.",
+     "goals": [{"metric": "split_brain_s", "at_most": 0}, {"metric": "success_rate_pct", "at_least": 50}]},
+    {"title": "Lose no acknowledged document", "description": "No document a client was told is indexed may be lost at the heal.",
+     "goals": [{"metric": "lost_writes", "at_most": 0}]},
+]
+
+scenario = {
+    "meta": {
+        "title": "Elasticsearch: minimum_master_nodes and a split brain",
+        "date": "2019-04-10",
+        "summary": "Five master-eligible nodes split 2 | 3: with minimum_master_nodes at 2 both sides elect a master, and the heal throws away one side's documents; at 3, or with 7.0's voting configurations, only the larger side does.",
+        "start": "2019-04-10T12:00:00Z",
+        "time_zone": "UTC",
+        "duration": "700s",
+        "sources": SOURCES,
+    },
+    "parameters": parameters,
+    "toggles": toggles,
+    "planes": ["cluster", "data"],
+    "devices": [{"name": "switch", "label": "inter-rack switch"}],
+    "nodes": nodes,
+    "links": links,
+    "timeline": timeline,
+    "outcomes": outcomes,
+    "challenges": challenges,
+    "limits": {"events_max": 5000000, "bucket": "5s"},
+}
+
+with open("scenarios/elasticsearch-split-brain.json", "w") as f:
+    json.dump(scenario, f, indent=1)
+    f.write("\n")
