@@ -138,6 +138,9 @@ sc = {"meta": {"title": "Cloudflare 2020: a half-broken switch, etcd elections t
  "parameters": P, "toggles": T, "planes": ["control", "db"],
  "devices": [{"name": "rack-switch", "label": "switch pair, node 1's rack"}, {"name": "core", "label": "core network"}],
  "nodes": nodes, "links": links, "timeline": timeline, "outcomes": outcomes,
+ "invariants": [
+  {"check": "single_leader_per_term", "note": "Raft's election safety: a server votes once per term and a leader needs a majority; the database manager promotes one member per epoch."},
+ ],
  "limits": {"events_max": 8000000, "bucket": "5min"}}
 out = os.path.join(os.path.dirname(__file__), "..", "scenarios", "cloudflare-2020.json")
 json.dump(sc, open(out, "w"), indent=1, ensure_ascii=False)

@@ -207,6 +207,10 @@ outcomes = [
 scenario = {
     "meta": meta, "parameters": parameters, "toggles": toggles, "planes": planes, "devices": devices,
     "nodes": nodes, "links": links, "timeline": timeline, "outcomes": outcomes,
+    "invariants": [
+        {"check": "single_writer", "when": "$fence_before_promote",
+         "note": "STONITH before promotion: a candidate serves only after a fence device confirms the old active is off."},
+    ],
     "limits": {"events_max": 6000000, "bucket": "30s", "messages_recorded_max": 600000},
 }
 

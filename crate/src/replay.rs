@@ -15,6 +15,8 @@ pub struct Replay {
     pub scenario: Scenario,
     pub groups: Vec<String>,
     pub gauges: Vec<String>,
+    /// The scenario's invariants in force with these parameter values.
+    pub invariants: Vec<crate::scenario::format::Invariant>,
     pub run: Run,
     pub keyframes: Keyframes,
     pub outcome: Outcome,
@@ -27,11 +29,12 @@ pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Resul
     let loaded = scenario::load(file, text, overrides, seed)?;
     let groups = loaded.resolved.groups;
     let gauges = loaded.resolved.gauges;
+    let invariants = loaded.resolved.invariants;
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, run, keyframes, outcome, frame: FrameBuffer::default() })
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, invariants, run, keyframes, outcome, frame: FrameBuffer::default() })
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
@@ -43,6 +46,16 @@ pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
 }
 
 impl Replay {
+    /// Check every invariant in force; `Err` lists each one that failed and where.
+    pub fn check_invariants(&self) -> Result<(), Vec<String>> {
+        let failed: Vec<String> = self
+            .invariants
+            .iter()
+            .filter_map(|&inv| monitor::invariants::check(inv, &self.run.trace, &self.run.node_names, &self.groups).err())
+            .collect();
+        if failed.is_empty() { Ok(()) } else { Err(failed) }
+    }
+
     /// The frame at `t_us` as a flat buffer (layout in `trace/frame.rs`).
     pub fn frame(&mut self, t_us: u64) -> &[f32] {
         let links = self.run.network.links.len();

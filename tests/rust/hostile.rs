@@ -68,6 +68,7 @@ fn skeleton(nodes: Vec<Value>, links: Vec<Value>, timeline: Vec<Value>, planes: 
     v["toggles"] = json!({});
     v["outcomes"] = json!([]);
     v["challenges"] = json!([]);
+    v["invariants"] = json!([]);
     v["planes"] = json!(planes);
     v["devices"] = devices.iter().map(|d| json!({ "name": d })).collect();
     v["nodes"] = Value::Array(nodes);

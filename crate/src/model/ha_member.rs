@@ -28,7 +28,9 @@ message_family! {
     pub enum HaMsg {
         /// `base_len` is the log length at which the sender's epoch began: everything
         /// a deposed active wrote past it is divergent.
-        Heartbeat { epoch: Epoch, active: bool, log_len: u64, base_len: u64 } = "heartbeat",
+        /// `hears_active`: the sender (a passive) hears a live active right now,
+        /// so it is no vote for anyone replacing that active.
+        Heartbeat { epoch: Epoch, active: bool, log_len: u64, base_len: u64, hears_active: bool } = "heartbeat",
         /// One replicated write at `index` of the active's log.
         Replicate { epoch: Epoch, index: u64, write_id: u64 } = "replicate",
         ReplicateAck { epoch: Epoch, index: u64 } = "replicate-ack",
@@ -75,6 +77,8 @@ pub struct HaMember {
     epoch: Epoch,
     /// Last time each peer (same order as `cfg.peers`) was heard from.
     heard_us: Vec<u64>,
+    /// What each peer said in its last heartbeat: it hears a live active.
+    peer_hears_active: Vec<bool>,
     /// Last time a heartbeat from an active of the current epoch arrived.
     active_heard_us: u64,
     active: Option<NodeId>,
@@ -95,6 +99,7 @@ impl HaMember {
             role: Role::Passive,
             epoch: Epoch::default(),
             heard_us: vec![0; peers],
+            peer_hears_active: vec![false; peers],
             active_heard_us: 0,
             active: None,
             log: Vec::new(),
@@ -140,22 +145,31 @@ impl HaMember {
     }
 
     /// Members heard from within the dead time, this one included.
-    fn members_alive(&self, now: u64, window_us: u64) -> usize {
-        1 + self.heard_us.iter().filter(|&&t| now.saturating_sub(t) <= window_us).count()
+    /// Members heard from within `window_us`, this one included, leaving out
+    /// `except` (the active a passive is about to replace cannot vote for it).
+    fn members_alive(&self, now: u64, window_us: u64, except: Option<NodeId>) -> usize {
+        let heard = self.cfg.peers.iter().zip(&self.heard_us).zip(&self.peer_hears_active).filter(|&((&p, &t), &busy)| {
+            Some(p) != except && now.saturating_sub(t) <= window_us && !(except.is_some() && busy)
+        });
+        1 + heard.count()
     }
 
-    fn has_majority(&self, now: u64, window_us: u64) -> bool {
-        2 * self.members_alive(now, window_us) > self.cfg.peers.len() + 1
+    fn has_majority(&self, now: u64, window_us: u64, except: Option<NodeId>) -> bool {
+        2 * self.members_alive(now, window_us, except) > self.cfg.peers.len() + 1
     }
 
     fn timer(&mut self, cx: &mut Cx, timer: HaTimer) {
         match timer {
             HaTimer::Heartbeat => {
+                let hears_active = self.role != Role::Active
+                    && self.active.is_some()
+                    && cx.now_us.saturating_sub(self.active_heard_us) <= self.cfg.dead_time_us;
                 let msg = HaMsg::Heartbeat {
                     epoch: self.epoch,
                     active: self.role == Role::Active,
                     log_len: self.log_len(),
                     base_len: self.base_len,
+                    hears_active,
                 };
                 for &p in &self.cfg.peers {
                     cx.send(p, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
@@ -178,7 +192,7 @@ impl HaMember {
         match self.role {
             Role::Active if self.cfg.quorum
                 // Demote before any passive could promote (lease shorter than detection).
-                && !self.has_majority(now, dead * 3 / 4) => {
+                && !self.has_majority(now, dead * 3 / 4, None) => {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
@@ -186,7 +200,12 @@ impl HaMember {
                 if now.saturating_sub(self.active_heard_us) <= dead {
                     return;
                 }
-                if self.cfg.quorum && !self.has_majority(now, dead) {
+                // Votes count over the same window an active keeps its lease by, so
+                // a member that just lost its majority cannot find one in older
+                // messages; neither the active being replaced nor a peer that still
+                // hears it votes (a partial partition). All three found by
+                // tests/rust/fault_properties.rs.
+                if self.cfg.quorum && !self.has_majority(now, dead * 3 / 4, self.active) {
                     return;
                 }
                 // The surviving member with the lowest id takes over, so several
@@ -240,7 +259,10 @@ impl HaMember {
             self.heard_us[i] = cx.now_us;
         }
         match msg {
-            HaInbox::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len }) => {
+            HaInbox::Ha(HaMsg::Heartbeat { epoch, active, log_len, base_len, hears_active }) => {
+                if let Some(i) = self.peer_index(from) {
+                    self.peer_hears_active[i] = hears_active;
+                }
                 self.on_heartbeat(cx, from, epoch, active, log_len, base_len)
             }
             HaInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),

@@ -3,6 +3,7 @@
 pub mod gauges;
 pub mod groups;
 pub mod impact;
+pub mod invariants;
 pub mod outcome;
 pub mod spread;
 pub mod writes;

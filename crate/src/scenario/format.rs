@@ -38,6 +38,10 @@ pub struct Scenario {
     /// Workshop goals a viewer's settings can meet or miss.
     #[serde(default)]
     pub challenges: Vec<Challenge>,
+    /// Safety properties the scenario's mechanisms guarantee (each when its
+    /// condition holds), checked on runs with random faults by the property tests.
+    #[serde(default)]
+    pub invariants: Vec<InvariantSpec>,
     pub limits: Limits,
 }
 
@@ -258,6 +262,31 @@ pub enum ActionSpec {
     Command { nodes: Vec<String>, command: Command },
     /// Stop the run here.
     End,
+}
+
+/// One safety property and when it must hold.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvariantSpec {
+    pub check: Invariant,
+    /// When the property must hold, e.g. `"$fence_before_promote"` (default: always).
+    #[serde(default = "flag_true")]
+    pub when: Flag,
+    /// Why the mechanism guarantees it.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Invariant {
+    /// Never two live members of a group accepting writes at once (crashed,
+    /// paused or powered-off members do not count until they are up again).
+    SingleWriter,
+    /// Never two members of a group active in the same term (Raft's election safety).
+    SingleLeaderPerTerm,
+    /// No acknowledged write is lost or discarded.
+    NoLostWrites,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

@@ -23,6 +23,8 @@ pub struct Resolved {
     pub gauges: Vec<String>,
     /// Events the run is projected to need (an upper-bound estimate).
     pub projected_events: u64,
+    /// The scenario's invariants whose condition holds with these values.
+    pub invariants: Vec<super::format::Invariant>,
 }
 
 pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<Resolved, ScenarioError> {
@@ -99,7 +101,14 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
     for (name, id) in &cx.groups {
         groups[id.index()] = name.clone();
     }
+    let mut invariants = vec![];
+    for (i, inv) in s.invariants.iter().enumerate() {
+        if values.flag(&inv.when, &format!("invariants[{i}].when"))? {
+            invariants.push(inv.check);
+        }
+    }
     Ok(Resolved {
+        invariants,
         projected_events: cx.projected_events(),
         groups,
         gauges: cx.gauges.clone(),
