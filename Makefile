@@ -13,12 +13,14 @@ CSP := default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self
 
 .PHONY: build serve dist test test-rust test-browser bench bench-native bench-browser wasm-tools browser-tools clean
 
-## Build the WASM core, its JS glue (www/pkg/) and the scenario list (www/scenarios/).
+## Build the WASM core, its JS glue (www/pkg/), the scenario list (www/scenarios/index.json)
+## and the gallery's card data (www/scenarios/gallery.json).
 build: wasm-tools
 	$(CARGO) build --profile fast --target wasm32-unknown-unknown --lib
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
 	rm -rf www/scenarios && mkdir -p www/scenarios && cp scenarios/*.json www/scenarios/
 	node -e "const fs=require('fs');const n=fs.readdirSync('scenarios').filter(f=>f.endsWith('.json')&&f!=='schema.json').map(f=>f.slice(0,-5)).sort();fs.writeFileSync('www/scenarios/index.json',JSON.stringify(n)+'\n')"
+	node tools/gallery-index.mjs scenarios www/scenarios/gallery.json
 
 ## A self-contained static site in dist/ for any static host, with the CSP it runs under
 ## in dist/_headers (Netlify / Cloudflare Pages syntax; see www/embedding.html for others).

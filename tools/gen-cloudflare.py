@@ -12,7 +12,7 @@ def raft(n):
         "heartbeat_interval": "$etcd_heartbeat", "election_timeout_min": "$etcd_election_timeout",
         "election_timeout_max": "$etcd_election_timeout_max",
         "pre_vote": "$raft_prevote", "check_quorum": "$raft_check_quorum", "initial_leader": "etcd3",
-        "term_gauge": "etcd_term"}}
+        "term_gauge": "etcd_term", "elections_gauge": f"{n}_elections"}}
 
 def pg(primary=False):
     return {"pg_node": {"group": "auth-db", "plane": "db", "initially_primary": primary,
@@ -28,8 +28,9 @@ def client(name, label, targets, writes, x, y):
 sources = [
  {"id": "cloudflare-blog", "title": "Cloudflare (Tom Lianza, Chris Snook), A Byzantine failure in the real world, 2020-11-27", "url": "https://blog.cloudflare.com/a-byzantine-failure-in-the-real-world/"},
  {"id": "postmortems-app", "title": "postmortems.app entry for Cloudflare 2020-11-02", "url": "https://postmortems.app"},
- {"id": "quotes", "title": "Third-party notes quoting the Cloudflare post (fact sheet source 23)", "url": "https://blog.cloudflare.com/a-byzantine-failure-in-the-real-world/"},
+ {"id": "quotes", "title": "Cloudflare, A Byzantine failure in the real world (2020-11-27): the passages that third-party notes quote (fact sheet source 23); the link is the primary post they quote", "url": "https://blog.cloudflare.com/a-byzantine-failure-in-the-real-world/"},
  {"id": "etcd-tuning", "title": "etcd, Tuning (heartbeat interval and election timeout defaults)", "url": "https://etcd.io/docs/v3.5/tuning/"},
+ {"id": "etcd-server", "title": "etcd-io/etcd, etcdserver raft.go (raft.Config: CheckQuorum always true, PreVote from --pre-vote) and CHANGELOG-3.4 / 3.5 (--pre-vote added in 3.4, default true from 3.5)", "url": "https://github.com/etcd-io/etcd"},
  {"id": "etcd-raft", "title": "etcd-io/raft, raft.go (Config comments, Step: PreVote, CheckQuorum, election timeout in [T, 2T-1] ticks)", "url": "https://github.com/etcd-io/raft"},
  {"id": "raft-thesis", "title": "Diego Ongaro, Consensus: Bridging Theory and Practice, Stanford 2014, §4.2.3, §6.2, §9.6", "url": "https://github.com/ongardie/dissertation"},
  {"id": "patroni-docs", "title": "Patroni docs: dynamic configuration (ttl 30 s, loop_wait 10 s), used as an analogue", "url": "https://patroni.readthedocs.io/en/latest/dynamic_configuration.html"},
@@ -39,7 +40,7 @@ P = {}
 def param(name, unit, default, mn, mx, step, desc, src):
     P[name] = {"unit": unit, "default": default, "min": mn, "max": mx, "step": step, "description": desc, "source": src}
 
-param("switch_drop", "%", 90, 0, 100, 1, "Share of packets between etcd nodes 1 and 3 the half-broken switch drops. The post says the data plane forwarded only some packets; the share is not published (assumption).", "assumption")
+param("switch_drop", "%", 90, 0, 100, 1, "Share of packets the half-broken switch drops on the paths it breaks: node 1 to and from node 3, and node 2 to node 1 (node 1 to node 2 gets through). The post says the data plane forwarded only some packets; the share and the directions are not published (assumption; see the narration at 14:43).", "assumption")
 param("etcd_heartbeat", "ms", 100, 50, 2000, 10, "etcd leader heartbeat interval (etcd default; Cloudflare's settings are unpublished).", "etcd-tuning")
 param("etcd_election_timeout", "ms", 1000, 100, 20000, 50, "etcd election timeout T (default). Each node draws its timeout in [T, 2T-1] ticks.", "etcd-tuning")
 param("etcd_election_timeout_max", "ms", 1900, 100, 40000, 50, "Upper end of the randomised timeout: 2T-1 ticks of 100 ms with the defaults.", "etcd-raft")
@@ -57,8 +58,8 @@ param("api_timeout", "s", 5, 0.1, 60, 0.1, "API client time-out per attempt (ass
 param("api_retries", "count", 3, 0, 10, 1, "Retries after the first attempt (assumption).", "assumption")
 
 T = {
- "raft_prevote": {"default": False, "label": "Raft PreVote", "description": "etcd raft PreVote: a node asks whether it could win before raising its term. Whether Cloudflare ran it is not stated [unverified]. Alone it does not stop the churn in this link picture, it prolongs it: node 2 still grants node 1's pre-vote when their logs are equal (there is no leader-recency test without CheckQuorum), and because failed pre-votes no longer raise node 2's term, node 2 never times out and never breaks the tie.", "source": "etcd-raft"},
- "raft_check_quorum": {"default": False, "label": "Raft CheckQuorum", "description": "etcd raft CheckQuorum: a leader steps down without a majority, and a follower that heard its leader within an election timeout ignores vote requests (the follower lease). Whether Cloudflare ran it is not stated [unverified]. Alone it stops node 2 from backing node 1, so leader changes drop, but node 1 inflates its term in isolation and, when one of its packets gets through, forces leader 3 to step down: longer leaderless stretches. With PreVote as well, node 1's pre-votes are refused and never raise a term: no churn at all.", "source": "etcd-raft"},
+ "raft_prevote": {"default": False, "label": "Raft PreVote", "description": "etcd raft PreVote: a node first asks whether it could win, and raises its term only if a majority says yes. etcd's server has it behind --pre-vote, off by default until etcd 3.5 (2021); that Cloudflare ran a stock etcd 3.4 is an assumption. With CheckQuorum (on, as etcd always sets it) node 2, hearing leader 3, refuses node 1's pre-votes and no term ever rises: node 3 stays leader and nothing fails over. Turned on with CheckQuorum off it mostly helps here too, because node 1's log lags and node 2 refuses it on the log check; but whenever node 1 has caught up node 2 grants (no lease without CheckQuorum), so some seeds still fail over.", "source": "etcd-server"},
+ "raft_check_quorum": {"default": True, "label": "Raft CheckQuorum", "description": "etcd raft CheckQuorum: a leader steps down without a majority, and a follower that heard its leader within an election timeout ignores vote requests (the follower lease). etcd's server always sets it (it is not a flag); Cloudflare running stock etcd is an assumption. Historically it makes node 2 ignore node 1 while it hears node 3, but node 1 inflates its term alone and, each time one of node 3's heartbeats reaches it, answers with its higher term and deposes node 3. Off (a what-if for Raft libraries): node 1's vote requests reach node 2 directly and keep knocking it out of node 3's term; the churn is as bad.", "source": "etcd-server"},
  "wait_stable_etcd": {"default": False, "label": "Manager waits for a stable etcd", "description": "The database manager does not act on an expired lease until etcd has taken writes for the stable window; by then the healthy primary's lease is renewed, so an etcd outage alone never promotes.", "source": "postmortems-app"},
  "full_rebuild_defect": {"default": True, "label": "Promotion forces full rebuilds (the defect)", "description": "Historically a promotion made every other member rebuild from scratch. Off: members resync incrementally and keep serving reads after a short resync.", "source": "postmortems-app"},
  "client_backoff": {"default": False, "label": "Client retries with backoff and jitter", "description": "API clients wait an exponentially growing random time (200 ms base, 20 s cap) before a retry instead of retrying at once (assumption: the post does not describe client retry policy).", "source": "assumption"},
@@ -96,18 +97,18 @@ timeline = [
  step("0s", "A quiet Monday afternoon", "note",
   "Cloudflare's control plane (API and dashboard) runs on many microservices in two regions; the edge is not part of this story and kept working. A three-node etcd cluster stores strongly consistent state: node 3 leads, node 1 sits in a rack whose switch is about to fail. A database cluster manager vouches for the authentication database's primary through etcd: every 10 s it checks the primary and writes its health to etcd (the manager's real design and settings are not published; Patroni's loop_wait 10 s and ttl 30 s are used as an analogue). Three API client nodes, each standing for many users, read and write sessions on the three database members.",
   "cloudflare-blog"),
- step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd1", "etcd3"]], "both_ways": True, "carrier_up": True}},
-  "14:43 UTC: a switch in node 1's rack starts misbehaving. Its control-plane protocols (LACP, BGP) stay up, so every link looks healthy and nothing fails over, but its data plane forwards only some packets: traffic between etcd nodes 1 and 3 is mostly dropped while both still reach node 2. The share dropped is not published; 90% is an assumption. The link picture (1-3 broken, 1-2 and 2-3 healthy) is from quotes of the post and matches the project's seed document; one third-party blog puts the bad link between 1 and 2.",
-  "quotes"),
- step("3min10s", "Leadership ping-pong", "note",
-  "Node 1 loses ten heartbeats in a row, times out and calls an election with a higher term. Node 2's log is no newer, so it votes for node 1, which becomes leader; node 3 learns of the higher term and steps down. Now node 3 cannot hear the new leader, times out, and wins node 2's vote in turn. Leadership ping-pongs between 1 and 3 across the one lossy link (the liveness loss Howard's 2020 draft describes), terms climb, and every change drops in-flight writes. For a few seconds at a time two nodes believe they lead, in different terms: the deposed one only learns of the newer term when it hears it, and cannot commit meanwhile, so this split of beliefs loses no data (the outcome counts it as etcd split-brain time). The post describes node 1 repeatedly electing itself while node 2 kept backing node 3 and etcd going read-only [secondary: quotes of the post].",
-  "quotes"),
+ step("3min", "A switch half-fails", {"device_fault": {"device": "rack-switch", "drop": "$switch_drop", "pairs": [["etcd3", "etcd1"], ["etcd1", "etcd3"], ["etcd2", "etcd1"]], "both_ways": False, "carrier_up": True}},
+  "14:43 UTC: a switch in node 1's rack starts misbehaving. Its control-plane protocols (LACP, BGP) stay up, so every link looks healthy and nothing fails over, but its data plane forwards only some packets. The quotes of the post say node 1 lost its path to node 3 while both still reached node 2. Every packet to or from node 1 crosses that rack's switch pair, and which flows hit the broken switch is not published. This replay assumes 90% of node 1's traffic with node 3 is lost both ways, and 90% of what node 2 sends to node 1, while node 1's packets to node 2 get through. Why: measured in this model, if node 2 could reach node 1 as well, node 2 would win an election within seconds (it can reach everyone and node 1's log lags) and the churn would end; the record is six minutes without a stable leader.",
+  "quotes;assumption: the share and the directions of the drop"),
+ step("3min5s", "Node 1 campaigns, node 2 backs node 3", "note",
+  "Node 1 hears almost nothing: it times out every one to two seconds and calls an election with a higher term, votes for itself and never hears an answer. etcd's server always runs Raft with CheckQuorum, so node 2, which hears leader 3's heartbeats, ignores node 1's requests (the follower lease); PreVote was off by default in etcd 3.4 (Cloudflare's version and flags are not published: assumption). Node 1's term climbs alone. When one of node 3's heartbeats gets through, node 1 answers with its higher term; when that answer gets through, node 3 steps down. Node 2's lease runs out, node 3 campaigns at the higher term and node 2 votes for it again (node 1's log is behind, so node 2 would never vote for node 1). Node 3 leads for seconds, is deposed again, and so on. While no leader is in place etcd takes no writes: reads still work (serializable), hence read-only.",
+  "quotes;etcd-server;etcd-raft;assumption: stock etcd 3.4 settings"),
  step("4min15s", "A database failover nobody needed", "note",
-  "The manager's writes to etcd keep failing: each leader change drops the write in flight, and a deposed node refuses it. After more than the 30 s lease without a successful write the manager no longer vouches for the perfectly healthy primary, and the first write that goes through is the promotion of a replica (in the default run at 14:44:11). Two clusters were promoted this way, one of them the authentication database; this replay models that one [secondary: postmortems.app].",
-  "postmortems-app"),
- step("4min20s", "etcd settles (sooner than it did)", "note",
-  "In this replay node 2 eventually times out before nodes 1 and 3 and wins; it reaches both, so its leadership is stable. In the default run the ping-pong lasts about 70 s, with 18 leader changes; across seeds 1-10 it ranges from 1 to 21 changes and 3 of 10 runs lose the lease and fail over. The real cluster stayed without a stable leader for about six minutes: the model's churn is shorter than the record. With PreVote switched on, the model's ping-pong lasts the whole six minutes (node 2 keeps granting pre-votes and never times out itself), closer to the record; whether Cloudflare ran PreVote is not stated [unverified].",
-  "quotes"),
+  "The manager's writes to etcd keep failing: a write sent while there is no leader, or to a node that is not the leader, is refused, and a leader change drops the write in flight. After more than the 30 s lease without a successful write the manager no longer vouches for the perfectly healthy primary, and the first write that goes through records the promotion of a replica (in the default run at 14:43:41; over seeds 1-10 between 14:43:41 and 14:48:33). It promotes only a replica that answers its health checks; once the others are rebuilding there is nobody left to promote, so it fails over once. Two clusters were promoted this way, one of them the authentication database; this replay models that one [secondary: postmortems.app].",
+  "postmortems-app;assumption: manager design (Patroni-like)"),
+ step("5min", "No stable leader", "note",
+  "The deposing and re-electing goes on until the switch recovers: in the default run etcd elects a leader 28 times in the six minutes, node 3 leading 86% of the time there is one and node 1 never, with 53 s in all without any leader and the manager's writes failing for up to 50 s at a stretch (seeds 1-10: 20 to 39 elections won, 33 to 86 s without a leader, write failures up to 40 to 180 s). The record says no leader for about six minutes; in this model there are leaders, just none that lasts: each is deposed within seconds, which a client of etcd sees as mostly failing writes.",
+  "quotes;assumption: the model's measured figures"),
  step("9min", "The switch recovers", {"device_heal": {"device": "rack-switch"}},
   "About six minutes after it began (≈14:49 UTC) the switch recovers by itself. The exact time is derived from the post's 'six minutes later'.",
   "quotes"),
@@ -118,16 +119,16 @@ timeline = [
   "Over the following hours the team sheds non-critical load and diverts API reads to replicas in the secondary data centre [secondary: postmortems.app]. This replay does not model those manual steps: every client keeps its load, so the modelled impact is the unmitigated one.",
   "postmortems-app"),
  step("6h40min", "The first replica is back", "note",
-  "21:20 UTC: the first replica finishes its rebuild and performance returns to normal [secondary: postmortems.app]. The post gives the total API and dashboard impact as 6 h 33 min [verified]; from 14:43 that ends at 21:16, while 14:43 to 21:20 would be 6 h 37 min; clock times are ± minutes. Try the toggles: PreVote alone makes the ping-pong worse, CheckQuorum alone trades it for term inflation and leaderless stretches, both together keep node 3 in charge; a longer election timeout, a promotion delay, waiting for a stable etcd or an incremental resync each stop the cascade or shrink it.",
+  "21:20 UTC: the first replica finishes its rebuild and performance returns to normal [secondary: postmortems.app]. The post gives the total API and dashboard impact as 6 h 33 min [verified]; from 14:43 that ends at 21:16, while 14:43 to 21:20 would be 6 h 37 min; clock times are ± minutes. Try the toggles: PreVote (with the CheckQuorum etcd always sets) keeps node 3 in charge and nothing fails over; a longer election timeout mostly rides out the lossy link; a promotion delay longer than the outage or waiting for a stable etcd stops the failover though etcd churns as before; an incremental resync keeps the replicas and shrinks the impact from hours to minutes.",
   "cloudflare-blog"),
  step("7h", "End", "end", "End of the replay.", "assumption"),
 ]
 
 outcomes = [
- {"metric": "leader_changes", "value": 30, "tolerance": 28, "source": "quotes", "note": "Repeated elections while the switch was half-broken: any count well above one fits."},
- {"metric": "success_rate_min_pct", "value": 75, "tolerance": 10, "source": "cloudflare-blog", "note": "Lowest API success rate (5-minute buckets)."},
- {"metric": "request_impact_s", "value": 23580, "tolerance": 1200, "source": "cloudflare-blog", "note": "6 h 33 min of API/dashboard impact, ± 20 min."},
- {"metric": "db_failovers_max", "value": 1, "tolerance": 0, "source": "postmortems-app", "note": "The auth database was promoted once (two clusters were; one is modelled)."},
+ {"metric": "etcd_write_gap_s_max", "kind": "predicted", "value": 195, "tolerance": 165, "source": "quotes", "note": "etcd read-only while the switch was half-broken: the manager's writes fail for longer than its 30 s lease (else no promotion) and for no longer than the six minutes the switch misbehaved."},
+ {"metric": "success_rate_min_pct", "kind": "fitted", "value": 75, "tolerance": 10, "source": "cloudflare-blog", "note": "Lowest API success rate (5-minute buckets)."},
+ {"metric": "request_impact_s", "kind": "fitted", "value": 23580, "tolerance": 1200, "source": "cloudflare-blog", "note": "6 h 33 min of API/dashboard impact, ± 20 min."},
+ {"metric": "db_failovers_max", "kind": "predicted", "value": 1, "tolerance": 0, "source": "postmortems-app", "note": "The auth database was promoted once (two clusters were; one is modelled)."},
 ]
 
 sc = {"meta": {"title": "Cloudflare 2020: a half-broken switch, etcd elections that never settle, a database cascade",

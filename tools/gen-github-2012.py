@@ -6,7 +6,6 @@ the seed documents. Run from the repository root: python3 tools/gen-github-2012.
 import json
 
 PAIRS_MAX = 22
-SEED = "assumption: seed deep-dive (Korean - fact sheet source 24) gives impact 11:00-20:23 PST"
 HOLMAN = "assumption: 22 pairs in Aug 2012 per notes of a Zach Holman talk (secondary with no URL on record - fact sheet 1b)"
 
 def q(x):
@@ -15,13 +14,13 @@ def q(x):
 meta = {
     "title": "GitHub, 22 December 2012: a switch upgrade, lost heartbeats, STONITH that fails",
     "date": "2012-12-22",
-    "summary": "An aggregation-switch upgrade freezes the network for 90 seconds; fileserver pairs declare their partners dead, promote and fence each other; some end with both nodes active, some with both off, and the team repairs them pair by pair for hours.",
+    "summary": "During an aggregation-switch upgrade a switch agent is killed and the network freezes for about 90 seconds; fileserver pairs declare their partners dead, promote and fence each other; in a number of pairs both nodes act as active, then both end up off, and the team repairs them pair by pair for hours.",
     "start": "2012-12-22T19:00:00Z",
     "time_zone": "America/Los_Angeles",
     "duration": "13h",
     "sources": [
         {"id": "github-blog", "title": "GitHub (Mark Imbriaco), \"Downtime last Saturday\", GitHub Blog, 2012-12-26 (only the opening was read for the fact sheet)", "url": "https://github.blog/2012-12-26-downtime-last-saturday/"},
-        {"id": "postmortems-app", "title": "postmortems.app, \"GitHub.com outage of December 2012\" (secondary)", "url": "https://postmortems.app/postmortem/0787bc22-cd28-42d0-a0b2-71610a38a78f"},
+        {"id": "postmortems-app", "title": "postmortems.app, entry for the GitHub.com outage of December 2012 (secondary; the site's home page, the entry's own address was not recorded)", "url": "https://postmortems.app/"},
         {"id": "kingsbury", "title": "Peter Bailis and Kyle Kingsbury, \"The Network is Reliable\", ACM Queue 12(7), 2014 (secondary)", "url": "https://queue.acm.org/detail.cfm?id=2655736"},
     ],
 }
@@ -168,17 +167,17 @@ def step(at, title, action, narration, source):
 timeline = [
     step("0s", "Aggregation-switch upgrade", {"command": {"nodes": ALL_FS, "command": "network_change_begin"}},
          "Saturday, 11:00 PST. GitHub upgrades the software of its aggregation switches in a planned window, as the vendor recommended: in service, one switch at a time, with the vendor on the phone. The two aggregation switches run MLAG, so to the access switches below them they look like one switch. The fileservers run as active/passive pairs under Pacemaker and Heartbeat, replicate every block with DRBD, and fence each other with STONITH; the two nodes of a pair sit in different racks. The seed dates the start of the impact to 11:00 PST. (The announced change is passed to the cluster managers; only with the maintenance toggle do they act on it.)",
-         "github-blog; postmortems-app; assumption: seed impact start 11:00 PST"),
+         "github-blog; postmortems-app; assumption: the 11:00 PST start is the seed's (fact sheet 1c) and no source's"),
     step("0s", "Instability after the upgrade", {"device_fault": {"device": "agg-1", "drop": "20%", "planes": ["data"], "carrier_up": True}},
          "Right after the upgrade the switch pair is unstable for 20 to 30 minutes, and the team decides to roll back if it happens again. What the instability looked like is not reported; here it is 20% packet loss on client traffic through the aggregation switches (an assumption). Heartbeats are left alone because no fileserver failed over before 12:15 PST.",
          "postmortems-app; assumption: form and size of the instability"),
     step("25min", "The switches settle", {"device_heal": {"device": "agg-1"}},
          "The instability stops after about 25 minutes (the middle of the reported 20 to 30).", "postmortems-app"),
     step("75min", "A switch agent is killed: the network freezes", {"device_fault": {"device": "agg-2", "drop": "100%", "carrier_up": True}},
-         "12:15 PST. While the team gathers data for the vendor, a software agent on one aggregation switch is terminated. The agent cannot take its links down in time: its MLAG heartbeat stops while every link stays up. The peer switch sees heartbeat lost but link up and takes the disruptive failover path instead of the graceful one. Aggregated links are rebuilt and spanning tree re-elects and reconverges: traffic between access switches is blocked for about 90 seconds. A gray failure: no link goes down, traffic just stops. Cluster heartbeats, DRBD replication and the management network all cross these switches (the transport of STONITH is not described; here IPMI on the management network). Traffic inside a rack still flows.",
+         "12:15 PST. While the team gathers data for the vendor, a software agent on one aggregation switch is terminated. The agent cannot take its links down in time: its MLAG heartbeat stops while every link stays up. The peer switch sees heartbeat lost but link up and takes the disruptive failover path instead of the graceful one. Aggregated links are rebuilt and spanning tree re-elects and reconverges: traffic between access switches is blocked for about 90 seconds. A gray failure: no link goes down, traffic just stops. Cluster heartbeats and DRBD replication cross these switches (implied by the summaries). How STONITH reached the nodes is not described anywhere read; here it is IPMI on a management network that crosses the same switches (an assumption). Traffic inside a rack still flows.",
          "postmortems-app; kingsbury; assumption: STONITH over IPMI on the management network (unverified)"),
     step("76min30s", "Traffic flows again", {"device_heal": {"device": "agg-2"}},
-         "After about 90 seconds the network has reconverged. By now the fileservers have passed their heartbeat timeouts: each node declared its partner dead, fired STONITH at it and, if passive, took over. The fence commands sent during the freeze were lost. Both nodes of many pairs act as active, and frontends in each rack write to the node in their rack: the writes diverge. Then the next fence attempts get through and the pairs race: when both requests reach the management controllers before either power cut, both nodes are stopped. How many pairs ended with both nodes off is not reported anywhere read (unverified); here it is whatever the race gives.",
+         "After about 90 seconds the network has reconverged. By now the fileservers have passed their heartbeat timeouts: each node declared its partner dead, fired STONITH at it and, if passive, took over. Some of the fence commands were not delivered (the sources say \"some\"; in the model every request sent through the frozen switches is lost). In a number of pairs both nodes act as active (in the model it is every pair: a model result, not a reported count). The model's frontends write to the node in their own rack, so a split pair's two copies diverge (an assumption: the sources do not describe the writes during the split). Then the next fence attempts get through and the pairs race: when both requests reach the management controllers before either power cut, both nodes are stopped. How many pairs ended with both nodes off is not reported anywhere read (unverified); here it is whatever the race gives.",
          "postmortems-app; kingsbury"),
     step("$recovery_start", "Clusters into maintenance mode", {"command": {"nodes": ALL_FS, "command": "maintenance_on"}},
          "The cluster managers are put into maintenance mode so they stop acting on their own while the team works (an assumption: the record mentions the site's maintenance mode, not the clusters').",
@@ -190,15 +189,19 @@ timeline = [
          "The aggregation switches are downgraded to their previous software: the network work is over. (Reported together with the maintenance mode and the paging; its time is not reported.)",
          "postmortems-app; assumption: time"),
     step("563min", "End of impact reported by the seed", "note",
-         "20:23 PST: the seed gives this as the end of the impact, 9 hours 23 minutes after it began. Restoring the fileserver tier alone took more than five hours.",
-         "postmortems-app; kingsbury; assumption: seed end 20:23 PST"),
+         "20:23 PST: the seed gives this as the end of the impact, 9 hours 23 minutes after it began (no source read confirms it). Restoring the fileserver tier alone took more than five hours (postmortems-app; kingsbury).",
+         "assumption: the 20:23 PST end is the seed's (fact sheet 1c) and no source's; postmortems-app; kingsbury"),
 ]
 
 outcomes = [
-    {"metric": "impact_s", "value": 33780, "tolerance": 7200, "source": "assumption: seed 11:00-20:23 PST = 9 h 23 min",
+    {"metric": "impact_s", "kind": "fitted", "value": 33780, "tolerance": 7200, "source": "assumption: seed 11:00-20:23 PST = 9 h 23 min",
      "note": "From the first failed request or broken pair to the last. Tolerance 2 h: the repair time per pair is calibrated to this figure, and how many pairs end with both nodes off is not reported; over seeds 1 to 10 the model loses both nodes of 12 to 20 pairs, each adding 32 min of repair (impact 29100 to 44500 s, median 33912 s; `incident-replay run scenarios/github-2012.json --seeds 10`)."},
-    {"metric": "degraded_s", "value": 29280, "tolerance": 7200, "source": "postmortems-app; assumption: seed end 20:23 PST",
+    {"metric": "degraded_s", "kind": "fitted", "value": 29280, "tolerance": 7200, "source": "postmortems-app; assumption: seed end 20:23 PST",
      "note": "Time any pair (or the site) was split or unavailable: from the freeze at 12:15 PST to the seed's 20:23 PST (derived: 8 h 8 min). The fileserver recovery alone took more than five hours. Tolerance 2 h (see impact_s); seeds 1 to 10 give 24597 to 39996 s."},
+    {"metric": "groups_all_down", "kind": "predicted", "value": 11, "tolerance": 10, "source": "postmortems-app; kingsbury",
+     "note": "Pairs (of 22) left with both nodes off. The sources say only \"a number of\" pairs, so this checks that some but not all pairs lose both nodes (1 to 21); the count itself is a model result, not a fact. No input was fitted to it: it comes from the fence race after the freeze. Seeds 1 to 10: 12 to 20."},
+    {"metric": "split_brain_s", "kind": "predicted", "value": 90, "tolerance": 30, "source": "postmortems-app; kingsbury",
+     "note": "Longest time a pair had two actives. The record's sequence: nodes take over during the ~90 s freeze, and once traffic returns the next fence attempts land on both nodes. So two actives should last about the freeze (60 to 120 s), not minutes. Not fitted: dead time, fence timeout and IPMI delay are assumptions set before this check. Seeds 1 to 10: 102 s."},
 ]
 
 scenario = {

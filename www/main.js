@@ -10,14 +10,30 @@ const $ = (id) => document.getElementById(id);
 const dark = matchMedia('(prefers-color-scheme: dark)');
 const page = { names: [], entries: [] };
 
+/**
+ * The simulation worker, started when a scenario is first opened: the gallery
+ * alone downloads no WASM.
+ */
+let client = null;
+const started = () => (client ||= new SimClient());
+const sim = {
+  request: (type, payload) => started().request(type, payload),
+  run: (...args) => started().run(...args),
+  frame: (...args) => started().frame(...args),
+  messages: (...args) => started().messages(...args),
+};
+
 $('player').innerHTML = PLAYER_HTML;
 const player = createPlayer(document, document.body, {
-  sim: new SimClient(),
+  sim,
   theme: 'auto',
   base: new URL('./', import.meta.url),
   keyTarget: document,
   onChange: scheduleHash,
-  onTitle: (title) => { document.title = `${title} · Incident Replay`; },
+  onTitle: (title) => {
+    document.title = `${title}${page.draft ? ' (edited in the workshop)' : ''} · Incident Replay`;
+    if (page.draft) $('title').textContent = `${title} (edited in the workshop)`;
+  },
   onGallery: () => { location.hash = ''; },
 });
 const state = player.state;
@@ -33,9 +49,14 @@ function scheduleHash() {
   clearTimeout(hashTimer);
   hashTimer = setTimeout(() => {
     if (!state.name || $('player').hidden) return;
-    const hash = writeHash({ scenario: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets });
+    const hash = currentHash();
     if (hash !== location.hash) history.replaceState(null, '', hash);
   }, 250);
+}
+
+/** The link to what is on screen now: scenario, settings, time and the view's own choices. */
+function currentHash() {
+  return writeHash({ scenario: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets, draft: page.draft, ...player.viewSettings() });
 }
 
 function fromHash() {
@@ -47,9 +68,16 @@ function fromHash() {
     return;
   }
   // A hash we wrote ourselves (same scenario and settings) only moves time.
-  const same = h.scenario === state.name && (h.seed ?? 1) === state.seed && JSON.stringify(h.sets) === JSON.stringify(Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
+  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && JSON.stringify(h.sets) === JSON.stringify(Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
   if (same && !$('player').hidden) { if (h.tS != null) player.seek(h.tS * 1e6); return; }
-  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems });
+  // The workshop's edited copy, when the link asks for it and this browser has it.
+  let json = null;
+  if (h.draft) {
+    try { json = localStorage.getItem(`incident-replay:open:${h.scenario}`); } catch { json = null; }
+    if (json == null) h.problems.push('draft: this browser holds no edited copy of the scenario; showing the file as shipped');
+  }
+  page.draft = json != null;
+  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, charts: h.charts, windowS: h.windowS ?? 5, json });
 }
 
 function showGallery() {
@@ -57,6 +85,7 @@ function showGallery() {
   $('player').hidden = true;
   $('gallery').hidden = false;
   document.title = 'Incident Replay';
+  $('scenario').value = '';
   renderGallery($('cards'), page.entries, dark.matches);
 }
 
@@ -77,10 +106,14 @@ function openPlayer(name, settings) {
 
 // ---------------------------------------------------------------- controls
 
-$('scenario').addEventListener('change', () => { location.hash = `scenario=${encodeURIComponent($('scenario').value)}`; });
+$('scenario').addEventListener('change', () => {
+  location.hash = $('scenario').value ? `scenario=${encodeURIComponent($('scenario').value)}` : '';
+});
 $('share').addEventListener('click', async () => {
-  scheduleHash();
-  const url = location.href.split('#')[0] + writeHash({ scenario: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets });
+  // On the gallery, the link is the gallery's; in a player, the moment on screen.
+  const inPlayer = state.name && !$('player').hidden;
+  if (inPlayer) scheduleHash();
+  const url = location.href.split('#')[0] + (inPlayer ? currentHash() : '');
   try { await navigator.clipboard.writeText(url); $('share').textContent = 'Link copied'; } catch { $('share').textContent = 'Copy failed'; }
   setTimeout(() => { $('share').textContent = 'Copy link'; }, 1500);
 });
@@ -90,17 +123,12 @@ window.addEventListener('hashchange', fromHash);
 
 async function start() {
   try {
-    const response = await fetch(new URL('scenarios/index.json', import.meta.url));
+    const response = await fetch(new URL('scenarios/gallery.json', import.meta.url));
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    page.names = await response.json();
-    $('scenario').replaceChildren(...page.names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
-    page.entries = await Promise.all(page.names.map(async (name) => {
-      try {
-        const response = await fetch(new URL(`scenarios/${name}.json`, import.meta.url));
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return { name, scenario: await response.json() };
-      } catch (e) { return { name, error: e.message }; }
-    }));
+    page.entries = await response.json();
+    page.names = page.entries.map((c) => c.name);
+    $('scenario').replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'Pick an incident…' }),
+      ...page.entries.map((c) => Object.assign(document.createElement('option'), { value: c.name, textContent: c.name })));
     fromHash();
   } catch (e) {
     $('gallery').hidden = false;

@@ -60,7 +60,7 @@ impl Replay {
     }
 
     /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
-    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data).
+    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;
         let g = monitor::groups::measure(&trace.events, self.run.node_count(), self.groups.len(), trace.end_us);
@@ -68,6 +68,12 @@ impl Replay {
         let w = monitor::writes::measure(&trace.events, &g.node_group, self.groups.len());
         if let Some((from, to)) = w.lost_window_us {
             out.extend_from_slice(&[3.0, from as f64, to.max(from + 1) as f64]);
+        }
+        // 4 = clients impaired: the span `request_impact_s` measures.
+        if let Some((first, last)) = monitor::impact::impaired_buckets(&trace.buckets) {
+            let width = trace.bucket_us.max(1);
+            let to = ((last as u64 + 1) * width).min(trace.end_us);
+            out.extend_from_slice(&[4.0, (first as u64 * width) as f64, to as f64]);
         }
         out
     }

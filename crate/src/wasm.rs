@@ -81,6 +81,15 @@ pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValu
     scenario::load(file, json, &o, 1).map(|_| ()).map_err(|e| js_error(&e))
 }
 
+/// Each parameter's range the core accepts with the other settings in
+/// `overrides` (the event budget included): `[{ name, lo, hi }]`, for sliders.
+#[wasm_bindgen]
+pub fn parameter_fits(file: &str, json: &str, overrides: JsValue) -> Result<JsValue, JsValue> {
+    let o = overrides_of(file, overrides)?;
+    let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
+    to_js(&scenario::fit::parameter_fits(file, &s, &o))
+}
+
 /// Run a scenario and return only its outcome (for sweeps: nothing is kept).
 #[wasm_bindgen]
 pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
@@ -88,6 +97,26 @@ pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Res
     let o = overrides_of(file, overrides)?;
     let r = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
     to_js(&r.outcome)
+}
+
+/// Outcomes of one setting over several seeds (an array of `run_outcome`
+/// results) summed up: every figure's median and range, in how many seeds it
+/// was above zero, in how many seeds each check held (`monitor::spread`).
+#[wasm_bindgen]
+pub fn spread(outcomes: JsValue) -> Result<JsValue, JsValue> {
+    let list: Vec<crate::monitor::Outcome> =
+        serde_wasm_bindgen::from_value(outcomes).map_err(|e| JsValue::from(js_sys::Error::new(&format!("spread: expected an array of outcomes: {e}"))))?;
+    to_js(&crate::monitor::spread::spread(&list))
+}
+
+/// History's spread vs the viewer's, figure by figure: `changed` only where the
+/// distributions differ (ranges apart, or above zero in a different number of seeds).
+#[wasm_bindgen]
+pub fn compare_spreads(history: JsValue, yours: JsValue) -> Result<JsValue, JsValue> {
+    let read = |v: JsValue| -> Result<crate::monitor::spread::Spread, JsValue> {
+        serde_wasm_bindgen::from_value(v).map_err(|e| JsValue::from(js_sys::Error::new(&format!("compare_spreads: expected two spreads: {e}"))))
+    };
+    to_js(&crate::monitor::spread::compare(&read(history)?, &read(yours)?))
 }
 
 /// The JSON Schema of the scenario format.

@@ -46,10 +46,10 @@ test('valueAt holds the last value at or before t, NaN before the first point', 
   assert.equal(indexAt(q, -1), -1);
 });
 
-test('bucketsToPoints skips empty buckets and places each at its start', () => {
+test('bucketsToPoints marks the start of empty buckets with NaN (a gap, never a bridge) and places each at its start', () => {
   const series = new Float64Array([9, 1, 20, 0, 0, 0, 0, 4, 0, 5, 0, 30]);
-  assert.deepEqual([...bucketsToPoints(series, 3, 0, 1e6, successRatePct)], [0, 90, 2e6, 0, 3e6, 100]);
-  assert.deepEqual([...bucketsToPoints(series, 3, 0, 1e6, meanLatencyMs)], [0, 20, 3e6, 30]);
+  assert.deepEqual([...bucketsToPoints(series, 3, 0, 1e6, successRatePct)], [0, 90, 1e6, NaN, 2e6, 0, 3e6, 100]);
+  assert.deepEqual([...bucketsToPoints(series, 3, 0, 1e6, meanLatencyMs)], [0, 20, 1e6, NaN, 3e6, 30]);
   assert.deepEqual([...bucketsToPoints(series, 3, 1, 1e6)], [0, 1, 1e6, 0, 2e6, 4, 3e6, 0], 'a plain column');
 });
 

@@ -124,7 +124,7 @@ test('challenges say what is met; presenter mode shows a clean stage and large n
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
     const first = () => page.$eval('#challenges > li:first-child', (li) => ({ met: li.className, text: li.textContent }));
     assert.equal((await first()).met, 'unmet');
-    assert.match((await first()).text, /Not yet: No split brain.*split_brain_s at most 0: yours 115/s);
+    assert.match((await first()).text, /Not yet: No split brain.*Split-brain time at most 0 s: yours 115\.0 s/s);
     await page.check('#toggle-quorum');
     await page.waitForFunction(() => document.querySelector('#challenges > li').className === 'met');
     assert.match((await first()).text, /✓ Met: No split brain/);

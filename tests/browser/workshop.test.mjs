@@ -175,6 +175,17 @@ for (const name of names) {
   });
 }
 
+for (const name of names) {
+  test(`${name}: the default sweep completes every run (no event-budget failures)`, async () => {
+    const { page, errors } = await open(`#scenario=${name}`);
+    const done = await runSweep(page, 240000);
+    const runs = Number(done.summary.match(/^([\d,]+) runs/)[1].replace(/,/g, ''));
+    assert.ok(runs >= 5, `the default sweep runs several points (${done.summary})`);
+    assert.equal(await page.isHidden('#sweep .sweep-result .error'), true, `no run failed: ${await page.textContent('#sweep .sweep-result .error')}`);
+    assert.deepEqual(errors, []);
+  });
+}
+
 test('cancel stops a sweep early', async () => {
   const { page, errors } = await open('#scenario=demo-partition');
   await setSweep(page, { a: { name: 'dead_time', from: 1, to: 100, steps: 100 }, seeds: 10 });

@@ -186,6 +186,28 @@ fn challenges_name_known_metrics_and_sensible_limits() {
         v["challenges"][0]["goals"][0] = serde_json::json!({ "metric": "split_brain_s" });
     });
     assert!(e.contains("challenges[0].goals[0]") && e.contains("at_most"), "{e}");
-    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "nope", "value": 1, "tolerance": 0, "source": "assumption" }]));
+    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "nope", "kind": "predicted", "value": 1, "tolerance": 0, "source": "assumption" }]));
     assert!(e.contains("outcomes[0].metric"), "{e}");
+    // Every historical check says whether an input was fitted to it.
+    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "rpo_s", "value": 1, "tolerance": 0, "source": "assumption" }]));
+    assert!(e.contains("outcomes[0]") && e.contains("kind"), "{e}");
+    let e = mutated(|v| v["outcomes"] = serde_json::json!([{ "metric": "rpo_s", "kind": "guessed", "value": 1, "tolerance": 0, "source": "assumption" }]));
+    assert!(e.contains("outcomes[0].kind") && e.contains("fitted"), "{e}");
+}
+
+#[test]
+fn run_over_seeds_reports_spreads_and_how_often_each_check_held() {
+    let (code, out, err) = cli(&["run", "scenarios/demo-partition.json", "--seeds", "3"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("| seed |") && out.lines().filter(|l| l.starts_with("| 1 |") || l.starts_with("| 3 |")).count() == 2, "{out}");
+    assert!(out.contains("check  lost_writes") && out.contains("holds in 3 of 3 seeds"), "{out}");
+    assert!(out.contains("split_brain_s") && out.contains("above zero in 3 of 3 seeds"), "{out}");
+    let (code, out, _) = cli(&["run", "scenarios/demo-partition.json", "--seeds", "2", "--format", "json"]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["spread"]["seeds"], serde_json::json!([1, 2]));
+    assert_eq!(doc["per_seed"].as_array().unwrap().len(), 2);
+    let (code, _, err) = cli(&["run", "scenarios/demo-partition.json", "--seeds", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--seeds 0"), "{err}");
 }

@@ -86,3 +86,23 @@ fn a_different_seed_does_change_the_draws() {
     let s = demo();
     assert_ne!(on_link(&run(&s, 1), "n2", "n3", CLUSTER), on_link(&run(&s, 2), "n2", "n3", CLUSTER));
 }
+
+/// History vs a what-if over seeds 1..10: quorum removes split brain in every
+/// seed (a change), while a client timeout 1% longer leaves lost writes within
+/// the seeds' scatter (no change called).
+#[test]
+fn a_change_is_called_only_when_the_distributions_differ() {
+    use incident_replay::monitor::spread::{compare, spread};
+    use incident_replay::scenario::OverrideValue;
+    let over = |sets: &[(&str, OverrideValue)]| spread(&(1..=10).map(|s| common::run_with("demo-partition", sets, s).outcome).collect::<Vec<_>>());
+    let history = over(&[]);
+    let figure = |changes: &[incident_replay::monitor::spread::FigureChange], m: &str| changes.iter().find(|c| c.metric == m).unwrap().clone();
+    let quorum = compare(&history, &over(&[common::on("quorum")]));
+    let split = figure(&quorum, "split_brain_s");
+    assert!(split.changed && split.direction < 0 && split.history.seeds_above_zero == 10 && split.yours.seeds_above_zero == 0, "{split:?}");
+    let nudged = compare(&history, &over(&[common::num("client_timeout", 1010.0)]));
+    let lost = figure(&nudged, "lost_writes");
+    assert!(!lost.changed, "a 1% longer client timeout is not a change in lost writes: {lost:?}");
+    let same = compare(&history, &history);
+    assert!(same.iter().all(|c| !c.changed));
+}

@@ -162,3 +162,28 @@ fn bad_model_fields_name_their_path() {
     let e = error_of(|v| v["nodes"][3]["model"]["backup_catalog"]["records"][0]["name"] = "two words".into());
     assert!(e.contains("records[0].name"), "{e}");
 }
+
+#[test]
+fn the_guard_refuses_the_slip_on_the_primary_but_the_slip_still_happens() {
+    use incident_replay::trace::event::TraceEvent;
+    let r = common::run_with(NAME, &[on("destructive_command_guard")], 1);
+    let step = r.scenario.timeline.iter().position(|s| s.title.contains("rm -rf on the wrong host")).expect("the slip is in the timeline");
+    assert!(r.run.trace.events.iter().any(|e| matches!(e, TraceEvent::Step { index, .. } if *index as usize == step)), "the rm step still runs");
+    assert_eq!(m(&r.outcome, "db1_delete_refused"), 1.0, "db1's guard refused it");
+    assert_eq!(m(&r.outcome, "db1_data_left_bytes"), 300e9);
+    // Without the guard nothing is refused.
+    assert_eq!(m(&run(&[]), "db1_delete_refused"), 0.0);
+    // The guard reads the host's role: the same command typed on db2, a broken
+    // replica still holding its stale copy (no rebuild in this variant), runs.
+    let mut v: serde_json::Value = serde_json::from_str(&common::scenario_text(NAME)).unwrap();
+    let tl = v["timeline"].as_array_mut().unwrap();
+    let rm = tl.iter_mut().find(|s| s["title"].as_str().unwrap().contains("rm -rf on the wrong host")).unwrap();
+    rm["action"]["command"]["nodes"] = serde_json::json!(["db2"]);
+    let rebuild = tl.iter_mut().find(|s| s["action"]["command"]["command"] == serde_json::json!("rebuild_replica")).unwrap();
+    rebuild["action"] = serde_json::json!("note");
+    let o: incident_replay::scenario::Overrides = [("destructive_command_guard".to_string(), incident_replay::scenario::OverrideValue::Flag(true))].into_iter().collect();
+    let on_db2 = incident_replay::replay::replay("gitlab-2017.json", &v.to_string(), &o, 1).unwrap().outcome;
+    assert_eq!(m(&on_db2, "db2_delete_refused"), 0.0);
+    assert_eq!(m(&on_db2, "db2_state"), 5.0, "db2's data directory is deleted (state 5)");
+    assert_eq!(m(&on_db2, "db1_data_left_bytes"), 300e9);
+}

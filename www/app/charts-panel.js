@@ -2,7 +2,7 @@
 // each model gauge), which are shown first, and a chooser for the rest. Builds
 // canvases and chart definitions; drawing is charts/chart.js.
 import { bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
-import { gaugeUnit } from './gauges.js';
+import { gaugeUnit, gaugeLabel } from './gauges.js';
 
 /** Flat [t, node, value] reports → [t, max over nodes' latest values × scale]. */
 export function maxOverNodes(points, scale = 1) {
@@ -18,6 +18,13 @@ export function maxOverNodes(points, scale = 1) {
   return Float64Array.from(out);
 }
 
+/** How many nodes report a gauge (flat [t, node, value] points). */
+function reporters(points) {
+  const nodes = new Set();
+  for (let i = 1; i < points.length; i += 3) nodes.add(points[i]);
+  return nodes.size;
+}
+
 /** The series a run offers: `{ key, title, unit, stepped, read(run) }`. */
 function chartDefinitions(history) {
   const hasRequests = history.series.some((v, i) => i % 3 !== 2 && v > 0);
@@ -29,7 +36,7 @@ function chartDefinitions(history) {
     const peak = Math.abs(history.outcome.gauges.find((x) => x.name === g.name)?.max ?? 0);
     const { unit, scale } = gaugeUnit(g.name, peak);
     charts.push({
-      key: `gauge:${g.name}`, title: g.name.replace(/_/g, ' ').replace(/ (bytes|s|ms|pct)$/, ''), unit, stepped: true,
+      key: `gauge:${g.name}`, title: gaugeLabel(g.name) + (reporters(g.points) > 1 ? ' (highest node)' : ''), unit, stepped: true,
       // Several nodes may report a gauge; the chart shows the largest at each moment.
       read: (run) => maxOverNodes(run.gauges[id]?.points ?? new Float64Array(), scale),
     });
@@ -50,14 +57,16 @@ function cached(read) {
  * Fill `box` with a chart canvas per series (request charts and the headline
  * gauges shown, the rest behind a chooser). `observe(canvas)` registers each
  * canvas for sizing and visibility; `onToggle()` runs when the viewer shows or
- * hides one. Returns the charts: `{ key, title, unit, stepped, read, canvas }`.
+ * hides one; `shown` (chart keys, from a link) replaces the default choice.
+ * Returns the charts: `{ key, title, unit, stepped, read, canvas }`.
  */
-export function buildChartPanel(box, { history, headline, observe, onToggle }) {
+export function buildChartPanel(box, { history, headline, shown = null, observe, onToggle }) {
   const shownGauges = new Set(headline.map((n) => `gauge:${n}`));
+  const shownKeys = shown ? new Set(shown) : null;
   const charts = chartDefinitions(history).map((chart) => {
     const canvas = document.createElement('canvas');
     canvas.className = 'chart';
-    canvas.hidden = chart.key.startsWith('gauge:') && !shownGauges.has(chart.key);
+    canvas.hidden = shownKeys ? !shownKeys.has(chart.key) : chart.key.startsWith('gauge:') && !shownGauges.has(chart.key);
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', `${chart.title} over time`);
     observe(canvas);

@@ -16,28 +16,51 @@ export function download(blob, name) {
 }
 
 /**
- * One picture of the stage(s) with the timeline under them and a caption line:
- * `canvases` are drawn side by side at their backing-store resolution.
+ * Draw the captioned view into `ctx` (device pixels): a caption line (title and
+ * clock), a second line (the changed settings of "your version"), each stage
+ * with its own label ("As it happened" / "Your version") side by side, and the
+ * timeline under them. `panels`: [{ canvas, label }]. Returns the size used.
  */
-export function composePng({ canvases, timebar, caption, colours }) {
-  const pad = 16 * (window.devicePixelRatio || 1);
-  const width = canvases.reduce((w, c) => w + c.width, 0) + pad * (canvases.length + 1);
-  const stageH = Math.max(...canvases.map((c) => c.height));
-  const textH = 28 * (window.devicePixelRatio || 1);
-  const height = pad + textH + stageH + pad + (timebar ? timebar.height * (width - 2 * pad) / timebar.width + pad : 0);
-  const out = document.createElement('canvas');
-  out.width = Math.round(width);
-  out.height = Math.round(height);
-  const ctx = out.getContext('2d');
+export function drawComposed(ctx, { panels, timebar, caption, subcaption = '', colours, ratio = window.devicePixelRatio || 1 }) {
+  const pad = 16 * ratio, lineH = 24 * ratio, labelH = 20 * ratio;
+  const lines = subcaption ? 2 : 1;
+  const width = panels.reduce((w, p) => w + p.canvas.width, 0) + pad * (panels.length + 1);
+  const stageH = Math.max(...panels.map((p) => p.canvas.height));
+  const barH = timebar ? (timebar.height * (width - 2 * pad)) / timebar.width : 0;
+  const height = pad + lines * lineH + labelH + stageH + pad + (timebar ? barH + pad : 0);
+  if (ctx.canvas.width !== Math.round(width) || ctx.canvas.height !== Math.round(height)) {
+    ctx.canvas.width = Math.round(width);
+    ctx.canvas.height = Math.round(height);
+  }
   ctx.fillStyle = colours.bg;
-  ctx.fillRect(0, 0, out.width, out.height);
-  ctx.fillStyle = colours.text;
-  ctx.font = `600 ${Math.round(textH * 0.6)}px system-ui, sans-serif`;
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   ctx.textBaseline = 'middle';
-  ctx.fillText(caption, pad, pad + textH / 2, width - 2 * pad);
+  ctx.textAlign = 'left';
+  ctx.fillStyle = colours.text;
+  ctx.font = `600 ${Math.round(lineH * 0.62)}px system-ui, sans-serif`;
+  ctx.fillText(caption, pad, pad + lineH / 2, width - 2 * pad);
+  if (subcaption) {
+    ctx.font = `${Math.round(lineH * 0.55)}px system-ui, sans-serif`;
+    ctx.fillStyle = colours.muted;
+    ctx.fillText(subcaption, pad, pad + lineH * 1.5, width - 2 * pad);
+  }
+  const top = pad + lines * lineH;
   let x = pad;
-  for (const c of canvases) { ctx.drawImage(c, x, pad + textH); x += c.width + pad; }
-  if (timebar) ctx.drawImage(timebar, pad, pad + textH + stageH + pad, width - 2 * pad, timebar.height * (width - 2 * pad) / timebar.width);
+  ctx.font = `600 ${Math.round(labelH * 0.65)}px system-ui, sans-serif`;
+  for (const p of panels) {
+    ctx.fillStyle = colours.text;
+    ctx.fillText(p.label, x, top + labelH / 2, p.canvas.width);
+    ctx.drawImage(p.canvas, x, top + labelH);
+    x += p.canvas.width + pad;
+  }
+  if (timebar) ctx.drawImage(timebar, pad, top + labelH + stageH + pad, width - 2 * pad, barH);
+  return { width, height };
+}
+
+/** The captioned view as a PNG blob (see drawComposed). */
+export function composePng(options) {
+  const out = document.createElement('canvas');
+  drawComposed(out.getContext('2d'), options);
   return new Promise((resolve) => out.toBlob(resolve, 'image/png'));
 }
 
@@ -49,7 +72,8 @@ export function webmType() {
 
 /**
  * Record `canvas` while `play(stop)` runs; resolves with the WebM blob. `play`
- * gets a function to call when the recording should end.
+ * gets a function to call when the recording should end. The caller redraws
+ * `canvas` (e.g. with drawComposed) every frame.
  */
 export function recordWebm(canvas, play) {
   const type = webmType();
@@ -79,10 +103,14 @@ export function toCsv(header, rows) {
 
 /**
  * The outcome and every chart series of two runs as CSV, long format: one row
- * per (series, time); outcome figures have no time.
+ * per (series, time); outcome figures have no time. `settings` ([{ name,
+ * history, yours }]) come first, so the file says what "yours" changed.
  */
-export function outcomeCsv(history, yours, charts) {
+export function outcomeCsv(history, yours, charts, settings = []) {
   const rows = [];
+  // What "yours" is: each setting that differs from history, with both values.
+  for (const s of settings) rows.push([`setting:${s.name}`, '', s.history, s.yours]);
+  if (!settings.length) rows.push(['setting:(none changed)', '', '', '']);
   const o = history.outcome;
   for (const key of Object.keys(o)) {
     if (typeof o[key] === 'number') rows.push([`outcome:${key}`, '', o[key], yours.outcome[key]]);

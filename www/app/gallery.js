@@ -1,8 +1,9 @@
 // The gallery: one card per scenario with its title, date, one-line summary and a
-// thumbnail sketched from the topology in the file (no simulation needed).
-import { layoutNodes } from '../lib/layout.js';
+// thumbnail sketched from the card data that `make build` generates
+// (www/scenarios/gallery.json, tools/gallery-index.mjs): no scenario file and no
+// simulation is loaded until a viewer picks one.
 
-function thumbnail(scenario, dark) {
+function thumbnail(card, dark) {
   const canvas = document.createElement('canvas');
   const ratio = window.devicePixelRatio || 1;
   const w = 240, h = 120;
@@ -11,22 +12,13 @@ function thumbnail(scenario, dark) {
   canvas.setAttribute('aria-hidden', 'true');
   const ctx = canvas.getContext('2d');
   ctx.scale(ratio, ratio);
-  const topology = { nodes: scenario.nodes.map((n) => ({ x: n.x, y: n.y })) };
-  const pos = layoutNodes(topology).map((p) => ({ x: 14 + p.x * (w - 28), y: 12 + p.y * (h - 24) }));
-  const index = new Map(scenario.nodes.map((n, i) => [n.name, i]));
+  const pos = card.nodes.map(([x, y]) => ({ x: 14 + x * (w - 28), y: 12 + y * (h - 24) }));
   ctx.strokeStyle = dark ? '#475569' : '#cbd5e1';
   ctx.lineWidth = 1;
-  for (const link of scenario.links) {
-    const ids = link.nodes.map((n) => index.get(n)).filter((i) => i != null);
-    // Big meshes would be a grey blur: sketch each node's first few links.
-    for (let a = 0; a < ids.length; a++) {
-      for (let b = a + 1; b < Math.min(ids.length, a + 4); b++) {
-        ctx.beginPath(); ctx.moveTo(pos[ids[a]].x, pos[ids[a]].y); ctx.lineTo(pos[ids[b]].x, pos[ids[b]].y); ctx.stroke();
-      }
-    }
+  for (const [a, b] of card.links) {
+    ctx.beginPath(); ctx.moveTo(pos[a].x, pos[a].y); ctx.lineTo(pos[b].x, pos[b].y); ctx.stroke();
   }
-  scenario.nodes.forEach((n, i) => {
-    const client = 'client' in (n.model || {});
+  card.nodes.forEach(([, , client], i) => {
     ctx.fillStyle = client ? (dark ? '#64748b' : '#94a3b8') : (dark ? '#38bdf8' : '#0284c7');
     ctx.beginPath();
     if (client) ctx.rect(pos[i].x - 3, pos[i].y - 3, 6, 6); else ctx.arc(pos[i].x, pos[i].y, 4.5, 0, 2 * Math.PI);
@@ -37,13 +29,14 @@ function thumbnail(scenario, dark) {
 
 /** Historical incidents first, oldest first; labs and demos after them. */
 function order(a, b) {
-  const historical = (e) => (e.scenario?.outcomes?.length ? 0 : 1);
-  return historical(a) - historical(b) || String(a.scenario?.meta.date).localeCompare(String(b.scenario?.meta.date)) || a.name.localeCompare(b.name);
+  const historical = (c) => (c.historical ? 0 : 1);
+  return historical(a) - historical(b) || String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
 }
 
-/** Render cards for `entries` = [{ name, scenario }] into `list`. */
-export function renderGallery(list, entries, dark) {
-  list.replaceChildren(...[...entries].sort(order).map(({ name, scenario, error }) => {
+/** Render `cards` (gallery.json: [{ name, title, date, summary, nodes, links } | { name, error }]) into `list`. */
+export function renderGallery(list, cards, dark) {
+  list.replaceChildren(...[...cards].sort(order).map((card) => {
+    const { name, error } = card;
     const li = document.createElement('li');
     const a = document.createElement('a');
     a.href = `#scenario=${encodeURIComponent(name)}`;
@@ -52,11 +45,11 @@ export function renderGallery(list, entries, dark) {
     const meta = document.createElement('span');
     meta.className = 'muted';
     const summary = document.createElement('span');
-    if (scenario) {
-      a.append(thumbnail(scenario, dark));
-      title.textContent = scenario.meta.title;
-      meta.textContent = scenario.meta.date;
-      summary.textContent = scenario.meta.summary;
+    if (!error) {
+      a.append(thumbnail(card, dark));
+      title.textContent = card.title;
+      meta.textContent = card.date;
+      summary.textContent = card.summary;
     } else {
       title.textContent = name;
       summary.textContent = `Could not read this scenario: ${error}`;

@@ -1,5 +1,9 @@
 // Model gauges (replication lag, disk used, term, ...) as the page shows them:
-// a unit read from the name's suffix, and which ones are headline figures.
+// a label and unit read from the name (`db2_lag_bytes` → "db2 lag", GB), which
+// statistic of the run is shown (peak, lowest, at end), and which are headline
+// figures.
+
+const UNIT_SUFFIXES = [['_bytes', 'bytes'], ['_pct', '%'], ['_ms', 'ms'], ['_s', 's']];
 
 /** Unit and scale for a gauge, from its name: `_bytes`, `_s`, `_ms`, `_pct`. */
 export function gaugeUnit(name, maxValue = 0) {
@@ -14,6 +18,15 @@ export function gaugeUnit(name, maxValue = 0) {
   return { unit: '', scale: 1 };
 }
 
+/** A gauge's name in words, without its unit suffix: `db1_data_left_bytes` → "db1 data left". */
+export function gaugeLabel(name) {
+  let base = name;
+  for (const [suffix] of UNIT_SUFFIXES) if (base.endsWith(suffix)) { base = base.slice(0, -suffix.length); break; }
+  const words = base.replace(/_/g, ' ');
+  // "Replication lag", but a node name such as "db2" keeps its case.
+  return /^[a-z]+(\s|$)/.test(words) ? words.replace(/^./, (c) => c.toUpperCase()) : words;
+}
+
 /** A gauge value in words, e.g. "4.33 GB". */
 export function formatGauge(name, value) {
   const { unit, scale } = gaugeUnit(name, Math.abs(value));
@@ -22,16 +35,47 @@ export function formatGauge(name, value) {
   return unit ? `${text} ${unit}` : text;
 }
 
+/** Words for which value of a gauge a figure shows. */
+export const STAT_WORDS = { max: 'peak', min: 'lowest', last: 'at end' };
+
+/**
+ * The statistic of a gauge worth showing: what the scenario's checks and
+ * challenges use (`NAME_max` → peak, `NAME_min` → lowest, `NAME` → the value at
+ * the end, as the core's metrics define them), else the peak.
+ */
+function statFor(scenario, name) {
+  const metrics = [...(scenario.outcomes || []).map((o) => o.metric), ...(scenario.challenges || []).flatMap((c) => c.goals.map((g) => g.metric))];
+  if (metrics.includes(name)) return 'last';
+  if (metrics.includes(`${name}_min`)) return 'min';
+  return 'max';
+}
+
 /**
  * The gauges worth showing first: those the scenario's historical outcomes and
- * challenges name, else the first few.
+ * challenges name, else the first few. Returns names.
  */
 export function headlineGauges(scenario, names, max = 6) {
+  return headlineFigures(scenario, names, max).map((f) => f.name);
+}
+
+/** Like headlineGauges, with the statistic each shows: [{ name, stat: 'max'|'min'|'last' }]. */
+export function headlineFigures(scenario, names, max = 6) {
   const named = new Set();
   for (const m of [...(scenario.outcomes || []).map((o) => o.metric), ...(scenario.challenges || []).flatMap((c) => c.goals.map((g) => g.metric))]) {
-    const base = m.replace(/_(max|min)$/, '');
+    const base = names.includes(m) ? m : m.replace(/_(max|min)$/, '');
     if (names.includes(base)) named.add(base);
   }
   const list = [...named];
-  return (list.length ? list : names).slice(0, max);
+  return (list.length ? list : names).slice(0, max).map((name) => ({ name, stat: statFor(scenario, name) }));
+}
+
+/**
+ * "(lowest, at end)": which value of gauge summary `g` (from the history run) a
+ * figure with statistic `stat` shows, in words.
+ */
+export function statText(stat, g) {
+  if (stat !== 'last' || !g) return STAT_WORDS[stat];
+  if (g.last === g.min && g.min !== g.max) return 'lowest, at end';
+  if (g.last === g.max && g.min !== g.max) return 'peak, at end';
+  return STAT_WORDS.last;
 }

@@ -1,9 +1,11 @@
 // The outcome table: history beside the viewer's version, with the direction of
 // every change, and the scenario's historical checks (measured vs reported).
-import { formatGauge } from './gauges.js';
+import { formatGauge, gaugeLabel, statText } from './gauges.js';
 
 const ROWS = [
-  // [label, read(outcome), format, better: 'lower' | 'higher']
+  // [label, read(outcome), format, better: 'lower' | 'higher', needs client requests?]
+  ['Impact (first to last trouble)', (o) => o.impact_s, 'duration', 'lower'],
+  ['Clients impaired (requests)', (o) => o.request_impact_s, 'duration', 'lower', true],
   ['Split-brain time', (o) => o.split_brain_s, 'duration', 'lower'],
   ['All members down', (o) => o.all_down_s, 'duration', 'lower'],
   ['Unavailable (group-time)', (o) => o.unavailable_s, 'duration', 'lower'],
@@ -11,11 +13,43 @@ const ROWS = [
   ['Leader changes', (o) => o.leader_changes, 'count', 'lower'],
   ['Acknowledged writes lost', (o) => o.lost_writes, 'count', 'lower'],
   ['Divergent writes', (o) => o.divergent_writes, 'count', 'lower'],
-  ['Request success', (o) => o.success_rate_pct, 'percent', 'higher'],
-  ['Mean latency', (o) => o.latency_mean_ms, 'ms', 'lower'],
+  ['Request success', (o) => o.success_rate_pct, 'percent', 'higher', true],
+  ['Lowest request success (per bucket)', (o) => o.success_rate_min_pct, 'percent', 'higher', true],
+  ['Mean latency', (o) => o.latency_mean_ms, 'ms', 'lower', true],
   ['RPO (data lost window)', (o) => o.rpo_s, 'duration', 'lower'],
   ['RTO (longest outage)', (o) => o.rto_s, 'duration', 'lower'],
 ];
+
+/** The outcome's own figures by metric name, for checks and challenges. */
+const METRIC_LABELS = {
+  split_brain_s: 'Split-brain time', all_down_s: 'All members down', unavailable_s: 'Unavailable (group-time)',
+  degraded_s: 'Degraded time', impact_s: 'Impact (first to last trouble)', request_impact_s: 'Clients impaired (requests)',
+  leader_changes: 'Leader changes', acked_writes: 'Acknowledged writes', lost_writes: 'Acknowledged writes lost',
+  divergent_writes: 'Divergent writes', requests_ok: 'Requests answered', requests_failed: 'Requests failed',
+  success_rate_pct: 'Request success', success_rate_min_pct: 'Lowest request success (per bucket)', latency_mean_ms: 'Mean latency',
+  latency_peak_ratio: 'Worst latency / best', rpo_s: 'RPO (data lost window)', rto_s: 'RTO (longest outage)',
+  groups_split: 'Groups split', groups_all_down: 'Groups all down',
+};
+
+/** A metric name (`rto_s`, `db2_lag_bytes`, `db_failovers_max`) in words. */
+export function metricLabel(metric) {
+  if (METRIC_LABELS[metric]) return METRIC_LABELS[metric];
+  const stat = metric.match(/_(max|min)$/);
+  const base = stat ? metric.slice(0, -stat[0].length) : metric;
+  const words = gaugeLabel(base).replace(/ at$/, ' at (time in)');
+  return stat ? `${words} (${stat[1] === 'max' ? 'peak' : 'lowest'})` : words;
+}
+
+/** A metric's value with its unit, read from the name's suffix. */
+export function formatMetric(metric, v) {
+  if (v == null || !Number.isFinite(v)) return '–';
+  const base = metric.replace(/_(max|min)$/, '');
+  if (base.endsWith('_pct')) return `${(+v.toFixed(1)).toLocaleString('en')} %`;
+  if (base.endsWith('_ms')) return `${(+v.toFixed(1)).toLocaleString('en')} ms`;
+  if (base.endsWith('_s')) return formatDuration(v);
+  if (base.endsWith('_bytes')) return formatGauge(base, v);
+  return (+v.toFixed(2)).toLocaleString('en');
+}
 
 export function formatDuration(s) {
   if (!Number.isFinite(s)) return '–';
@@ -43,29 +77,49 @@ function cell(text, className) {
   return td;
 }
 
+const hasRequests = (o) => (o?.requests_ok ?? 0) + (o?.requests_failed ?? 0) > 0;
+
+/** The headline gauge rows: `headline` holds names or { name, stat }. */
+function gaugeRows(history, headline) {
+  return headline.map((entry) => {
+    const { name, stat = 'max' } = typeof entry === 'string' ? { name: entry } : entry;
+    const summary = history.gauges?.find((x) => x.name === name);
+    // Better is unknown for a model's own gauge: 'none'.
+    return [`${gaugeLabel(name)} (${statText(stat, summary)})`, (o) => o.gauges?.find((x) => x.name === name)?.[stat] ?? 0, `gauge:${name}`, 'none'];
+  });
+}
+
 /** Fill `tbody` with history vs yours (yours may be null while it runs). */
 export function showOutcome(tbody, history, yours, headline = []) {
   const rows = [];
-  // Headline gauges only (the scenario's own figures); better is unknown, so 'none'.
-  const gaugeRows = headline.map((name) => [`${name.replace(/_/g, ' ')} (peak)`, (o) => o.gauges?.find((x) => x.name === name)?.max ?? 0, `gauge:${name}`, 'none']);
-  for (const [label, read, kind, better] of [...ROWS, ...gaugeRows]) {
+  // Without client traffic in either run, request figures would only read as "100 %".
+  const requests = hasRequests(history) || hasRequests(yours);
+  for (const [label, read, kind, better, needsRequests] of [...ROWS, ...gaugeRows(history, headline)]) {
+    if (needsRequests && !requests) continue;
     const h = read(history);
     const y = yours ? read(yours) : null;
+    if (h == null || !Number.isFinite(h)) continue;
     // Rows that are zero in both runs say nothing; keep the table short.
     if (h === 0 && (y === 0 || y == null) && kind !== 'percent') continue;
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = label;
-    tr.append(th, cell(formatValue(h, kind)));
+    const shownH = formatValue(h, kind);
+    tr.append(th, cell(shownH));
     if (y == null) tr.append(cell('…', 'muted'));
     else {
-      const same = Math.abs(y - h) < 1e-9;
+      const shownY = formatValue(y, kind);
+      // A change is what the viewer can read: values that show the same have no mark.
+      const same = shownY === shownH;
       const improved = better === 'lower' ? y < h : y > h;
-      const td = cell(formatValue(y, kind), same || better === 'none' ? '' : improved ? 'better' : 'worse');
-      if (!same && better !== 'none') td.setAttribute('aria-label', `${formatValue(y, kind)}, ${improved ? 'better' : 'worse'} than history`);
-      const arrow = y < h ? '▼ ' : '▲ ';
-      td.textContent = `${same ? '' : arrow}${formatValue(y, kind)}`;
+      const marked = !same && better !== 'none';
+      const td = cell(shownY, marked ? (improved ? 'better' : 'worse') : '');
+      if (!same) {
+        td.dataset.changed = 'true';
+        td.textContent = `${y < h ? '▼' : '▲'} ${shownY}`;
+        td.setAttribute('aria-label', `${shownY}, ${y < h ? 'lower' : 'higher'} than history${marked ? ` (${improved ? 'better' : 'worse'})` : ''}`);
+      }
       tr.append(td);
     }
     rows.push(tr);
@@ -78,8 +132,8 @@ export function showChecks(list, history) {
   list.replaceChildren(...(history.checks || []).map((c) => {
     const li = document.createElement('li');
     li.className = c.within ? 'ok' : 'off';
-    const measured = c.measured == null ? 'unknown metric' : (+c.measured.toFixed(2)).toLocaleString('en');
-    li.textContent = `${c.within ? '✓' : '✗'} ${c.metric}: replay ${measured}, reported ${c.expected.toLocaleString('en')} ± ${c.tolerance.toLocaleString('en')}`;
+    const measured = c.measured == null ? 'not measured' : formatMetric(c.metric, c.measured);
+    li.textContent = `${c.within ? '✓' : '✗'} ${metricLabel(c.metric)}: replay ${measured}, reported ${formatMetric(c.metric, c.expected)} ± ${formatMetric(c.metric, c.tolerance)}`;
     return li;
   }));
 }
@@ -100,9 +154,9 @@ export function showChallenges(box, list, scenario, outcome) {
     goals.replaceChildren(...c.goals.map((g) => {
       const item = document.createElement('li');
       item.className = g.met ? 'met' : 'unmet';
-      const limit = [g.at_least != null ? `at least ${g.at_least}` : '', g.at_most != null ? `at most ${g.at_most}` : ''].filter(Boolean).join(' and ');
-      const measured = g.measured == null ? 'not measured' : (+g.measured.toFixed(2)).toLocaleString('en');
-      item.textContent = `${g.met ? '✓' : '✗'} ${g.metric} ${limit}: yours ${measured}`;
+      const limit = [g.at_least != null ? `at least ${formatMetric(g.metric, g.at_least)}` : '', g.at_most != null ? `at most ${formatMetric(g.metric, g.at_most)}` : ''].filter(Boolean).join(' and ');
+      const measured = g.measured == null ? 'not measured' : formatMetric(g.metric, g.measured);
+      item.textContent = `${g.met ? '✓' : '✗'} ${metricLabel(g.metric)} ${limit}: yours ${measured}`;
       return item;
     }));
     li.append(title, desc, goals);

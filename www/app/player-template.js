@@ -2,7 +2,7 @@
 // <incident-replay> element's shadow root. Static text only: everything from a
 // scenario file is inserted later with textContent.
 export const PLAYER_HTML = `
-
+  <div class="col-main">
     <section class="stage-area" aria-label="Replay">
       <div class="title-row">
         <div>
@@ -26,7 +26,6 @@ export const PLAYER_HTML = `
           <figcaption>As it happened</figcaption>
         </figure>
       </div>
-      <p id="legend" class="legend" aria-hidden="true"></p>
 
       <div class="transport" role="group" aria-label="Playback">
         <button id="prev" type="button" aria-label="Previous event" title="Previous event (←)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg></button>
@@ -47,20 +46,33 @@ export const PLAYER_HTML = `
         <canvas id="timebar" aria-hidden="true"></canvas>
         <input id="time" type="range" min="0" max="10000" value="0" step="1" aria-label="Time">
       </div>
+      <p id="legend" class="legend"></p>
       <div class="tools" role="group" aria-label="Export and share">
         <button id="presenter" type="button" aria-pressed="false" title="Large text, chapter by chapter, for projection (p)">Presenter</button>
         <button id="export-png" type="button" title="Download the stage as a PNG image">PNG</button>
-        <button id="export-webm" type="button" title="Record the replay from here as a WebM video">Video</button>
+        <button id="export-webm" type="button" title="Record the replay from here as a WebM video (press again to stop)">Video</button>
         <button id="export-csv" type="button" title="Download the outcome and the monitor series as CSV">CSV</button>
         <button id="embed-code" type="button" aria-haspopup="dialog" title="HTML to put this replay, as it is now, on another page">Embed</button>
         <output id="tool-status" class="muted" aria-live="polite"></output>
       </div>
 
-      <details class="panel" open>
+    </section>
+
+    <section class="now" aria-labelledby="now-title">
+      <h3 id="now-title">Now</h3>
+      <div id="narration" class="narration" aria-live="polite"></div>
+      <details class="chapter-list" open>
+        <summary>Chapters</summary>
+        <ol id="chapters" class="chapters" aria-label="Chapters"></ol>
+      </details>
+    </section>
+
+    <section class="deep" aria-label="Charts and messages">
+      <details class="panel" id="charts-panel" open>
         <summary>Charts</summary>
         <div id="charts" class="charts"></div>
       </details>
-      <details class="panel" open>
+      <details class="panel" id="spacetime-panel" open>
         <summary>Messages (space-time diagram)</summary>
         <div class="row">
           <label>Window <select id="st-window">
@@ -72,31 +84,28 @@ export const PLAYER_HTML = `
         <p id="st-legend" class="legend"></p>
       </details>
     </section>
+  </div>
+  <div class="col-side">
+    <section class="whatif" aria-labelledby="params-title">
+      <h3 id="params-title">What could have been different</h3>
+      <form id="params" class="params" novalidate></form>
+      <button id="reset" type="button">Back to history</button>
+    </section>
 
-    <aside class="side">
-      <section aria-labelledby="now-title">
-        <h3 id="now-title">Now</h3>
-        <div id="narration" class="narration" aria-live="polite"></div>
-        <ol id="chapters" class="chapters" aria-label="Chapters"></ol>
-      </section>
-      <section aria-labelledby="outcome-title">
-        <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>
-        <table id="outcome" class="outcome">
-          <thead><tr><th scope="col">Measure</th><th scope="col">History</th><th scope="col">Yours</th></tr></thead>
-          <tbody></tbody>
-        </table>
-        <ul id="checks" class="checks"></ul>
-      </section>
+    <section class="result" aria-labelledby="outcome-title">
+      <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>
+      <table id="outcome" class="outcome">
+        <thead><tr><th scope="col">Measure</th><th scope="col">History</th><th scope="col">Yours</th></tr></thead>
+        <tbody></tbody>
+      </table>
+      <ul id="checks" class="checks"></ul>
       <section id="challenges-box" aria-labelledby="challenges-title" hidden>
         <h3 id="challenges-title">Challenges</h3>
         <ul id="challenges" class="challenges"></ul>
       </section>
-      <section aria-labelledby="params-title">
-        <h3 id="params-title">What could have been different</h3>
-        <form id="params" class="params" novalidate></form>
-        <button id="reset" type="button">Back to history</button>
-      </section>
-    </aside>
+    </section>
+
+  </div>
     <dialog id="embed" aria-labelledby="embed-title">
     <h2 id="embed-title">Embed this replay</h2>
     <p>As a custom element (one script per page, any number of elements):</p>

@@ -16,8 +16,9 @@ import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
 import { Layer, drawCursor } from '../lib/layer.js';
 import { readFrame, NODE_STRIDE, Health, ROLE_NAMES, HEALTH_NAMES } from '../lib/frame-layout.js';
 import { wireExports } from './player-exports.js';
-import { headlineGauges } from './gauges.js';
+import { headlineFigures } from './gauges.js';
 import { kindColour } from '../lib/kinds.js';
+import { bindShortcuts } from './keys.js';
 import { scenarioSource, declaredOrigins } from './scenario-source.js';
 
 /** The core refuses bigger scenario text anyway (scenario::TEXT_BYTES_MAX); this stops the download. */
@@ -199,7 +200,7 @@ export function createPlayer(root, host, options) {
       cursor: isDark() ? '#f8fafc' : '#0f172a',
       grid: isDark() ? '#334155' : '#e2e8f0',
       loss: c.degraded,
-      shades: isDark() ? ['#ef4444cc', '#f59e0bb3', '#64748bcc', '#a855f7cc'] : ['#dc2626b3', '#f59e0b99', '#334155aa', '#9333eab3'],
+      shades: isDark() ? ['#ef4444cc', '#f59e0bb3', '#64748bcc', '#a855f7cc', '#22d3ee'] : ['#dc2626b3', '#f59e0b99', '#334155aa', '#9333eab3', '#0e7490'],
       series: isDark() ? ['#94a3b8', '#38bdf8', '#f472b6', '#4ade80', '#facc15'] : ['#64748b', '#0284c7', '#db2777', '#16a34a', '#ca8a04'],
     };
   }
@@ -235,11 +236,13 @@ export function createPlayer(root, host, options) {
       box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
       if (!run || !frame) continue;
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
-      const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: c };
+      const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: c, textScale: state.presenter ? 1.6 : 1 };
       // Nodes and links change only at state changes: repaint them then, and
       // draw only the messages in flight every frame.
       const layer = stageLayers[box.dataset.slot];
-      layer.draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
+      const base = layer.draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
+      // A big topology is painted over several frames (stage.js, level of detail).
+      if (base?.more?.()) draw();
       drawFlight(ctx, options);
     }
 
@@ -274,6 +277,14 @@ export function createPlayer(root, host, options) {
     return lines.filter((l) => l.points.length);
   }
 
+  /** "12:15" in the scenario's clock. */
+  const shortClock = (t) => formatClock(t).split(', ').pop().replace(/:\d\d(?= |$)/, '');
+  /** Times for a chart's clock axis: evenly spaced along the (time-warped) axis, one per ~120 px. */
+  function chartTicks(width) {
+    const count = Math.max(2, Math.min(6, Math.floor(width / 120)));
+    return Array.from({ length: count }, (_, k) => fromStory(state.warp, (k / (count - 1)) * state.warp.storyEnd));
+  }
+
   function drawCharts(c) {
     if ($('charts').closest('details').open === false) return;
     const xOf = (t) => fractionOf(state.warp, t);
@@ -283,6 +294,7 @@ export function createPlayer(root, host, options) {
       const options = {
         width, height, title: chart.title, unit: chart.unit, lines: chartLines(chart.read, c),
         fromUs: 0, toUs: endUs(), xOf, stepped: chart.stepped, colours: c,
+        timeTicks: chartTicks(width), timeLabel: shortClock,
       };
       if (!state.playing) {
         // Paused: the full chart with each line's value at the cursor.
@@ -430,7 +442,8 @@ export function createPlayer(root, host, options) {
       $('run-status').textContent = variant ? `· ${ms.toFixed(0)} ms` : '';
     }).catch((e) => {
       const name = e.path?.startsWith('parameters.') ? e.path.slice('parameters.'.length) : null;
-      if (!(name && state.params?.showError(name, e.reason || e.message))) showError(errorText(e));
+      const text = budgetText(e) ?? (e.reason || e.message);
+      if (!(name && state.params?.showError(name, text))) showError(budgetText(e) ?? errorText(e));
       $('run-status').textContent = '· not run';
       // The worker dropped the previous variant before trying: show history until the settings run.
       if (state.variant) { state.variant = null; state.frames.variant = null; afterRuns(); }
@@ -442,7 +455,28 @@ export function createPlayer(root, host, options) {
     });
   }
 
+  /** The event-budget refusals in plain words: what happened and what to change. */
+  function budgetText(e) {
+    const text = `${e?.reason || e?.message || ''}`;
+    const limit = text.match(/events_max \((\d+)\)|more than (\d+) events/);
+    if (!limit) return null;
+    const max = Number(limit[1] ?? limit[2]).toLocaleString('en');
+    const changed = Object.keys(state.sets).map((k) => k.replace(/_/g, ' ')).join(', ');
+    return `Too much to simulate: this replay may use at most ${max} events, and these settings need more. `
+      + `A heartbeat, tick or timeout set very short over a long incident does this: make it longer${changed ? ` (you changed: ${changed})` : ''}, or press “Back to history”.`;
+  }
+
+  /** Ask the core how far each slider may go with the current settings. */
+  function updateFits() {
+    const params = state.params;
+    const sets = { ...state.sets };
+    sim.request('fits', { file: `${state.name}.json`, json: state.json, overrides: sets })
+      .then(({ fits }) => { if (params === state.params && JSON.stringify(sets) === JSON.stringify(state.sets)) params.setFits(fits); })
+      .catch(() => {});
+  }
+
   function afterRuns() {
+    updateFits();
     state.version++;
     deriveTimes();
     showOutcome($('outcome').tBodies[0], state.history.outcome, state.variant?.outcome ?? state.history.outcome, headline());
@@ -470,7 +504,7 @@ export function createPlayer(root, host, options) {
     return text;
   }
 
-  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [] } = {}) {
+  async function openScenario(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [], speed = null, presenter = null, charts = null, windowS = null } = {}) {
     showError('');
     setPlaying(false);
     host.dataset.ready = 'false';
@@ -489,7 +523,11 @@ export function createPlayer(root, host, options) {
       $('summary').textContent = `${scenario.meta.date} · ${scenario.meta.summary}`;
       options.onTitle?.(scenario.meta.title);
       buildChapters();
-      buildCharts();
+      if (windowS != null) $('st-window').value = String(windowS);
+      const unknownCharts = buildCharts(charts);
+      if (speed != null) { $('speed').value = String(speed); state.speed = speed; }
+      if (presenter != null) setPresenter(presenter);
+      problems = [...problems, ...unknownCharts.map((k) => `charts: this scenario has no chart “${k}”`)];
       showLegend();
       const { valid, clean } = cleanSets(scenario, sets);
       state.sets = valid;
@@ -497,7 +535,7 @@ export function createPlayer(root, host, options) {
         state.sets = next;
         state.linkProblems = []; // the viewer has taken over from the link
         runVariant();
-      });
+      }, fileOrder(json));
       // What the link (or the element's attributes) got wrong: beside its field
       // when there is one, and always in the message line, since the parameter
       // panel may be hidden (embedded players).
@@ -523,6 +561,11 @@ export function createPlayer(root, host, options) {
       showError(e.path ? `This scenario does not validate: ${errorText(e)}` : `Could not run the scenario: ${errorText(e)}`);
       host.dataset.ready = 'error';
     }
+  }
+
+  /** Parameter names in the order the scenario file lists them. */
+  function fileOrder(json) {
+    try { return Object.keys(JSON.parse(json).parameters || {}); } catch { return []; }
   }
 
   /** URL settings against the scenario: known names with values of the right kind. */
@@ -567,17 +610,44 @@ export function createPlayer(root, host, options) {
 
   /** The gauges the scenario treats as headline figures. */
   function headline() {
-    return headlineGauges(state.scenario, state.history.gauges.map((g) => g.name));
+    return headlineFigures(state.scenario, state.history.gauges.map((g) => g.name));
   }
 
-  function buildCharts() {
+  /** The chart panel; `shown` (keys from a link) replaces the default choice. Returns the keys it does not know. */
+  function buildCharts(shown = null) {
     const charts = buildChartPanel($('charts'), {
       history: state.history,
-      headline: headline(),
+      headline: headline().map((f) => f.name),
+      shown,
       observe: (canvas) => { visibility.observe(canvas); resized.observe(canvas); },
-      onToggle: () => { state.version++; draw(); },
+      onToggle: () => { state.version++; draw(); changed(); },
     });
     state.charts = charts.map((chart) => ({ ...chart, layer: new Layer() }));
+    state.chartsDefault = shownCharts();
+    if (shown) {
+      // The default is what the panel shows without a link: rebuild that list once.
+      const known = new Set(charts.map((c) => c.key));
+      state.chartsDefault = buildDefaultKeys();
+      return shown.filter((k) => !known.has(k));
+    }
+    return [];
+  }
+
+  const shownCharts = () => state.charts.filter((c) => !c.canvas.hidden).map((c) => c.key);
+  function buildDefaultKeys() {
+    const names = new Set(headline().map((f) => `gauge:${f.name}`));
+    return state.charts.filter((c) => !c.key.startsWith('gauge:') || names.has(c.key)).map((c) => c.key);
+  }
+
+  /** Speed, presenter mode, charts shown (null when the default) and the space-time window, for links. */
+  function viewSettings() {
+    const charts = state.charts ? shownCharts() : null;
+    return {
+      speed: state.speed,
+      presenter: Boolean(state.presenter),
+      charts: charts && JSON.stringify(charts) !== JSON.stringify(state.chartsDefault) ? charts : null,
+      windowS: Number($('st-window').value),
+    };
   }
 
   function showLegend() {
@@ -598,7 +668,7 @@ export function createPlayer(root, host, options) {
   });
   $('prev').addEventListener('click', () => stepTo(-1));
   $('next').addEventListener('click', () => stepTo(1));
-  $('speed').addEventListener('change', () => { state.speed = Number($('speed').value); });
+  $('speed').addEventListener('change', () => { state.speed = Number($('speed').value); changed(); });
   $('time').addEventListener('input', () => {
     if (!state.warp) return;
     seek(fromStory(state.warp, (Number($('time').value) / 10000) * state.warp.storyEnd));
@@ -615,7 +685,7 @@ export function createPlayer(root, host, options) {
   });
   $('reset').addEventListener('click', () => { state.params.set({}); state.sets = {}; runVariant(); });
   root.querySelectorAll('input[name=view]').forEach((r) => r.addEventListener('change', () => { state.view = r.value; requestFrames(); changed(); }));
-  $('st-window').addEventListener('change', () => { state.messagesKey = ''; requestMessages(); });
+  $('st-window').addEventListener('change', () => { state.messagesKey = ''; requestMessages(); changed(); });
   $('st-clients').addEventListener('change', draw);
   $('spacetime').closest('details').addEventListener('toggle', () => { state.messagesKey = ''; requestMessages(); });
   $('help').addEventListener('click', () => $('keys').showModal());
@@ -629,6 +699,7 @@ export function createPlayer(root, host, options) {
     state.presenter = on;
     state.version++;
     draw();
+    changed();
   }
 
   $('presenter').addEventListener('click', () => setPresenter(!state.presenter));
@@ -637,34 +708,29 @@ export function createPlayer(root, host, options) {
     drawNow, colours, formatClock, seek, setPlaying, endUs,
   });
 
-  (options.keyTarget || host).addEventListener('keydown', (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const typing = e.target.closest?.('input:not([type=range]):not([type=checkbox]):not([type=radio]), select, textarea');
-    if (typing) return;
-    const end = endUs();
-    const moves = {
-      ' ': () => $('play').click(),
-      ArrowRight: () => (e.shiftKey ? seek(state.tUs + end / 100) : state.presenter ? chapterTo(1) : stepTo(1)),
-      ArrowLeft: () => (e.shiftKey ? seek(state.tUs - end / 100) : state.presenter ? chapterTo(-1) : stepTo(-1)),
-      Home: () => seek(0),
-      End: () => seek(end),
-      '+': () => { $('speed').selectedIndex = Math.min($('speed').options.length - 1, $('speed').selectedIndex + 1); $('speed').dispatchEvent(new Event('change')); },
-      '-': () => { $('speed').selectedIndex = Math.max(0, $('speed').selectedIndex - 1); $('speed').dispatchEvent(new Event('change')); },
-      ']': () => chapterTo(1),
-      '[': () => chapterTo(-1),
-      v: () => {
-        const order = ['variant', 'history', 'both'];
-        const next = order[(order.indexOf(state.view) + 1) % 3];
-        root.querySelector(`input[name=view][value=${next}]`).click();
-      },
-      g: () => options.onGallery?.(),
-      '?': () => $('keys').showModal(),
-      p: () => setPresenter(!state.presenter),
-    };
-    // On the scrubber and buttons, arrows keep their own meaning only without Shift.
-    if (e.target.id === 'time' && e.key.startsWith('Arrow')) return;
-    const move = moves[e.key];
-    if (move) { e.preventDefault(); move(); }
+  const stepSpeed = (by) => {
+    const speed = $('speed');
+    speed.selectedIndex = Math.min(speed.options.length - 1, Math.max(0, speed.selectedIndex + by));
+    speed.dispatchEvent(new Event('change'));
+  };
+  bindShortcuts(options.keyTarget || host, {
+    ' ': () => $('play').click(),
+    ArrowRight: (e) => (e.shiftKey ? seek(state.tUs + endUs() / 100) : state.presenter ? chapterTo(1) : stepTo(1)),
+    ArrowLeft: (e) => (e.shiftKey ? seek(state.tUs - endUs() / 100) : state.presenter ? chapterTo(-1) : stepTo(-1)),
+    Home: () => seek(0),
+    End: () => seek(endUs()),
+    '+': () => stepSpeed(1),
+    '-': () => stepSpeed(-1),
+    ']': () => chapterTo(1),
+    '[': () => chapterTo(-1),
+    v: () => {
+      const order = ['variant', 'history', 'both'];
+      const next = order[(order.indexOf(state.view) + 1) % 3];
+      root.querySelector(`input[name=view][value=${next}]`).click();
+    },
+    g: () => options.onGallery?.(),
+    '?': () => $('keys').showModal(),
+    p: () => setPresenter(!state.presenter),
   });
 
   // Canvas sizes from the observer, so drawing never forces a layout to read them.
@@ -683,6 +749,7 @@ export function createPlayer(root, host, options) {
     seek,
     setPlaying,
     redraw() { state.version++; draw(); },
+    viewSettings,
     exportPng,
     exportWebm,
     exportCsv,

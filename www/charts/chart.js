@@ -57,17 +57,23 @@ export function meanLatencyMs(series, at) {
  * value] pair per bucket. `series` is flat with `stride` numbers per bucket
  * (3 for [ok, failed, latency_ms]); the value is `f(series, offset)` given the
  * bucket's offset into `series` (so no per-bucket array is made), else
- * `series[offset + index]`. NaN or non-finite values are skipped, which is how
- * empty buckets stay off the chart instead of drawing a false 0 %.
+ * `series[offset + index]`. Empty buckets (NaN or non-finite values) stay off
+ * the chart instead of drawing a false 0 %: the first of a run of them becomes
+ * one NaN point, where the line stops, so no line bridges the buckets without data.
  */
 export function bucketsToPoints(series, stride, index, bucketUs, f) {
   const count = Math.floor(series.length / stride);
   const out = new Float64Array(2 * count);
   let n = 0;
+  let inGap = true;
   for (let b = 0; b < count; b++) {
     const at = b * stride;
     const v = f ? f(series, at) : series[at + index];
-    if (!Number.isFinite(v)) continue;
+    if (!Number.isFinite(v)) {
+      if (!inGap) { out[n++] = b * bucketUs; out[n++] = NaN; inGap = true; }
+      continue;
+    }
+    inGap = false;
     out[n++] = b * bucketUs;
     out[n++] = v;
   }
@@ -102,12 +108,15 @@ function withUnit(text, unit) {
  * width (the page's time-warp); by default it is linear over fromUs..toUs.
  * `lines`: [{ label, points, colour? }]; a line without a colour takes
  * colours.series[i]. Optional `yMin`/`yMax` pin the axis (e.g. 0..100 for a
- * rate) instead of fitting it to the visible data. Returns the plot rectangle
- * { x0, x1, y0, y1 } so the page can map pointer positions back.
+ * rate) instead of fitting it to the visible data. `timeTicks` (µs) labelled
+ * with `timeLabel(t_us)` (the historical clock) run along the bottom. A series
+ * that never changes is written as its value, not drawn as a flat line.
+ * Returns the plot rectangle { x0, x1, y0, y1 } so the page can map pointer
+ * positions back.
  */
 export function drawChart(ctx, {
   width, height, title = '', unit = '', lines = [], fromUs, toUs, tUs, xOf, colours,
-  stepped = false, yMin, yMax,
+  stepped = false, yMin, yMax, timeTicks = [], timeLabel = null,
 }) {
   const dpr = pixelRatio(ctx);
   const span = toUs - fromUs || 1;
@@ -160,13 +169,16 @@ export function drawChart(ctx, {
     }
   }
   const hasData = lo <= hi;
+  const constant = hasData && lo === hi;
+  const constantValue = lo;
   if (yMin !== undefined) lo = yMin;
   if (yMax !== undefined) hi = yMax;
   if (!hasData) { lo = 0; hi = 1; }
 
   // Room above the top grid line for half a tick label.
   const y0 = headerBottom + 9;
-  const y1 = height - PAD - 4;
+  const axisH = timeLabel && timeTicks.length ? 13 : 0;
+  const y1 = height - PAD - 4 - axisH;
   const plotH = Math.max(1, y1 - y0);
   const maxTicks = Math.max(1, Math.min(4, Math.floor(plotH / 26)));
   const scale = yMin !== undefined && yMax !== undefined && hi > lo
@@ -191,7 +203,7 @@ export function drawChart(ctx, {
   ctx.lineWidth = 1;
   ctx.textAlign = 'right';
   // With no data an axis would only invent a range; the message says it all.
-  for (let k = 0; hasData && k <= tickCount; k++) {
+  for (let k = 0; hasData && !constant && k <= tickCount; k++) {
     const v = scale.lo + k * scale.step;
     const y = snap(yOf(v), dpr);
     ctx.strokeStyle = colours.grid;
@@ -204,6 +216,31 @@ export function drawChart(ctx, {
     ctx.textAlign = 'center';
     ctx.fillStyle = colours.muted;
     ctx.fillText('no data', (x0 + x1) / 2, (y0 + y1) / 2);
+  }
+
+  // The historical clock along the bottom.
+  if (axisH) {
+    ctx.fillStyle = colours.muted;
+    ctx.textBaseline = 'top';
+    timeTicks.forEach((t, k) => {
+      const x = x0 + frac(t) * plotW;
+      ctx.textAlign = k === 0 ? 'left' : k === timeTicks.length - 1 ? 'right' : 'center';
+      ctx.fillRect(Math.round(x), y1, 1, 3);
+      ctx.fillText(timeLabel(t), x, y1 + 3);
+    });
+    ctx.textBaseline = 'middle';
+  }
+
+  if (constant) {
+    // A value that never changes is a fact, not a curve.
+    ctx.textAlign = 'center';
+    ctx.fillStyle = colours.text;
+    ctx.font = TITLE_FONT;
+    const who = lines.length > 1 ? 'both runs: ' : '';
+    ctx.fillText(`${who}${withUnit(formatValue(constantValue, 3), unit)} throughout`, (x0 + x1) / 2, (y0 + y1) / 2);
+    ctx.font = FONT;
+    ctx.restore();
+    return { x0, x1, y0, y1 };
   }
 
   ctx.save();
@@ -268,7 +305,13 @@ function strokeSeries(ctx, p, fromUs, toUs, frac, x0, plotW, yOf, dpr, stepped) 
     // enters and leaves at the right height.
     if (x < xMin) x = xMin; else if (x > xMax) x = xMax;
     const y = yOf(p[2 * i + 1]);
-    if (y !== y) continue; // a NaN value is a gap in the data, not a spike
+    if (y !== y) {
+      // A NaN value is a gap in the data: a stepped line holds up to it, then the pen lifts.
+      if (col === col) { flushColumn(); col = NaN; }
+      if (stepped && penX === penX) vertex(x, penY);
+      penX = NaN;
+      continue;
+    }
     const c = Math.floor(x * dpr);
     if (c === col) {
       if (y < yLo) yLo = y;
@@ -280,10 +323,11 @@ function strokeSeries(ctx, p, fromUs, toUs, frac, x0, plotW, yOf, dpr, stepped) 
     col = c; colX = (c + 0.5) / dpr;
     yLo = yHi = yLast = y;
   }
-  if (col !== col) return; // no finite point in view
-  flushColumn();
-  // A stepped series holds its last value to the end of the window.
-  if (stepped && last === n - 1 && colX < xMax) vertex(xMax, yLast);
+  if (col === col) {
+    flushColumn();
+    // A stepped series holds its last value to the end of the window.
+    if (stepped && last === n - 1 && colX < xMax) vertex(xMax, yLast);
+  }
   if (!dense) { ctx.stroke(); return; }
   ctx.stroke(path);
   if (dpr >= 2) {

@@ -14,4 +14,4 @@ const query = new URLSearchParams(location.search);
 const element = document.createElement('incident-replay');
 for (const name of ATTRIBUTES) if (query.has(name)) element.setAttribute(name, query.get(name).slice(0, VALUE_MAX));
 for (const name of FLAGS) if (query.has(name) && query.get(name) !== '0') element.setAttribute(name, '');
-document.body.append(element);
+document.getElementById('replay').append(element);

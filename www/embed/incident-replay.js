@@ -90,6 +90,8 @@ export class IncidentReplayElement extends HTMLElement {
     sharedSim ||= new SimClient();
     this.sim = scopedClient(sharedSim, this.slotPrefix);
     this.wrapper.innerHTML = PLAYER_HTML;
+    // In someone's blog column the charts and messages start closed: one click away, not 3,000 px of page.
+    for (const panel of this.wrapper.querySelectorAll('.deep details')) panel.open = false;
     this.applyLook();
     const caption = document.createElement('figcaption');
     caption.className = 'figure-caption';

@@ -39,12 +39,16 @@ export function layoutDevices(topology, nodePositions) {
 
   function centroid(d) {
     let x = 0, y = 0, count = 0;
-    topology.link_via.forEach((via, link) => {
-      if (!via.includes(d)) return;
+    // Devices of link i: via[viaStart[i] .. viaStart[i + 1]] (packed by sim/worker.js).
+    const { viaStart, via } = topology;
+    for (let link = 0; link + 1 < viaStart.length; link++) {
+      let through = false;
+      for (let k = viaStart[link]; k < viaStart[link + 1]; k++) if (via[k] === d) through = true;
+      if (!through) continue;
       for (const end of [topology.links[3 * link], topology.links[3 * link + 1]]) {
         x += nodePositions[end].x; y += nodePositions[end].y; count += 1;
       }
-    });
+    }
     return count ? { x: x / count, y: y / count } : { x: 0.5, y: 0.5 };
   }
 }

@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, schema } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, schema, parameter_fits } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -51,7 +51,7 @@ function run({ slot = 'history', file, json, overrides, seed }) {
   const moments = next.moments();
   const gauges = next.gauge_names().map((name, id) => ({ name, points: next.gauge_series(id) }));
   const outcome = next.outcome();
-  const topology = next.topology();
+  const topology = packTopology(next.topology());
   // Time to read everything out of the replay for the page (runMs is the run itself).
   const packMs = performance.now() - started - runMs;
   return {
@@ -68,8 +68,23 @@ function run({ slot = 'history', file, json, overrides, seed }) {
       runMs,
       steps, series, shades, moments, gauges,
     },
-    transfer: [steps.buffer, series.buffer, shades.buffer, moments.buffer, ...gauges.map((g) => g.points.buffer)],
+    transfer: [steps.buffer, series.buffer, shades.buffer, moments.buffer, topology.links.buffer, topology.viaStart.buffer, topology.via.buffer, ...gauges.map((g) => g.points.buffer)],
   };
+}
+
+/**
+ * Links as typed arrays: a 100,000-link topology as plain arrays (one small
+ * array of devices per link) took the page's main thread 100+ ms to receive.
+ * `links` stays flat [from, to, plane]; `link_via[i]` becomes
+ * `via.subarray(viaStart[i], viaStart[i + 1])`.
+ */
+function packTopology(topology) {
+  const viaStart = new Uint32Array(topology.link_via.length + 1);
+  topology.link_via.forEach((list, i) => { viaStart[i + 1] = viaStart[i] + list.length; });
+  const via = new Uint16Array(viaStart[viaStart.length - 1]);
+  topology.link_via.forEach((list, i) => via.set(list, viaStart[i]));
+  const { link_via: _, ...rest } = topology;
+  return { ...rest, links: Uint32Array.from(topology.links), viaStart, via };
 }
 
 const handlers = {
@@ -104,6 +119,10 @@ const handlers = {
   validate({ file, json, overrides }) {
     validate(file, json, overrides || {});
     return { reply: { valid: true }, transfer: [] };
+  },
+  /** Each parameter's range the core accepts with the other settings (sliders stop there). */
+  fits({ file, json, overrides }) {
+    return { reply: { fits: parameter_fits(file, json, overrides || {}) }, transfer: [] };
   },
   timeline({ slot }) {
     return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };

@@ -20,9 +20,61 @@ function toPx(p, w, h, pad) {
 
 /** Closest distance between two node centres (a dense fleet draws smaller). */
 function nearest(nodes) {
-  let best = Infinity;
-  for (let i = 0; i < nodes.length; i++) {
-    for (let j = i + 1; j < nodes.length; j++) best = Math.min(best, Math.hypot(nodes[i].x - nodes[j].x, nodes[i].y - nodes[j].y));
+  if (nodes.length < 2) return Infinity;
+  if (nodes.length <= 64) {
+    let best = Infinity;
+    for (let i = 0; i < nodes.length; i++) {
+      for (let j = i + 1; j < nodes.length; j++) best = Math.min(best, Math.hypot(nodes[i].x - nodes[j].x, nodes[i].y - nodes[j].y));
+    }
+    return best;
+  }
+  return nearestOnGrid(nodes);
+}
+
+/**
+ * The same answer as comparing every pair, in about linear time for 10,000
+ * nodes: points go into square cells about one average spacing wide, and each
+ * point looks at rings of cells around its own until the ring is farther away
+ * than the best distance found so far.
+ */
+function nearestOnGrid(nodes) {
+  const n = nodes.length;
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const p of nodes) { minX = Math.min(minX, p.x); minY = Math.min(minY, p.y); maxX = Math.max(maxX, p.x); maxY = Math.max(maxY, p.y); }
+  const side = Math.max(maxX - minX, maxY - minY, 1e-9);
+  const perRow = Math.max(1, Math.min(1024, Math.ceil(Math.sqrt(n))));
+  const cell = side / perRow;
+  const cellOf = (v, min) => Math.min(perRow - 1, Math.floor((v - min) / cell));
+  // Counting sort of the points by cell: members of cell c are order[start[c] .. start[c + 1]].
+  const cellIndex = new Int32Array(n);
+  const start = new Int32Array(perRow * perRow + 1);
+  for (let i = 0; i < n; i++) {
+    cellIndex[i] = cellOf(nodes[i].x, minX) * perRow + cellOf(nodes[i].y, minY);
+    start[cellIndex[i] + 1]++;
+  }
+  for (let c = 0; c < perRow * perRow; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, -1);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[cellIndex[i]]++] = i;
+  const xs = Float64Array.from(nodes, (p) => p.x), ys = Float64Array.from(nodes, (p) => p.y);
+  let best = Infinity, best2 = Infinity; // distance and its square (no sqrt in the loop)
+  for (let i = 0; i < n; i++) {
+    const px = xs[i], py = ys[i];
+    const cx = Math.floor(cellIndex[i] / perRow), cy = cellIndex[i] % perRow;
+    for (let ring = 0; ring <= perRow && (ring - 1) * cell < best; ring++) {
+      for (let gx = Math.max(0, cx - ring); gx <= Math.min(perRow - 1, cx + ring); gx++) {
+        for (let gy = Math.max(0, cy - ring); gy <= Math.min(perRow - 1, cy + ring); gy++) {
+          if (Math.max(Math.abs(gx - cx), Math.abs(gy - cy)) !== ring) continue; // only the ring's border
+          const c = gx * perRow + gy;
+          for (let k = start[c]; k < start[c + 1]; k++) {
+            const j = order[k];
+            if (j <= i) continue;
+            const dx = px - xs[j], dy = py - ys[j], d2 = dx * dx + dy * dy;
+            if (d2 < best2) { best2 = d2; best = Math.sqrt(d2); }
+          }
+        }
+      }
+    }
   }
   return best;
 }
@@ -47,7 +99,15 @@ function geometry(width, height, nodePos) {
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
  */
-export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors }) {
+export function drawStageBase(ctx, options) {
+  if (readFrame(options.frameData).linkCount > LOD_LINKS) return drawLargeStageBase(ctx, options);
+  drawSmallStageBase(ctx, options);
+  return null;
+}
+
+function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
+  // Captions grow with `textScale` (presenter mode), so a projected stage stays readable.
+  const small = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
   const { pad, nodes, radius, names, captions } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   ctx.fillStyle = colors.bg;
@@ -58,14 +118,17 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
     ctx.fillStyle = colors.device;
     ctx.fillRect(x - 34, y - 11, 68, 22);
     ctx.fillStyle = colors.muted;
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = small;
     ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
     ctx.fillText(topology.devices[d], x, y);
   });
 
   // Each directed link is drawn as the half of the line next to its sender, so a
-  // one-way cut shows as half a line.
+  // one-way cut shows as half a line. One path per status (a few strokes, not one
+  // per link): a 100,000-link mesh costs one pass over the links, and links in
+  // trouble are stroked last, over the healthy ones.
   const planeCount = topology.planes.length;
+  const paths = [new Path2D(), new Path2D(), new Path2D(), new Path2D()];
   for (let i = 0; i < f.linkCount; i++) {
     const from = topology.links[3 * i], to = topology.links[3 * i + 1], plane = topology.links[3 * i + 2];
     const a = nodes[from], b = nodes[to];
@@ -73,17 +136,28 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
     const sign = from < to ? 1 : -1;
     const off = planeOffset(plane, planeCount) * sign;
     const ox = (-dy / len) * off, oy = (dx / len) * off;
-    const status = f.links[i];
-    ctx.beginPath();
-    ctx.moveTo(a.x + ox, a.y + oy);
-    ctx.lineTo((a.x + b.x) / 2 + ox, (a.y + b.y) / 2 + oy);
-    ctx.lineWidth = status === LinkStatus.UP ? 1.5 : 3;
-    ctx.setLineDash(status === LinkStatus.CUT ? [2, 6] : status === LinkStatus.GRAY ? [8, 4] : status === LinkStatus.DEGRADED ? [3, 3] : []);
-    ctx.strokeStyle = [colors.link, colors.cut, colors.gray, colors.degraded][status] ?? colors.link;
-    ctx.stroke();
+    const path = paths[f.links[i]] ?? paths[LinkStatus.UP];
+    path.moveTo(a.x + ox, a.y + oy);
+    path.lineTo((a.x + b.x) / 2 + ox, (a.y + b.y) / 2 + oy);
+  }
+  const linkStyles = [
+    [LinkStatus.UP, 1.5, [], colors.link],
+    [LinkStatus.DEGRADED, 3, [3, 3], colors.degraded],
+    [LinkStatus.GRAY, 3, [8, 4], colors.gray],
+    [LinkStatus.CUT, 3, [2, 6], colors.cut],
+  ];
+  for (const [status, width, dash, colour] of linkStyles) {
+    ctx.lineWidth = width;
+    ctx.setLineDash(dash);
+    ctx.strokeStyle = colour;
+    ctx.stroke(paths[status]);
   }
   ctx.setLineDash([]);
 
+  if (f.nodeCount > MANY_NODES) {
+    drawManyNodes(ctx, f, topology, nodes, radius, colors);
+    return;
+  }
   ctx.textAlign = 'center';
   for (let i = 0; i < f.nodeCount; i++) {
     const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1], term = f.nodes[i * NODE_STRIDE + 2];
@@ -106,15 +180,164 @@ export function drawStageBase(ctx, { width, height, topology, nodePos, devicePos
       ctx.strokeStyle = colors.cut; ctx.lineWidth = 2.5; ctx.stroke();
     }
     ctx.fillStyle = colors.text;
-    ctx.font = `600 ${Math.round(radius * 0.55)}px system-ui, sans-serif`;
+    ctx.font = `600 ${Math.round(radius * 0.55 * Math.min(textScale, 1.3))}px system-ui, sans-serif`;
     ctx.textBaseline = 'middle';
     if (names) ctx.fillText(topology.nodes[i].name, x, y, radius * 1.9);
     if (!captions) continue;
-    ctx.font = '11px system-ui, sans-serif';
+    ctx.font = small;
     ctx.fillStyle = colors.muted;
     const state = health === Health.UP ? (isClient ? 'client' : `${ROLE_NAMES[role]}${term ? ` · t${term}` : ''}`) : ['up', 'crashed', 'paused', 'off'][health];
-    ctx.fillText(state, x, y + radius + 10);
+    ctx.fillText(state, x, y + radius + 10 * textScale);
   }
+}
+
+/**
+ * Level of detail. Above this many directed links the stage draws one thin line
+ * per pair of nodes (both directions and every plane merged, in the worst
+ * status among them), and spreads the painting over frames.
+ */
+const LOD_LINKS = 4_000;
+/** Line pixels rasterised per frame (about 3 ms of plain JS alone, 6 ms on a loaded machine). */
+const PIXELS_PER_FRAME = 500_000;
+/** Worst first: a pair shows the worst status of its links. */
+const STATUS_RANK = { [LinkStatus.UP]: 0, [LinkStatus.DEGRADED]: 1, [LinkStatus.GRAY]: 2, [LinkStatus.CUT]: 3 };
+
+/** Each link's pair of nodes, computed once per topology: `{ pairOf, ends }`. */
+const pairTables = new WeakMap();
+function pairTable(topology) {
+  let table = pairTables.get(topology);
+  if (table) return table;
+  const index = new Map();
+  const count = topology.links.length / 3;
+  const pairOf = new Uint32Array(count);
+  const ends = [];
+  for (let i = 0; i < count; i++) {
+    const a = topology.links[3 * i], b = topology.links[3 * i + 1];
+    const key = Math.min(a, b) * 16384 + Math.max(a, b);
+    let p = index.get(key);
+    if (p === undefined) { p = ends.length / 2; index.set(key, p); ends.push(Math.min(a, b), Math.max(a, b)); }
+    pairOf[i] = p;
+  }
+  table = { pairOf, ends: Uint32Array.from(ends) };
+  pairTables.set(topology, table);
+  return table;
+}
+
+/**
+ * A big topology, painted over several frames so no frame's task grows with the
+ * link count. Links are rasterised here, one device pixel wide and without
+ * anti-aliasing, into a pixel buffer (dashes become pixel patterns): the
+ * browser's path stroking costs 10 to 100 times more per pixel for a dense mesh
+ * in a software canvas, and defers that cost to compositing, out of reach of a
+ * per-frame budget. Each frame adds up to `PIXELS_PER_FRAME` pixels of lines
+ * and shows the buffer; when all are in, devices and nodes are drawn on top.
+ * Returns `{ more() }`: the caller calls `more()` once per frame until false.
+ */
+function drawLargeStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
+  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const f = readFrame(frameData);
+  const { pairOf, ends } = pairTable(topology);
+  const pairCount = ends.length / 2;
+  const worst = new Int8Array(pairCount).fill(-1);
+  for (let i = 0; i < f.linkCount; i++) {
+    const rank = STATUS_RANK[f.links[i]] ?? 0;
+    if (rank > worst[pairOf[i]]) worst[pairOf[i]] = rank;
+  }
+  // Healthy links first, trouble painted over them.
+  const order = [];
+  for (let rank = 0; rank <= 3; rank++) for (let p = 0; p < pairCount; p++) if (worst[p] === rank) order.push(p);
+  const m = ctx.getTransform();
+  const w = ctx.canvas.width, h = ctx.canvas.height;
+  const image = ctx.createImageData(w, h);
+  const pixels = new Uint32Array(image.data.buffer);
+  pixels.fill(rgba(colors.bg));
+  const colour = [colors.link, colors.degraded, colors.gray, colors.cut].map(rgba);
+  // On/off runs in pixels, as the small-topology dashes: solid, [3,3], [8,4], [2,6].
+  const dash = [[1, 0], [3, 3], [8, 4], [2, 6]];
+  const at = (n) => [m.a * n.x + m.e, m.d * n.y + m.f];
+  let next = 0;
+  let finished = false;
+  const more = () => {
+    if (finished) return false;
+    let budget = PIXELS_PER_FRAME;
+    while (next < order.length && budget > 0) {
+      const p = order[next++];
+      const rank = worst[p];
+      const [x0, y0] = at(nodes[ends[2 * p]]);
+      const [x1, y1] = at(nodes[ends[2 * p + 1]]);
+      budget -= rasterLine(pixels, w, h, x0, y0, x1, y1, colour[rank], dash[rank]);
+    }
+    ctx.putImageData(image, 0, 0);
+    if (next >= order.length) {
+      devicePos.forEach((p, d) => {
+        const { x, y } = toPx(p, width, height, pad);
+        ctx.fillStyle = colors.device;
+        ctx.fillRect(x - 34, y - 11, 68, 22);
+        ctx.fillStyle = colors.muted;
+        ctx.font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
+        ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+        ctx.fillText(topology.devices[d], x, y);
+      });
+      drawManyNodes(ctx, f, topology, nodes, radius, colors);
+      finished = true;
+    }
+    return !finished;
+  };
+  // The background now; the caller's first `more()` adds the first lines.
+  ctx.putImageData(image, 0, 0);
+  return { more, links: f.linkCount, pairs: pairCount };
+}
+
+/** `#rrggbb` as a little-endian RGBA pixel. */
+function rgba(hex) {
+  const n = /^#[0-9a-f]{6}$/i.test(hex) ? parseInt(hex.slice(1), 16) : 0x888888;
+  return (0xff << 24 | (n & 0xff) << 16 | (n & 0xff00) | (n >> 16 & 0xff)) >>> 0;
+}
+
+/** One-pixel line from (x0, y0) to (x1, y1) with an on/off pattern; returns the pixels walked. */
+function rasterLine(pixels, w, h, x0, y0, x1, y1, colour, [on, off]) {
+  const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
+  const sx = (x1 - x0) / steps, sy = (y1 - y0) / steps;
+  const period = on + off;
+  let x = x0, y = y0;
+  for (let i = 0; i <= steps; i++, x += sx, y += sy) {
+    if (off && i % period >= on) continue;
+    const xi = x | 0, yi = y | 0;
+    if (xi >= 0 && yi >= 0 && xi < w && yi < h) pixels[yi * w + xi] = colour;
+  }
+  return steps;
+}
+
+/** Above this many nodes, nodes are drawn as squares (`drawManyNodes`), without names or captions. */
+const MANY_NODES = 400;
+
+/**
+ * A large fleet (level of detail): every node a filled square inside an outline
+ * square, painted with `fillRect` (a path of 10,000 tiny circles took about
+ * 100 ms to fill and stroke in a software canvas). Servers are drawn full size
+ * with their role colour, clients smaller; a thick outline marks the active
+ * member, a grey one a node that is not up, and a cross one that is down.
+ */
+function drawManyNodes(ctx, f, topology, nodes, radius, colors) {
+  const struck = new Path2D();
+  let anyStruck = false;
+  for (let i = 0; i < f.nodeCount; i++) {
+    const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1];
+    const { x, y } = nodes[i];
+    const isClient = topology.nodes[i].model === 'client';
+    const r = isClient ? radius * 0.8 : radius;
+    const line = role === Role.ACTIVE ? 3 : 1;
+    ctx.fillStyle = health === Health.UP ? colors.text : colors.muted;
+    ctx.fillRect(x - r - line, y - r - line, 2 * (r + line), 2 * (r + line));
+    ctx.fillStyle = health === Health.UP || health === Health.PAUSED ? (isClient ? colors.node : colors.role[role] ?? colors.node) : colors.bg;
+    ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
+    if (health === Health.CRASHED || health === Health.OFF) {
+      anyStruck = true;
+      struck.moveTo(x - r * 0.7, y - r * 0.7); struck.lineTo(x + r * 0.7, y + r * 0.7);
+      struck.moveTo(x + r * 0.7, y - r * 0.7); struck.lineTo(x - r * 0.7, y + r * 0.7);
+    }
+  }
+  if (anyStruck) { ctx.strokeStyle = colors.cut; ctx.lineWidth = 2; ctx.setLineDash([]); ctx.stroke(struck); }
 }
 
 /** Messages in flight, drawn over the base each frame. */
@@ -142,14 +365,32 @@ export function drawMessages(ctx, { width, height, nodePos, frameData, colors })
 
 }
 
-/** The state of nodes and links in a frame, as a key: the base layer is repainted when it changes. */
+/**
+ * The state of nodes and links in a frame, as a key: the base layer is
+ * repainted when it changes. Two 32-bit hashes (FNV-1a and a multiply-rotate)
+ * over the raw bits of the state numbers instead of a string of them all (a
+ * 100,000-link frame made a 200 kB string every frame); a frame is hashed once.
+ */
+const keys = new WeakMap();
 export function baseKey(frameData) {
+  const known = keys.get(frameData);
+  if (known) return known;
   const f = readFrame(frameData);
-  return `${f.nodes.join(',')}|${f.links.join(',')}`;
+  const words = new Int32Array(frameData.buffer, f.nodes.byteOffset, f.nodes.length + f.links.length);
+  let a = 0x811c9dc5 | 0, b = 0x9e3779b9 | 0;
+  for (let i = 0; i < words.length; i++) {
+    const v = words[i];
+    a = Math.imul(a ^ v, 0x01000193);
+    b = Math.imul((b << 5) | (b >>> 27), 0x85ebca6b) ^ v;
+  }
+  const key = `${f.nodes.length}:${f.links.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+  keys.set(frameData, key);
+  return key;
 }
 
 /** The whole stage in one call (figures, exports, tests). */
 export function drawStage(ctx, options) {
-  drawStageBase(ctx, options);
+  const job = drawStageBase(ctx, options);
+  while (job?.more()) { /* a still picture is painted whole */ }
   drawMessages(ctx, options);
 }

@@ -1,5 +1,5 @@
 // The timeline bar above the scrubber: monitor states shaded along the replay
-// (split brain, unavailable, all down, data lost), chapter marks from the
+// (split brain, unavailable, all down, data lost, clients impaired), chapter marks from the
 // scenario's timeline, state changes as ticks, squeezed quiet stretches, and the
 // cursor. Pure drawing: positions come from the time-warp.
 import { fractionOf, squeezed } from './warp.js';
@@ -9,6 +9,7 @@ export const SHADES = [
   { key: 'unavailable', label: 'unavailable' },
   { key: 'down', label: 'all members down' },
   { key: 'lost', label: 'data lost' },
+  { key: 'clients', label: 'clients impaired' },
 ];
 
 /**
@@ -41,6 +42,8 @@ export function drawTimebar(ctx, { width, height, warp, shades, variantShades, s
       // The lost-data window overlaps the split brain that caused it: draw it as
       // a strip along the band's bottom so both stay visible.
       if (shade === 3) ctx.fillRect(a, top + h - 4, b - a, 4);
+      // Clients impaired spans whole stretches of the others: a strip along the top.
+      else if (shade === 4) ctx.fillRect(a, top, b - a, 4);
       else ctx.fillRect(a, top, b - a, h);
     }
   };

@@ -10,7 +10,7 @@ const VALIDATE_DELAY_MS = 250;
 
 /**
  * Mount the editor in `container` for scenario `file` with text `json`.
- * `onRun(text)` is called by "Run this scenario". Returns { text(), destroy() }.
+ * `onRun(text)` is called by "Run this scenario". Returns { text(), edited(), valid(), destroy() }.
  */
 export function mountEditor(container, { sim, file, json, onRun }) {
   const draft = draftStore(file);
@@ -121,7 +121,7 @@ export function mountEditor(container, { sim, file, json, onRun }) {
 
   function onEdit() {
     renderGutter();
-    edited.textContent = textarea.value === json ? '' : 'edited';
+    edited.textContent = textarea.value === json ? '' : 'edited (kept in this browser until you reset)';
     draft.write(textarea.value === json ? null : textarea.value);
     clearTimeout(timer);
     container.dataset.checking = 'true';
@@ -150,13 +150,16 @@ export function mountEditor(container, { sim, file, json, onRun }) {
   const saved = draft.read();
   if (saved != null && saved !== json) {
     textarea.value = saved;
-    edited.textContent = 'edited (restored)';
+    edited.textContent = 'your unsaved edits, restored (Reset goes back to the file as shipped)';
   }
   renderGutter();
   check();
 
   return {
     text: () => textarea.value,
+    /** Whether the text differs from the file as shipped (the workshop asks before leaving it). */
+    edited: () => textarea.value !== json,
+    valid: () => container.dataset.valid === 'true',
     destroy() {
       destroyed = true;
       clearTimeout(timer);

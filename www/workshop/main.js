@@ -37,6 +37,12 @@ const tabs = mountTabs(document.querySelector('[role=tablist]'), (tab) => { stat
   'tab-sweep': 'sweep', 'tab-edit': 'edit',
 });
 
+/** Ask before leaving a scenario whose edits are not saved anywhere but this browser. */
+function mayLeave() {
+  if (!state.editor?.edited()) return true;
+  return confirm(`Your edits to ${state.name}.json are not downloaded. They stay in this browser and come back when you open it again. Switch anyway?`);
+}
+
 async function openScenario(name) {
   if (!state.names.includes(name)) name = state.names[0];
   state.name = name;
@@ -59,7 +65,10 @@ async function openScenario(name) {
     $('title').textContent = scenario.meta.title;
     $('summary').textContent = scenario.meta.summary || '';
     document.title = `${scenario.meta.title} · Workshop · Incident Replay`;
-    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario });
+    // How far each parameter may go within the event budget: the sweep's default ranges stay inside.
+    const { fits } = await sim.request('fits', { file, json, overrides: {} }).catch(() => ({ fits: [] }));
+    if (state.name !== name) return;
+    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario, fits });
     state.editor = mountEditor($('editor'), { sim, file, json, onRun: (text) => runEdited(file, text) });
     showError($('error'), null);
     document.body.dataset.ready = 'true';
@@ -123,11 +132,25 @@ async function start() {
   await openScenario(scenario || state.names[0]);
 }
 
-$('scenario').addEventListener('change', () => openScenario($('scenario').value));
+$('scenario').addEventListener('change', () => {
+  if (mayLeave()) openScenario($('scenario').value); else $('scenario').value = state.name;
+});
 addEventListener('hashchange', () => {
   const { scenario, tab } = readHash();
   if (tab !== state.tab) { state.tab = tab; tabs.select(tab === 'edit' ? 'tab-edit' : 'tab-sweep'); }
-  if (scenario && scenario !== state.name) openScenario(scenario);
+  if (scenario && scenario !== state.name) { if (mayLeave()) openScenario(scenario); else writeHash(); }
+});
+let carrying = false;
+addEventListener('beforeunload', (e) => {
+  if (!carrying && state.editor?.edited()) { e.preventDefault(); e.returnValue = ''; }
+});
+// "Open in the playground" carries the edited file when there is one.
+$('playground-link').addEventListener('click', (e) => {
+  if (!state.editor?.edited()) return;
+  e.preventDefault();
+  try { localStorage.setItem(`incident-replay:open:${state.name}`, state.editor.text()); } catch { /* the playground opens the shipped file */ }
+  carrying = true;
+  location.href = `index.html#scenario=${encodeURIComponent(state.name)}&draft=1`;
 });
 addEventListener('pagehide', () => pool.terminate());
 

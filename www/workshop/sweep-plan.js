@@ -1,6 +1,7 @@
 // What a sweep runs and what it found, as plain data: axis values from a form,
 // the job list, the metric read from an outcome, per-cell statistics across
 // seeds, and the CSV of every run. No DOM here, so the numbers are easy to check.
+import { gaugeLabel, gaugeUnit } from '../app/gauges.js';
 
 /** Limits a workshop laptop can take without the page feeling stuck. */
 export const STEPS_MAX = 100;
@@ -26,7 +27,7 @@ export const METRICS = Object.freeze([
 
 /** Metric choices for a scenario: the fixed fields plus each gauge's peak. */
 export function metricChoices(gaugeNames = []) {
-  return [...METRICS, ...gaugeNames.map((name) => ({ key: `gauge:${name}`, label: `${name} (peak)`, unit: '' }))];
+  return [...METRICS, ...gaugeNames.map((name) => ({ key: `gauge:${name}`, label: `${gaugeLabel(name)} (peak)`, unit: gaugeUnit(name).unit }))];
 }
 
 /** The metric's value in one outcome, or null when the outcome lacks it. */

@@ -12,9 +12,14 @@ import { el, field, numberInput } from './dom.js';
 
 const NONE = '';
 
-/** Default range for a parameter: a window around the historical value, inside its bounds. */
-function defaultRange(p) {
-  let [lo, hi] = p.default > 0 ? [Math.max(p.min, p.default / 5), Math.min(p.max, p.default * 5)] : [p.min, p.max];
+/**
+ * Default range for a parameter: a window around the historical value, inside
+ * its bounds and inside what the core accepts (`fit`: { lo, hi } from the
+ * core's parameter_fits, e.g. no API rate whose run would exceed the event budget).
+ */
+function defaultRange(p, fit = null) {
+  const min = Math.max(p.min, fit?.lo ?? p.min), max = Math.min(p.max, fit?.hi ?? p.max);
+  let [lo, hi] = p.default > 0 ? [Math.max(min, p.default / 5), Math.min(max, p.default * 5)] : [min, max];
   // On the parameter's step grid, so the form shows the values that will run.
   if (p.step > 0) {
     const grid = (v, round) => Number((p.min + round((v - p.min) / p.step - 1e-9 * Math.sign(round === Math.ceil ? 1 : -1)) * p.step).toPrecision(12));
@@ -32,8 +37,9 @@ function defaultSteps(p, lo, hi) {
  * Mount the sweep UI in `container`. `scenario` is the parsed scenario (describe).
  * Returns { destroy() } which cancels a running sweep and frees the CSV link.
  */
-export function mountSweep(container, { pool, file, json, scenario }) {
+export function mountSweep(container, { pool, file, json, scenario, fits = [] }) {
   const choices = axisChoices(scenario);
+  const fitOf = new Map(fits.map((f) => [f.name, f]));
   const byName = new Map(choices.map((c) => [c.name, c]));
   let metrics = metricChoices();
   let result = null;       // the last finished sweep (kept so changing the metric needs no rerun)
@@ -117,13 +123,15 @@ export function mountSweep(container, { pool, file, json, scenario }) {
       return;
     }
     const p = c.meta;
-    const [lo, hi] = defaultRange(p);
+    const fit = fitOf.get(c.name);
+    const [lo, hi] = defaultRange(p, fit);
     axis.from.input.value = String(lo);
     axis.to.input.value = String(hi);
     axis.steps.input.value = String(defaultSteps(p, lo, hi));
     for (const f of [axis.from, axis.to]) Object.assign(f.input, { min: p.min, max: p.max });
     const unit = p.unit ? ` ${p.unit}` : '';
-    axis.hint.textContent = `${p.description || ''} Allowed ${p.min}–${p.max}${unit}, history ${p.default}${unit}.`.trim();
+    const limit = fit && (fit.lo > p.min || fit.hi < p.max) ? ` With the other settings at history, the replay can simulate ${fit.lo}–${fit.hi}${unit} within its event budget.` : '';
+    axis.hint.textContent = `${p.description || ''} Allowed ${p.min}–${p.max}${unit}, history ${p.default}${unit}.${limit}`.trim();
   }
 
   axisA.select.value = choices[0]?.name ?? NONE;

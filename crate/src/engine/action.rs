@@ -14,7 +14,10 @@ pub enum Action {
     Pause { node: NodeId, duration_us: u64 },
     PowerOff(NodeId),
     PowerOn(NodeId),
+    /// The host's clock runs `ppm` slow from now on (negative: fast).
     ClockSkew { node: NodeId, ppm: i32 },
+    /// The host's clock jumps by `by_us` (backwards when negative).
+    ClockStep { node: NodeId, by_us: i64 },
     Cut { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, cut: bool },
     Partition { groups: Vec<Vec<NodeId>>, planes: Planes },
     HealAll,

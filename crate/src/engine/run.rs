@@ -9,7 +9,7 @@ use super::time::{format_clock, SimTime};
 use crate::ids::{LinkId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
-use crate::model::node::{Health, Host};
+use crate::model::node::{Health, Host, Watchdog};
 use crate::model::AnyModel;
 use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
 use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
@@ -73,6 +73,10 @@ enum Event {
     Action { index: u32 },
     /// A paused node thaws.
     Resume { node: NodeId },
+    /// A host's watchdog comes due; stale when it was kicked or disarmed since.
+    Watchdog { node: NodeId },
+    /// A host reset by its watchdog has booted: the process starts again.
+    Boot { node: NodeId },
 }
 
 /// Engine-side timer bookkeeping: setting a later deadline never touches the
@@ -80,7 +84,11 @@ enum Event {
 /// timers cheap.
 #[derive(Clone, Copy)]
 struct TimerSlot {
+    /// True time the timer fires.
     deadline_us: SimTime,
+    /// The same deadline on the host's clock, so it can be re-derived when the
+    /// clock changes rate or steps.
+    local_deadline_us: SimTime,
     /// Earliest wake-up in the queue for this slot.
     queued_us: SimTime,
     timer: Option<Timer>,
@@ -127,7 +135,7 @@ impl Run {
                 host: Host::default(),
                 model,
                 rng: Rng::for_name(setup.seed, &stream_name::node(setup.node_names.get(i).map_or("?", String::as_str))),
-                timers: [TimerSlot { deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
+                timers: [TimerSlot { deadline_us: OFF, local_deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
@@ -242,7 +250,27 @@ impl Run {
                     self.set_health(node, Health::Up);
                 }
             }
+            Event::Watchdog { node } => self.watchdog_due(node),
+            Event::Boot { node } => {
+                if self.nodes[node.index()].host.health == Health::Crashed {
+                    self.set_health(node, Health::Up);
+                }
+            }
         }
+    }
+
+    /// A watchdog that was not kicked in time resets its host, whatever the
+    /// process is doing; the process comes back after the boot time.
+    fn watchdog_due(&mut self, node: NodeId) {
+        let now = self.now_us;
+        let host = &mut self.nodes[node.index()].host;
+        let Some(w) = host.watchdog else { return };
+        if w.deadline_us != now {
+            return; // kicked or re-armed since this wake-up was queued
+        }
+        host.watchdog = None;
+        self.set_health(node, Health::Crashed);
+        self.queue.push(now.saturating_add(w.boot_us), Event::Boot { node });
     }
 
     fn wake(&mut self, node: NodeId, slot: usize) {
@@ -289,7 +317,7 @@ impl Run {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
-            let mut cx = Cx { now_us: self.now_us, me: node, rng: &mut rt.rng, out: &mut out };
+            let mut cx = Cx { now_us: rt.host.clock.local(self.now_us), me: node, rng: &mut rt.rng, out: &mut out };
             handler(&mut rt.model, &mut cx);
         }
         for effect in out.drain(..) {
@@ -304,15 +332,13 @@ impl Run {
             Effect::Send { to, plane, msg, bytes } => self.send(node, to, plane, msg, bytes),
             Effect::SetTimer { timer, after_us } => {
                 let rt = &mut self.nodes[node.index()];
-                let deadline = now.saturating_add(rt.host.skewed(after_us));
+                let clock = rt.host.clock;
                 let slot = timer.slot();
                 let s = &mut rt.timers[slot];
-                s.deadline_us = deadline;
+                s.deadline_us = now.saturating_add(clock.to_true_duration(after_us));
+                s.local_deadline_us = clock.local(now).saturating_add(after_us);
                 s.timer = Some(timer);
-                if s.queued_us > deadline {
-                    s.queued_us = deadline;
-                    self.queue.push(deadline, Event::Wake { node, slot: slot as u8 });
-                }
+                self.queue_wake(node, slot);
             }
             Effect::CancelTimer { timer } => {
                 self.nodes[node.index()].timers[timer.slot()].deadline_us = OFF;
@@ -339,6 +365,43 @@ impl Run {
                     self.set_health(target, Health::Up);
                 }
             }
+            Effect::WatchdogArm { timeout_us, boot_us } => {
+                let deadline_us = now.saturating_add(timeout_us);
+                self.nodes[node.index()].host.watchdog = Some(Watchdog { timeout_us, boot_us, deadline_us });
+                self.queue.push(deadline_us, Event::Watchdog { node });
+            }
+            Effect::WatchdogKick => {
+                if let Some(w) = self.nodes[node.index()].host.watchdog.as_mut() {
+                    w.deadline_us = now.saturating_add(w.timeout_us);
+                    let at = w.deadline_us;
+                    self.queue.push(at, Event::Watchdog { node });
+                }
+            }
+            Effect::WatchdogStop => self.nodes[node.index()].host.watchdog = None,
+        }
+    }
+
+    /// Make sure a wake-up is queued no later than the slot's deadline (a later
+    /// one re-arms itself when it fires early).
+    fn queue_wake(&mut self, node: NodeId, slot: usize) {
+        let s = &mut self.nodes[node.index()].timers[slot];
+        if s.deadline_us != OFF && s.queued_us > s.deadline_us {
+            s.queued_us = s.deadline_us;
+            self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
+        }
+    }
+
+    /// The host's clock changed rate or stepped: pending timers fire when the
+    /// clock reads their deadline, so their true deadlines move.
+    fn clock_changed(&mut self, node: NodeId) {
+        let now = self.now_us;
+        let rt = &mut self.nodes[node.index()];
+        let clock = rt.host.clock;
+        for s in rt.timers.iter_mut().filter(|s| s.deadline_us != OFF) {
+            s.deadline_us = clock.true_at(s.local_deadline_us, now);
+        }
+        for slot in 0..TIMER_SLOTS {
+            self.queue_wake(node, slot);
         }
     }
 
@@ -382,9 +445,13 @@ impl Run {
         self.trace.events.push(TraceEvent::Health { at_us: now, node, health });
         match health {
             Health::Crashed | Health::PoweredOff => {
-                // Volatile state is gone: no timer survives.
+                // Volatile state is gone: no timer survives. Without power the
+                // watchdog is off too; a crashed process's watchdog keeps counting.
                 for s in rt.timers.iter_mut() {
                     s.deadline_us = OFF;
+                }
+                if health == Health::PoweredOff {
+                    rt.host.watchdog = None;
                 }
             }
             Health::Up if matches!(was, Health::Crashed | Health::PoweredOff) => {
@@ -412,7 +479,14 @@ impl Run {
                     self.queue.push(until, Event::Resume { node });
                 }
             }
-            Action::ClockSkew { node, ppm } => self.nodes[node.index()].host.clock_skew_ppm = ppm,
+            Action::ClockSkew { node, ppm } => {
+                self.nodes[node.index()].host.clock.set_rate(now, ppm);
+                self.clock_changed(node);
+            }
+            Action::ClockStep { node, by_us } => {
+                self.nodes[node.index()].host.clock.step(now, by_us);
+                self.clock_changed(node);
+            }
             Action::Cut { from, to, planes, both_ways, cut } => {
                 cut::set_one_way(&mut self.network, from, to, &planes, cut);
                 if both_ways {
@@ -445,5 +519,122 @@ impl Run {
                 self.trace.events.push(TraceEvent::Link { at_us: self.now_us, link: LinkId(i as u32), status });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::msg::NoMsg;
+    use crate::model::workload::ClientTimer;
+    use crate::model::Model;
+
+    const KICK_GAUGE: u16 = 0;
+    const RESTART_GAUGE: u16 = 1;
+
+    /// Arms a 3 s watchdog at start and kicks it every second; reports each
+    /// kick's local time and each restart as gauges.
+    #[derive(Debug, Default)]
+    struct Kicker {
+        restarts: i64,
+    }
+
+    impl Kicker {
+        fn arm(&mut self, cx: &mut Cx) {
+            cx.emit(Effect::WatchdogArm { timeout_us: 3_000_000, boot_us: 10_000_000 });
+            cx.set_timer(ClientTimer::Issue, 1_000_000);
+        }
+    }
+
+    impl Model for Kicker {
+        type Msg = NoMsg;
+        type Timer = ClientTimer;
+        type Command = crate::model::msg::Command;
+
+        fn start(&mut self, cx: &mut Cx) {
+            self.arm(cx);
+        }
+        fn restart(&mut self, cx: &mut Cx) {
+            self.restarts += 1;
+            cx.emit(Effect::Gauge { gauge: RESTART_GAUGE, value: self.restarts });
+            self.arm(cx);
+        }
+        fn on_message(&mut self, _cx: &mut Cx, _from: NodeId, msg: NoMsg) {
+            match msg {}
+        }
+        fn on_timer(&mut self, cx: &mut Cx, _timer: ClientTimer) {
+            cx.emit(Effect::Gauge { gauge: KICK_GAUGE, value: cx.now_us as i64 });
+            cx.emit(Effect::WatchdogKick);
+            cx.set_timer(ClientTimer::Issue, 1_000_000);
+        }
+    }
+
+    fn run_with(action: Action, at_us: u64) -> Run {
+        let setup = Setup {
+            node_names: vec!["a".into()],
+            models: vec![Box::new(Kicker::default())],
+            network: Network::new(vec!["p".into()], vec![], vec![], 1),
+            actions: vec![TimedAction { at_us, action, step_index: 0 }],
+            end_us: 60_000_000,
+            events_max: 100_000,
+            bucket_us: 1_000_000,
+            messages_recorded_max: 0,
+            events_expected: 0,
+            seed: 1,
+        };
+        let mut run = Run::new(setup);
+        run.run_to_end().unwrap();
+        run
+    }
+
+    fn health_changes(run: &Run) -> Vec<(u64, Health)> {
+        let changes = run.trace.events.iter().filter_map(|e| match *e {
+            TraceEvent::Health { at_us, health, .. } if at_us > 0 => Some((at_us, health)),
+            _ => None,
+        });
+        changes.collect()
+    }
+
+    fn gauge(run: &Run, id: u16) -> Vec<i64> {
+        let values = run.trace.events.iter().filter_map(|e| match *e {
+            TraceEvent::Gauge { gauge, value, .. } if gauge == id => Some(value),
+            _ => None,
+        });
+        values.collect()
+    }
+
+    #[test]
+    fn a_watchdog_resets_a_paused_process_in_true_time_and_it_boots_again() {
+        let run = run_with(Action::Pause { node: NodeId(0), duration_us: 20_000_000 }, 10_500_000);
+        // Last kick at 10 s; the watchdog fires at 13 s although the process is
+        // frozen until 30.5 s; the host boots 10 s later and the process re-arms.
+        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Paused), (13_000_000, Health::Crashed), (23_000_000, Health::Up)]);
+        assert_eq!(gauge(&run, RESTART_GAUGE), vec![1]);
+    }
+
+    #[test]
+    fn a_kicked_watchdog_never_fires_and_a_short_pause_is_survived() {
+        let run = run_with(Action::Pause { node: NodeId(0), duration_us: 1_500_000 }, 10_500_000);
+        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Paused), (12_000_000, Health::Up)]);
+        assert!(gauge(&run, RESTART_GAUGE).is_empty());
+    }
+
+    #[test]
+    fn a_crashed_process_is_restarted_by_its_watchdog() {
+        let run = run_with(Action::Crash(NodeId(0)), 10_500_000);
+        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Crashed), (23_000_000, Health::Up)]);
+    }
+
+    #[test]
+    fn timers_run_on_the_host_clock() {
+        // 2% slow from 10 s: kicks every 1.02 s of true time, each a local second apart.
+        let run = run_with(Action::ClockSkew { node: NodeId(0), ppm: 20_000 }, 10_000_000);
+        let kicks = gauge(&run, KICK_GAUGE);
+        assert!(kicks.windows(2).all(|w| w[1] - w[0] == 1_000_000), "{kicks:?}");
+        // The 50 true seconds after the skew are about 49 local ones.
+        assert_eq!(kicks.last().copied(), Some(59_000_000));
+        // A 5 s step forward makes the pending kick come due at once.
+        let run = run_with(Action::ClockStep { node: NodeId(0), by_us: 5_000_000 }, 10_500_000);
+        assert_eq!(&gauge(&run, KICK_GAUGE)[9..12], &[10_000_000, 15_500_000, 16_500_000]);
     }
 }

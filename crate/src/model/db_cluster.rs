@@ -6,7 +6,10 @@
 //!   through for `lease_ttl` (plus an optional `promotion_delay`), it decides it
 //!   can no longer vouch for the primary and fails over: as soon as etcd takes
 //!   a write again it records a new primary, promotes a replica and tells every
-//!   other member, the old primary included, to follow it. With the historical
+//!   other member, the old primary included, to follow it. It promotes only a
+//!   member that answered its last health checks as a serving replica; a member
+//!   that is rebuilding is not one, so while the defect's rebuilds last there is
+//!   nobody to promote and no second failover. With the historical
 //!   defect every follower does a full rebuild (copy the whole data set at the
 //!   copy bandwidth); with the fix it resyncs incrementally. With
 //!   `wait_stable_etcd`, lease expiry alone never triggers a failover: the
@@ -19,7 +22,7 @@
 
 use std::collections::VecDeque;
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::engine::time::US_PER_S;
@@ -33,7 +36,9 @@ message_family! {
     pub enum DbMsg {
         /// Manager → member: are you alive and serving?
         Ping { seq: u32 } = "db-ping",
-        Pong { seq: u32 } = "db-pong",
+        /// Member → manager: alive; `primary`: serving as the primary; `serving`:
+        /// primary or a replica that can take over (false while rebuilding).
+        Pong { seq: u32, primary: bool, serving: bool } = "db-pong",
         /// Manager → member: you are the primary of `epoch`.
         Promote { epoch: u32 } = "db-promote",
         /// Manager → member: follow the primary of `epoch`; `full`: rebuild from scratch.
@@ -76,6 +81,9 @@ pub struct ManagerConfig {
     pub full_rebuild: bool,
     pub failovers_gauge: u16,
     pub lease_age_gauge: u16,
+    /// Time since the last etcd write that went through (any purpose): its
+    /// maximum is the longest stretch etcd took no writes from the manager.
+    pub write_gap_gauge: u16,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,9 +102,13 @@ pub struct DbManager {
     outstanding: Option<(u32, u64, Purpose)>,
     last_renewed_us: u64,
     last_pong_us: u64,
+    /// Per member: last time it answered as serving (promotion candidates).
+    serving_seen_us: Vec<u64>,
     ping_seq: u32,
     /// Start of the current run of etcd writes that all went through.
     etcd_ok_since: Option<u64>,
+    /// When the last etcd write that went through was sent.
+    last_write_ok_us: u64,
     failovers: i64,
 }
 
@@ -111,8 +123,10 @@ impl DbManager {
             outstanding: None,
             last_renewed_us: 0,
             last_pong_us: 0,
+            serving_seen_us: Vec::new(),
             ping_seq: 0,
             etcd_ok_since: None,
+            last_write_ok_us: 0,
             failovers: 0,
         }
     }
@@ -125,8 +139,9 @@ impl DbManager {
     fn tick(&mut self, cx: &mut Cx) {
         let now = cx.now_us;
         self.ping_seq = self.ping_seq.wrapping_add(1);
-        let primary = self.cfg.members[self.primary];
-        cx.send(primary, self.cfg.db_plane, DbMsg::Ping { seq: self.ping_seq }, CONTROL_BYTES);
+        for &m in &self.cfg.members {
+            cx.send(m, self.cfg.db_plane, DbMsg::Ping { seq: self.ping_seq }, CONTROL_BYTES);
+        }
         if let Some((_, sent, _)) = self.outstanding {
             if now.saturating_sub(sent) >= self.cfg.renew_interval_us {
                 self.outstanding = None; // no answer in time: try another etcd member
@@ -135,9 +150,11 @@ impl DbManager {
         }
         let lease_age = now.saturating_sub(self.last_renewed_us);
         cx.emit(Effect::Gauge { gauge: self.cfg.lease_age_gauge, value: (lease_age / US_PER_S) as i64 });
+        let gap = now.saturating_sub(self.last_write_ok_us);
+        cx.emit(Effect::Gauge { gauge: self.cfg.write_gap_gauge, value: (gap / US_PER_S) as i64 });
         let expired = lease_age > self.cfg.lease_ttl_us.saturating_add(self.cfg.promotion_delay_us);
         let etcd_stable = self.etcd_ok_since.is_some_and(|s| now.saturating_sub(s) >= self.cfg.stable_window_us);
-        let may_fail_over = expired && (!self.cfg.wait_stable_etcd || etcd_stable);
+        let may_fail_over = expired && (!self.cfg.wait_stable_etcd || etcd_stable) && self.successor(now).is_some();
         let primary_healthy = now.saturating_sub(self.last_pong_us) <= self.cfg.lease_ttl_us;
         let purpose = if may_fail_over {
             Some(Purpose::Promote)
@@ -167,15 +184,22 @@ impl DbManager {
             return;
         }
         self.etcd_ok_since.get_or_insert(sent);
+        self.last_write_ok_us = self.last_write_ok_us.max(sent);
         match purpose {
             Purpose::Renew => self.last_renewed_us = self.last_renewed_us.max(sent),
             Purpose::Promote => self.fail_over(cx),
         }
     }
 
-    fn fail_over(&mut self, cx: &mut Cx) {
+    /// The next member after the primary that answered as serving within the lease.
+    fn successor(&self, now: u64) -> Option<usize> {
         let n = self.cfg.members.len();
-        self.primary = (self.primary + 1) % n;
+        (1..n).map(|k| (self.primary + k) % n).find(|&i| now.saturating_sub(self.serving_seen_us[i]) <= self.cfg.lease_ttl_us)
+    }
+
+    fn fail_over(&mut self, cx: &mut Cx) {
+        let Some(next) = self.successor(cx.now_us) else { return };
+        self.primary = next;
         self.epoch += 1;
         self.failovers += 1;
         for (i, &m) in self.cfg.members.iter().enumerate() {
@@ -200,6 +224,8 @@ impl Model for DbManager {
     fn start(&mut self, cx: &mut Cx) {
         self.last_renewed_us = cx.now_us;
         self.last_pong_us = cx.now_us;
+        self.last_write_ok_us = cx.now_us;
+        self.serving_seen_us = vec![cx.now_us; self.cfg.members.len()];
         cx.emit(Effect::Gauge { gauge: self.cfg.failovers_gauge, value: 0 });
         let phase = cx.rng.below(self.cfg.renew_interval_us);
         cx.set_timer(DbTimer::Tick, phase);
@@ -213,9 +239,13 @@ impl Model for DbManager {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: DbInbox) {
         match msg {
             DbInbox::Service(ServiceMsg::Reply { req, status }) => self.on_etcd_reply(cx, req, status),
-            DbInbox::Db(DbMsg::Pong { .. }) => {
-                if from == self.cfg.members[self.primary] {
-                    self.last_pong_us = cx.now_us
+            DbInbox::Db(DbMsg::Pong { primary, serving, .. }) => {
+                let Some(i) = self.cfg.members.iter().position(|&m| m == from) else { return };
+                if i == self.primary && primary {
+                    self.last_pong_us = cx.now_us;
+                }
+                if serving {
+                    self.serving_seen_us[i] = cx.now_us;
                 }
             }
             // The manager is the one sending these.
@@ -270,7 +300,7 @@ impl PgNode {
 
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: u64::from(self.epoch) << 16 });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch { term: self.epoch, node: 0 } });
     }
 
     fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write: bool) {
@@ -326,9 +356,8 @@ impl Model for PgNode {
         match msg {
             DbInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id != 0),
             DbInbox::Db(DbMsg::Ping { seq }) => {
-                if self.role == Role::Active {
-                    cx.send(from, self.cfg.plane, DbMsg::Pong { seq }, CONTROL_BYTES);
-                }
+                let (primary, serving) = (self.role == Role::Active, self.role != Role::Rebuilding);
+                cx.send(from, self.cfg.plane, DbMsg::Pong { seq, primary, serving }, CONTROL_BYTES);
             }
             DbInbox::Db(DbMsg::Promote { epoch }) => {
                 if epoch > self.epoch {

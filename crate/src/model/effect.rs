@@ -29,13 +29,44 @@ impl Role {
     }
 }
 
+/// Orders concurrent claims to a role: a higher term wins; in one term the
+/// node id breaks the tie. Shown as `term.node` in the timeline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Epoch {
+    pub term: u32,
+    pub node: u16,
+}
+
+impl Epoch {
+    /// `node`'s claim in `term` (node ids are below 65,536: validation caps node counts far lower).
+    pub fn new(term: u32, node: NodeId) -> Epoch {
+        Epoch { term, node: node.0 as u16 }
+    }
+
+    /// The claim of the next term by `node`.
+    pub fn next(self, node: NodeId) -> Epoch {
+        Epoch::new(self.term + 1, node)
+    }
+
+    /// One word (`term << 16 | node`), for the digest.
+    pub fn packed(self) -> u64 {
+        (u64::from(self.term) << 16) | u64::from(self.node)
+    }
+}
+
+impl std::fmt::Display for Epoch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.term, self.node)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
     Send { to: NodeId, plane: PlaneId, msg: Msg, bytes: u32 },
     SetTimer { timer: Timer, after_us: u64 },
     CancelTimer { timer: Timer },
     /// This node now plays `role` in `group` (`epoch` orders concurrent claims).
-    Role { group: GroupId, role: Role, epoch: u64 },
+    Role { group: GroupId, role: Role, epoch: Epoch },
     /// A client received an acknowledgement for this write.
     Acked { write_id: u64 },
     /// A node threw away a write it had accepted (a divergent write).
@@ -53,11 +84,20 @@ pub enum Effect {
     PowerOff { target: NodeId },
     /// Power `target` back on; it restarts (a human at the console).
     PowerOn { target: NodeId },
+    /// Arm this host's watchdog: unless kicked within `timeout_us` (true time),
+    /// the host resets and the process restarts `boot_us` later.
+    WatchdogArm { timeout_us: u64, boot_us: u64 },
+    /// Kick the armed watchdog: its timeout starts over.
+    WatchdogKick,
+    /// Disarm it (a clean shutdown of the process that armed it).
+    WatchdogStop,
 }
 
 /// The context a model handler runs in: the time, its own random stream, and an
 /// output buffer for effects (reused across calls, so handlers do not allocate).
 pub struct Cx<'a> {
+    /// This host's clock (`model/node.rs`): true time unless the scenario skews
+    /// or steps it. Timers set through `Cx` run on it too.
     pub now_us: SimTime,
     pub me: NodeId,
     pub rng: &'a mut Rng,

@@ -7,11 +7,11 @@
 //! an active without one demotes itself after `dead_time * 3 / 4`, before any
 //! passive can promote, so two actives never overlap.
 //!
-//! Epochs carry the node id in their low 16 bits, so two members promoting at
+//! Epochs carry the node id beside the term, so two members promoting at
 //! once still order their claims; the higher epoch wins and the loser discards
 //! the writes it took after the winner's epoch began (DRBD's "discard my data").
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -28,12 +28,12 @@ message_family! {
     pub enum HaMsg {
         /// `base_len` is the log length at which the sender's epoch began: everything
         /// a deposed active wrote past it is divergent.
-        Heartbeat { epoch: u64, active: bool, log_len: u64, base_len: u64 } = "heartbeat",
+        Heartbeat { epoch: Epoch, active: bool, log_len: u64, base_len: u64 } = "heartbeat",
         /// One replicated write at `index` of the active's log.
-        Replicate { epoch: u64, index: u64, write_id: u64 } = "replicate",
-        ReplicateAck { epoch: u64, index: u64 } = "replicate-ack",
+        Replicate { epoch: Epoch, index: u64, write_id: u64 } = "replicate",
+        ReplicateAck { epoch: Epoch, index: u64 } = "replicate-ack",
         /// A replica asks the active to resend its log from `from_index`.
-        SyncRequest { epoch: u64, from_index: u64 } = "sync-request",
+        SyncRequest { epoch: Epoch, from_index: u64 } = "sync-request",
     }
 }
 
@@ -72,7 +72,7 @@ pub struct HaMember {
     cfg: HaConfig,
     me: NodeId,
     role: Role,
-    epoch: u64,
+    epoch: Epoch,
     /// Last time each peer (same order as `cfg.peers`) was heard from.
     heard_us: Vec<u64>,
     /// Last time a heartbeat from an active of the current epoch arrived.
@@ -93,7 +93,7 @@ impl HaMember {
         let peers = cfg.peers.len();
         HaMember {
             role: Role::Passive,
-            epoch: 0,
+            epoch: Epoch::default(),
             heard_us: vec![0; peers],
             active_heard_us: 0,
             active: None,
@@ -116,7 +116,7 @@ impl HaMember {
 
     fn begin(&mut self, cx: &mut Cx) {
         if self.cfg.initially_active {
-            self.epoch = (1 << 16) | u64::from(self.me.0);
+            self.epoch = Epoch::new(1, self.me);
             self.set_role(cx, Role::Active);
             self.active = Some(self.me);
         } else {
@@ -206,8 +206,7 @@ impl HaMember {
     }
 
     fn promote(&mut self, cx: &mut Cx) {
-        let term = (self.epoch >> 16) + 1;
-        self.epoch = (term << 16) | u64::from(self.me.0);
+        self.epoch = self.epoch.next(self.me);
         self.base_len = self.log_len();
         self.active = Some(self.me);
         self.set_role(cx, Role::Active);
@@ -262,7 +261,7 @@ impl HaMember {
         }
     }
 
-    fn on_heartbeat(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, active: bool, log_len: u64, base_len: u64) {
+    fn on_heartbeat(&mut self, cx: &mut Cx, from: NodeId, epoch: Epoch, active: bool, log_len: u64, base_len: u64) {
         if !active || epoch < self.epoch {
             return;
         }
@@ -317,7 +316,7 @@ impl HaMember {
         cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
     }
 
-    fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: u64, index: u64, write_id: u64) {
+    fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: Epoch, index: u64, write_id: u64) {
         if epoch < self.epoch || self.role == Role::Active {
             return;
         }

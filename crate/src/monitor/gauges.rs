@@ -1,11 +1,11 @@
 //! Summaries of the model-defined gauges (replication lag, data deleted, ...):
 //! the last and the largest value of each, over all nodes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::trace::event::TraceEvent;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GaugeSummary {
     pub name: String,
     pub last: i64,

@@ -190,7 +190,7 @@ mod tests {
     use super::*;
 
     fn role(at_us: u64, node: u32, role: Role) -> TraceEvent {
-        TraceEvent::Role { at_us, node: NodeId(node), group: GroupId(0), role, epoch: 0 }
+        TraceEvent::Role { at_us, node: NodeId(node), group: GroupId(0), role, epoch: Default::default() }
     }
 
     #[test]

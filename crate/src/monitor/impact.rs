@@ -23,30 +23,43 @@ fn mean_ms(b: &RequestBucket) -> Option<f64> {
     (b.ok > 0).then(|| b.latency_sum_us as f64 / f64::from(b.ok) / 1e3)
 }
 
-pub fn measure(buckets: &[RequestBucket], bucket_us: u64) -> Impact {
+/// The best (lowest) mean latency over buckets with successes, in ms, and the worst.
+fn latency_range_ms(buckets: &[RequestBucket]) -> (f64, f64) {
     let mut means: Vec<f64> = buckets.iter().filter_map(mean_ms).collect();
     means.sort_by(f64::total_cmp);
     // The best bucket is the reference: in a long incident most buckets are the bad ones.
-    let best = means.first().copied().unwrap_or(0.0);
-    let peak = means.last().copied().unwrap_or(0.0);
-    let mut worst: f64 = 100.0;
-    let (mut first, mut last) = (None, None);
-    for (i, b) in buckets.iter().enumerate() {
-        let total = b.ok + b.failed;
-        if total == 0 {
-            continue;
-        }
-        let rate = 100.0 * f64::from(b.ok) / f64::from(total);
-        worst = worst.min(rate);
-        let slow = mean_ms(b).is_some_and(|m| best > 0.0 && m > IMPAIRED_LATENCY_FACTOR * best);
-        if rate < IMPAIRED_SUCCESS_PCT || slow {
-            first.get_or_insert(i);
-            last = Some(i);
-        }
+    (means.first().copied().unwrap_or(0.0), means.last().copied().unwrap_or(0.0))
+}
+
+fn impaired(b: &RequestBucket, best_ms: f64) -> bool {
+    let total = b.ok + b.failed;
+    if total == 0 {
+        return false;
     }
-    let impact_s = match (first, last) {
-        (Some(a), Some(b)) => ((b + 1 - a) as u64 * bucket_us) as f64 / 1e6,
-        _ => 0.0,
+    let rate = 100.0 * f64::from(b.ok) / f64::from(total);
+    let slow = mean_ms(b).is_some_and(|m| best_ms > 0.0 && m > IMPAIRED_LATENCY_FACTOR * best_ms);
+    rate < IMPAIRED_SUCCESS_PCT || slow
+}
+
+/// The first and the last impaired bucket's index, if any bucket is impaired
+/// (the timeline shades this span as "clients impaired").
+pub fn impaired_buckets(buckets: &[RequestBucket]) -> Option<(usize, usize)> {
+    let (best, _) = latency_range_ms(buckets);
+    let first = buckets.iter().position(|b| impaired(b, best))?;
+    let last = buckets.iter().rposition(|b| impaired(b, best))?;
+    Some((first, last))
+}
+
+pub fn measure(buckets: &[RequestBucket], bucket_us: u64) -> Impact {
+    let (best, peak) = latency_range_ms(buckets);
+    let worst = buckets
+        .iter()
+        .filter(|b| b.ok + b.failed > 0)
+        .map(|b| 100.0 * f64::from(b.ok) / f64::from(b.ok + b.failed))
+        .fold(100.0_f64, f64::min);
+    let impact_s = match impaired_buckets(buckets) {
+        Some((a, b)) => ((b + 1 - a) as u64 * bucket_us) as f64 / 1e6,
+        None => 0.0,
     };
     Impact { success_rate_min_pct: worst, impact_s, latency_peak_ratio: if best > 0.0 { peak / best } else { 0.0 } }
 }

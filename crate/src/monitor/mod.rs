@@ -4,6 +4,7 @@ pub mod gauges;
 pub mod groups;
 pub mod impact;
 pub mod outcome;
+pub mod spread;
 pub mod writes;
 
 pub use outcome::{compute, Outcome, METRICS};

@@ -1,17 +1,17 @@
 //! A run's outcome: every monitor's figure in one structured object, plus the
 //! comparison with the historical outcomes the scenario records.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::gauges::{self, GaugeSummary};
 use super::{groups, impact, writes};
-use crate::scenario::format::{Challenge, ExpectedOutcome};
+use crate::scenario::format::{Challenge, CheckKind, ExpectedOutcome};
 use crate::trace::digest::digest;
 use crate::trace::event::Trace;
 
 const US: f64 = 1e6;
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct GroupOutcome {
     pub name: String,
     pub split_brain_s: f64,
@@ -21,9 +21,10 @@ pub struct GroupOutcome {
     pub leader_changes: u32,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Check {
     pub metric: String,
+    pub kind: CheckKind,
     pub expected: f64,
     pub tolerance: f64,
     /// `None` when the metric name is unknown.
@@ -32,7 +33,7 @@ pub struct Check {
     pub source: String,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Outcome {
     pub digest: String,
     pub seed: u64,
@@ -79,7 +80,7 @@ pub struct Outcome {
     pub challenges: Vec<ChallengeResult>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct GoalResult {
     pub metric: String,
     pub at_most: Option<f64>,
@@ -88,7 +89,7 @@ pub struct GoalResult {
     pub met: bool,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ChallengeResult {
     pub title: String,
     pub met: bool,
@@ -237,6 +238,7 @@ pub fn compute(
             let measured = outcome.metric(&e.metric);
             Check {
                 metric: e.metric.clone(),
+                kind: e.kind,
                 expected: e.value,
                 tolerance: e.tolerance,
                 measured,

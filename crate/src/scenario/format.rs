@@ -230,7 +230,12 @@ pub enum ActionSpec {
     Pause { node: String, duration: Quantity },
     PowerOff { node: String },
     PowerOn { node: String },
+    /// From now on the node's host clock runs `ppm` parts per million slow
+    /// (negative: fast); its timers and the time its model reads follow it.
     ClockSkew { node: String, ppm: i32 },
+    /// The node's host clock jumps forward by `by` (backwards with `backwards`),
+    /// as an NTP step does; timers due by the new reading fire at once.
+    ClockStep { node: String, by: Quantity, #[serde(default)] backwards: bool },
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
     Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
     Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
@@ -260,12 +265,24 @@ pub enum ActionSpec {
 pub struct ExpectedOutcome {
     /// An outcome metric name, e.g. `degraded_s`.
     pub metric: String,
+    /// `fitted` when an input was calibrated to this figure (so agreeing with it
+    /// shows only that the calibration worked), `predicted` when no input was
+    /// fitted to it (so the mechanism has to produce it).
+    pub kind: CheckKind,
     pub value: f64,
     /// Allowed absolute difference between the run and `value`.
     pub tolerance: f64,
     pub source: String,
     #[serde(default)]
     pub note: String,
+}
+
+/// Whether a historical figure was used to set an input or is left for the model to produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Fitted,
+    Predicted,
 }
 
 /// A workshop goal, e.g. "keep split-brain time at zero without more than five

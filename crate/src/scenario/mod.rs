@@ -5,6 +5,7 @@
 pub mod cost;
 pub mod duplicate_keys;
 pub mod error;
+pub mod fit;
 pub mod format;
 pub mod models;
 pub mod params;

@@ -189,6 +189,10 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
             }
             Action::ClockSkew { node: node(n, "clock_skew.node")?, ppm: *ppm }
         }
+        ActionSpec::ClockStep { node: n, by, backwards } => {
+            let by_us = values.micros(by, &format!("{path}.clock_step.by"))?.min(i64::MAX as u64) as i64;
+            Action::ClockStep { node: node(n, "clock_step.node")?, by_us: if *backwards { -by_us } else { by_us } }
+        }
         ActionSpec::Cut { from, to, planes, both_ways } | ActionSpec::Heal { from, to, planes, both_ways } => {
             let word = if matches!(a, ActionSpec::Cut { .. }) { "cut" } else { "heal" };
             Action::Cut {

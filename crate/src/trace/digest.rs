@@ -43,7 +43,7 @@ pub fn digest(trace: &Trace) -> String {
                 put(u64::from(node.0));
                 put(u64::from(group.0));
                 put(role as u64);
-                put(epoch);
+                put(epoch.packed());
             }
             TraceEvent::Link { at_us, link, status } => {
                 put(3);

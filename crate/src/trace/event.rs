@@ -3,14 +3,14 @@
 //! all read these and nothing else.
 
 use crate::ids::{GroupId, LinkId, NodeId};
-use crate::model::effect::Role;
+use crate::model::effect::{Epoch, Role};
 use crate::model::node::Health;
 use crate::net::LinkStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceEvent {
     Health { at_us: u64, node: NodeId, health: Health },
-    Role { at_us: u64, node: NodeId, group: GroupId, role: Role, epoch: u64 },
+    Role { at_us: u64, node: NodeId, group: GroupId, role: Role, epoch: Epoch },
     Link { at_us: u64, link: LinkId, status: LinkStatus },
     /// Timeline step `index` ran.
     Step { at_us: u64, index: u32 },

@@ -40,7 +40,7 @@ impl FrameBuffer {
         d.extend_from_slice(&[node_count as f32, link_count as f32, 0.0, state.step as f32]);
         for i in 0..node_count {
             let group = if state.group[i] == u16::MAX { -1.0 } else { f32::from(state.group[i]) };
-            d.extend_from_slice(&[state.health[i] as u8 as f32, state.role[i] as u8 as f32, (state.epoch[i] >> 16) as f32, group]);
+            d.extend_from_slice(&[state.health[i] as u8 as f32, state.role[i] as u8 as f32, state.epoch[i].term as f32, group]);
         }
         d.extend(state.link.iter().map(|s| *s as u8 as f32));
         // Messages are recorded in send order; only those sent in the last

@@ -3,6 +3,7 @@
 //! by restoring the nearest earlier snapshot and replaying a few events — never
 //! by re-running from zero (RaftScope's `seek`).
 
+use crate::model::effect::Epoch;
 use super::event::TraceEvent;
 use crate::model::effect::Role;
 use crate::model::node::Health;
@@ -24,7 +25,7 @@ fn events_per_keyframe(node_count: usize, link_count: usize) -> usize {
 pub struct Snapshot {
     pub health: Vec<Health>,
     pub role: Vec<Role>,
-    pub epoch: Vec<u64>,
+    pub epoch: Vec<Epoch>,
     pub group: Vec<u16>,
     pub link: Vec<LinkStatus>,
     /// Latest timeline step that has run, or -1.
@@ -36,7 +37,7 @@ impl Snapshot {
         Snapshot {
             health: vec![Health::Up; node_count],
             role: vec![Role::None; node_count],
-            epoch: vec![0; node_count],
+            epoch: vec![Epoch::default(); node_count],
             group: vec![u16::MAX; node_count],
             link: vec![LinkStatus::Up; link_count],
             step: -1,
@@ -109,7 +110,7 @@ mod tests {
         let mut events = vec![];
         for i in 0..2_000u64 {
             let role = if i % 3 == 0 { Role::Active } else { Role::Passive };
-            events.push(TraceEvent::Role { at_us: i * 10, node: NodeId((i % 4) as u32), group: GroupId(0), role, epoch: i });
+            events.push(TraceEvent::Role { at_us: i * 10, node: NodeId((i % 4) as u32), group: GroupId(0), role, epoch: Epoch { term: i as u32, node: 0 } });
         }
         let kf = Keyframes::build(&events, 4, 0);
         assert!(kf.len() > 5);

@@ -26,13 +26,12 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
             TraceEvent::Health { at_us: 0, health: Health::Up, .. } => continue,
             TraceEvent::Health { at_us, node, health } => format!("{} {} host {}", format_clock(at_us), name(node.index()), health.name()),
             TraceEvent::Role { at_us, node, group, role, epoch } => format!(
-                "{} {} group={} role={} epoch={}.{}",
+                "{} {} group={} role={} epoch={}",
                 format_clock(at_us),
                 name(node.index()),
                 group.0,
                 role.name(),
-                epoch >> 16,
-                epoch & 0xFFFF
+                epoch
             ),
             TraceEvent::Link { at_us, link, status } => format!(
                 "{} link {} {:?}",

@@ -31,7 +31,7 @@ pub mod witness;
 use std::collections::VecDeque;
 
 use self::msg::{epoch_of, term_of, FsInbox, GhMsg, GhTimer};
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{Command, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -192,9 +192,9 @@ impl Fileserver {
         cx.emit(Effect::Role { group: self.cfg.group, role, epoch: self.trace_epoch() });
     }
 
-    /// The epoch as the trace shows it (`term << 16 | node`, like the other models).
-    fn trace_epoch(&self) -> u64 {
-        (u64::from(term_of(self.epoch)) << 16) | u64::from(self.epoch & ((1 << msg::EPOCH_NODE_BITS) - 1))
+    /// The generation as the trace shows it.
+    fn trace_epoch(&self) -> Epoch {
+        Epoch { term: term_of(self.epoch), node: (self.epoch & ((1 << msg::EPOCH_NODE_BITS) - 1)) as u16 }
     }
 
     fn start_watching(&mut self, cx: &mut Cx, phase_us: u64) {

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use super::msg::{term_of, GhMsg, GhTimer};
 use crate::ids::{GroupId, NodeId, PlaneId};
-use crate::model::effect::{Cx, Effect, Role};
+use crate::model::effect::{Cx, Effect, Epoch, Role};
 use crate::model::msg::{Command, ServiceMsg};
 use crate::model::Model;
 
@@ -125,7 +125,7 @@ impl OpsTeam {
         }
         self.site_open = open;
         let role = if open { Role::Active } else { Role::Passive };
-        cx.emit(Effect::Role { group: self.cfg.site_group, role, epoch: 0 });
+        cx.emit(Effect::Role { group: self.cfg.site_group, role, epoch: Epoch::default() });
         for &c in &self.cfg.clients {
             cx.send(c, self.cfg.client_plane, ServiceMsg::Traffic { on: open }, SMALL_BYTES);
         }
@@ -222,7 +222,7 @@ impl Model for OpsTeam {
     type Command = Command;
 
     fn start(&mut self, cx: &mut Cx) {
-        cx.emit(Effect::Role { group: self.cfg.site_group, role: Role::Active, epoch: 0 });
+        cx.emit(Effect::Role { group: self.cfg.site_group, role: Role::Active, epoch: Epoch::default() });
     }
 
     fn restart(&mut self, _cx: &mut Cx) {}

@@ -21,13 +21,14 @@
 
 use std::collections::VecDeque;
 
+pub mod guard;
 mod msg;
 mod primary;
 mod replica;
 
 pub use msg::{PgMsg, PgTimer};
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::Command;
 use super::Model;
 use crate::engine::time::US_PER_S;
@@ -67,6 +68,8 @@ pub struct PgGauges {
     pub broken_at_s: u16,
     pub commit_wait_ms: u16,
     pub writes_delayed: u16,
+    /// `rm -rf` commands the destructive-command guard refused on this host.
+    pub delete_refused: u16,
     /// Per replica (same order as `replicas`): WAL not yet received, bytes and seconds.
     pub lag_bytes: Vec<u16>,
     pub lag_s: Vec<u16>,
@@ -153,6 +156,8 @@ pub struct Postgres {
     data_left: u64,
     deleting_since: Option<u64>,
     deletion_over: bool,
+    /// Deletions the destructive-command guard refused here.
+    delete_refusals: u64,
     /// When this primary last accepted writes, if it stopped (disk full, deletion).
     writes_stopped_at: Option<u64>,
 }
@@ -180,6 +185,7 @@ impl Postgres {
             data_left: cfg.data_bytes,
             deleting_since: None,
             deletion_over: false,
+            delete_refusals: 0,
             writes_stopped_at: None,
             me,
             cfg,
@@ -206,7 +212,7 @@ impl Postgres {
             PgState::Rebuilding | PgState::Destroyed => Role::Rebuilding,
             PgState::DiskFull => Role::Passive,
         };
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: 1 << 16 | u64::from(self.me.0) });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(1, self.me) });
     }
 
     fn gauge(cx: &mut Cx, gauge: u16, value: u64) {
@@ -369,7 +375,12 @@ impl Postgres {
                     cx.send(primary, self.cfg.plane, PgMsg::BaseBackupRequest, CONTROL_BYTES);
                 }
             }
-            Command::DeleteDataDirectory if self.cfg.delete_guard && self.state == PgState::Primary => {}
+            Command::DeleteDataDirectory if guard::delete_data_directory(self.cfg.delete_guard, self.state) == guard::Verdict::Refused => {
+                // The command reached this host and was stopped here: count it, so
+                // the replay shows the slip happened and what stopped it.
+                self.delete_refusals += 1;
+                Self::gauge(cx, self.cfg.gauges.delete_refused, self.delete_refusals);
+            }
             Command::DeleteDataDirectory if self.deleting_since.is_none() && self.data_left > 0 => {
                 self.deleting_since = Some(cx.now_us);
                 self.set_state(cx, PgState::Destroyed);

@@ -44,6 +44,10 @@ impl RaftNode {
             self.role = RaftRole::Candidate;
             self.set_term(cx, self.term + 1);
             self.voted_for = Some(self.me);
+            self.elections += 1;
+            if let Some(g) = self.cfg.elections_gauge {
+                cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.elections) });
+            }
             self.term
         };
         self.emit_role(cx);
@@ -52,9 +56,9 @@ impl RaftNode {
             self.on_election_won(cx, pre);
             return;
         }
-        let msg = Msg::Raft(RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre });
-        for &p in &self.cfg.peers {
-            cx.send(p, self.cfg.plane, msg, VOTE_BYTES);
+        let msg = RaftMsg::RequestVote { term, last_index: self.last_index(), last_term: self.last_term(), pre };
+        for i in 0..self.cfg.peers.len() {
+            self.out(self.cfg.peers[i], msg);
         }
     }
 

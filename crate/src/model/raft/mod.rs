@@ -15,6 +15,15 @@
 //!   higher-term (pre-)vote requests entirely. In etcd the thesis's "do not vote
 //!   while you hear a leader" rule exists only through this option.
 //!
+//! Like etcd, a leader's heartbeats carry no entries: a follower that missed
+//! entries gets them only after its heartbeat reply tells the leader it is
+//! alive (a round trip), or with the leader's next new entry. A server
+//! persists before it answers: with `disk_write_us` > 0, every message a
+//! handler produces after changing the term, the vote or the log waits for a
+//! stable-storage write (etcd's `Ready`: save the hard state and entries, then
+//! send). A leader's own appends go out at once and its disk write runs in
+//! parallel (Raft thesis §10.2.1, as etcd does).
+//!
 //! Log entries carry no payload here: an entry is its term; a client write is
 //! acknowledged once its entry is committed. Reads are served by any node from
 //! its local state (etcd's serializable reads), which is why a leaderless etcd
@@ -24,11 +33,12 @@ use std::collections::VecDeque;
 
 mod election;
 mod msg;
+mod persist;
 mod replication;
 
 pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{Command, Msg, ReplyStatus, ServiceMsg, Timer};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -71,6 +81,11 @@ pub struct RaftConfig {
     pub random_phase: bool,
     /// Gauge id for this server's term, if the scenario draws it.
     pub term_gauge: Option<u16>,
+    /// Gauge id counting the elections this server starts (terms it raises itself).
+    pub elections_gauge: Option<u16>,
+    /// Time a stable-storage write (term, vote, log entries) takes before the
+    /// answer that depends on it may leave; 0: no disk.
+    pub disk_write_us: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +120,12 @@ pub struct RaftNode {
     /// CheckQuorum: peers heard from since the last quorum check.
     recent_active: Vec<bool>,
     pending: VecDeque<PendingWrite>,
+    /// Raft messages produced by the handler now running (sent or held at its end).
+    outbox: Vec<(NodeId, RaftMsg)>,
+    /// Messages waiting for a stable-storage write: (write done at, to, message).
+    held: VecDeque<(u64, NodeId, RaftMsg)>,
+    /// Elections this server started (real ones, not pre-votes).
+    elections: u32,
     /// The election timeout currently armed (for property checks).
     pub last_timeout_us: u64,
 }
@@ -129,6 +150,9 @@ impl RaftNode {
             match_index: vec![0; n],
             recent_active: vec![false; n],
             pending: VecDeque::with_capacity(PENDING_MAX),
+            outbox: Vec::with_capacity(8),
+            held: VecDeque::new(),
+            elections: 0,
             last_timeout_us: 0,
             cfg,
         }
@@ -184,7 +208,7 @@ impl RaftNode {
             RaftRole::PreCandidate | RaftRole::Candidate => Role::Candidate,
             RaftRole::Leader => Role::Active,
         };
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: (u64::from(self.term) << 16) | u64::from(self.me.0 & 0xffff) });
+        cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(self.term, self.me) });
     }
 
     fn set_term(&mut self, cx: &mut Cx, term: u32) {
@@ -206,7 +230,7 @@ impl RaftNode {
             }
             RaftTimer::Heartbeat => {
                 if self.role == RaftRole::Leader {
-                    self.broadcast(cx);
+                    self.send_heartbeats();
                     cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), self.cfg.heartbeat_us);
                 }
             }
@@ -222,23 +246,30 @@ impl RaftNode {
                     }
                 }
             }
+            RaftTimer::Persist => self.on_persisted(cx),
         }
     }
 
     fn on_raft(&mut self, cx: &mut Cx, from: NodeId, msg: RaftMsg) {
-        let Some(pi) = self.peer_index(from) else { return };
+        let Some(pi) = self.peer_index(from) else {
+            return;
+        };
         let (mterm, is_vote_req, is_pre_req) = match msg {
             RaftMsg::RequestVote { term, pre, .. } => (term, true, pre),
-            RaftMsg::Vote { term, .. } | RaftMsg::Append { term, .. } | RaftMsg::AppendReply { term, .. } => (term, false, false),
+            RaftMsg::Vote { term, .. }
+            | RaftMsg::Append { term, .. }
+            | RaftMsg::AppendReply { term, .. }
+            | RaftMsg::Heartbeat { term, .. }
+            | RaftMsg::HeartbeatReply { term } => (term, false, false),
         };
+        let from_leader = matches!(msg, RaftMsg::Append { .. } | RaftMsg::Heartbeat { .. });
         if mterm > self.term {
             if is_vote_req && self.in_lease(cx.now_us) {
                 return; // follower lease: ignore a disruptive candidate
             }
             let pre_grant = matches!(msg, RaftMsg::Vote { pre: true, granted: true, .. });
             if !is_pre_req && !pre_grant {
-                let leader = if matches!(msg, RaftMsg::Append { .. }) { Some(from) } else { None };
-                self.become_follower(cx, mterm, leader);
+                self.become_follower(cx, mterm, from_leader.then_some(from));
             }
         } else if mterm < self.term {
             match msg {
@@ -246,11 +277,13 @@ impl RaftNode {
                 // when PreVote or CheckQuorum may keep our higher term from spreading).
                 RaftMsg::Append { .. } if self.cfg.pre_vote || self.cfg.check_quorum => {
                     let reply = RaftMsg::AppendReply { term: self.term, success: false, index: self.last_index() };
-                    cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+                    self.out(from, reply);
+                }
+                RaftMsg::Heartbeat { .. } if self.cfg.pre_vote || self.cfg.check_quorum => {
+                    self.out(from, RaftMsg::HeartbeatReply { term: self.term });
                 }
                 RaftMsg::RequestVote { pre: true, .. } => {
-                    let reply = RaftMsg::Vote { term: self.term, granted: false, pre: true };
-                    cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+                    self.out(from, RaftMsg::Vote { term: self.term, granted: false, pre: true });
                 }
                 _ => {}
             }
@@ -258,9 +291,7 @@ impl RaftNode {
         }
         match msg {
             RaftMsg::RequestVote { term, last_index, last_term, pre } => {
-                let can_vote = self.voted_for == Some(from)
-                    || (self.voted_for.is_none() && self.leader.is_none())
-                    || (pre && term > self.term);
+                let can_vote = self.voted_for == Some(from) || (self.voted_for.is_none() && self.leader.is_none()) || (pre && term > self.term);
                 let granted = can_vote && self.log_ok(last_index, last_term);
                 if granted && !pre {
                     self.voted_for = Some(from);
@@ -268,17 +299,23 @@ impl RaftNode {
                 }
                 // A granted vote answers for the requested term; a refusal carries ours.
                 let reply_term = if granted { term } else { self.term };
-                cx.send(from, self.cfg.plane, Msg::Raft(RaftMsg::Vote { term: reply_term, granted, pre }), REPLY_BYTES);
+                self.out(from, RaftMsg::Vote { term: reply_term, granted, pre });
             }
             RaftMsg::Vote { granted, pre, .. } => self.on_vote(cx, pi, granted, pre),
             RaftMsg::Append { term, prev_index, prev_term, count, entry_term, commit } => {
-                if self.role != RaftRole::Follower || self.leader != Some(from) {
-                    self.become_follower(cx, term, Some(from));
-                } else {
-                    self.leader_heard_us = cx.now_us;
-                    self.arm_election(cx);
+                self.heard_leader(cx, term, from);
+                self.on_append(from, prev_index, prev_term, count, entry_term, commit);
+            }
+            RaftMsg::Heartbeat { term, commit } => {
+                self.heard_leader(cx, term, from);
+                // The leader caps `commit` at what we are known to hold.
+                self.commit = self.commit.max(commit.min(self.last_index()));
+                self.out(from, RaftMsg::HeartbeatReply { term: self.term });
+            }
+            RaftMsg::HeartbeatReply { .. } => {
+                if self.role == RaftRole::Leader {
+                    self.on_heartbeat_reply(pi);
                 }
-                self.on_append(cx, from, prev_index, prev_term, count, entry_term, commit);
             }
             RaftMsg::AppendReply { success, index, .. } => {
                 if self.role != RaftRole::Leader {
@@ -290,22 +327,35 @@ impl RaftNode {
                     self.next_index[pi] = self.next_index[pi].max(index + 1);
                     self.advance_commit(cx);
                     if self.next_index[pi] <= self.last_index() {
-                        self.send_append(cx, pi);
+                        self.send_append(pi);
                     }
                 } else {
                     let back = (self.next_index[pi].saturating_sub(1)).min(index + 1).max(self.match_index[pi] + 1).max(1);
                     if back < self.next_index[pi] {
                         self.next_index[pi] = back;
-                        self.send_append(cx, pi);
+                        self.send_append(pi);
                     }
                 }
             }
         }
     }
 
+    /// An append or heartbeat of our term from `from`: it is the leader.
+    fn heard_leader(&mut self, cx: &mut Cx, term: u32, from: NodeId) {
+        if self.role != RaftRole::Follower || self.leader != Some(from) {
+            self.become_follower(cx, term, Some(from));
+        } else {
+            self.leader_heard_us = cx.now_us;
+            self.arm_election(cx);
+        }
+    }
+
     fn begin(&mut self, cx: &mut Cx, initially_leader: bool) {
         if let Some(g) = self.cfg.term_gauge {
             cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.term) });
+        }
+        if let Some(g) = self.cfg.elections_gauge {
+            cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.elections) });
         }
         if initially_leader {
             self.role = RaftRole::Leader;
@@ -345,20 +395,25 @@ impl Model for RaftNode {
         self.role = RaftRole::Follower;
         self.leader = None;
         self.pending.clear();
+        self.drop_unsent();
         self.reset_votes();
         self.begin(cx, false);
     }
 
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: RaftInbox) {
+        let before = self.durable();
         match msg {
             RaftInbox::Raft(m) => self.on_raft(cx, from, m),
             RaftInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
             // A server is nobody's client.
             RaftInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
         }
+        self.finish(cx, before);
     }
 
     fn on_timer(&mut self, cx: &mut Cx, timer: RaftTimer) {
+        let before = self.durable();
         self.on_timer_inner(cx, timer);
+        self.finish(cx, before);
     }
 }

@@ -15,6 +15,12 @@ message_family! {
         /// `index`: on success the last index now known to match; on failure a hint
         /// (the follower's last index) so the leader backs up in one step.
         AppendReply { term: u32, success: bool, index: u32 } = "append-reply",
+        /// etcd's `MsgHeartbeat`: no entries, only the leader's term and a commit
+        /// index capped at what this follower is known to hold.
+        Heartbeat { term: u32, commit: u32 } = "heartbeat",
+        /// etcd's `MsgHeartbeatResp`: tells the leader the follower is alive, so it
+        /// can send the entries the follower lacks (catch-up costs a round trip).
+        HeartbeatReply { term: u32 } = "heartbeat-reply",
     }
 }
 
@@ -35,5 +41,7 @@ timer_enum! {
         Heartbeat,
         /// Leader with CheckQuorum: once per election timeout, step down without a majority.
         Quorum,
+        /// The oldest pending stable-storage write is done: send what waited for it.
+        Persist,
     }
 }

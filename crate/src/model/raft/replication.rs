@@ -15,7 +15,7 @@ impl RaftNode {
         self.log.push(self.term);
         self.emit_role(cx);
         cx.cancel_timer(Timer::Raft(RaftTimer::Election));
-        self.broadcast(cx);
+        self.broadcast();
         cx.set_timer(Timer::Raft(RaftTimer::Heartbeat), self.cfg.heartbeat_us);
         if self.cfg.check_quorum {
             cx.set_timer(Timer::Raft(RaftTimer::Quorum), self.cfg.election_min_us);
@@ -23,13 +23,30 @@ impl RaftNode {
         self.advance_commit(cx);
     }
 
-    pub(super) fn broadcast(&mut self, cx: &mut Cx) {
+    pub(super) fn broadcast(&mut self) {
         for i in 0..self.cfg.peers.len() {
-            self.send_append(cx, i);
+            self.send_append(i);
         }
     }
 
-    pub(super) fn send_append(&mut self, cx: &mut Cx, i: usize) {
+    /// etcd's heartbeat: no entries; the commit index is capped at what the
+    /// follower is known to hold, so it never commits an entry it lacks.
+    pub(super) fn send_heartbeats(&mut self) {
+        for i in 0..self.cfg.peers.len() {
+            let commit = self.commit.min(self.match_index[i]);
+            self.out(self.cfg.peers[i], RaftMsg::Heartbeat { term: self.term, commit });
+        }
+    }
+
+    /// A follower's heartbeat reply: it is alive; if it lacks entries, send them.
+    pub(super) fn on_heartbeat_reply(&mut self, pi: usize) {
+        self.recent_active[pi] = true;
+        if self.match_index[pi] < self.last_index() {
+            self.send_append(pi);
+        }
+    }
+
+    pub(super) fn send_append(&mut self, i: usize) {
         let next = self.next_index[i].clamp(1, self.last_index() + 1);
         let prev_index = next - 1;
         let mut count = 0;
@@ -45,7 +62,7 @@ impl RaftNode {
             entry_term: if count == 0 { 0 } else { entry_term },
             commit: self.commit,
         };
-        cx.send(self.cfg.peers[i], self.cfg.plane, Msg::Raft(msg), APPEND_HEADER_BYTES + count * ENTRY_BYTES);
+        self.out(self.cfg.peers[i], msg);
     }
 
     pub(super) fn advance_commit(&mut self, cx: &mut Cx) {
@@ -77,17 +94,17 @@ impl RaftNode {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn on_append(&mut self, cx: &mut Cx, from: NodeId, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32) {
+    pub(super) fn on_append(&mut self, from: NodeId, prev_index: u32, prev_term: u32, count: u32, entry_term: u32, commit: u32) {
         if prev_index < self.commit && prev_index + count <= self.commit {
             // Everything offered is already committed here.
             let reply = RaftMsg::AppendReply { term: self.term, success: true, index: self.commit };
-            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+            self.out(from, reply);
             return;
         }
         if prev_index > self.last_index() || self.term_at(prev_index) != prev_term {
             let hint = self.last_index().min(prev_index.saturating_sub(1));
             let reply = RaftMsg::AppendReply { term: self.term, success: false, index: hint };
-            cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+            self.out(from, reply);
             return;
         }
         for k in 1..=count {
@@ -107,7 +124,7 @@ impl RaftNode {
             self.commit = new_commit;
         }
         let reply = RaftMsg::AppendReply { term: self.term, success: true, index: matched };
-        cx.send(from, self.cfg.plane, Msg::Raft(reply), REPLY_BYTES);
+        self.out(from, reply);
     }
 
     pub(super) fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
@@ -123,7 +140,7 @@ impl RaftNode {
         }
         self.log.push(self.term);
         self.pending.push_back(PendingWrite { index: self.last_index(), term: self.term, client, req });
-        self.broadcast(cx);
+        self.broadcast();
         self.advance_commit(cx);
     }
 }

@@ -67,6 +67,7 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) 
         return Err(cx.err(format!("{p}.members"), "needs a primary and at least one replica"));
     }
     let renew_interval_us = cx.positive_micros(&s.renew_interval, &format!("{p}.renew_interval"))?;
+    let members_len = members.len() as u64;
     let zero = Quantity::Number(0.0);
     let cfg = ManagerConfig {
         etcd,
@@ -81,9 +82,11 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) 
         full_rebuild: cx.values.flag(&s.full_rebuild, &format!("{p}.full_rebuild"))?,
         failovers_gauge: cx.gauge("db_failovers"),
         lease_age_gauge: cx.gauge("db_lease_age_s"),
+        write_gap_gauge: cx.gauge("etcd_write_gap_s"),
     };
-    // Per round: the tick, a ping and its answer, an etcd write and its answer.
-    let events = 5u64.saturating_mul(cx.end_us / renew_interval_us + 1);
+    // Per round: the tick, a ping and its answer per member, an etcd write and its answer.
+    let per_round = 3 + 2 * members_len;
+    let events = per_round.saturating_mul(cx.end_us / renew_interval_us + 1);
     cx.expect_events(events, &s.renew_interval, &format!("{p}.renew_interval"));
     Ok(Box::new(DbManager::new(cfg)))
 }

@@ -178,6 +178,7 @@ pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<
         broken_at_s: cx.gauge("replication_broken_at_s"),
         commit_wait_ms: cx.gauge(&format!("{my_name}_commit_wait_ms")),
         writes_delayed: cx.gauge(&format!("{my_name}_writes_delayed_bytes")),
+        delete_refused: cx.gauge(&format!("{my_name}_delete_refused")),
         lag_bytes: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_bytes"))).collect(),
         lag_s: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_s"))).collect(),
     };

@@ -39,6 +39,14 @@ pub struct RaftSpec {
     /// Draw this server's term as a gauge of this name.
     #[serde(default)]
     pub term_gauge: Option<String>,
+    /// Count the elections this server starts as a gauge of this name.
+    #[serde(default)]
+    pub elections_gauge: Option<String>,
+    /// Stable-storage write time: votes and log appends are answered only once
+    /// written (default 0: no disk). The Raft paper's broadcast time is a round
+    /// trip plus this write.
+    #[serde(default)]
+    pub disk_write: Option<Quantity>,
 }
 
 fn yes() -> bool {
@@ -72,6 +80,11 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyM
         return Err(cx.err(format!("{p}.initial_leader"), "must be this node or one of its peers"));
     }
     let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g));
+    let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g));
+    let disk_write_us = match &s.disk_write {
+        Some(q) => cx.values.micros(q, &format!("{p}.disk_write"))?,
+        None => 0,
+    };
     let cfg = RaftConfig {
         group: cx.group(&s.group),
         plane,
@@ -84,6 +97,8 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyM
         initial_leader,
         random_phase: s.random_phase,
         term_gauge,
+        elections_gauge,
+        disk_write_us,
         peers,
     };
     // Per heartbeat the leader's timer, an append to each peer and its reply,
