@@ -38,7 +38,7 @@ pub mod state;
 pub use msg::{EsInbox, EsMsg, EsTimer, OpKind};
 use state::{has, ClusterState, NONE};
 
-use super::effect::{Cx, Effect, Role};
+use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{Command, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -210,7 +210,7 @@ impl EsNode {
             };
             if role != self.last_role {
                 self.last_role = role;
-                let epoch = (u64::from(self.term.max(self.state.term)) << 16) | u64::from(self.id.0 & 0xffff);
+                let epoch = Epoch::new(self.term.max(self.state.term), self.id);
                 cx.emit(Effect::Role { group: self.cfg.group, role, epoch });
             }
         }
