@@ -28,11 +28,7 @@ impl EsNode {
                     self.remove_members(cx, gone);
                 }
             }
-            Mode::Follower(m) => {
-                if self.fd_check(cx, m) {
-                    self.master_gone(cx);
-                }
-            }
+            Mode::Follower(m) if self.fd_check(cx, m) => self.master_gone(cx),
             _ => {}
         }
     }
