@@ -12,7 +12,8 @@ impl EsNode {
     /// failures in a row and the peer is gone. A master also pings the nodes
     /// outside its cluster (discovery), which is how two masters meet after a heal.
     pub(super) fn fd_round(&mut self, cx: &mut Cx) {
-        match self.mode {
+        let mode = self.mode;
+        match mode {
             Mode::Master => {
                 let mut gone = 0u16;
                 for i in self.others().collect::<Vec<_>>() {
