@@ -97,6 +97,8 @@ const CASES: &[Case] = &[
     // Demo
     Case { scenario: "demo-partition", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["dead_time=100"])), above: Some(edit(later_heal)), one_sided_because: "" },
     Case { scenario: "demo-partition", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["quorum=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // Elasticsearch split brain
+    Case { scenario: "elasticsearch-split-brain", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["client_rate=20"])), one_sided_because: "" },
 ];
 
 const PENDING: &[&str] = &[];

@@ -248,8 +248,13 @@ fn schedules(cases: u64, sets: &[(&str, f64)], voting: bool) -> (u64, u64) {
         overrides.insert("voting_configuration".into(), OverrideValue::Flag(voting));
         let r = replay("x.json", &v.to_string(), &overrides, case).unwrap_or_else(|e| panic!("case {case}: {e}"));
         committed += r.outcome.gauges.iter().find(|g| g.name == "committed_version").map_or(0, |g| g.max as u64);
-        if !versions_committed_twice(&r).is_empty() {
+        let twice = versions_committed_twice(&r);
+        if !twice.is_empty() {
             violating += 1;
+            eprintln!("case {case}: versions committed by two masters {twice:?}");
+            if std::env::var_os("ES_DUMP").is_some() {
+                std::fs::write(format!("/tmp/es-case-{case}.json"), v.to_string()).ok();
+            }
         }
     }
     (violating, committed)

@@ -12,7 +12,8 @@ impl EsNode {
     /// failures in a row and the peer is gone. A master also pings the nodes
     /// outside its cluster (discovery), which is how two masters meet after a heal.
     pub(super) fn fd_round(&mut self, cx: &mut Cx) {
-        match self.mode {
+        let mode = self.mode;
+        match mode {
             Mode::Master => {
                 let mut gone = 0u16;
                 for i in self.others().collect::<Vec<_>>() {
@@ -28,11 +29,7 @@ impl EsNode {
                     self.remove_members(cx, gone);
                 }
             }
-            Mode::Follower(m) => {
-                if self.fd_check(cx, m) {
-                    self.master_gone(cx);
-                }
-            }
+            Mode::Follower(m) if self.fd_check(cx, m) => self.master_gone(cx),
             _ => {}
         }
     }
@@ -262,8 +259,13 @@ impl EsNode {
     fn try_win(&mut self, cx: &mut Cx) {
         let joined = self.joined(cx.now_us);
         let won = if self.cfg.voting_mode {
-            let config = if self.state.voting != 0 { self.state.voting } else { voting_for(self.cfg.eligible, 0) };
-            majority(joined & self.cfg.eligible, config)
+            // A majority of the last accepted and of the last committed
+            // configuration: an accepted but uncommitted reconfiguration cannot
+            // let a smaller set of voters elect on its own.
+            let initial = voting_for(self.cfg.eligible, 0);
+            let accepted = if self.state.voting != 0 { self.state.voting } else { initial };
+            let committed = if self.committed_voting != 0 { self.committed_voting } else { initial };
+            majority(joined & self.cfg.eligible, accepted) && majority(joined & self.cfg.eligible, committed)
         } else {
             (joined & self.cfg.eligible).count_ones() >= self.cfg.minimum_master_nodes
         };
@@ -403,8 +405,15 @@ impl EsNode {
         }
         self.term = self.term.max(incoming.term);
         self.mode = Mode::Follower(from);
+        // A master publishes its next state only after the previous one
+        // committed, so the next state from the same master and term commits
+        // the configuration of the one before it. (No separate commit message.)
+        if incoming.master == self.state.master && incoming.term == self.state.term {
+            self.committed_voting = self.state.voting;
+        } else if self.committed_voting == 0 {
+            self.committed_voting = voting_for(self.cfg.eligible, 0);
+        }
         self.state = incoming;
-        self.committed_voting = incoming.voting;
         self.send(cx, from, EsMsg::PublishAck { term: incoming.term, version: incoming.version }, SMALL_BYTES);
         self.data_changed(cx);
     }

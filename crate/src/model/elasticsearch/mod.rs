@@ -210,8 +210,8 @@ impl EsNode {
             };
             if role != self.last_role {
                 self.last_role = role;
-                let term = self.term.max(self.state.term);
-                cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(term, self.id) });
+                let epoch = Epoch::new(self.term.max(self.state.term), self.id);
+                cx.emit(Effect::Role { group: self.cfg.group, role, epoch });
             }
         }
         if let Some(g) = self.cfg.health_gauge {

@@ -169,7 +169,7 @@ impl ClusterState {
 /// three while it has three or more (it keeps departed nodes to stay at three).
 pub fn voting_for(eligible_members: u16, previous: u16) -> u16 {
     let mut set = eligible_members;
-    if set.count_ones() % 2 == 0 && set != 0 {
+    if set.count_ones().is_multiple_of(2) && set != 0 {
         set &= !(1 << (15 - set.leading_zeros())); // leave the highest index out
     }
     if set.count_ones() < 3 && previous.count_ones() >= 3 {
