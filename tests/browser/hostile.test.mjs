@@ -178,7 +178,7 @@ const idle = (name) => ({ name, model: { client: { targets: [name], plane: 'data
 const step = (action) => ({ at: '1s', title: 't', action, narration: 'n', source: 'assumption' });
 function skeleton(nodes, links, timeline, devices = []) {
   const s = JSON.parse(demo);
-  Object.assign(s, { parameters: {}, toggles: {}, outcomes: [], challenges: [], planes: ['data'], devices: devices.map((name) => ({ name })), nodes, links, timeline });
+  Object.assign(s, { parameters: {}, toggles: {}, outcomes: [], challenges: [], invariants: [], planes: ['data'], devices: devices.map((name) => ({ name })), nodes, links, timeline });
   s.limits = { events_max: 1000000, bucket: '10s' };
   return s;
 }

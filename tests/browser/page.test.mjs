@@ -269,9 +269,14 @@ test('editing: typing a number runs once when complete; sliders stay within the 
   await page.waitForTimeout(1200);
   assert.equal(await runs(page), r0 + 1, 'typing "1200" runs once, not for 1, 12, 120');
   // A short heartbeat: the core says how far the client rate may go, and the slider stops there.
+  // The default settings already limit the rate: wait for the limit of the new settings.
+  const limitBefore = await page.textContent('#param-client_rate-limit');
   await page.fill('#param-heartbeat_interval', '20');
   await page.press('#param-heartbeat_interval', 'Enter');
-  await page.waitForFunction(() => /can run/.test(document.getElementById('param-client_rate-limit').textContent), null, { timeout: 20000 });
+  await page.waitForFunction((before) => {
+    const text = document.getElementById('param-client_rate-limit').textContent;
+    return /can run/.test(text) && text !== before;
+  }, limitBefore, { timeout: 20000 });
   const max = Number(await page.$eval('#param-client_rate', (n) => n.closest('.param').querySelector('input[type=range]').max));
   assert.ok(max < 5000, `the slider's top is within the budget (${max})`);
   const r1 = await runs(page);
