@@ -16,6 +16,15 @@ use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, Servic
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
+/// What a majority is counted for (see `members_alive`).
+#[derive(Clone, Copy)]
+enum MajorityFor {
+    /// An active keeping its lease.
+    Lease,
+    /// A passive replacing the active.
+    Promotion,
+}
+
 const HEARTBEAT_BYTES: u32 = 128;
 const REPLICATE_BYTES: u32 = 4096;
 const REPLY_BYTES: u32 = 64;
@@ -144,18 +153,23 @@ impl HaMember {
         self.cfg.peers.iter().position(|&p| p == n)
     }
 
-    /// Members heard from within the dead time, this one included.
-    /// Members heard from within `window_us`, this one included, leaving out
-    /// `except` (the active a passive is about to replace cannot vote for it).
-    fn members_alive(&self, now: u64, window_us: u64, except: Option<NodeId>) -> usize {
+    /// Members heard from within `window_us`, this one included. For an active's
+    /// own lease every member heard counts. For a promotion, neither the active
+    /// being replaced nor a peer that still hears some active is a vote: such a
+    /// peer follows a live active, even one this member has never heard of.
+    fn members_alive(&self, now: u64, window_us: u64, check: MajorityFor) -> usize {
         let heard = self.cfg.peers.iter().zip(&self.heard_us).zip(&self.peer_hears_active).filter(|&((&p, &t), &busy)| {
-            Some(p) != except && now.saturating_sub(t) <= window_us && !(except.is_some() && busy)
+            let fresh = now.saturating_sub(t) <= window_us;
+            match check {
+                MajorityFor::Lease => fresh,
+                MajorityFor::Promotion => fresh && Some(p) != self.active && !busy,
+            }
         });
         1 + heard.count()
     }
 
-    fn has_majority(&self, now: u64, window_us: u64, except: Option<NodeId>) -> bool {
-        2 * self.members_alive(now, window_us, except) > self.cfg.peers.len() + 1
+    fn has_majority(&self, now: u64, window_us: u64, check: MajorityFor) -> bool {
+        2 * self.members_alive(now, window_us, check) > self.cfg.peers.len() + 1
     }
 
     fn timer(&mut self, cx: &mut Cx, timer: HaTimer) {
@@ -192,7 +206,7 @@ impl HaMember {
         match self.role {
             Role::Active if self.cfg.quorum
                 // Demote before any passive could promote (lease shorter than detection).
-                && !self.has_majority(now, dead * 3 / 4, None) => {
+                && !self.has_majority(now, dead * 3 / 4, MajorityFor::Lease) => {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
@@ -205,7 +219,7 @@ impl HaMember {
                 // messages; neither the active being replaced nor a peer that still
                 // hears it votes (a partial partition). All three found by
                 // tests/rust/fault_properties.rs.
-                if self.cfg.quorum && !self.has_majority(now, dead * 3 / 4, self.active) {
+                if self.cfg.quorum && !self.has_majority(now, dead * 3 / 4, MajorityFor::Promotion) {
                     return;
                 }
                 // The surviving member with the lowest id takes over, so several
@@ -386,5 +400,42 @@ impl Model for HaMember {
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(me: u32) -> HaMember {
+        let cfg = HaConfig {
+            group: GroupId(0),
+            peers: (0..3).filter(|&n| n != me).map(NodeId).collect(),
+            initially_active: false,
+            heartbeat_interval_us: 1_000_000,
+            dead_time_us: 10_000_000,
+            heartbeat_plane: PlaneId(0),
+            data_plane: PlaneId(0),
+            quorum: true,
+        };
+        HaMember::new(NodeId(me), cfg)
+    }
+
+    /// A passive that has forgotten who the active is (it demoted itself, or never
+    /// heard it) must still not count a peer that follows a live active as a vote:
+    /// found by tests/rust/fault_properties.rs (demo-partition, seed 5, with quorum).
+    #[test]
+    fn a_peer_that_hears_an_active_is_no_vote_even_for_a_member_that_knows_no_active() {
+        let mut m = member(0);
+        let now = 100_000_000;
+        m.heard_us = vec![now, 0];
+        m.peer_hears_active = vec![true, false];
+        assert_eq!(m.active, None);
+        assert!(!m.has_majority(now, 7_500_000, MajorityFor::Promotion), "n2 follows an active elsewhere");
+        m.peer_hears_active = vec![false, false];
+        assert!(m.has_majority(now, 7_500_000, MajorityFor::Promotion), "a free peer is a vote");
+        // An active's lease counts every member it hears, followers included.
+        m.peer_hears_active = vec![true, false];
+        assert!(m.has_majority(now, 7_500_000, MajorityFor::Lease));
     }
 }
