@@ -156,7 +156,8 @@ fn show_a_case() {
     }
     println!("{:?}", setup.node_names);
     let mut loaded = loaded;
-    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, 5, loaded.resolved.setup.network.devices.len() as u16, 0);
+    let node_count = loaded.resolved.setup.node_names.len() as u32;
+    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, node_count, loaded.resolved.setup.network.devices.len() as u16, 0);
     loaded.resolved.setup.actions.extend(faults);
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().unwrap();

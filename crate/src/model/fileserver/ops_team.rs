@@ -186,8 +186,17 @@ impl OpsTeam {
                 resume(cx, w, true, wl, term);
                 resume(cx, l, false, keep, term);
             }
-            (Some(s), None) => resume(cx, a, true, s.log_len, term_of(s.epoch) + 1),
-            (None, Some(s)) => resume(cx, b, true, s.log_len, term_of(s.epoch) + 1),
+            // A node that does not answer may still be serving behind a broken
+            // network: power it off at the console (STONITH by hand) before its
+            // partner serves alone. A node that is already off stays off.
+            (Some(s), None) => {
+                cx.emit(Effect::PowerOff { target: b });
+                resume(cx, a, true, s.log_len, term_of(s.epoch) + 1)
+            }
+            (None, Some(s)) => {
+                cx.emit(Effect::PowerOff { target: a });
+                resume(cx, b, true, s.log_len, term_of(s.epoch) + 1)
+            }
             (None, None) => {} // nothing answers: the team moves on
         }
         self.step_after(cx, Stage::Resync(p), self.cfg.resync_time_us);
