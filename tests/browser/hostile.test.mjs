@@ -230,10 +230,12 @@ test('the largest topologies the validator accepts draw without a main-thread ta
       console.log(`${name}: ${longTasks.length} main-thread tasks over 50 ms${longTasks.length ? ` (${shown}; times from ready)` : ''}`);
       await screenshot(page, name);
       if (name === 'demo-partition') { baseline = worst; await context.close(); continue; }
-      // 50 ms on a quiet machine; on a busy shared one (where even the demo's tasks
-      // reach 100–200 ms), no worse than twice the demo's own worst task. Before the
-      // level of detail the mesh's first paint was one 67-second task.
-      const limit = Math.max(50, 2 * baseline);
+      // Measured on a quiet 2-core machine (2026-12-01): the largest files' worst tasks
+      // are 52-58 ms, and the five-node demo's own are 54-56 ms in the same runs (the page's
+      // work when a run arrives, not drawing); on a busy shared machine even the demo's
+      // reach 100-200 ms. So: no worse than 75 ms or twice the demo's worst task, whichever
+      // is more. Before the level of detail the mesh's first paint was one 67-second task.
+      const limit = Math.max(75, 2 * baseline);
       assert.ok(worst <= limit, `${name}: a main-thread task took ${worst} ms (${shown}); limit ${limit} ms (demo: ${baseline} ms)`);
       assert.deepEqual(errors, []);
       await context.close();
