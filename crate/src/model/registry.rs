@@ -63,6 +63,8 @@ macro_rules! registry {
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
+            /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
+            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
         }
     };
 }
