@@ -242,7 +242,13 @@ impl AisNode {
         if smap.version <= self.smap.version || !smap.has(self.me) {
             return;
         }
-        let accept = if forced { self.cfg.accept_forced_merge || self.smap.has(from) } else { from == smap.primary };
+        // A map naming another primary is taken only while this node's own
+        // primary is overdue, as a voter only agrees then (assumption: a
+        // node that still hears its primary keeps it).
+        let own_primary_alive = self.is_primary()
+            || (self.smap.primary != NONE && cx.now_us.saturating_sub(self.last_ack_us) <= self.cfg.keepalive.interval_us);
+        let takeover_ok = smap.primary == self.smap.primary || !own_primary_alive;
+        let accept = if forced { self.cfg.accept_forced_merge || self.smap.has(from) } else { from == smap.primary && takeover_ok };
         if !accept {
             return;
         }
