@@ -10,6 +10,7 @@
 //! is ignored, as a real daemon ignores a packet it cannot parse). How to add a
 //! model: `registry.rs`.
 
+pub mod aistore;
 pub mod backup_catalog;
 pub mod db_cluster;
 pub mod dormant;

@@ -65,6 +65,8 @@ macro_rules! registry {
             /// A quorum witness: the third vote for two-node pairs.
             "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness,
                 msg Vote(crate::model::fencing::VoteMsg);
+            /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
+            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
         }
     };
 }
