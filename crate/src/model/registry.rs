@@ -63,6 +63,9 @@ macro_rules! registry {
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
+            /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
+            "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
+                msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
         }
     };
 }
