@@ -17,6 +17,7 @@ pub mod effect;
 pub mod elasticsearch;
 pub mod fileserver;
 pub mod ha_member;
+pub mod kafka;
 pub mod mongodb;
 pub mod msg;
 pub mod node;

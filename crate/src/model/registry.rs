@@ -66,6 +66,9 @@ macro_rules! registry {
             /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
             "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
                 msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
+            /// A Kafka cluster node: the ZooKeeper server or a broker (controller epoch, partition leader and ISR, acks).
+            "kafka" Kafka(Box<crate::scenario::models::kafka::KafkaSpec>) = crate::scenario::models::kafka::build,
+                msg Kafka(crate::model::kafka::KafkaMsg), timer Kafka(crate::model::kafka::KafkaTimer);
         }
     };
 }
