@@ -15,6 +15,10 @@
 //!   a time, sending their log end and the epoch of their last record; the
 //!   leader answers with the next record, or `Truncate` when that last record
 //!   is not in its log (leader-epoch truncation), and the follower discards it.
+//!   Truncating a record this broker acknowledged as leader is reported
+//!   (`Discarded`): that acknowledged record is lost. (A producer's retry can
+//!   put one record in two leaders' logs; dropping the copy nobody
+//!   acknowledged loses nothing.)
 //! - **acks.** With `acks=1` the leader answers once it has the record. With
 //!   `acks=all` it refuses the write when the ISR is smaller than
 //!   `min.insync.replicas` and answers once every ISR member has fetched past
@@ -22,7 +26,7 @@
 //!   (`AlterIsr`); the leader counts it for acks from the moment it asks, so an
 //!   ISR change in flight never acknowledges too early.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use super::controller::Controller;
 use super::msg::{KafkaMsg, KafkaTimer, PartitionState, Watch, ZkOp, ZkView, NONE};
@@ -93,6 +97,8 @@ pub struct Broker {
     // Durable: the log, and the session counter (a restart opens a new session).
     pub(super) log: Vec<Record>,
     session: u32,
+    /// Records this broker acknowledged as leader.
+    acknowledged: BTreeSet<u64>,
     // Volatile.
     /// The last ZooKeeper view seen; `None` until the first reply after start.
     zk_seen: bool,
@@ -118,6 +124,7 @@ impl Broker {
             cfg,
             log: vec![],
             session: 1,
+            acknowledged: BTreeSet::new(),
             zk_seen: false,
             controller: None,
             state: PartitionState { leader: NONE, leader_epoch: 0, isr: 0 },
@@ -155,9 +162,11 @@ impl Broker {
     /// After a crash: the log and the session counter survive; a new session is opened.
     pub fn restart(&mut self, cx: &mut Cx) {
         let (log, session) = (std::mem::take(&mut self.log), self.session + 1);
+        let acknowledged = std::mem::take(&mut self.acknowledged);
         *self = Broker::new(self.cfg.clone());
         self.log = log;
         self.session = session;
+        self.acknowledged = acknowledged;
         // Not a cold start of the cluster: it learns the partition from the controller.
         self.zk_seen = true;
         self.gauge_controller(cx);
@@ -392,7 +401,7 @@ impl Broker {
             return;
         }
         if let Some(r) = self.log.pop() {
-            if r.write_id != 0 {
+            if self.acknowledged.contains(&r.write_id) {
                 cx.emit(Effect::Discarded { write_id: r.write_id });
             }
         }
@@ -415,6 +424,9 @@ impl Broker {
             let Some(w) = self.waiting.pop_front() else { break };
             // NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below the minimum meanwhile.
             let status = if self.isr_large_enough() { ReplyStatus::Ok } else { ReplyStatus::Unavailable };
+            if status == ReplyStatus::Ok {
+                self.acknowledged.insert(self.log[w.through as usize - 1].write_id);
+            }
             cx.send(w.client, self.cfg.client_plane, ServiceMsg::Reply { req: w.req, status }, SMALL_BYTES);
         }
     }
@@ -445,6 +457,7 @@ impl Broker {
             self.waiting.push_back(Waiting { client, req, through: self.log.len() as u32 });
             self.advance_acks(cx);
         } else {
+            self.acknowledged.insert(write_id);
             reply(cx, ReplyStatus::Ok);
         }
     }

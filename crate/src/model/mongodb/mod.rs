@@ -19,14 +19,17 @@
 //!   commit point). A primary that steps down fails its waiting writes.
 //! - **Rollback.** When a fetcher's last entry is not in its sync source's
 //!   oplog, the source answers `RollBack`; the fetcher removes that entry
-//!   (`Discarded`: a write it had acknowledged is then lost) and asks again.
+//!   and asks again. Rolling back a write this member had acknowledged as
+//!   primary is reported (`Discarded`): that acknowledged write is lost. (A
+//!   client's retry can put the same write in two primaries' oplogs; rolling
+//!   back the copy that was never acknowledged loses nothing.)
 //!   The oplog, the term and the vote survive a restart (the journal).
 
 mod msg;
 
 pub use msg::{MongoInbox, MongoMsg, MongoTimer};
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use super::effect::{Cx, Effect, Epoch, Role};
 use super::msg::{Command, ReplyStatus, ServiceMsg};
@@ -92,6 +95,8 @@ pub struct MongoMember {
     term: u32,
     voted_in_term: u32,
     oplog: Vec<OplogEntry>,
+    /// Writes this member acknowledged as primary.
+    acknowledged: BTreeSet<u64>,
     // Volatile.
     state: State,
     votes: u32,
@@ -122,6 +127,7 @@ impl MongoMember {
             term: 0,
             voted_in_term: 0,
             oplog: vec![],
+            acknowledged: BTreeSet::new(),
             state: State::Secondary,
             votes: 0,
             heard_us: vec![0; n],
@@ -368,7 +374,9 @@ impl MongoMember {
         }
         if let Some(e) = self.oplog.pop() {
             if e.write_id != 0 {
-                cx.emit(Effect::Discarded { write_id: e.write_id });
+                if self.acknowledged.contains(&e.write_id) {
+                    cx.emit(Effect::Discarded { write_id: e.write_id });
+                }
                 self.rolled_back += 1;
                 if let Some(g) = self.cfg.rollback_gauge {
                     cx.emit(Effect::Gauge { gauge: g, value: self.rolled_back });
@@ -390,6 +398,7 @@ impl MongoMember {
         }
         while self.waiting.front().is_some_and(|w| w.through <= self.commit_len) {
             if let Some(w) = self.waiting.pop_front() {
+                self.acknowledged.insert(self.oplog[w.through as usize - 1].write_id);
                 cx.send(w.client, self.cfg.client_plane, ServiceMsg::Reply { req: w.req, status: ReplyStatus::Ok }, SMALL_BYTES);
             }
         }
@@ -418,6 +427,7 @@ impl MongoMember {
             self.waiting.push_back(WaitingWrite { client, req, through: self.oplog.len() as u32 });
             self.advance_commit(cx);
         } else {
+            self.acknowledged.insert(write_id);
             reply(cx, ReplyStatus::Ok);
         }
     }
