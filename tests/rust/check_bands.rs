@@ -99,6 +99,12 @@ const CASES: &[Case] = &[
     Case { scenario: "demo-partition", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["quorum=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
     // Elasticsearch split brain
     Case { scenario: "elasticsearch-split-brain", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["client_rate=20"])), one_sided_because: "" },
+    // Kafka: two leaders from the zombie's wake-up to the controller's restart; acks=1 records b2 took meanwhile
+    Case { scenario: "kafka-zombie-controller", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["conditional_writes=on"])), above: Some(set(&["restart_at=139"])), one_sided_because: "" },
+    Case { scenario: "kafka-zombie-controller", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["acks_all=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // MongoDB: failover after electionTimeoutMillis; w: 1 writes rolled back
+    Case { scenario: "mongodb-rollback", metric: "new_primary_after_ms", inside: DEFAULTS, below: Some(set(&["election_timeout=5"])), above: Some(set(&["election_timeout=15"])), one_sided_because: "" },
+    Case { scenario: "mongodb-rollback", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["write_majority=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
 ];
 
 const PENDING: &[&str] = &[];

@@ -226,7 +226,7 @@ impl Broker {
             KafkaMsg::LeaderAndIsr { controller_epoch, state } => self.on_leader_and_isr(cx, b, controller_epoch, state),
             KafkaMsg::Fetch { offset, last_epoch } => self.on_fetch(cx, b, offset, last_epoch),
             KafkaMsg::Records { offset, epoch, write_id } => self.on_records(cx, b, offset, epoch, write_id),
-            KafkaMsg::Truncate { .. } => self.on_truncate(cx, b),
+            KafkaMsg::Truncate { offset, .. } => self.on_truncate(cx, b, offset),
             KafkaMsg::AlterIsr { leader_epoch, isr } => self.controller_alter_isr(cx, b, leader_epoch, isr),
             // A refusal: the stage draws it; the deposed controller learns its fate from ZooKeeper.
             KafkaMsg::StaleEpoch { .. } => {}
@@ -353,7 +353,7 @@ impl Broker {
         let n = offset as usize;
         let matches = n <= self.log.len() && (n == 0 || self.log[n - 1].epoch == last_epoch);
         if !matches {
-            return self.send_to(cx, from, KafkaMsg::Truncate { leader_epoch: self.state.leader_epoch });
+            return self.send_to(cx, from, KafkaMsg::Truncate { leader_epoch: self.state.leader_epoch, offset });
         }
         self.match_len[from as usize] = offset;
         if n < self.log.len() {
@@ -396,8 +396,9 @@ impl Broker {
         self.fetch(cx);
     }
 
-    fn on_truncate(&mut self, cx: &mut Cx, from: u8) {
-        if from != self.state.leader {
+    fn on_truncate(&mut self, cx: &mut Cx, from: u8, offset: u32) {
+        // An answer to an older fetch (several can be in flight) says nothing about the log now.
+        if from != self.state.leader || offset as usize != self.log.len() {
             return;
         }
         if let Some(r) = self.log.pop() {

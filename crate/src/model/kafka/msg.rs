@@ -68,8 +68,9 @@ message_family! {
         Fetch { offset: u32, last_epoch: u32 } = "fetch",
         /// Leader -> follower: record `offset`, written in leader epoch `epoch`.
         Records { offset: u32, epoch: u32, write_id: u64 } = "records",
-        /// Leader -> follower: your last record is not in my log; truncate it and fetch again.
-        Truncate { leader_epoch: u32 } = "truncate",
+        /// Leader -> follower: your record `offset - 1` (the last of the `offset`
+        /// you fetched with) is not in my log; truncate it and fetch again.
+        Truncate { leader_epoch: u32, offset: u32 } = "truncate",
         /// Leader -> controller: make the ISR `isr` (a caught-up follower joins), in `leader_epoch`.
         AlterIsr { leader_epoch: u32, isr: u8 } = "alter-isr",
     }

@@ -339,7 +339,7 @@ impl MongoMember {
         let n = next as usize;
         let matches = n <= self.oplog.len() && (n == 0 || self.oplog[n - 1].term == prev_term);
         if !matches {
-            self.send(cx, from, MongoMsg::RollBack { term: self.term }, SMALL_BYTES);
+            self.send(cx, from, MongoMsg::RollBack { term: self.term, next }, SMALL_BYTES);
             return;
         }
         self.match_len[from] = next;
@@ -367,9 +367,11 @@ impl MongoMember {
         self.fetch(cx);
     }
 
-    fn on_rollback(&mut self, cx: &mut Cx, from: usize, term: u32) {
+    fn on_rollback(&mut self, cx: &mut Cx, from: usize, term: u32, next: u32) {
         self.observe_term(cx, term);
-        if term != self.term || self.state != State::Secondary || self.sync_source != Some(from) {
+        // An answer to an older fetch (a retry can overtake it) says nothing about the oplog now.
+        let current = next as usize == self.oplog.len();
+        if !current || term != self.term || self.state != State::Secondary || self.sync_source != Some(from) {
             return;
         }
         if let Some(e) = self.oplog.pop() {
@@ -486,7 +488,7 @@ impl Model for MongoMember {
             MongoMsg::Vote { term, dry_run, granted } => self.on_vote(cx, from, term, dry_run, granted),
             MongoMsg::Fetch { term, next, prev_term } => self.on_fetch(cx, from, term, next, prev_term),
             MongoMsg::Entry { term, index, entry_term, write_id } => self.on_entry(cx, from, term, index, entry_term, write_id),
-            MongoMsg::RollBack { term } => self.on_rollback(cx, from, term),
+            MongoMsg::RollBack { term, next } => self.on_rollback(cx, from, term, next),
         }
     }
 

@@ -18,9 +18,10 @@ message_family! {
         Fetch { term: u32, next: u32, prev_term: u32 } = "mongo-fetch",
         /// Oplog entry `index`, written in `entry_term`, carrying `write_id` (0: a no-op).
         Entry { term: u32, index: u32, entry_term: u32, write_id: u64 } = "mongo-oplog",
-        /// The fetcher's last entry is not in the sender's oplog: it must roll it
-        /// back and ask again. A refusal by the newer primary, drawn as such.
-        RollBack { term: u32 } = "mongo-rollback",
+        /// The fetcher's last entry (of the `next` it fetched with) is not in the
+        /// sender's oplog: it must roll it back and ask again. A refusal by the
+        /// newer primary, drawn as such.
+        RollBack { term: u32, next: u32 } = "mongo-rollback",
     }
 }
 
