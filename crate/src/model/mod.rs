@@ -20,7 +20,6 @@ pub mod ha_member;
 pub mod kafka;
 pub mod mongodb;
 pub mod msg;
-pub mod node;
 pub mod postgres;
 pub mod raft;
 pub(crate) mod registry;
