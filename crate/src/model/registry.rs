@@ -67,6 +67,12 @@ macro_rules! registry {
                 msg Vote(crate::model::fencing::VoteMsg);
             /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
             "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
+            /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
+            "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
+                msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
+            /// A Kafka cluster node: the ZooKeeper server or a broker (controller epoch, partition leader and ISR, acks).
+            "kafka" Kafka(Box<crate::scenario::models::kafka::KafkaSpec>) = crate::scenario::models::kafka::build,
+                msg Kafka(crate::model::kafka::KafkaMsg), timer Kafka(crate::model::kafka::KafkaTimer);
         }
     };
 }
