@@ -63,6 +63,12 @@ macro_rules! registry {
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
+            /// A lease store (DCS): keys with TTL leases, compare-and-set on revisions, watches.
+            "lease_store" LeaseStore(crate::scenario::models::lease_store::LeaseStoreSpec) = crate::scenario::models::lease_store::build,
+                msg Lease(crate::model::lease_store::msg::LeaseMsg), timer Lease(crate::model::lease_store::msg::LeaseTimer);
+            /// A PostgreSQL server with Patroni on one host: leader key in a lease store, watchdog.
+            "patroni" Patroni(Box<crate::scenario::models::patroni::PatroniSpec>) = crate::scenario::models::patroni::build,
+                msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer);
         }
     };
 }

@@ -8,6 +8,8 @@ pub mod elasticsearch;
 pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
+pub mod lease_store;
+pub mod patroni;
 pub mod postgres;
 pub mod raft;
 
