@@ -21,6 +21,7 @@ pub mod msg;
 pub mod node;
 pub mod postgres;
 pub mod raft;
+pub mod redis_cluster;
 pub(crate) mod registry;
 pub mod workload;
 

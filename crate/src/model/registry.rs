@@ -63,6 +63,9 @@ macro_rules! registry {
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
+            /// A Redis Cluster node (master or replica): gossip failure detection, replica elections by a majority of masters.
+            "redis_cluster" RedisCluster(Box<crate::scenario::models::redis_cluster::RedisClusterSpec>) = crate::scenario::models::redis_cluster::build,
+                msg Rc(crate::model::redis_cluster::RcMsg), timer Rc(crate::model::redis_cluster::RcTimer);
         }
     };
 }

@@ -10,6 +10,7 @@ pub mod fileserver;
 pub mod ha_member;
 pub mod postgres;
 pub mod raft;
+pub mod redis_cluster;
 
 use std::collections::BTreeMap;
 
