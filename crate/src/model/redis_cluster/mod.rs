@@ -346,7 +346,7 @@ impl RcNode {
         if self.is_master() {
             self.ping_replicas(cx);
         } else {
-            if self.tick % 10 == 0 {
+            if self.tick.is_multiple_of(10) {
                 self.send_repl_ack(cx);
             }
             self.consider_failover(cx);

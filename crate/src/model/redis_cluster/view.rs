@@ -26,7 +26,7 @@ impl RcNode {
             return;
         }
         let now = cx.now_us;
-        if self.tick % 10 == 0 {
+        if self.tick.is_multiple_of(10) {
             let mut best: Option<u8> = None;
             for _ in 0..PING_SAMPLES {
                 let j = cx.rng.below(n as u64) as u8;

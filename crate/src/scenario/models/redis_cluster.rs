@@ -59,9 +59,17 @@ pub struct ShardSpec {
     pub nodes: Vec<String>,
 }
 
-/// The cluster's nodes (masters in shard order, then replicas), each node's
-/// range and initial master; shards without a running master are left out.
-fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &str) -> Result<(Vec<NodeId>, Vec<u8>, Vec<u8>, Vec<String>), ScenarioError> {
+/// The cluster as it runs: nodes (masters in shard order, then replicas),
+/// each node's range and initial master, and each range's group name.
+struct Layout {
+    cluster: Vec<NodeId>,
+    range_of: Vec<u8>,
+    initial_master: Vec<u8>,
+    groups: Vec<String>,
+}
+
+/// Shards none of whose nodes runs are left out.
+fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &str) -> Result<Layout, ScenarioError> {
     if s.shards.is_empty() || s.shards.len() > RANGES_MAX {
         return Err(cx.err(format!("{p}.shards"), format!("a cluster needs 1 to {RANGES_MAX} shards, not {}", s.shards.len())));
     }
@@ -100,11 +108,11 @@ fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &str) -> Result<(Vec<NodeId
         return Err(cx.err(format!("{p}.shards"), format!("at most {NODES_MAX} nodes in a cluster, not {}", cluster.len())));
     }
     let groups = masters.into_iter().map(|(_, g)| g).collect();
-    Ok((cluster, range_of, initial, groups))
+    Ok(Layout { cluster, range_of, initial_master: initial, groups })
 }
 
 pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let (cluster, range_of, initial_master, group_names) = layout(s, cx, p)?;
+    let Layout { cluster, range_of, initial_master, groups: group_names } = layout(s, cx, p)?;
     let Some(my_index) = cluster.iter().position(|&n| n == me) else {
         return Err(cx.err(format!("{p}.shards"), "this node is in no shard (as master or replica)"));
     };
