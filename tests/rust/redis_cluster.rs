@@ -276,6 +276,12 @@ fn bad_redis_cluster_input_is_refused_with_a_path() {
         }
     });
     assert!(e.contains("at most 16 nodes"), "{e}");
+    // The event budget: the cluster bus's cron and pings are counted before the run, named by the node timeout.
+    let e = error_of(|v| {
+        v["limits"]["events_max"] = 5_000.into();
+        v["parameters"]["client_rate"]["default"] = 0.into();
+    });
+    assert!(e.contains("parameters.node_timeout") && e.contains("limits.events_max"), "{e}");
     // Out-of-range parameters are refused before anything runs.
     let bad = replay("x.json", &scenario().to_string(), &[("shape".to_string(), OverrideValue::Number(3.0))].into_iter().collect(), 1);
     assert!(bad.is_err_and(|e| e.to_string().contains("shape")));
