@@ -26,6 +26,7 @@ pub mod msg;
 pub mod patroni;
 pub mod postgres;
 pub mod raft;
+pub mod redis_cluster;
 pub(crate) mod registry;
 pub mod show;
 pub mod workload;

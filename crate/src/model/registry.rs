@@ -79,6 +79,9 @@ macro_rules! registry {
             /// A PostgreSQL server with Patroni on one host: leader key in a lease store, watchdog.
             "patroni" Patroni(Box<crate::scenario::models::patroni::PatroniSpec>) = crate::scenario::models::patroni::build,
                 msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer);
+            /// A Redis Cluster node (master or replica): gossip failure detection, replica elections by a majority of masters.
+            "redis_cluster" RedisCluster(Box<crate::scenario::models::redis_cluster::RedisClusterSpec>) = crate::scenario::models::redis_cluster::build,
+                msg Rc(crate::model::redis_cluster::RcMsg), timer Rc(crate::model::redis_cluster::RcTimer);
         }
     };
 }

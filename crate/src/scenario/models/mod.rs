@@ -15,6 +15,7 @@ pub mod mongodb;
 pub mod patroni;
 pub mod postgres;
 pub mod raft;
+pub mod redis_cluster;
 
 use std::collections::BTreeMap;
 
