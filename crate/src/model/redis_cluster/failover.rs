@@ -91,7 +91,7 @@ impl RcNode {
             return;
         }
         let twice_timeout = self.cfg.node_timeout_us * 2;
-        if self.peers[usize::from(m)].voted_time_us.is_some_and(|t| cx.now_us - t < twice_timeout) {
+        if self.peers[usize::from(m)].voted_time_us.is_some_and(|t| cx.now_us.saturating_sub(t) < twice_timeout) {
             return;
         }
         let stale = (0..self.ranges.len()).any(|r| has(hdr.slots, r as u8) && self.ranges[r].epoch > hdr.config_epoch);

@@ -75,11 +75,11 @@ impl RcNode {
         let validity = timeout * REPORT_VALIDITY_MULT;
         for j in self.others().collect::<Vec<_>>() {
             let p = &mut self.peers[usize::from(j)];
-            if p.ping_sent_us.is_some_and(|t| now - t > timeout) && !p.fail {
+            if p.ping_sent_us.is_some_and(|t| now.saturating_sub(t) > timeout) && !p.fail {
                 p.pfail = true;
             }
             for r in &mut p.reports {
-                if r.is_some_and(|t| now - t > validity) {
+                if r.is_some_and(|t| now.saturating_sub(t) > validity) {
                     *r = None;
                 }
             }
@@ -142,7 +142,7 @@ impl RcNode {
         p.pong_received_us = now;
         p.ping_sent_us = None;
         p.pfail = false;
-        if p.fail && (!serving || now - p.fail_time_us > undo_us) {
+        if p.fail && (!serving || now.saturating_sub(p.fail_time_us) > undo_us) {
             p.fail = false;
         }
     }
@@ -192,7 +192,7 @@ impl RcNode {
     /// of the masters reachable (itself included), or, with full coverage,
     /// a range served by nobody or by a FAIL master.
     pub(super) fn update_state(&mut self, now: u64) {
-        if self.is_master() && !self.state_ok && self.restarted && now - self.started_us < WRITABLE_DELAY_US {
+        if self.is_master() && !self.state_ok && self.restarted && now.saturating_sub(self.started_us) < WRITABLE_DELAY_US {
             return;
         }
         let mut ok = true;
@@ -215,7 +215,7 @@ impl RcNode {
             return;
         }
         let rejoin_us = self.cfg.node_timeout_us.clamp(REJOIN_DELAY_MIN_US, REJOIN_DELAY_MAX_US);
-        if ok && self.is_master() && self.among_minority_us.is_some_and(|t| now - t < rejoin_us) {
+        if ok && self.is_master() && self.among_minority_us.is_some_and(|t| now.saturating_sub(t) < rejoin_us) {
             return;
         }
         self.state_ok = ok;
