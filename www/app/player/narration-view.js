@@ -46,11 +46,14 @@ export function createNarrationView({ root, $, state, showChapter }) {
       const h = document.createElement('h4');
       h.textContent = `${index + 1}. ${s.title}`;
       const p = document.createElement('p');
+      p.className = 'story';
       p.textContent = s.narration;
-      const src = document.createElement('p');
-      src.className = 'muted';
-      src.append('Source: ', sourceLink(state.scenario, s.source));
-      box.replaceChildren(h, p, src);
+      // Caveats, assumptions and internal names go beneath, with the sources.
+      const details = document.createElement('p');
+      details.className = 'details muted';
+      if (s.details) details.append(s.details, ' ');
+      details.append('Source: ', sourceLink(state.scenario, s.source));
+      box.replaceChildren(h, p, details);
     }
     const items = root.querySelectorAll('#chapters li');
     items.forEach((li, i) => li.classList.toggle('current', i === chapter));
