@@ -174,3 +174,28 @@ test('every chapter of every scenario shows when clicked, with the chapter keys 
     await context.close();
   }
 });
+
+test('narration and its details are text, never HTML; the details line opens on request and stays open', async () => {
+  const demo = scenario('demo-partition');
+  const tag = '<img src=x onerror="window.__xss=1">';
+  demo.timeline[0].narration = `Steady ${tag} state.`;
+  demo.timeline[0].details = `Details ${tag} here.`;
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(env.base);
+  await page.evaluate((json) => localStorage.setItem('incident-replay:open:demo-partition', json), JSON.stringify(demo));
+  await page.goto(`${env.base}#scenario=demo-partition&draft=1`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.waitForSelector('#narration details.details');
+  assert.equal(await page.$eval('#narration details.details', (d) => d.open), false, 'closed at first');
+  await page.click('#narration details.details summary');
+  assert.equal(await page.$eval('#narration', (n) => n.querySelectorAll('img').length), 0, 'no element from scenario text');
+  assert.ok((await page.textContent('#narration .story')).includes(tag));
+  assert.ok((await page.textContent('#narration details.details')).includes(tag));
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  // The next chapter keeps the details line open.
+  await page.click('#chapters li:nth-child(2) button');
+  await page.waitForFunction(() => document.querySelectorAll('#chapters li')[1].classList.contains('current'));
+  assert.equal(await page.$eval('#narration details.details', (d) => d.open), true);
+  await context.close();
+});

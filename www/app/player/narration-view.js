@@ -8,6 +8,8 @@ import { chapterShown, stepIndexOf, formatClock } from './store.js';
 /** @param p { root, $, state, showChapter(chapter), signal } */
 export function createNarrationView({ root, $, state, showChapter }) {
   let shown = null;
+  /** Whether the viewer opened the details line (it stays open for the next chapters). */
+  let detailsOpen = false;
 
   /** One button per chapter (a step of history.steps), in time order. */
   function build() {
@@ -48,11 +50,19 @@ export function createNarrationView({ root, $, state, showChapter }) {
       const p = document.createElement('p');
       p.className = 'story';
       p.textContent = s.narration;
-      // Caveats, assumptions and internal names go beneath, with the sources.
-      const details = document.createElement('p');
-      details.className = 'details muted';
-      if (s.details) details.append(s.details, ' ');
-      details.append('Source: ', sourceLink(state.scenario, s.source));
+      // Caveats, assumptions and internal names go beneath, with the sources:
+      // one line, opened on request (and kept open from chapter to chapter).
+      const details = document.createElement('details');
+      details.className = 'details';
+      details.open = detailsOpen;
+      details.addEventListener('toggle', () => { detailsOpen = details.open; });
+      const summary = document.createElement('summary');
+      summary.textContent = s.details ? 'Details and sources' : 'Sources';
+      const body = document.createElement('p');
+      body.className = 'muted';
+      if (s.details) body.append(s.details, ' ');
+      body.append('Source: ', sourceLink(state.scenario, s.source));
+      details.append(summary, body);
       box.replaceChildren(h, p, details);
     }
     const items = root.querySelectorAll('#chapters li');
