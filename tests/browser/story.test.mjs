@@ -125,15 +125,16 @@ test('free play and speed: the switch gives back the time-warp, speed scales bot
     const start = performance.now();
     while (performance.now() - start < 1500) await new Promise((r) => requestAnimationFrame(r));
     p.setPlaying(false);
-    return window.__playground.tUs;
+    return { tUs: window.__playground.tUs, planS: p.storyPosition() };
   }, [story, speed]);
   const story1 = await speedOf(true, 1);
   const story4 = await speedOf(true, 4);
   const free1 = await speedOf(false, 1);
   assert.equal(await page.getAttribute('#story-mode', 'aria-pressed'), 'false');
-  assert.ok(story4 > story1, `4× moves further than 1× in story mode (${story4} vs ${story1} µs)`);
+  // Through the plan (the first chapter's hold lasts longer than these 1.5 s, so time itself has not moved).
+  assert.ok(story4.planS > 2 * story1.planS, `4× moves further along the plan than 1× (${story4.planS} vs ${story1.planS} s)`);
   // Demo: 420 s in 90 s of free play, but story mode holds at the first chapter.
-  assert.ok(free1 > 4e6 && story1 < 1e6, `free play moves at once (${free1} µs), story mode holds (${story1} µs)`);
+  assert.ok(free1.tUs > 4e6 && story1.tUs < 1e6, `free play moves at once (${free1.tUs} µs), story mode holds (${story1.tUs} µs)`);
   await page.click('#story-mode');
   assert.equal(await page.getAttribute('#story-mode', 'aria-pressed'), 'true');
   assert.deepEqual(errors, []);
@@ -173,4 +174,29 @@ test('every chapter of every scenario shows when clicked, with the chapter keys 
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('narration and its details are text, never HTML; the details line opens on request and stays open', async () => {
+  const demo = scenario('demo-partition');
+  const tag = '<img src=x onerror="window.__xss=1">';
+  demo.timeline[0].narration = `Steady ${tag} state.`;
+  demo.timeline[0].details = `Details ${tag} here.`;
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(env.base);
+  await page.evaluate((json) => localStorage.setItem('incident-replay:open:demo-partition', json), JSON.stringify(demo));
+  await page.goto(`${env.base}#scenario=demo-partition&draft=1`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.waitForSelector('#narration details.details');
+  assert.equal(await page.$eval('#narration details.details', (d) => d.open), false, 'closed at first');
+  await page.click('#narration details.details summary');
+  assert.equal(await page.$eval('#narration', (n) => n.querySelectorAll('img').length), 0, 'no element from scenario text');
+  assert.ok((await page.textContent('#narration .story')).includes(tag));
+  assert.ok((await page.textContent('#narration details.details')).includes(tag));
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  // The next chapter keeps the details line open.
+  await page.click('#chapters li:nth-child(2) button');
+  await page.waitForFunction(() => document.querySelectorAll('#chapters li')[1].classList.contains('current'));
+  assert.equal(await page.$eval('#narration details.details', (d) => d.open), true);
+  await context.close();
 });

@@ -219,9 +219,14 @@ pub struct Step {
     /// Short chapter title for the timeline.
     pub title: String,
     pub action: ActionSpec,
-    /// Plain-English narration shown while this step is current.
+    /// What happens now and why it matters, in one or two plain sentences: shown
+    /// while this step is current, and read at story mode's pace (200 words a minute).
     pub narration: String,
-    /// Source id from `meta.sources`, or `assumption`.
+    /// Optional details beneath the narration: sourcing caveats, assumptions of
+    /// the replay, the model's internal names. Shown smaller, with the sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Source id from `meta.sources`, or `assumption` (for the narration and its details).
     pub source: String,
 }
 
