@@ -24,20 +24,17 @@ export function legendEntries(topology) {
       if (!(taken.roles & (1 << code))) continue;
       const words = roles.get(code) ?? new Set();
       const roleFact = show.role_fact != null ? show.facts[show.role_fact] : null;
-      if (roleFact) {
-        // The finer words this node showed (Raft's pre-candidate) go with the role they refine.
-        roleFact.choices.forEach((w, k) => { if (taken.role_words & (1 << k)) words.add(w); });
-      } else if (show.role_words[code]) words.add(show.role_words[code]);
+      const finer = roleFact ? roleFact.choices.filter((_, k) => taken.role_words[code] & (1 << k)) : [];
+      // The finer words this node showed in this role (Raft's pre-candidate under candidate), else the role's word.
+      if (finer.length) finer.forEach((w) => words.add(w));
+      else if (show.role_words[code]) words.add(show.role_words[code]);
       roles.set(code, words);
     }
     for (let h = 1; h < 4; h++) if (taken.healths & (1 << h)) healths.add(h);
   }
-  // A role fact's words all land under every role the node took: keep each word once, under its first role.
-  const seen = new Set();
   const out = [];
   for (const code of [...roles.keys()].sort((a, b) => b - a)) {
-    const words = [...roles.get(code)].filter((w) => !seen.has(w));
-    words.forEach((w) => seen.add(w));
+    const words = [...roles.get(code)];
     if (words.length) out.push({ code, words: words.sort() });
   }
   return { roles: out, healths: [...healths].sort() };

@@ -103,5 +103,6 @@ export function shortName(name, maxChars) {
   const digits = /\d/.exec(name);
   // Keep the part from the first digit on (the index that tells fleet members apart).
   if (digits && name.length - digits.index < maxChars) return name[0] + name.slice(digits.index);
-  return `${name.slice(0, Math.max(1, maxChars - 1))}…`;
+  // No index: the head and the last character ("ipmi-a" → "ip…a"), so siblings stay apart.
+  return `${name.slice(0, Math.max(1, maxChars - 2))}…${name.slice(-1)}`;
 }

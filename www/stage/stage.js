@@ -143,8 +143,8 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
   const paths = [new Path2D(), new Path2D(), new Path2D(), new Path2D()];
   for (let i = 0; i < f.linkCount; i++) {
     const from = topology.links[3 * i], to = topology.links[3 * i + 1], plane = topology.links[3 * i + 2];
-    // A fleet draws the links inside each card; a link out of a card only while it is in trouble.
-    if (fleet && f.links[i] === LinkStatus.UP && (fleet.cardOf[from] < 0 || fleet.cardOf[from] !== fleet.cardOf[to])) continue;
+    // A fleet draws the links inside each card (their trouble shows the switch's); links out of the cards are left out.
+    if (fleet && (fleet.cardOf[from] < 0 || fleet.cardOf[from] !== fleet.cardOf[to])) continue;
     const a = nodes[from], b = nodes[to];
     const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
     const sign = from < to ? 1 : -1;
@@ -205,7 +205,7 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     const words = stateWord(topology, f, i);
     const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
     ctx.fillText(state, x, y + radius + 10 * textScale);
-    if (factLines && !isClient) drawFactLines(ctx, nodeFacts(topology, f, i), x, y + radius + 10 * textScale, factLines, small, colors, textScale);
+    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), nodes, i, radius, factLines, height - pad / 2, small, colors, textScale);
   }
 }
 
@@ -214,20 +214,38 @@ function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
   ctx.fillStyle = colors.text;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  const size = Math.max(9, Math.round(radius * 0.55 * Math.min(textScale, 1.3)));
+  let size = Math.max(9, Math.round(radius * 0.55 * Math.min(textScale, 1.3)));
   ctx.font = `600 ${size}px system-ui, sans-serif`;
-  const fits = Math.max(2, Math.floor((radius * 1.9) / (size * 0.6)));
-  const shown = shortName(name, fits);
+  // Smaller type before a shorter name: the whole name when it fits at 8 px.
+  const room = radius * 1.9;
+  while (size > 8 && ctx.measureText(name).width > room) { size -= 1; ctx.font = `600 ${size}px system-ui, sans-serif`; }
+  const fits = Math.max(2, Math.floor(room / (size * 0.6)));
+  const shown = ctx.measureText(name).width <= room ? name : shortName(name, fits);
   if (roomy) ctx.fillText(shown, x, y);
   else ctx.fillText(shortName(name, 4), x, y - radius - size * 0.7);
 }
 
-/** Shown facts, one "label value" line each, under the node's state. */
-function drawFactLines(ctx, facts, x, y, max, font, colors, textScale) {
+/**
+ * Shown facts, one "label: value" line each: in a column beside the node when
+ * nothing stands within 190 px to its right, else under its state line as far
+ * as the room below allows (`below` lines).
+ */
+function drawFacts(ctx, facts, nodes, i, radius, below, bottom, font, colors, textScale) {
+  const lines = facts.filter((fact) => fact.unit !== 'peers');
+  if (!lines.length) return;
+  const { x, y } = nodes[i];
+  const line = 13 * textScale, width = 190 * textScale;
+  const clearRight = nodes.every((p, j) => j === i || p.x <= x || p.x - x > width + 2 * radius || Math.abs(p.y - y) > line * lines.length + radius);
   ctx.font = font;
   ctx.fillStyle = colors.muted;
-  const lines = facts.filter((fact) => fact.unit !== 'peers').slice(0, max);
-  lines.forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x, y + (k + 1) * 13 * textScale, 220 * textScale));
+  if (clearRight) {
+    const fit = Math.max(1, Math.floor((bottom - (y - radius)) / line));
+    ctx.textAlign = 'left';
+    lines.slice(0, Math.min(8, fit)).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x + radius + 8, y - radius + 6 + k * line, width));
+    ctx.textAlign = 'center';
+    return;
+  }
+  lines.slice(0, below).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x, y + radius + 10 * textScale + (k + 1) * line, 220 * textScale));
 }
 
 /**
