@@ -10,13 +10,17 @@
 //! is ignored, as a real daemon ignores a packet it cannot parse). How to add a
 //! model: `registry.rs`.
 
+pub mod aistore;
 pub mod backup_catalog;
 pub mod db_cluster;
 pub mod dormant;
 pub mod effect;
 pub mod elasticsearch;
+pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
+pub mod kafka;
+pub mod mongodb;
 pub mod msg;
 pub mod postgres;
 pub mod raft;

@@ -20,7 +20,7 @@ impl Fileserver {
         let m = self.cfg.fence_methods[f.method];
         self.fence_requests += 1;
         self.fence_device_last = Some(m.device);
-        cx.send(m.device, m.plane, GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
+        cx.send(m.device, m.plane, FenceMsg::PowerOff { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
         cx.set_timer(GhTimer::FenceTimeout, self.cfg.fence_timeout_us);
     }
 
