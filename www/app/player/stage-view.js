@@ -38,8 +38,9 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       legendKey = key;
       const shades = run.shades ?? [];
       let split = false;
-      for (let i = 0; i < shades.length; i += 3) if (shades[i] === 0) split = true;
+      for (let i = 0; i < shades.length; i += 3) if (shades[i] === 0 && shades[i + 2] > shades[i + 1]) split = true;
       const o = run.outcome ?? {};
+      split &&= (o.split_brain_s ?? 1) > 0;
       renderNodeLegend(nodeLegend, run.topology, colours, { split, writesGone: (o.lost_writes ?? 0) + (o.divergent_writes ?? 0) > 0 });
     }
     renderViewMatrix(matrix, run.topology, frame);
