@@ -109,6 +109,10 @@ const CASES: &[Case] = &[
     // MongoDB: failover after electionTimeoutMillis; w: 1 writes rolled back
     Case { scenario: "mongodb-rollback", metric: "new_primary_after_ms", inside: DEFAULTS, below: Some(set(&["election_timeout=5"])), above: Some(set(&["election_timeout=15"])), one_sided_because: "" },
     Case { scenario: "mongodb-rollback", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["write_majority=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // Redis Cluster: m1's writes until the node timeout stops it; the failover after it
+    Case { scenario: "redis-cluster-failover", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["node_timeout=2"])), above: Some(set(&["node_timeout=10", "report_at=60"])), one_sided_because: "" },
+    Case { scenario: "redis-cluster-failover", metric: "failover_ms_max", inside: DEFAULTS, below: Some(set(&["node_timeout=2"])), above: Some(set(&["node_timeout=10", "report_at=60"])), one_sided_because: "" },
+    Case { scenario: "redis-cluster-failover", metric: "split_brain_s", inside: DEFAULTS, below: None, above: Some(set(&["node_timeout=15", "partition_at=40", "report_at=70"])), one_sided_because: "a time cannot be below zero" },
 ];
 
 const PENDING: &[&str] = &[];
