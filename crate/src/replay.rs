@@ -12,13 +12,13 @@ use crate::trace::keyframe::Keyframes;
 use crate::trace::text;
 
 /// What one node was over a run (`Replay::states_taken`): bit `k` of `roles`
-/// is `Role` code `k`, of `healths` `Health` code `k`, of `role_words` the
-/// `k`th word of its role fact.
+/// is `Role` code `k`, of `healths` `Health` code `k`, of `role_words[r]` the
+/// `k`th word of its role fact, shown while it held `Role` code `r`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct StatesTaken {
     pub roles: u32,
     pub healths: u32,
-    pub role_words: u32,
+    pub role_words: [u32; 5],
     pub group: Option<u16>,
 }
 
@@ -152,10 +152,20 @@ impl Replay {
                 _ => {}
             }
         }
+        // Each role word goes with the generic role the node held when it showed it.
+        let mut roles_over_time: Vec<Vec<(u64, u8)>> = vec![Vec::new(); out.len()];
+        for e in &self.run.trace.events {
+            if let TraceEvent::Role { at_us, node, role, .. } = *e {
+                roles_over_time[node.index()].push((at_us, role as u8));
+            }
+        }
         for c in &self.run.trace.facts {
             let i = c.node.index();
             if self.run.shows[i].role_fact == Some(usize::from(c.fact)) && (0..32).contains(&c.value) {
-                out[i].role_words |= 1 << c.value;
+                let held = &roles_over_time[i];
+                let k = held.partition_point(|&(t, _)| t <= c.at_us);
+                let role = k.checked_sub(1).map_or(0, |k| held[k].1);
+                out[i].role_words[usize::from(role)] |= 1 << c.value;
             }
         }
         out

@@ -1,17 +1,19 @@
 // Draws one frame: links by plane and status, devices, nodes by role and
 // health (the base), and messages in flight over them. Frame + layout +
 // context in, pixels out: no simulation, no DOM lookups, no state.
-import { readFrame, NODE_STRIDE, MSG_STRIDE, Health, Role, LinkStatus, Fate, ROLE_NAMES } from '../lib/frame-layout.js';
+import { readFrame, NODE_STRIDE, MSG_STRIDE, Health, Role, LinkStatus, Fate } from '../lib/frame-layout.js';
 import { planeOffset } from '../lib/layout.js';
 import { kindColour } from '../lib/kinds.js';
+import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
+import { drawCards, drawSplitBands, drawWritesGone, drawSelection } from './marks.js';
 
 
 export function palette(dark) {
   return dark
     ? { bg: '#0f172a', text: '#e2e8f0', muted: '#94a3b8', link: '#475569', node: '#1e293b', cut: '#f87171', gray: '#fb923c', degraded: '#facc15',
-        role: ['#334155', '#475569', '#a78bfa', '#22c55e', '#38bdf8'], device: '#334155' }
+        role: ['#334155', '#475569', '#a78bfa', '#22c55e', '#38bdf8'], device: '#334155', card: '#111c33', splitFill: 'rgba(248,113,113,0.16)', focus: '#60a5fa' }
     : { bg: '#ffffff', text: '#0f172a', muted: '#64748b', link: '#cbd5e1', node: '#f8fafc', cut: '#dc2626', gray: '#ea580c', degraded: '#ca8a04',
-        role: ['#e2e8f0', '#cbd5e1', '#c4b5fd', '#16a34a', '#0ea5e9'], device: '#e2e8f0' };
+        role: ['#e2e8f0', '#cbd5e1', '#c4b5fd', '#16a34a', '#0ea5e9'], device: '#e2e8f0', card: '#f8fafc', splitFill: 'rgba(220,38,38,0.10)', focus: '#2563eb' };
 }
 
 function toPx(p, w, h, pad) {
@@ -89,9 +91,11 @@ function geometry(width, height, nodePos) {
   const radius = Math.max(4, Math.min(26, Math.min(width, height) / (4 + Math.sqrt(nodes.length) * 3), spacing * 0.45));
   // Names inside nodes and state lines under them only where there is room;
   // a crowded fleet shows state by colour and shape alone.
-  const names = radius >= 9;
+  const names = radius >= 7;
   const captions = spacing >= 2.6 * radius + 12;
-  lastGeometry = { width, height, nodePos, pad, nodes, radius, names, captions };
+  // Fact lines under a node: as many as fit before the next node (at most 8).
+  const factLines = Math.max(0, Math.min(8, Math.floor((spacing - 2.6 * radius - 24) / 13)));
+  lastGeometry = { width, height, nodePos, pad, nodes, radius, names, captions, factLines };
   return lastGeometry;
 }
 
@@ -99,6 +103,12 @@ function geometry(width, height, nodePos) {
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
  */
+/** Node centres in pixels and their radius, for hit-testing and focus (stage-input.js). */
+export function nodeGeometry(width, height, nodePos) {
+  const { nodes, radius } = geometry(width, height, nodePos);
+  return { nodes, radius };
+}
+
 export function drawStageBase(ctx, options) {
   if (readFrame(options.frameData).linkCount > LOD_LINKS) return drawLargeStageBase(ctx, options);
   drawSmallStageBase(ctx, options);
@@ -108,10 +118,12 @@ export function drawStageBase(ctx, options) {
 function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
   // Captions grow with `textScale` (presenter mode), so a projected stage stays readable.
   const small = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
-  const { pad, nodes, radius, names, captions } = geometry(width, height, nodePos);
+  const { pad, nodes, radius, names, captions, factLines } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   ctx.fillStyle = colors.bg;
   ctx.fillRect(0, 0, width, height);
+  const fleet = nodePos.cards ? { cards: nodePos.cards, cardOf: nodePos.cardOf } : null;
+  if (fleet) drawCards(ctx, { fleet, f, topology, width, height, pad, colors, textScale });
 
   devicePos.forEach((p, d) => {
     const { x, y } = toPx(p, width, height, pad);
@@ -131,6 +143,8 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
   const paths = [new Path2D(), new Path2D(), new Path2D(), new Path2D()];
   for (let i = 0; i < f.linkCount; i++) {
     const from = topology.links[3 * i], to = topology.links[3 * i + 1], plane = topology.links[3 * i + 2];
+    // A fleet draws the links inside each card (their trouble shows the switch's); links out of the cards are left out.
+    if (fleet && (fleet.cardOf[from] < 0 || fleet.cardOf[from] !== fleet.cardOf[to])) continue;
     const a = nodes[from], b = nodes[to];
     const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
     const sign = from < to ? 1 : -1;
@@ -158,6 +172,7 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     drawManyNodes(ctx, f, topology, nodes, radius, colors);
     return;
   }
+  if (!fleet) drawSplitBands(ctx, { f, topology, nodes, radius, colors, textScale });
   ctx.textAlign = 'center';
   for (let i = 0; i < f.nodeCount; i++) {
     const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1], term = f.nodes[i * NODE_STRIDE + 2];
@@ -179,16 +194,58 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
       ctx.moveTo(x + radius * 0.7, y - radius * 0.7); ctx.lineTo(x - radius * 0.7, y + radius * 0.7);
       ctx.strokeStyle = colors.cut; ctx.lineWidth = 2.5; ctx.stroke();
     }
-    ctx.fillStyle = colors.text;
-    ctx.font = `600 ${Math.round(radius * 0.55 * Math.min(textScale, 1.3))}px system-ui, sans-serif`;
-    ctx.textBaseline = 'middle';
-    if (names) ctx.fillText(topology.nodes[i].name, x, y, radius * 1.9);
+    drawName(ctx, topology.nodes[i].name, x, y, radius, names, textScale, colors);
+    const gone = writesGone(f, i);
+    if (gone.discarded || gone.lost) drawWritesGone(ctx, { x, y, radius, gone, colors, textScale });
     if (!captions) continue;
     ctx.font = small;
     ctx.fillStyle = colors.muted;
-    const state = health === Health.UP ? (isClient ? 'client' : `${ROLE_NAMES[role]}${term ? ` · t${term}` : ''}`) : ['up', 'crashed', 'paused', 'off'][health];
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    const words = stateWord(topology, f, i);
+    const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
     ctx.fillText(state, x, y + radius + 10 * textScale);
+    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), nodes, i, radius, factLines, height - pad / 2, small, colors, textScale);
   }
+}
+
+/** The node's name inside it, shortened to fit; a node too small for text gets its name beside it. */
+function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
+  ctx.fillStyle = colors.text;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  let size = Math.max(9, Math.round(radius * 0.55 * Math.min(textScale, 1.3)));
+  ctx.font = `600 ${size}px system-ui, sans-serif`;
+  // Smaller type before a shorter name: the whole name when it fits at 8 px.
+  const room = radius * 1.9;
+  while (size > 8 && ctx.measureText(name).width > room) { size -= 1; ctx.font = `600 ${size}px system-ui, sans-serif`; }
+  const fits = Math.max(2, Math.floor(room / (size * 0.6)));
+  const shown = ctx.measureText(name).width <= room ? name : shortName(name, fits);
+  if (roomy) ctx.fillText(shown, x, y);
+  else ctx.fillText(shortName(name, 4), x, y - radius - size * 0.7);
+}
+
+/**
+ * Shown facts, one "label: value" line each: in a column beside the node when
+ * nothing stands within 190 px to its right, else under its state line as far
+ * as the room below allows (`below` lines).
+ */
+function drawFacts(ctx, facts, nodes, i, radius, below, bottom, font, colors, textScale) {
+  const lines = facts.filter((fact) => fact.unit !== 'peers');
+  if (!lines.length) return;
+  const { x, y } = nodes[i];
+  const line = 13 * textScale, width = 190 * textScale;
+  const clearRight = nodes.every((p, j) => j === i || p.x <= x || p.x - x > width + 2 * radius || Math.abs(p.y - y) > line * lines.length + radius);
+  ctx.font = font;
+  ctx.fillStyle = colors.muted;
+  if (clearRight) {
+    const fit = Math.max(1, Math.floor((bottom - (y - radius)) / line));
+    ctx.textAlign = 'left';
+    lines.slice(0, Math.min(8, fit)).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x + radius + 8, y - radius + 6 + k * line, width));
+    ctx.textAlign = 'center';
+    return;
+  }
+  lines.slice(0, below).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x, y + radius + 10 * textScale + (k + 1) * line, 220 * textScale));
 }
 
 /**
@@ -340,10 +397,11 @@ function drawManyNodes(ctx, f, topology, nodes, radius, colors) {
   if (anyStruck) { ctx.strokeStyle = colors.cut; ctx.lineWidth = 2; ctx.setLineDash([]); ctx.stroke(struck); }
 }
 
-/** Messages in flight, drawn over the base each frame. */
-export function drawMessages(ctx, { width, height, nodePos, frameData, colors }) {
+/** Messages in flight, drawn over the base each frame (and the keyboard selection). */
+export function drawMessages(ctx, { width, height, nodePos, frameData, colors, selected = -1 }) {
   const { nodes, radius } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
+  if (selected >= 0 && nodes[selected]) drawSelection(ctx, nodes[selected], radius, colors);
   for (let i = 0; i < f.msgCount; i++) {
     const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
     const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];
@@ -376,14 +434,18 @@ export function baseKey(frameData) {
   const known = keys.get(frameData);
   if (known) return known;
   const f = readFrame(frameData);
-  const words = new Int32Array(frameData.buffer, f.nodes.byteOffset, f.nodes.length + f.links.length);
+  // Nodes and links, then groups and facts (the messages between them change every frame).
+  const ranges = [[f.nodes.byteOffset, f.nodes.length + f.links.length], [f.groups.byteOffset, f.groups.length + f.facts.length]];
   let a = 0x811c9dc5 | 0, b = 0x9e3779b9 | 0;
-  for (let i = 0; i < words.length; i++) {
-    const v = words[i];
-    a = Math.imul(a ^ v, 0x01000193);
-    b = Math.imul((b << 5) | (b >>> 27), 0x85ebca6b) ^ v;
+  for (const [offset, length] of ranges) {
+    const words = new Int32Array(frameData.buffer, offset, length);
+    for (let i = 0; i < words.length; i++) {
+      const v = words[i];
+      a = Math.imul(a ^ v, 0x01000193);
+      b = Math.imul((b << 5) | (b >>> 27), 0x85ebca6b) ^ v;
+    }
   }
-  const key = `${f.nodes.length}:${f.links.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+  const key = `${f.nodes.length}:${f.links.length}:${f.facts.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
   keys.set(frameData, key);
   return key;
 }

@@ -267,6 +267,7 @@ impl Model for DbManager {
     fn show(&self) -> NodeShow {
         NodeShow::default()
             .fact("believed_primary", "believes primary is", Unit::Node)
+            .follows_last()
             .fact("hears", "hears serving", Unit::Peers)
             .fact("lease_age", "lease renewed", Unit::Micros)
             .fact("failovers", "failovers", Unit::Count)

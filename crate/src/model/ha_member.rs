@@ -465,6 +465,7 @@ impl Model for HaMember {
     fn show(&self) -> NodeShow {
         NodeShow::with_roles(["", "passive", "candidate", "active", "rebuilding"])
             .fact("believed_active", "follows active", Unit::Node)
+            .follows_last()
             .fact("hears", "hears from", Unit::Peers)
             .fact("writes_held", "writes held", Unit::Count)
             .watching(&self.cfg.peers)

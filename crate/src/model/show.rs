@@ -9,7 +9,8 @@
 //!   the roles (`role_words`, one word per generic `Role` code, "" where the
 //!   model never takes that role), declares its facts in a fixed order (`key`,
 //!   a label for people, a `Unit`), and lists the `peers` its failure detector
-//!   watches (the order of the bits of a `Unit::Peers` fact).
+//!   watches (the order of the bits of a `Unit::Peers` fact); after the `Node`
+//!   fact naming whom it follows, `follows_last()` (the stage's view matrix).
 //! - `facts(&self, now_us, out)`: pushes the current value of every declared
 //!   fact, in declaration order, as `i64` (`FACT_NONE` where there is no
 //!   value). The engine calls it after every handler of that node and records
@@ -74,6 +75,9 @@ pub struct NodeShow {
     /// A `Choice` fact that names the role more finely than the generic code
     /// (Raft's pre-candidate is a generic candidate): the stage shows its word.
     pub role_fact: Option<usize>,
+    /// A `Node` fact naming whom this node follows (the leader, active or
+    /// master it believes in): the stage's view matrix reads it.
+    pub follows_fact: Option<usize>,
     pub facts: Vec<Fact>,
     /// Node indices a `Peers` fact's bits refer to, in bit order.
     pub peers: Vec<u32>,
@@ -88,6 +92,12 @@ impl NodeShow {
     pub fn fact(mut self, key: &str, label: &str, unit: Unit) -> NodeShow {
         debug_assert!(self.facts.len() < FACTS_MAX, "at most {FACTS_MAX} facts per node");
         self.facts.push(Fact::new(key, label, unit));
+        self
+    }
+
+    /// Mark the fact declared last as the one naming whom this node follows.
+    pub fn follows_last(mut self) -> NodeShow {
+        self.follows_fact = self.facts.len().checked_sub(1);
         self
     }
 

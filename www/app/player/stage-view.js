@@ -3,12 +3,48 @@
 // flight every frame, and a text description of the frame for screen readers.
 import { drawStageBase, drawMessages as drawFlight, baseKey } from '../../stage/stage.js';
 import { Layer } from '../../lib/layer.js';
-import { readFrame, NODE_STRIDE, Health, ROLE_NAMES, HEALTH_NAMES } from '../../lib/frame-layout.js';
+import { readFrame } from '../../lib/frame-layout.js';
+import { attachStageInput } from '../../stage/stage-input.js';
+import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
+import { describeNode } from '../../stage/node-words.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
 
 /** @param p { root, $, state, fitCanvas(canvas), draw() } */
 export function createStageView({ root, $, state, fitCanvas, draw }) {
   const layers = { variant: new Layer(), history: new Layer() };
+  // What each stage canvas shows now, for its pointer and keyboard input (stage/stage-input.js).
+  const shown = { variant: null, history: null };
+  const inputs = {};
+  let legendKey = '';
+  const nodeLegend = document.createElement('p');
+  nodeLegend.id = 'node-legend';
+  nodeLegend.className = 'legend';
+  $('legend').before(nodeLegend);
+  const matrix = document.createElement('div');
+  matrix.id = 'view-matrix';
+  matrix.hidden = true;
+  $('stages').after(matrix);
+
+  function inputFor(box) {
+    const slot = box.dataset.slot;
+    inputs[slot] ??= attachStageInput(box.querySelector('canvas'), () => shown[slot], draw);
+    return inputs[slot];
+  }
+
+  /** Legend (from the roles and healths the run's nodes took) and the view matrix of the main run. */
+  function drawLegend(run, frame, colours) {
+    const key = `${state.version}`;
+    if (key !== legendKey) {
+      legendKey = key;
+      const shades = run.shades ?? [];
+      let split = false;
+      for (let i = 0; i < shades.length; i += 3) if (shades[i] === 0 && shades[i + 2] > shades[i + 1]) split = true;
+      const o = run.outcome ?? {};
+      split &&= (o.split_brain_s ?? 1) > 0;
+      renderNodeLegend(nodeLegend, run.topology, colours, { split, writesGone: (o.lost_writes ?? 0) + (o.divergent_writes ?? 0) > 0 });
+    }
+    renderViewMatrix(matrix, run.topology, frame);
+  }
 
   function drawStages(colours) {
     const slots = visibleSlots(state);
@@ -23,8 +59,14 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       const frame = state.frames[shownSlot];
       box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
       if (!run || !frame) continue;
+      // A fleet of cards needs more height than a handful of nodes.
+      if (state.layout.nodes.cards) box.style.setProperty('--stage-height', 'min(86vh, 900px)');
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
-      const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: colours, textScale: state.presenter ? 1.6 : 1 };
+      const input = inputFor(box);
+      const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: colours, textScale: state.presenter ? 1.6 : 1, selected: input.selected() };
+      shown[box.dataset.slot] = options;
+      input.refresh();
+      if (box.dataset.slot === 'variant') drawLegend(run, frame, colours);
       // Nodes and links change only at state changes: repaint them then, and
       // draw only the messages in flight every frame.
       const base = layers[box.dataset.slot].draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
@@ -44,10 +86,8 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
     const f = readFrame(frame);
     const parts = [];
     for (let i = 0; i < f.nodeCount; i++) {
-      const node = run.topology.nodes[i];
-      if (node.model === 'client') continue;
-      const h = f.nodes[i * NODE_STRIDE], r = f.nodes[i * NODE_STRIDE + 1];
-      parts.push(`${node.name} ${h === Health.UP ? ROLE_NAMES[r] || 'up' : HEALTH_NAMES[h]}`);
+      if (run.topology.nodes[i].model === 'client') continue;
+      parts.push(`${run.topology.nodes[i].name} ${describeNode(run.topology, f, i).state}`);
     }
     $('stage-variant').setAttribute('aria-label', `At ${formatClock(state, state.tUs)}: ${parts.join(', ')}`);
   }

@@ -13,6 +13,7 @@ impl EsNode {
         let mut show = NodeShow::with_roles(["", "master-eligible", "master candidate", "elected master", ""])
             .fact("mode", "discovery", Unit::Choice(MODE_WORDS.to_vec()))
             .fact("believed_master", "follows master", Unit::Node)
+            .follows_last()
             .fact("term", "term", Unit::Count)
             .fact("state_version", "cluster state version", Unit::Count)
             .fact("hears", "its cluster state lists", Unit::Peers)

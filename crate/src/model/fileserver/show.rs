@@ -15,6 +15,7 @@ impl Fileserver {
             .fact("peer_view", "thinks its peer is", Unit::Choice(PEER_WORDS.to_vec()))
             .fact("hears", "hears from", Unit::Peers)
             .fact("follows", "follows active", Unit::Node)
+            .follows_last()
             .fact("fence_state", "STONITH", Unit::Choice(FENCE_WORDS.to_vec()))
             .fact("fence_target", "shoots", Unit::Node)
             .fact("fence_device", "through", Unit::Node)

@@ -16,6 +16,7 @@ impl RaftNode {
             .fact("voted_for", "voted for", Unit::Node)
             .fact("votes", "votes won", Unit::Count)
             .fact("believed_leader", "believes leader is", Unit::Node)
+            .follows_last()
             .fact("hears", "hears from", Unit::Peers)
             .watching(&self.cfg.peers);
         show.role_fact = Some(0);

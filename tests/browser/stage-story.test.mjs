@@ -1,0 +1,160 @@
+// The stage explains itself: role words from the models, a legend of what the
+// run shows, split brain marked on the stage, GitLab's data directory and
+// backups, the view matrix, keyboard selection with `stage-select`; and
+// screenshots of every built-in scenario at its key moments, kept in
+// tests/browser/artifacts/stage-*.png. Needs `make build` first.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot } from './harness.mjs';
+
+let env;
+before(async () => { env = await launch('.'); });
+after(async () => { await env?.close(); });
+
+async function open(hash, options) {
+  const opened = await openPage(env.browser, `${env.base}www/index.html${hash}`, options);
+  await opened.page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+  await opened.page.waitForFunction(() => window.__playground?.frames?.history || window.__playground?.frames?.variant, null, { timeout: 60000 });
+  return opened;
+}
+
+/** Seek to `tUs` and wait until the stage shows that time. */
+async function seekTo(page, tUs) {
+  await page.evaluate((t) => { window.__player.seek(t); }, tUs);
+  await page.waitForTimeout(400);
+}
+
+/** Times worth a picture, from the history run itself: before the first step's fault, each shaded stretch's start, the end. */
+async function keyMoments(page) {
+  return page.evaluate(() => {
+    const run = window.__playground.history;
+    const steps = [...run.steps].filter((_, i) => i % 2 === 0);
+    const shades = run.shades;
+    const out = [['before', Math.max(0, (steps[1] ?? 1e6) - 1e6)], ['fault', (steps[1] ?? 0) + 2e6]];
+    const firstOf = (shade) => { for (let i = 0; i < shades.length; i += 3) if (shades[i] === shade) return shades[i + 1] + 1e6; return null; };
+    const split = firstOf(0), lost = firstOf(3), unavailable = firstOf(1);
+    if (split != null) out.push(['split-brain', split]);
+    if (lost != null) out.push(['data-lost', lost]);
+    if (split == null && lost == null && unavailable != null) out.push(['unavailable', unavailable]);
+    out.push(['recovery', run.endUs - 1]);
+    return out;
+  });
+}
+
+const legendWords = (page) => page.$eval('#node-legend', (e) => JSON.parse(e.dataset.words || '[]'));
+const stageLabel = (page) => page.$eval('#stage-variant', (e) => e.getAttribute('aria-label'));
+
+test('a Raft scenario names its roles in Raft words, and the legend lists every role and health shown', async () => {
+  const { page, errors } = await open('#scenario=raft-elections');
+  const words = await legendWords(page);
+  assert.ok(words.includes('leader'), `legend: ${words}`);
+  assert.ok(words.includes('follower'), `legend: ${words}`);
+  assert.ok(!words.includes('active'), 'no generic word for Raft');
+  for (const [, t] of await keyMoments(page)) {
+    await seekTo(page, t);
+    const label = await stageLabel(page);
+    for (const part of label.replace(/^At [^:]+:[^:]+:[^:]+: /, '').split(', ')) {
+      const state = part.split(' ').slice(1).join(' ');
+      assert.ok(words.includes(state) || state === 'up', `"${state}" (from ${label}) is in the legend ${words}`);
+    }
+  }
+  await page.evaluate(() => window.__player.seek(window.__playground.history.endUs - 1));
+  await page.waitForTimeout(300);
+  assert.match(await stageLabel(page), /leader/);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('GitHub: split brain marked on the stage in the history run, not with fence_before_promote', async () => {
+  for (const [hash, expectSplit] of [['#scenario=github-2012&view=history', true], ['#scenario=github-2012&set.fence_before_promote=1', false]]) {
+    const { page, errors } = await open(hash, { viewport: { width: 1280, height: 1000 } });
+    if (!expectSplit) await page.waitForFunction(() => window.__playground.variant, null, { timeout: 60000 });
+    const slot = expectSplit ? 'history' : 'variant';
+    // Walk the run and read the writable count the frame carries per group, as the stage draws it.
+    const most = await page.evaluate(async (s) => {
+      const run = s === 'history' ? window.__playground.history : window.__playground.variant;
+      let best = 0;
+      for (let k = 0; k <= 300; k++) {
+        window.__player.seek(run.endUs * k / 300);
+        await new Promise((r) => setTimeout(r, 15));
+        const f = window.__playground.frames[s];
+        if (!f) continue;
+        const nodes = f[0], links = f[1], msgs = f[2], groups = f[5];
+        const at = 6 + nodes * 6 + links + msgs * 6;
+        for (let g = 0; g < groups; g++) best = Math.max(best, f[at + g]);
+      }
+      return best;
+    }, slot);
+    if (expectSplit) assert.ok(most >= 2, `a group with ${most} writable members`); else assert.ok(most < 2, `fencing first: at most ${most} writable`);
+    if (expectSplit) {
+      const words = await legendWords(page);
+      assert.ok(words.includes('active') && words.includes('passive'), `legend ${words}`);
+      assert.match(await page.$eval('#node-legend', (e) => e.textContent), /split brain/);
+    }
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+});
+
+test('GitLab: the stage shows the data directory shrinking to 4.5 GB and the backup methods failing', async () => {
+  const { page, errors } = await open('#scenario=gitlab-2017');
+  const describe = (name) => page.evaluate(async (n) => {
+    const { describeNode } = await import('/www/stage/node-words.js');
+    const { readFrame } = await import('/www/lib/frame-layout.js');
+    const run = window.__playground.history;
+    const i = run.topology.nodes.findIndex((x) => x.name === n);
+    return describeNode(run.topology, readFrame(window.__playground.frames.variant ?? window.__playground.frames.history), i);
+  }, name);
+  await seekTo(page, 1e6);
+  assert.ok((await describe('db1')).facts.includes('data directory 300 GB'), JSON.stringify(await describe('db1')));
+  const deletion = await page.evaluate(() => window.__playground.history.steps[2 * 10]);
+  await seekTo(page, deletion + 5e6);
+  const db1 = await describe('db1');
+  assert.equal(db1.state, 'data directory deleted');
+  assert.ok(db1.facts.includes('data directory 4.5 GB'), JSON.stringify(db1));
+  const backups = await describe('backups');
+  for (const method of ['pg_dump', 'disk snapshots', 'replication', 'automated backups (S3)']) {
+    const line = backups.facts.find((f) => f.startsWith(`${method} `));
+    assert.ok(line && !line.endsWith(' ok'), `${method}: ${line}`);
+  }
+  assert.ok(backups.facts.some((f) => f.startsWith('LVM snapshots ')), 'LVM is listed');
+  await screenshot(page, 'stage-gitlab-2017-deleted');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('the stage is focusable: arrows move between nodes, Enter dispatches stage-select, the card names the node', async () => {
+  const { page, errors } = await open('#scenario=cloudflare-2020');
+  await page.evaluate(() => { window.__picked = []; document.addEventListener('stage-select', (e) => window.__picked.push(e.detail)); });
+  await page.focus('#stage-variant');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  const picked = await page.evaluate(() => window.__picked);
+  assert.equal(picked.length, 1);
+  assert.equal(picked[0].kind, 'node');
+  const tip = await page.$eval('.stage-box[data-slot="variant"] .stage-tip', (e) => ({ hidden: e.hidden, text: e.textContent }));
+  assert.equal(tip.hidden, false);
+  const name = await page.evaluate((i) => window.__playground.history.topology.nodes[i].name, picked[0].index);
+  assert.ok(tip.text.includes(name), `${tip.text} names ${name}`);
+  assert.ok(await page.$eval('#view-matrix', (e) => !e.hidden && e.textContent.includes('follows')), 'the view matrix is shown for etcd');
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('screenshots of every built-in scenario at its key moments', async () => {
+  const names = ['github-2012', 'gitlab-2017', 'cloudflare-2020', 'elasticsearch-split-brain', 'raft-elections', 'demo-partition'];
+  for (const [width, height, tag] of [[1280, 1000, 'desktop'], [390, 844, 'phone']]) {
+    for (const name of names) {
+      if (tag === 'phone' && name !== 'github-2012' && name !== 'gitlab-2017') continue;
+      const { page, errors } = await open(`#scenario=${name}`, { viewport: { width, height } });
+      for (const [moment, t] of await keyMoments(page)) {
+        await seekTo(page, t);
+        await page.$eval('#stages', (e) => e.scrollIntoView());
+        await screenshot(page, `stage-${name}-${tag}-${moment}`);
+      }
+      assert.deepEqual(errors, [], name);
+      await page.context().close();
+    }
+  }
+});
