@@ -9,6 +9,8 @@ pub mod elasticsearch;
 pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
+pub mod kafka;
+pub mod mongodb;
 pub mod postgres;
 pub mod raft;
 
