@@ -73,6 +73,12 @@ macro_rules! registry {
             /// A Kafka cluster node: the ZooKeeper server or a broker (controller epoch, partition leader and ISR, acks).
             "kafka" Kafka(Box<crate::scenario::models::kafka::KafkaSpec>) = crate::scenario::models::kafka::build,
                 msg Kafka(crate::model::kafka::KafkaMsg), timer Kafka(crate::model::kafka::KafkaTimer);
+            /// A lease store (DCS): keys with TTL leases, compare-and-set on revisions, watches.
+            "lease_store" LeaseStore(crate::scenario::models::lease_store::LeaseStoreSpec) = crate::scenario::models::lease_store::build,
+                msg Lease(crate::model::lease_store::msg::LeaseMsg), timer Lease(crate::model::lease_store::msg::LeaseTimer);
+            /// A PostgreSQL server with Patroni on one host: leader key in a lease store, watchdog.
+            "patroni" Patroni(Box<crate::scenario::models::patroni::PatroniSpec>) = crate::scenario::models::patroni::build,
+                msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer);
         }
     };
 }

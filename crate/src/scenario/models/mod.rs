@@ -10,7 +10,9 @@ pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
 pub mod kafka;
+pub mod lease_store;
 pub mod mongodb;
+pub mod patroni;
 pub mod postgres;
 pub mod raft;
 
