@@ -148,6 +148,7 @@ pub struct AisNode {
     probe_kills: i64,
     objects: data::Store,
     last_role: Role,
+    last_reported_version: u32,
 }
 
 impl AisNode {
@@ -173,6 +174,7 @@ impl AisNode {
             probe_kills: 0,
             objects: data::Store::default(),
             last_role: Role::None,
+            last_reported_version: 0,
             cfg,
         }
     }
@@ -224,8 +226,11 @@ impl AisNode {
             Phase::Pinging { .. } | Phase::Voting => Role::Candidate,
             _ => Role::Passive,
         };
-        if role != self.last_role {
+        // Re-reported when the map version changes too, so the stage's label
+        // (`role · tVERSION`) shows which map each proxy holds.
+        if (role, self.smap.version) != (self.last_role, self.last_reported_version) {
             self.last_role = role;
+            self.last_reported_version = self.smap.version;
             cx.emit(Effect::Role { group: self.cfg.group, role, epoch: Epoch::new(self.smap.version, cx.me) });
         }
     }
