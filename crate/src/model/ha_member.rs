@@ -12,7 +12,8 @@
 //! the writes it took after the winner's epoch began (DRBD's "discard my data").
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::command::unit_commands;
+use super::msg::{inbox, message_family, timer_enum, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -245,26 +246,26 @@ impl HaMember {
         self.set_role(cx, Role::Active);
     }
 
-    fn command(&mut self, cx: &mut Cx, command: Command) {
+    fn command(&mut self, cx: &mut Cx, command: HaCommand) {
         match command {
-            Command::MaintenanceOn => self.maintenance = true,
-            Command::MaintenanceOff => {
+            HaCommand::MaintenanceOn => self.maintenance = true,
+            HaCommand::MaintenanceOff => {
                 self.maintenance = false;
                 let now = cx.now_us;
                 self.heard_us.iter_mut().for_each(|t| *t = (*t).max(now));
                 self.active_heard_us = now;
             }
-            Command::ForceActive
-                if self.role != Role::Active => {
+            HaCommand::ForceActive => {
+                if self.role != Role::Active {
                     self.promote(cx);
                 }
-            Command::ForcePassive
-                if self.role == Role::Active => {
+            }
+            HaCommand::ForcePassive => {
+                if self.role == Role::Active {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
-            Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
-            _ => {}
+            }
         }
     }
 
@@ -376,7 +377,7 @@ impl HaMember {
 impl Model for HaMember {
     type Msg = HaInbox;
     type Timer = HaTimer;
-    type Command = Command;
+    type Command = HaCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
@@ -398,8 +399,18 @@ impl Model for HaMember {
         self.timer(cx, timer);
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+    fn on_command(&mut self, cx: &mut Cx, command: HaCommand) {
         self.command(cx, command);
+    }
+}
+
+unit_commands! {
+    /// What an operator can tell an HA member.
+    pub enum HaCommand {
+        MaintenanceOn = "maintenance_on": "Maintenance mode: stop acting on heartbeat loss (no promotion, no demotion).",
+        MaintenanceOff = "maintenance_off": "Leave maintenance mode; every peer counts as just heard.",
+        ForceActive = "force_active": "Make this member active now (a manual failover to it), in a new epoch.",
+        ForcePassive = "force_passive": "Make this member passive now (a manual demotion).",
     }
 }
 

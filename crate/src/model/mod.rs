@@ -11,6 +11,7 @@
 //! model: `registry.rs`.
 
 pub mod backup_catalog;
+pub mod command;
 pub mod db_cluster;
 pub mod dormant;
 pub mod effect;

@@ -54,7 +54,8 @@ impl Snapshot {
             }
             TraceEvent::Link { link, status, .. } => self.link[link.index()] = status,
             TraceEvent::Step { index, .. } => self.step = index as i32,
-            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } | TraceEvent::Gauge { .. } | TraceEvent::DataLost { .. } => {}
+            // An injected action is no chapter: the narration stays where it is.
+            TraceEvent::Injected { .. } | TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } | TraceEvent::Gauge { .. } | TraceEvent::DataLost { .. } => {}
         }
     }
 }
