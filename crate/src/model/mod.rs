@@ -19,7 +19,6 @@ pub mod elasticsearch;
 pub mod fileserver;
 pub mod ha_member;
 pub mod msg;
-pub mod node;
 pub mod postgres;
 pub mod raft;
 pub(crate) mod registry;

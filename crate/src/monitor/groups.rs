@@ -3,7 +3,7 @@
 
 use crate::ids::{GroupId, NodeId};
 use crate::model::effect::Role;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::trace::event::TraceEvent;
 
 #[derive(Clone, Debug, Default, PartialEq)]

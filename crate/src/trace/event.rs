@@ -4,7 +4,7 @@
 
 use crate::ids::{GroupId, LinkId, NodeId};
 use crate::model::effect::{Epoch, Role};
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::net::LinkStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

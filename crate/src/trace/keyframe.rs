@@ -6,7 +6,7 @@
 use crate::model::effect::Epoch;
 use super::event::TraceEvent;
 use crate::model::effect::Role;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::net::LinkStatus;
 
 /// Events between snapshots for small topologies.
