@@ -288,6 +288,16 @@ fn link_fault(kind: FaultKind, a: &str, b: &str, c: &ChaosConfig) -> (ActionSpec
     }
 }
 
+/// The monkey's faults for a parsed scenario file; errors name the file and `chaos`.
+pub fn for_scenario(file: &str, s: &Scenario, c: &ChaosConfig) -> Result<Vec<InjectedAction>, super::ScenarioError> {
+    let end_us = parse_literal(&s.meta.duration, Kind::Duration).map_err(|r| super::ScenarioError::new(file, "meta.duration", r))?.round() as u64;
+    let actions = generate(s, end_us, c).map_err(|r| super::ScenarioError::new(file, "chaos", r))?;
+    super::inject::check_count(file, actions.len()).map_err(|_| {
+        super::ScenarioError::new(file, "chaos", format!("{} faults; at most {} injected actions (a lower rate)", actions.len(), super::inject::INJECTED_MAX))
+    })?;
+    Ok(actions)
+}
+
 fn targets(s: &Scenario, c: &ChaosConfig) -> Result<Vec<String>, String> {
     if c.targets.is_empty() {
         return Ok(s.nodes.iter().filter(|n| !NOT_MACHINES.contains(&n.model.name())).map(|n| n.name.clone()).collect());

@@ -60,6 +60,12 @@ pub fn check_count(file: &str, count: usize) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// Text-form actions (`--inject`, the URL), each parsed; errors name `actions[i]`.
+pub fn parse_lines(file: &str, lines: &[String]) -> Result<Vec<InjectedAction>, ScenarioError> {
+    check_count(file, lines.len())?;
+    lines.iter().enumerate().map(|(i, l)| parse_text(l).map_err(|r| ScenarioError::new(file, format!("actions[{i}]"), r))).collect()
+}
+
 /// Parse one action in the text form (`30s crash s1`).
 pub fn parse_text(text: &str) -> Result<InjectedAction, String> {
     let mut words = text.split_whitespace();
