@@ -91,6 +91,9 @@ const CASES: &[Case] = &[
     // Raft election lab
     Case { scenario: "raft-elections", metric: "rto_s", inside: DEFAULTS, below: Some(set(&["election_timeout_min=12", "election_timeout_max=24", "heartbeat_interval=6", "disk_write=0", "one_way_latency=1"])), above: Some(set(&["election_timeout_min=1000", "election_timeout_max=2000"])), one_sided_because: "" },
     Case { scenario: "raft-elections", metric: "leader_changes", inside: DEFAULTS, below: Some(set(&["one_way_latency=200"])), above: Some(set(&["election_timeout_min=14", "election_timeout_max=16", "heartbeat_interval=7", "disk_write=0", "one_way_latency=7", "link_jitter=1"])), one_sided_because: "" },
+    // Raft sandbox: healthy and left alone
+    Case { scenario: "sandbox-raft", metric: "leader_changes", inside: DEFAULTS, below: None, above: Some(set(&["election_timeout_min=20", "election_timeout_max=30"])), one_sided_because: "a count of leader changes cannot be below zero" },
+    Case { scenario: "sandbox-raft", metric: "success_rate_pct", inside: DEFAULTS, below: Some(set(&["election_timeout_min=20", "election_timeout_max=30"])), above: None, one_sided_because: "a success rate cannot be above 100%" },
     // Elasticsearch (minimum_master_nodes)
     Case { scenario: "elasticsearch-split-brain", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["heal_at=690"])), one_sided_because: "" },
     Case { scenario: "elasticsearch-split-brain", metric: "groups_split", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: None, one_sided_because: "the scenario has one group of masters, so at most one group can split" },
