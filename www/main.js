@@ -5,6 +5,7 @@ import { readHash, writeHash } from './app/url-state.js';
 import { renderGallery } from './app/gallery.js';
 import { createPlayer } from './app/player.js';
 import { PLAYER_HTML } from './app/player-template.js';
+import { sameSets } from './app/settings.js';
 
 const $ = (id) => document.getElementById(id);
 const dark = matchMedia('(prefers-color-scheme: dark)');
@@ -69,7 +70,7 @@ function fromHash() {
     return;
   }
   // A hash we wrote ourselves (same scenario and settings) only moves time.
-  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && JSON.stringify(h.sets) === JSON.stringify(Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
+  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && sameSets(h.sets, state.sets);
   if (same && !$('player').hidden) { if (h.tS != null) player.seek(h.tS * 1e6); return; }
   // The workshop's edited copy, when the link asks for it and this browser has it.
   let json = null;

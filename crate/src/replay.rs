@@ -89,6 +89,7 @@ impl Replay {
     }
 
     /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
+    /// (mirrored in `www/lib/run-layout.js`, as are the other flat arrays here)
     /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;

@@ -6,6 +6,7 @@
 // Parsing never throws: a bad value is ignored here and reported by the page.
 
 import { parseSeed, parseSeconds } from './scenario-source.js';
+import { setsAsText } from './settings.js';
 
 /** Playback speeds and space-time windows the page offers (its <select> options). */
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
@@ -79,7 +80,7 @@ export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, ch
   if (seed != null && seed !== 1) q.set('seed', String(seed));
   if (tS != null) q.set('t', tS.toFixed(3).replace(/\.?0+$/, ''));
   if (view && view !== 'variant') q.set('view', view);
-  for (const [name, value] of Object.entries(sets)) q.set(`set.${name}`, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  for (const [name, text] of Object.entries(setsAsText(sets))) q.set(`set.${name}`, text);
   if (speed != null && speed !== 1) q.set('speed', String(speed));
   if (presenter) q.set('presenter', '1');
   if (charts) q.set('charts', charts.join(','));

@@ -43,8 +43,9 @@ export class IncidentReplayElement extends HTMLElement {
 
   connectedCallback() {
     if (this.shadowRoot) {
-      // Moved within the page: the worker dropped this element's replays when it left.
-      if (this.player) this.load();
+      // Put back (or moved within the page): leaving destroyed the player and the
+      // worker dropped this element's replays, so start again if it had started.
+      if (this.started) this.start();
       return;
     }
     this.slotPrefix = `el${nextId++}`;
@@ -66,7 +67,10 @@ export class IncidentReplayElement extends HTMLElement {
 
   disconnectedCallback() {
     this.visibility?.disconnect();
-    this.player?.setPlaying(false);
+    // Off the page, nothing of the player may keep running: its animation loop,
+    // observers and listeners stop, and the worker drops its replays.
+    this.player?.destroy();
+    this.player = null;
     this.sim?.free();
   }
 
@@ -87,6 +91,7 @@ export class IncidentReplayElement extends HTMLElement {
   }
 
   start() {
+    this.started = true;
     sharedSim ||= new SimClient();
     this.sim = scopedClient(sharedSim, this.slotPrefix);
     this.wrapper.innerHTML = PLAYER_HTML;

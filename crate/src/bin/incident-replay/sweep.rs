@@ -1,5 +1,8 @@
-//! `sweep`: a grid of parameter values × seeds, one row per run (CSV or JSON),
-//! run on every core and printed in grid order as rows come in.
+//! `sweep`: a grid of parameter values × seeds, one row per run (CSV, JSON or
+//! JSON lines), run on every core and printed in grid order as rows come in.
+//! `--shard i/n` runs the i-th of n contiguous slices of the grid, so a long
+//! sweep can be spread over machines and the pieces concatenated in shard order
+//! (only shard 1 prints the CSV header): `cat shard-*.csv` equals the whole sweep.
 
 use std::path::PathBuf;
 
@@ -13,7 +16,10 @@ use crate::input::{overrides, read};
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SweepFormat {
     Csv,
+    /// One JSON array of row objects.
     Json,
+    /// One row object per line (concatenates across shards).
+    Jsonl,
 }
 
 #[derive(clap::Args)]
@@ -32,6 +38,23 @@ pub struct SweepArgs {
     metrics: Option<String>,
     #[arg(long, value_enum, default_value = "csv")]
     format: SweepFormat,
+    /// Run only slice I of N of the grid (1-based), e.g. `--shard 2/8`.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
+}
+
+/// The slice `[start, end)` of `count` grid points that shard `i` of `n` runs:
+/// contiguous, in grid order, sizes differing by at most one.
+fn shard_range(text: &str, count: u64) -> Result<(u64, u64), String> {
+    let bad = || format!("--shard {text}: expected I/N with 1 <= I <= N <= 100000, e.g. 2/8");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let i: u64 = i.trim().parse().map_err(|_| bad())?;
+    let n: u64 = n.trim().parse().map_err(|_| bad())?;
+    if !(1..=100_000).contains(&n) || !(1..=n).contains(&i) {
+        return Err(bad());
+    }
+    let at = |k: u64| (u128::from(count) * u128::from(k) / u128::from(n)) as u64;
+    Ok((at(i - 1), at(i)))
 }
 
 struct Axis {
@@ -57,7 +80,7 @@ fn parse_vary(text: &str) -> Result<Axis, String> {
 }
 
 pub fn sweep(args: SweepArgs) -> Result<(), String> {
-    let SweepArgs { file, vary, seeds, sets, metrics, format } = args;
+    let SweepArgs { file, vary, seeds, sets, metrics, format, shard } = args;
     let (vary, sets) = (vary.as_slice(), sets.as_slice());
     let (name, text) = read(&file)?;
     if vary.len() > 2 {
@@ -100,6 +123,13 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         }
     }
     let grid = Grid { axes: &axes, seeds };
+    let (first, end) = match &shard {
+        Some(text) if matches!(format, SweepFormat::Json) => {
+            return Err(format!("--shard {text} with --format json: JSON arrays do not concatenate; use --format csv or jsonl"));
+        }
+        Some(text) => shard_range(text, grid.len())?,
+        None => (0, grid.len()),
+    };
     let header: Vec<String> = axes.iter().map(|a| a.name.clone()).chain(["seed".to_string()]).chain(metrics.iter().cloned()).collect();
     let mut out = std::io::stdout().lock();
     let mut print = |line: std::fmt::Arguments| {
@@ -107,13 +137,13 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         // A closed pipe (`| head`) ends the sweep quietly.
         out.write_fmt(line).map_err(|e| format!("writing the sweep: {e}"))
     };
-    if matches!(format, SweepFormat::Csv) {
-        print(format_args!("{}\n", header.join(",")))?;
-    } else {
-        print(format_args!("["))?;
+    match format {
+        SweepFormat::Csv if first == 0 => print(format_args!("{}\n", header.join(",")))?,
+        SweepFormat::Json => print(format_args!("["))?,
+        _ => {}
     }
-    let run_point = |index: u64| -> Result<Vec<f64>, String> {
-        let (values, seed) = grid.point(index);
+    let run_point = |offset: u64| -> Result<Vec<f64>, String> {
+        let (values, seed) = grid.point(first + offset);
         let mut o = base.clone();
         for (axis, v) in axes.iter().zip(&values) {
             o.insert(axis.name.clone(), OverrideValue::Number(*v));
@@ -121,24 +151,29 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         let r = replay(&name, &text, &o, seed).map_err(|e| e.to_string())?;
         Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
     };
-    stream_in_order(grid.len(), run_point, |index, figures| {
+    let row_object = |values: &[f64], seed: u64, figures: &[f64]| {
+        let mut obj = serde_json::Map::new();
+        for (a, v) in axes.iter().zip(values) {
+            obj.insert(a.name.clone(), serde_json::json!(v));
+        }
+        obj.insert("seed".into(), serde_json::json!(seed));
+        for (m, f) in metrics.iter().zip(figures) {
+            obj.insert(m.clone(), serde_json::json!(f));
+        }
+        serde_json::Value::Object(obj)
+    };
+    stream_in_order(end - first, run_point, |offset, figures| {
+        let index = first + offset;
         let (values, seed) = grid.point(index);
         match format {
             SweepFormat::Csv => {
                 let cells: Vec<String> = values.iter().map(|v| v.to_string()).chain([seed.to_string()]).chain(figures.iter().map(|f| f.to_string())).collect();
                 print(format_args!("{}\n", cells.join(",")))
             }
+            SweepFormat::Jsonl => print(format_args!("{}\n", row_object(&values, seed, &figures))),
             SweepFormat::Json => {
-                let mut obj = serde_json::Map::new();
-                for (a, v) in axes.iter().zip(&values) {
-                    obj.insert(a.name.clone(), serde_json::json!(v));
-                }
-                obj.insert("seed".into(), serde_json::json!(seed));
-                for (m, f) in metrics.iter().zip(&figures) {
-                    obj.insert(m.clone(), serde_json::json!(f));
-                }
                 // The same text as pretty-printing the whole array at once.
-                let pretty = serde_json::to_string_pretty(&serde_json::Value::Object(obj)).map_err(|e| e.to_string())?;
+                let pretty = serde_json::to_string_pretty(&row_object(&values, seed, &figures)).map_err(|e| e.to_string())?;
                 let indented = pretty.replace('\n', "\n  ");
                 print(format_args!("{}\n  {indented}", if index == 0 { "" } else { "," }))
             }
