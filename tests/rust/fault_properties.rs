@@ -151,13 +151,13 @@ fn show_a_case() {
     let loaded = scenario::load(&file, &common::scenario_text(&name), &o, seed).unwrap();
     let setup = &loaded.resolved.setup;
     let mut rng = Rng::for_component(seed, 0xFA17);
-    for f in random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, 0) {
+    for f in random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, Origin::Step(0)) {
         println!("{} {:?}", f.at_us, f.action);
     }
     println!("{:?}", setup.node_names);
     let mut loaded = loaded;
     let node_count = loaded.resolved.setup.node_names.len() as u32;
-    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, node_count, loaded.resolved.setup.network.devices.len() as u16, 0);
+    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, node_count, loaded.resolved.setup.network.devices.len() as u16, Origin::Step(0));
     loaded.resolved.setup.actions.extend(faults);
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().unwrap();
