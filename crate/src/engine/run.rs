@@ -312,7 +312,8 @@ impl Run {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
-            let mut cx = Cx { now_us: rt.host.clock.local(self.now_us), me: node, rng: &mut rt.rng, out: &mut out };
+            let clock = rt.host.clock;
+            let mut cx = Cx { now_us: clock.local(self.now_us), mono_us: clock.monotonic(self.now_us), me: node, rng: &mut rt.rng, out: &mut out };
             handler(&mut rt.model, &mut cx);
         }
         for effect in out.drain(..) {

@@ -15,7 +15,7 @@
 //!   `wait_stable_etcd`, lease expiry alone never triggers a failover: the
 //!   manager first waits until etcd has taken writes for `stable_window`, by
 //!   which time the healthy primary's lease has been renewed.
-//! - `PgNode` serves requests with a fixed capacity (a fluid queue: each request
+//! - `DbMember` serves requests with a fixed capacity (a fluid queue: each request
 //!   occupies the server for `1 / capacity`; one that would wait longer than
 //!   `queue_max` is refused). The primary serves reads and writes, a replica
 //!   reads, a rebuilding member nothing.
@@ -280,7 +280,7 @@ pub struct MemberConfig {
 }
 
 #[derive(Clone, Debug)]
-pub struct PgNode {
+pub struct DbMember {
     cfg: MemberConfig,
     role: Role,
     epoch: u32,
@@ -289,9 +289,9 @@ pub struct PgNode {
     queue: VecDeque<(u64, NodeId, u32)>,
 }
 
-impl PgNode {
-    pub fn new(cfg: MemberConfig) -> PgNode {
-        PgNode { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
+impl DbMember {
+    pub fn new(cfg: MemberConfig) -> DbMember {
+        DbMember { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
     }
 
     pub fn role(&self) -> Role {
@@ -335,7 +335,7 @@ impl PgNode {
     }
 }
 
-impl Model for PgNode {
+impl Model for DbMember {
     type Msg = DbInbox;
     type Timer = DbTimer;
     type Command = crate::model::command::NoCommand;

@@ -16,6 +16,7 @@ pub mod db_cluster;
 pub mod dormant;
 pub mod effect;
 pub mod elasticsearch;
+pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
 pub mod msg;

@@ -18,7 +18,7 @@ impl Fileserver {
     pub(super) fn send_fence(&mut self, cx: &mut Cx) {
         let Some(f) = self.fence else { return };
         let m = self.cfg.fence_methods[f.method];
-        cx.send(m.device, m.plane, GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
+        cx.send(m.device, m.plane, FenceMsg::PowerOff { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
         cx.set_timer(GhTimer::FenceTimeout, self.cfg.fence_timeout_us);
     }
 
