@@ -126,6 +126,7 @@ test('an action the core refuses is reported and changes nothing', async () => {
 test('the chaos monkey with a fixed seed gives the same digest in the page and the CLI', async () => {
   const { page, errors } = await openPage(env.browser, `${env.base}#scenario=sandbox-raft`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  await page.click('#inject-title');
   await page.fill('#chaos-seed', '5');
   await page.fill('#chaos-rate', '120');
   await page.fill('#chaos-duration', '5s..20s');

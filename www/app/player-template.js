@@ -93,10 +93,10 @@ export const PLAYER_HTML = `
       <button id="reset" type="button">Back to history</button>
     </section>
 
-    <section class="inject" aria-labelledby="inject-title">
-      <h3 id="inject-title">Break it yourself</h3>
+    <p id="stage-focus" class="muted stage-focus" aria-live="polite"></p>
+    <details id="inject-box" class="inject">
+      <summary id="inject-title">Break it yourself</summary>
       <p class="muted">Select a server, link or switch on the stage (click it, or focus the stage, use the arrow keys and Enter) to act on it at the current time; the run is simulated again from the start with your actions.</p>
-      <p id="stage-focus" class="muted" aria-live="polite"></p>
       <ol id="injected" class="injected" aria-label="Your actions"></ol>
       <form id="chaos" class="chaos" novalidate>
         <fieldset><legend>Chaos monkey</legend>
@@ -108,7 +108,7 @@ export const PLAYER_HTML = `
           <button id="actions-clear" type="button">Remove all actions</button>
         </fieldset>
       </form>
-    </section>
+    </details>
 
     <section class="result" aria-labelledby="outcome-title">
       <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>

@@ -77,6 +77,8 @@ export function createInjectView({ root, $, state, sim, runVariant, draw, signal
       ol.append(li);
     }
     $('actions-clear').hidden = state.actions.length === 0;
+    // The section opens by itself once there is something in it (a click, a link, the monkey).
+    if (state.actions.length) $('inject-box').open = true;
     draw();
   }
 
