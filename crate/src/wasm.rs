@@ -198,6 +198,10 @@ struct NodeInfo<'a> {
     model: &'static str,
     /// The operator commands the node's model takes, with their arguments.
     commands: &'static [crate::model::command::CommandInfo],
+    /// Role words, declared facts and watched peers (`model/show.rs`).
+    show: &'a crate::model::show::NodeShow,
+    /// Roles, healths and role words it took in this run (for the legend).
+    taken: crate::replay::StatesTaken,
 }
 
 #[derive(Serialize)]
@@ -249,17 +253,22 @@ impl Replay {
     pub fn topology(&self) -> Result<JsValue, JsValue> {
         let s = &self.inner.scenario;
         let net = &self.inner.run.network;
+        let taken = self.inner.states_taken();
         let topology = Topology {
             nodes: s
                 .nodes
                 .iter()
-                .map(|n| NodeInfo {
+                .zip(&self.inner.run.shows)
+                .zip(taken)
+                .map(|((n, show), taken)| NodeInfo {
                     name: &n.name,
                     label: &n.label,
                     x: n.x,
                     y: n.y,
                     model: n.model.name(),
                     commands: n.model.commands(),
+                    show,
+                    taken,
                 })
                 .collect(),
             links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),

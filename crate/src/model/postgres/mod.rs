@@ -26,6 +26,7 @@ pub mod guard;
 mod msg;
 mod primary;
 mod replica;
+mod show;
 
 pub use command::PgCommand;
 pub use msg::{PgMsg, PgTimer};
@@ -417,5 +418,13 @@ impl Model for Postgres {
 
     fn on_command(&mut self, cx: &mut Cx, command: PgCommand) {
         self.command(cx, command);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, _now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(out);
     }
 }
