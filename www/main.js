@@ -58,7 +58,7 @@ function scheduleHash() {
 
 /** The link to what is on screen now: scenario, settings, time and the view's own choices. */
 function currentHash() {
-  return writeHash({ scenario: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets, draft: page.draft, ...player.viewSettings() });
+  return writeHash({ scenario: state.name, seed: state.seed, tS: state.tUs / 1e6, view: state.view, sets: state.sets, draft: page.draft, actions: state.acceptedActions, ...player.viewSettings() });
 }
 
 function fromHash() {
@@ -70,7 +70,7 @@ function fromHash() {
     return;
   }
   // A hash we wrote ourselves (same scenario and settings) only moves time.
-  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && sameSets(h.sets, state.sets);
+  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && sameSets(h.sets, state.sets) && JSON.stringify(h.actions) === JSON.stringify(state.acceptedActions);
   if (same && !$('player').hidden) { if (h.tS != null) player.seek(h.tS * 1e6); return; }
   // The workshop's edited copy, when the link asks for it and this browser has it.
   let json = null;
@@ -79,7 +79,7 @@ function fromHash() {
     if (json == null) h.problems.push('draft: this browser holds no edited copy of the scenario; showing the file as shipped');
   }
   page.draft = json != null;
-  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, story: h.story ?? true, charts: h.charts, windowS: h.windowS ?? 5, json });
+  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, story: h.story ?? true, charts: h.charts, windowS: h.windowS ?? 5, json, actions: h.actions });
 }
 
 function showGallery() {

@@ -4,6 +4,7 @@
 
 use crate::engine::run::{Run, RunError};
 use crate::monitor::{self, Outcome};
+use crate::scenario::inject::{self, InjectedAction};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 use crate::trace::event::TraceEvent;
 use crate::trace::facts::FactFrames;
@@ -27,6 +28,8 @@ pub struct Replay {
     pub scenario: Scenario,
     pub groups: Vec<String>,
     pub gauges: Vec<String>,
+    /// Actions added to the file's timeline (`scenario/inject.rs`), in their order.
+    pub injected: Vec<InjectedAction>,
     /// The scenario's invariants in force with these parameter values.
     pub invariants: Vec<crate::scenario::format::Invariant>,
     pub run: Run,
@@ -40,17 +43,30 @@ pub struct Replay {
 /// Load and run a scenario to its end. Budget overruns come back as a
 /// `ScenarioError` on `limits.events_max`, naming the file like any input error.
 pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
-    let loaded = scenario::load(file, text, overrides, seed)?;
+    replay_with(file, text, overrides, seed, Vec::new())
+}
+
+/// `replay` with injected actions. A run the actions push over the event budget
+/// is refused with an error on `actions` (the file alone fits, or it would have
+/// been refused before), and nothing is kept.
+pub fn replay_with(file: &str, text: &str, overrides: &Overrides, seed: u64, injected: Vec<InjectedAction>) -> Result<Replay, ScenarioError> {
+    let loaded = scenario::load_with(file, text, overrides, seed, &injected)?;
     let groups = loaded.resolved.groups;
     let gauges = loaded.resolved.gauges;
     let invariants = loaded.resolved.invariants;
     let mut run = Run::new(loaded.resolved.setup);
-    run.run_to_end().map_err(|e| budget_error(file, &e))?;
+    run.run_to_end().map_err(|e| {
+        if injected.is_empty() {
+            budget_error(file, &e)
+        } else {
+            ScenarioError::new(file, "actions", format!("with the injected actions, {e}"))
+        }
+    })?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let fact_slots = run.shows.iter().map(|s| s.facts.len()).max().unwrap_or(0);
     let fact_frames = FactFrames::build(&run.trace.facts, run.node_count(), fact_slots);
     let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, invariants, run, keyframes, fact_frames, outcome, frame: FrameBuffer::default() })
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, frame: FrameBuffer::default() })
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
@@ -127,6 +143,7 @@ impl Replay {
                 | TraceEvent::Role { at_us, .. }
                 | TraceEvent::Link { at_us, .. }
                 | TraceEvent::Step { at_us, .. }
+                | TraceEvent::Injected { at_us, .. }
                 | TraceEvent::DataLost { at_us, .. } => Some(*at_us),
                 _ => None,
             })
@@ -206,7 +223,8 @@ impl Replay {
     pub fn timeline_text(&self) -> String {
         let titles: Vec<String> = self.scenario.timeline.iter().map(|s| s.title.clone()).collect();
         let links = self.link_names();
-        let names = text::Names { nodes: &self.run.node_names, steps: &titles, links: &links, gauges: &self.gauges };
+        let injected: Vec<String> = self.injected.iter().map(inject::to_text).collect();
+        let names = text::Names { nodes: &self.run.node_names, steps: &titles, injected: &injected, links: &links, gauges: &self.gauges };
         let mut t = text::timeline(&self.run.trace, &names);
         let o = &self.outcome;
         t.push_str(&format!(

@@ -6,7 +6,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::replay;
-use crate::scenario::{self, Overrides, ScenarioError};
+use crate::scenario::inject::{self, InjectedAction};
+use crate::scenario::{self, chaos, Overrides, ScenarioError};
 
 /// Where the panic hook leaves the message of a panic, for the worker to read
 /// after the trap: `globalThis.__incidentReplayPanic`.
@@ -67,6 +68,39 @@ fn overrides_of(file: &str, overrides: JsValue) -> Result<Overrides, JsValue> {
         .map_err(|e| js_error(&ScenarioError::new(file, "parameters", format!("overrides must map names to numbers or booleans: {e}"))))
 }
 
+/// Injected actions from the page: an array whose items are the text form
+/// (`"30s crash s1"`) or the JSON form (`{at, action}`); `undefined`/`null`: none.
+fn actions_of(file: &str, actions: JsValue) -> Result<Vec<InjectedAction>, JsValue> {
+    if actions.is_undefined() || actions.is_null() {
+        return Ok(vec![]);
+    }
+    let items: Vec<serde_json::Value> = serde_wasm_bindgen::from_value(actions)
+        .map_err(|e| js_error(&ScenarioError::new(file, "actions", format!("expected an array of actions: {e}"))))?;
+    inject::check_count(file, items.len()).map_err(|e| js_error(&e))?;
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let path = format!("actions[{i}]");
+            match item {
+                serde_json::Value::String(line) => inject::parse_text(&line).map_err(|r| ScenarioError::new(file, path, r)),
+                other => serde_json::from_value(other).map_err(|e| ScenarioError::new(file, path, e.to_string())),
+            }
+            .map_err(|e| js_error(&e))
+        })
+        .collect()
+}
+
+/// The chaos monkey's faults for a scenario (`scenario/chaos.rs`), in the text
+/// form, time order: `settings` as on the command line (`seed=7,rate=6`).
+#[wasm_bindgen]
+pub fn chaos_actions(file: &str, json: &str, settings: &str) -> Result<Vec<String>, JsValue> {
+    let config = chaos::parse_config(settings).map_err(|r| js_error(&ScenarioError::new(file, "chaos", r)))?;
+    let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
+    let actions = chaos::for_scenario(file, &s, &config).map_err(|e| js_error(&e))?;
+    Ok(actions.iter().map(inject::to_text).collect())
+}
+
 /// The parsed scenario (metadata, parameters, toggles, timeline) as a plain object.
 #[wasm_bindgen]
 pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
@@ -92,10 +126,11 @@ pub fn parameter_fits(file: &str, json: &str, overrides: JsValue) -> Result<JsVa
 
 /// Run a scenario and return only its outcome (for sweeps: nothing is kept).
 #[wasm_bindgen]
-pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<JsValue, JsValue> {
+pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64, actions: JsValue) -> Result<JsValue, JsValue> {
     let seed = seed_of(file, seed)?;
     let o = overrides_of(file, overrides)?;
-    let r = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
+    let injected = actions_of(file, actions)?;
+    let r = replay::replay_with(file, json, &o, seed, injected).map_err(|e| js_error(&e))?;
     to_js(&r.outcome)
 }
 
@@ -161,6 +196,8 @@ struct NodeInfo<'a> {
     x: Option<f64>,
     y: Option<f64>,
     model: &'static str,
+    /// The operator commands the node's model takes, with their arguments.
+    commands: &'static [crate::model::command::CommandInfo],
     /// Role words, declared facts and watched peers (`model/show.rs`).
     show: &'a crate::model::show::NodeShow,
     /// Roles, healths and role words it took in this run (for the legend).
@@ -189,10 +226,11 @@ impl Replay {
     /// Load, check and run a scenario to its end. Throws a `ScenarioError`
     /// carrying `file`, `path` and `reason` on bad input or a budget overrun.
     #[wasm_bindgen(constructor)]
-    pub fn new(file: &str, json: &str, overrides: JsValue, seed: f64) -> Result<Replay, JsValue> {
+    pub fn new(file: &str, json: &str, overrides: JsValue, seed: f64, actions: JsValue) -> Result<Replay, JsValue> {
         let seed = seed_of(file, seed)?;
         let o = overrides_of(file, overrides)?;
-        let inner = replay::replay(file, json, &o, seed).map_err(|e| js_error(&e))?;
+        let injected = actions_of(file, actions)?;
+        let inner = replay::replay_with(file, json, &o, seed, injected).map_err(|e| js_error(&e))?;
         Ok(Replay { inner })
     }
 
@@ -228,6 +266,7 @@ impl Replay {
                     x: n.x,
                     y: n.y,
                     model: n.model.name(),
+                    commands: n.model.commands(),
                     show,
                     taken,
                 })
@@ -263,6 +302,28 @@ impl Replay {
             .flatten()
             .collect();
         js_sys::Float64Array::from(&times[..])
+    }
+
+    /// The injected actions that ran: flat `[at_us, index]`, and their text
+    /// form by index (`injected_texts`), for the timeline's marks and the list.
+    pub fn injected_times(&self) -> js_sys::Float64Array {
+        let times: Vec<f64> = self
+            .inner
+            .run
+            .trace
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                crate::trace::event::TraceEvent::Injected { at_us, index } => Some([*at_us as f64, f64::from(*index)]),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        js_sys::Float64Array::from(&times[..])
+    }
+
+    pub fn injected_texts(&self) -> Vec<String> {
+        self.inner.injected.iter().map(inject::to_text).collect()
     }
 
     /// Request counters per bucket: flat [ok, failed, latency_mean_ms] per bucket.

@@ -57,6 +57,14 @@ fn records_fitted_to_five_hours(s: &mut Value) {
         r["over"] = json!("5h");
     }
 }
+/// HA pair sandbox: its heartbeat link cut both ways at 10 min.
+fn cut_the_pairs_heartbeat(s: &mut Value) {
+    s["timeline"].as_array_mut().unwrap().push(json!({"at": "10min", "title": "cut", "action": {"cut": {"from": "fs01a", "to": "fs01b", "planes": ["cluster"], "both_ways": true}}, "narration": "", "source": "assumption"}));
+}
+/// HA pair sandbox: the active crashes at 5 min (the passive takes over after the dead time).
+fn crash_the_active(s: &mut Value) {
+    s["timeline"].as_array_mut().unwrap().push(json!({"at": "5min", "title": "crash", "action": {"crash": {"node": "fs01a"}}, "narration": "", "source": "assumption"}));
+}
 /// Demo: the partition heals at step 3 (180 s); heal a minute later.
 fn later_heal(s: &mut Value) {
     assert_eq!(s["timeline"][3]["action"], json!("heal_all"));
@@ -91,6 +99,15 @@ const CASES: &[Case] = &[
     // Raft election lab
     Case { scenario: "raft-elections", metric: "rto_s", inside: DEFAULTS, below: Some(set(&["election_timeout_min=12", "election_timeout_max=24", "heartbeat_interval=6", "disk_write=0", "one_way_latency=1"])), above: Some(set(&["election_timeout_min=1000", "election_timeout_max=2000"])), one_sided_because: "" },
     Case { scenario: "raft-elections", metric: "leader_changes", inside: DEFAULTS, below: Some(set(&["one_way_latency=200"])), above: Some(set(&["election_timeout_min=14", "election_timeout_max=16", "heartbeat_interval=7", "disk_write=0", "one_way_latency=7", "link_jitter=1"])), one_sided_because: "" },
+    // HA pair sandbox: healthy and left alone
+    Case { scenario: "sandbox-ha-pair", metric: "split_brain_s", inside: DEFAULTS, below: None, above: Some(edit(cut_the_pairs_heartbeat)), one_sided_because: "a duration cannot be below zero" },
+    Case { scenario: "sandbox-ha-pair", metric: "unavailable_s", inside: DEFAULTS, below: None, above: Some(edit(crash_the_active)), one_sided_because: "a duration cannot be below zero" },
+    // PostgreSQL sandbox: healthy and left alone
+    Case { scenario: "sandbox-postgres", metric: "unavailable_s", inside: DEFAULTS, below: None, above: Some(set(&["wal_rate=5", "disk_size=301"])), one_sided_because: "a duration cannot be below zero" },
+    Case { scenario: "sandbox-postgres", metric: "db2_lag_bytes_max", inside: DEFAULTS, below: Some(set(&["wal_rate=0.5"])), above: Some(set(&["wal_rate=5"])), one_sided_because: "" },
+    // Raft sandbox: healthy and left alone
+    Case { scenario: "sandbox-raft", metric: "leader_changes", inside: DEFAULTS, below: None, above: Some(set(&["election_timeout_min=20", "election_timeout_max=30"])), one_sided_because: "a count of leader changes cannot be below zero" },
+    Case { scenario: "sandbox-raft", metric: "success_rate_pct", inside: DEFAULTS, below: Some(set(&["election_timeout_min=20", "election_timeout_max=30"])), above: None, one_sided_because: "a success rate cannot be above 100%" },
     // Elasticsearch (minimum_master_nodes)
     Case { scenario: "elasticsearch-split-brain", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["heal_at=690"])), one_sided_because: "" },
     Case { scenario: "elasticsearch-split-brain", metric: "groups_split", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: None, one_sided_because: "the scenario has one group of masters, so at most one group can split" },

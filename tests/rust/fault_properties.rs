@@ -12,7 +12,7 @@
 
 mod common;
 
-use incident_replay::engine::action::{Action, TimedAction};
+use incident_replay::engine::action::{Action, Origin, TimedAction};
 use incident_replay::engine::rng::Rng;
 use incident_replay::engine::run::Run;
 use incident_replay::ids::{DeviceId, NodeId};
@@ -28,9 +28,9 @@ fn cases() -> u64 {
 }
 
 /// Random faults over `[0, end_us)`, each undone (restart, heal) a while later.
-fn random_faults(rng: &mut Rng, end_us: u64, nodes: u32, devices: u16, step_index: u32) -> Vec<TimedAction> {
+fn random_faults(rng: &mut Rng, end_us: u64, nodes: u32, devices: u16, origin: Origin) -> Vec<TimedAction> {
     let mut out = vec![];
-    let mut push = |at_us: u64, action: Action| out.push(TimedAction { at_us: at_us.min(end_us), action, step_index });
+    let mut push = |at_us: u64, action: Action| out.push(TimedAction { at_us: at_us.min(end_us), action, origin });
     for _ in 0..FAULTS_PER_RUN {
         let at = rng.below(end_us);
         let lasting = rng.between(end_us / 400 + 1, end_us / 20 + 2);
@@ -76,7 +76,7 @@ fn run_with_faults(name: &str, overrides: &Overrides, seed: u64) -> Result<usize
     let setup = &mut loaded.resolved.setup;
     let mut rng = Rng::for_component(seed, 0xFA17);
     let steps = setup.actions.len() as u32;
-    let faults = random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, steps.saturating_sub(1));
+    let faults = random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, Origin::Step(steps.saturating_sub(1)));
     setup.actions.extend(faults);
     // Faults can make a run busier (retries, elections): allow for it.
     setup.events_max = setup.events_max.saturating_mul(2);
@@ -161,13 +161,13 @@ fn show_a_case() {
     let loaded = scenario::load(&file, &common::scenario_text(&name), &o, seed).unwrap();
     let setup = &loaded.resolved.setup;
     let mut rng = Rng::for_component(seed, 0xFA17);
-    for f in random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, 0) {
+    for f in random_faults(&mut rng, setup.end_us, setup.node_names.len() as u32, setup.network.devices.len() as u16, Origin::Step(0)) {
         println!("{} {:?}", f.at_us, f.action);
     }
     println!("{:?}", setup.node_names);
     let mut loaded = loaded;
     let node_count = loaded.resolved.setup.node_names.len() as u32;
-    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, node_count, loaded.resolved.setup.network.devices.len() as u16, 0);
+    let faults = random_faults(&mut Rng::for_component(seed, 0xFA17), loaded.resolved.setup.end_us, node_count, loaded.resolved.setup.network.devices.len() as u16, Origin::Step(0));
     loaded.resolved.setup.actions.extend(faults);
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().unwrap();

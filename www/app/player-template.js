@@ -93,6 +93,23 @@ export const PLAYER_HTML = `
       <button id="reset" type="button">Back to history</button>
     </section>
 
+    <p id="stage-focus" class="muted stage-focus" aria-live="polite"></p>
+    <details id="inject-box" class="inject">
+      <summary id="inject-title">Break it yourself</summary>
+      <p class="muted">Select a server, link or switch on the stage (click it, or focus the stage, use the arrow keys and Enter) to act on it at the current time; the run is simulated again from the start with your actions.</p>
+      <ol id="injected" class="injected" aria-label="Your actions"></ol>
+      <form id="chaos" class="chaos" novalidate>
+        <fieldset><legend>Chaos monkey</legend>
+          <label>seed <input id="chaos-seed" type="number" min="0" step="1" value="1"></label>
+          <label>faults per hour <input id="chaos-rate" type="number" min="0" max="3600" step="any" value="6"></label>
+          <label>lasting <input id="chaos-duration" type="text" value="10s..2min" size="10"></label>
+          <label>at most at once <input id="chaos-max" type="number" min="1" step="1" value="1"></label>
+          <button id="chaos-run" type="submit">Let the monkey loose</button>
+          <button id="actions-clear" type="button">Remove all actions</button>
+        </fieldset>
+      </form>
+    </details>
+
     <section class="result" aria-labelledby="outcome-title">
       <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>
       <table id="outcome" class="outcome">
@@ -107,6 +124,11 @@ export const PLAYER_HTML = `
     </section>
 
   </div>
+    <dialog id="action-menu" class="action-menu" aria-labelledby="action-menu-title">
+      <h2 id="action-menu-title"></h2>
+      <div id="action-menu-body"></div>
+      <button id="action-menu-close" type="button">Close</button>
+    </dialog>
     <dialog id="embed" aria-labelledby="embed-title">
     <h2 id="embed-title">Embed this replay</h2>
     <p>As a custom element (one script per page, any number of elements):</p>

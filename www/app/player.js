@@ -23,6 +23,7 @@ import { createChartsView } from './player/charts-view.js';
 import { createSpaceTimeView } from './player/spacetime-view.js';
 import { createNarrationView } from './player/narration-view.js';
 import { createRuns } from './player/runs.js';
+import { createInjectView } from './player/inject-view.js';
 import { createOpener } from './player/open.js';
 import { bindControls } from './player/controls.js';
 import { readPalette } from './player/palette.js';
@@ -111,6 +112,7 @@ export function createPlayer(root, host, options) {
   const runs = createRuns({
     sim, state, $, host, options, showError, alive,
     afterRunsView: () => { frames.request(); changed(); },
+    afterActionRefused: () => views.inject.list(),
   });
   const views = {
     stage: createStageView({ root, $, state, fitCanvas, draw }),
@@ -121,6 +123,7 @@ export function createPlayer(root, host, options) {
     }),
     spacetime: createSpaceTimeView({ $, state, fitCanvas, onScreen }),
     narration: createNarrationView({ root, $, state, showChapter: playback.showChapter }),
+    inject: createInjectView({ root, $, state, sim, runVariant: () => runs.runVariant(), draw, signal }),
   };
 
   function setPresenter(on) {

@@ -75,13 +75,13 @@ export class SeedSpread {
   }
 
   /** Start (after a pause) the runs for these settings; earlier unfinished work is dropped. */
-  update({ file, json, seed, sets, history, variant }) {
+  update({ file, json, seed, sets, actions = [], history, variant }) {
     const token = ++this.token;
     clearTimeout(this.timer);
     pool().cancel();
     this.box.dataset.state = 'waiting';
     this.status.textContent = `Seed ${seed} shown above; the other seeds follow…`;
-    this.timer = setTimeout(() => this.run(token, { file, json, seed, sets, history, variant }).catch((e) => {
+    this.timer = setTimeout(() => this.run(token, { file, json, seed, sets, actions, history, variant }).catch((e) => {
       if (token === this.token) { this.status.textContent = `Seeds not run: ${e.message || e}`; this.box.dataset.state = 'error'; }
     }), SETTLE_MS);
   }
@@ -93,12 +93,12 @@ export class SeedSpread {
     pool().cancel();
   }
 
-  async run(token, { file, json, seed, sets, history, variant }) {
+  async run(token, { file, json, seed, sets, actions = [], history, variant }) {
     const seeds = seedList(seed);
-    const withVariant = variant != null && Object.keys(sets).length > 0;
+    const withVariant = variant != null && (Object.keys(sets).length > 0 || actions.length > 0);
     const rest = seeds.slice(1);
     const jobs = rest.map((s) => ({ file, json, overrides: {}, seed: s }));
-    if (withVariant) jobs.push(...rest.map((s) => ({ file, json, overrides: sets, seed: s })));
+    if (withVariant) jobs.push(...rest.map((s) => ({ file, json, overrides: sets, seed: s, actions })));
     this.box.dataset.state = 'running';
     const results = await pool().run(jobs, (done, total) => {
       if (token === this.token) this.status.textContent = `Running other seeds: ${done} of ${total}…`;

@@ -16,6 +16,8 @@ export const WINDOWS_S = [0.2, 1, 5, 30, 300];
 const SETS_MAX = 200;
 /** At most this many chart keys are read from one link. */
 const CHARTS_MAX = 100;
+/** At most this many injected actions are read from one link. */
+const ACTIONS_MAX = 1000;
 
 /** A value from a link, shortened for a message. */
 function clip(text) {
@@ -51,6 +53,8 @@ export function readHash(hash) {
     speed: null, presenter: q.get('presenter') === '1', story: null, charts: null, windowS: null,
     // draft=1: the workshop's edited copy of the scenario, kept in this browser.
     draft: q.get('draft') === '1',
+    // act=: injected actions in the core's text form (`30s crash s1`), checked by the core when they run.
+    actions: q.getAll('act').slice(0, ACTIONS_MAX),
   };
   if (q.has('seed')) {
     const seed = parseSeed(q.get('seed'));
@@ -75,7 +79,7 @@ export function readHash(hash) {
   return state;
 }
 
-export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, story, charts, windowS, draft }) {
+export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, story, charts, windowS, draft, actions = [] }) {
   const q = new URLSearchParams();
   q.set('scenario', scenario);
   if (draft) q.set('draft', '1');
@@ -83,6 +87,7 @@ export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, st
   if (tS != null) q.set('t', tS.toFixed(3).replace(/\.?0+$/, ''));
   if (view && view !== 'variant') q.set('view', view);
   for (const [name, text] of Object.entries(setsAsText(sets))) q.set(`set.${name}`, text);
+  for (const line of actions) q.append('act', line);
   if (speed != null && speed !== 1) q.set('speed', String(speed));
   if (presenter) q.set('presenter', '1');
   if (story === false) q.set('story', '0');

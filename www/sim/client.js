@@ -78,8 +78,8 @@ export class SimClient {
     });
   }
 
-  run(file, json, overrides, seed, slot = 'history') {
-    return this.request('run', { file, json, overrides, seed, slot });
+  run(file, json, overrides, seed, slot = 'history', actions = []) {
+    return this.request('run', { file, json, overrides, seed, slot, actions });
   }
 
   frame(tUs, slot = 'history') {
@@ -110,7 +110,7 @@ export function scopedClient(client, prefix) {
   const slot = (s = 'history') => `${prefix}:${s}`;
   return {
     request: (type, payload) => client.request(type, payload),
-    run: (file, json, overrides, seed, s) => client.run(file, json, overrides, seed, slot(s)),
+    run: (file, json, overrides, seed, s, actions) => client.run(file, json, overrides, seed, slot(s), actions),
     frame: (tUs, s) => client.frame(tUs, slot(s)),
     messages: (fromUs, toUs, max, s) => client.messages(fromUs, toUs, max, slot(s)),
     free: () => client.free(`${prefix}:`),

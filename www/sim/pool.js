@@ -26,7 +26,7 @@ export class SimPool {
   }
 
   /**
-   * Run `jobs` ({ file, json, overrides, seed }); resolves to one `{ outcome, runMs }`
+   * Run `jobs` ({ file, json, overrides, seed, actions? }); resolves to one `{ outcome, runMs }`
    * or `{ error }` per job, in job order. `onProgress(done, total)` follows every reply.
    * After cancel(), jobs not yet handed out resolve as `{ error: { name: 'AbortError' } }`.
    * cancel() applies to the batch running now; a batch queued behind it still runs.
@@ -95,11 +95,11 @@ export class SimPool {
     if (!batch) return;
     while (slot.pending.size < DEPTH_PER_WORKER && batch.next < batch.jobs.length) {
       const index = batch.next++;
-      const { file, json, overrides, seed } = batch.jobs[index];
+      const { file, json, overrides, seed, actions } = batch.jobs[index];
       const id = this.nextId++;
       slot.pending.set(id, { index, batch });
       batch.inFlight++;
-      slot.worker.postMessage({ id, type: 'outcome', file, json, overrides: overrides || {}, seed });
+      slot.worker.postMessage({ id, type: 'outcome', file, json, overrides: overrides || {}, seed, actions: actions || [] });
     }
   }
 
@@ -139,11 +139,11 @@ export class SimPool {
     if (batch) {
       for (const { index } of held) {
         batch.inFlight--;
-        const { file, json, overrides, seed } = batch.jobs[index];
+        const { file, json, overrides, seed, actions } = batch.jobs[index];
         const id = this.nextId++;
         fresh.pending.set(id, { index, batch });
         batch.inFlight++;
-        fresh.worker.postMessage({ id, type: 'outcome', file, json, overrides: overrides || {}, seed });
+        fresh.worker.postMessage({ id, type: 'outcome', file, json, overrides: overrides || {}, seed, actions: actions || [] });
       }
       this.feed(fresh);
       if (batch.inFlight === 0 && batch.next >= batch.jobs.length) this.finish(batch);

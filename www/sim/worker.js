@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads, chaos_actions } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -36,19 +36,21 @@ function replayIn(slot) {
   return replay;
 }
 
-function run({ slot = 'history', file, json, overrides, seed }) {
+function run({ slot = 'history', file, json, overrides, seed, actions }) {
   // Free the slot's previous replay first: two long traces at once would make
   // the WASM memory grow (and be copied) for nothing.
   replays.get(slot)?.free();
   replays.delete(slot);
   const started = performance.now();
-  const next = new Replay(file, json, overrides || {}, seed);
+  const next = new Replay(file, json, overrides || {}, seed, actions || []);
   const runMs = performance.now() - started;
   replays.set(slot, next);
   const steps = next.step_times();
   const series = next.request_series();
   const shades = next.shades();
   const moments = next.moments();
+  // Injected actions that ran: flat [at_us, index], with their text by index.
+  const injected = { times: next.injected_times(), texts: next.injected_texts() };
   const gauges = next.gauge_names().map((name, id) => ({ name, points: next.gauge_series(id) }));
   const outcome = next.outcome();
   const topology = packTopology(next.topology());
@@ -66,9 +68,9 @@ function run({ slot = 'history', file, json, overrides, seed }) {
       events: next.events(),
       kindNames: next.kind_names(),
       runMs,
-      steps, series, shades, moments, gauges,
+      steps, series, shades, moments, gauges, injected,
     },
-    transfer: [steps.buffer, series.buffer, shades.buffer, moments.buffer, topology.links.buffer, topology.viaStart.buffer, topology.via.buffer, ...gauges.map((g) => g.points.buffer)],
+    transfer: [injected.times.buffer, steps.buffer, series.buffer, shades.buffer, moments.buffer, topology.links.buffer, topology.viaStart.buffer, topology.via.buffer, ...gauges.map((g) => g.points.buffer)],
   };
 }
 
@@ -108,9 +110,9 @@ const handlers = {
     return { reply: { scenario: describe(file, json) }, transfer: [] };
   },
   /** Outcome only, nothing kept: for sweeps. */
-  outcome({ file, json, overrides, seed }) {
+  outcome({ file, json, overrides, seed, actions }) {
     const started = performance.now();
-    const outcome = run_outcome(file, json, overrides || {}, seed);
+    const outcome = run_outcome(file, json, overrides || {}, seed, actions || []);
     return { reply: { outcome, runMs: performance.now() - started }, transfer: [] };
   },
   /** Outcomes of one setting over several seeds, summed up by the core (monitor/spread.rs). */
@@ -120,6 +122,10 @@ const handlers = {
   /** Two spreads figure by figure: changed only where the distributions differ. */
   compare({ history, yours }) {
     return { reply: { changes: compare_spreads(history, yours) }, transfer: [] };
+  },
+  /** The chaos monkey's faults for `settings` (`seed=7,rate=6`), as text-form actions. */
+  chaos({ file, json, settings }) {
+    return { reply: { actions: chaos_actions(file, json, settings) }, transfer: [] };
   },
   validate({ file, json, overrides }) {
     validate(file, json, overrides || {});

@@ -5,6 +5,7 @@
 import { SimClient } from '../sim/client.js';
 import { SimPool } from '../sim/pool.js';
 import { mountSweep } from './sweep.js';
+import { mountChaosSweep } from './chaos-sweep.js';
 import { mountEditor } from './editor.js';
 import { mountTabs } from './tabs.js';
 import { showOutcome, showChecks } from '../app/outcome.js';
@@ -75,6 +76,7 @@ async function openScenario(name) {
     const preset = state.preset;
     state.preset = null;
     state.sweep = mountSweep($('sweep'), { pool, file, json, scenario, fits, preset });
+    mountChaosSweep($('chaos-sweep'), { sim, pool, file, json });
     state.editor = mountEditor($('editor'), { sim, file, json, onRun: (text) => runEdited(file, text) });
     showError($('error'), null);
     document.body.dataset.ready = 'true';

@@ -19,6 +19,8 @@ pub enum Action {
     /// The host's clock jumps by `by_us` (backwards when negative).
     ClockStep { node: NodeId, by_us: i64 },
     Cut { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, cut: bool },
+    /// `tc netem` on `from -> to` (and back): extra loss and delay; zeros remove it.
+    Netem { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, loss_ppm: u32, delay_us: u64 },
     Partition { groups: Vec<Vec<NodeId>>, planes: Planes },
     HealAll,
     DeviceFault { device: DeviceId, fault: Option<DeviceFault> },
@@ -26,10 +28,19 @@ pub enum Action {
     End,
 }
 
+/// What put an action on the run's timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Timeline step `.0` of the scenario file.
+    Step(u32),
+    /// Injected action `.0` (from the stage, the command line or the chaos monkey).
+    Injected(u32),
+}
+
 #[derive(Clone, Debug)]
 pub struct TimedAction {
     pub at_us: u64,
     pub action: Action,
-    /// Index of the timeline step this came from (the chapter).
-    pub step_index: u32,
+    /// Where the action came from: a timeline step (the chapter) or an injected action.
+    pub origin: Origin,
 }

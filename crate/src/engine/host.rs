@@ -245,7 +245,7 @@ mod watchdog_tests {
     impl Model for Kicker {
         type Msg = NoMsg;
         type Timer = ClientTimer;
-        type Command = crate::model::msg::Command;
+        type Command = crate::model::command::NoCommand;
 
         fn start(&mut self, cx: &mut Cx) {
             self.arm(cx);
@@ -270,7 +270,7 @@ mod watchdog_tests {
             node_names: vec!["a".into()],
             models: vec![Box::new(Kicker::default())],
             network: Network::new(vec!["p".into()], vec![], vec![], 1),
-            actions: vec![TimedAction { at_us, action, step_index: 0 }],
+            actions: vec![TimedAction { at_us, action, origin: crate::engine::action::Origin::Step(0) }],
             end_us: 60_000_000,
             events_max: 100_000,
             bucket_us: 1_000_000,

@@ -2,7 +2,7 @@
 //! effects the model returns, record what happened. Bounded by an event budget
 //! and the scenario's duration, so a bad parameter can never hang a tab.
 
-use super::action::{Action, TimedAction};
+use super::action::{Action, Origin, TimedAction};
 use super::host::{Health, Host};
 use super::queue::EventQueue;
 use super::rng::{stream_name, Rng};
@@ -495,8 +495,10 @@ impl Run {
 
     fn apply_action(&mut self, index: u32) {
         let now = self.now_us;
-        let step_index = self.actions[index as usize].step_index;
-        self.trace.events.push(TraceEvent::Step { at_us: now, index: step_index });
+        self.trace.events.push(match self.actions[index as usize].origin {
+            Origin::Step(index) => TraceEvent::Step { at_us: now, index },
+            Origin::Injected(index) => TraceEvent::Injected { at_us: now, index },
+        });
         let action = self.actions[index as usize].action.clone();
         match action {
             Action::Note => {}
@@ -523,6 +525,12 @@ impl Run {
                 cut::set_one_way(&mut self.network, from, to, &planes, cut);
                 if both_ways {
                     cut::set_one_way(&mut self.network, to, from, &planes, cut);
+                }
+            }
+            Action::Netem { from, to, planes, both_ways, loss_ppm, delay_us } => {
+                cut::set_netem(&mut self.network, from, to, &planes, loss_ppm, delay_us);
+                if both_ways {
+                    cut::set_netem(&mut self.network, to, from, &planes, loss_ppm, delay_us);
                 }
             }
             Action::Partition { groups, planes } => cut::set_partition(&mut self.network, &groups, &planes, true),

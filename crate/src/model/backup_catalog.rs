@@ -19,7 +19,8 @@
 //! daily job that last ran the night before exists at t = 0.
 
 use super::effect::{Cx, Effect};
-use super::msg::{timer_enum, Command};
+use super::command::unit_commands;
+use super::msg::timer_enum;
 use super::postgres::{PgMsg, PgState};
 use super::show::{NodeShow, Unit, FACT_NONE};
 use super::Model;
@@ -173,6 +174,13 @@ pub struct BackupCatalog {
 
 fn rate_us(bytes: u64, rate: u64) -> u64 {
     (u128::from(bytes) * u128::from(US_PER_S)).div_ceil(u128::from(rate.max(1))).min(u128::from(u64::MAX / 8)) as u64
+}
+
+unit_commands! {
+    /// What an operator can tell the backup system.
+    pub enum BackupCommand {
+        TakeLvmSnapshot = "take_lvm_snapshot": "Take an LVM snapshot of the primary's disk now and load it into staging (if the data is intact).",
+    }
 }
 
 impl BackupCatalog {
@@ -374,7 +382,7 @@ impl BackupCatalog {
 impl Model for BackupCatalog {
     type Msg = PgMsg;
     type Timer = BackupTimer;
-    type Command = Command;
+    type Command = BackupCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.report_states(cx, 0);
@@ -410,8 +418,9 @@ impl Model for BackupCatalog {
         }
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
-        if command == Command::TakeLvmSnapshot && self.data_intact_at(cx.now_us as i64) {
+    fn on_command(&mut self, cx: &mut Cx, command: BackupCommand) {
+        let BackupCommand::TakeLvmSnapshot = command;
+        if self.data_intact_at(cx.now_us as i64) {
             self.manual_lvm_at = Some(cx.now_us as i64);
             cx.emit(Effect::Gauge { gauge: self.cfg.gauges.lvm, value: state::USABLE });
         }

@@ -24,7 +24,7 @@ use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::msg::{inbox, message_family, timer_enum, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -220,7 +220,7 @@ impl DbManager {
 impl Model for DbManager {
     type Msg = DbInbox;
     type Timer = DbTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.last_renewed_us = cx.now_us;
@@ -362,7 +362,7 @@ impl DbMember {
 impl Model for DbMember {
     type Msg = DbInbox;
     type Timer = DbTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         let role = if self.cfg.initially_primary { Role::Active } else { Role::Passive };

@@ -2,7 +2,7 @@
 //! nothing, sends nothing and joins no group.
 
 use super::effect::Cx;
-use super::msg::{Command, NoMsg, NoTimer};
+use super::msg::{NoMsg, NoTimer};
 use super::Model;
 use crate::ids::NodeId;
 
@@ -12,7 +12,7 @@ pub struct Dormant;
 impl Model for Dormant {
     type Msg = NoMsg;
     type Timer = NoTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, _cx: &mut Cx) {}
     fn restart(&mut self, _cx: &mut Cx) {}

@@ -23,8 +23,9 @@
 
 use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use super::effect::{Cx, Effect, Epoch, Role};
+use super::command::unit_commands;
 use super::fencing::{Ballot, VoteMsg};
-use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::msg::{inbox, message_family, timer_enum, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -304,26 +305,26 @@ impl HaMember {
         self.set_role(cx, Role::Active);
     }
 
-    fn command(&mut self, cx: &mut Cx, command: Command) {
+    fn command(&mut self, cx: &mut Cx, command: HaCommand) {
         match command {
-            Command::MaintenanceOn => self.maintenance = true,
-            Command::MaintenanceOff => {
+            HaCommand::MaintenanceOn => self.maintenance = true,
+            HaCommand::MaintenanceOff => {
                 self.maintenance = false;
                 let now = cx.mono_us;
                 self.heard_us.iter_mut().for_each(|t| *t = (*t).max(now));
                 self.active_heard_us = now;
             }
-            Command::ForceActive
-                if self.role != Role::Active => {
+            HaCommand::ForceActive => {
+                if self.role != Role::Active {
                     self.promote(cx, self.next_term());
                 }
-            Command::ForcePassive
-                if self.role == Role::Active => {
+            }
+            HaCommand::ForcePassive => {
+                if self.role == Role::Active {
                     self.active = None;
                     self.set_role(cx, Role::Passive);
                 }
-            Command::NetworkChangeBegin | Command::NetworkChangeEnd | Command::Recover => {}
-            _ => {}
+            }
         }
     }
 
@@ -433,7 +434,7 @@ impl HaMember {
 impl Model for HaMember {
     type Msg = HaInbox;
     type Timer = HaTimer;
-    type Command = Command;
+    type Command = HaCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
@@ -456,7 +457,7 @@ impl Model for HaMember {
         self.timer(cx, timer);
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+    fn on_command(&mut self, cx: &mut Cx, command: HaCommand) {
         self.command(cx, command);
     }
 
@@ -479,6 +480,16 @@ impl Model for HaMember {
             peers_mask(self.cfg.peers.len(), |i| now_us.saturating_sub(self.heard_us[i]) <= dead),
             self.log.len() as i64,
         ]);
+    }
+}
+
+unit_commands! {
+    /// What an operator can tell an HA member.
+    pub enum HaCommand {
+        MaintenanceOn = "maintenance_on": "Maintenance mode: stop acting on heartbeat loss (no promotion, no demotion).",
+        MaintenanceOff = "maintenance_off": "Leave maintenance mode; every peer counts as just heard.",
+        ForceActive = "force_active": "Make this member active now (a manual failover to it), in a new epoch.",
+        ForcePassive = "force_passive": "Make this member passive now (a manual demotion).",
     }
 }
 

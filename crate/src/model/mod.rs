@@ -12,6 +12,7 @@
 
 pub mod aistore;
 pub mod backup_catalog;
+pub mod command;
 pub mod db_cluster;
 pub mod dormant;
 pub mod effect;

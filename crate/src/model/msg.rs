@@ -1,5 +1,5 @@
 //! Everything that travels between nodes, every timer a model can set, and the
-//! operator commands a timeline can issue. Plain `Copy` enums: the queue stores
+//! operator commands a timeline can issue (each model's own type, `model/command.rs`). Plain `Copy` enums: the queue stores
 //! them inline, so the hot path never allocates.
 //!
 //! Each protocol declares its own message family (`message_family!`) and timer
@@ -138,7 +138,7 @@ const fn max_of(values: &[usize]) -> usize {
 /// Generates the hub enums from the registry table.
 macro_rules! define_hubs {
     ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
-         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? ; )* ) => {
+         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? $(, command $cv:ident($ct:ty))? ; )* ) => {
         /// Every message, by family (in registry order).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Msg { $( $( $mv($mt), )? )* }
@@ -210,6 +210,28 @@ macro_rules! define_hubs {
                 slot
             }
         }
+
+        /// Every operator command, by the model that takes it.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Command { $( $( $cv($ct), )? )* }
+
+        $( $(
+            impl From<$ct> for Command {
+                fn from(c: $ct) -> Command {
+                    Command::$cv(c)
+                }
+            }
+            impl TryFrom<Command> for $ct {
+                type Error = Command;
+                fn try_from(c: Command) -> Result<Self, Command> {
+                    #[allow(unreachable_patterns)]
+                    match c {
+                        Command::$cv(c) => Ok(c),
+                        other => Err(other),
+                    }
+                }
+            }
+        )? )*
     };
 }
 
@@ -251,39 +273,11 @@ impl TryFrom<Timer> for NoTimer {
     }
 }
 
-/// Operator commands delivered by timeline actions; each model handles the ones it knows.
-/// Scenario files name them in snake_case (`"command": "maintenance_on"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
-    /// Stop acting on heartbeat loss (cluster-manager maintenance mode).
-    MaintenanceOn,
-    MaintenanceOff,
-    /// Make this node the active one of its group (after a human decided it is the true primary).
-    ForceActive,
-    /// Make this node passive and resync it from the active.
-    ForcePassive,
-    /// PostgreSQL primary: the abuse burst of WAL-heavy writes starts / ends.
-    StartLoadBurst,
-    StopLoadBurst,
-    /// Backup system: take an LVM snapshot of the primary's disk now and load it into staging.
-    TakeLvmSnapshot,
-    /// PostgreSQL replica: if its replication is broken, wipe its data directory and
-    /// start `pg_basebackup` from the primary (an operator only rebuilds a broken replica).
-    RebuildReplica,
-    /// PostgreSQL node: `rm -rf` of the data directory starts / is interrupted.
-    DeleteDataDirectory,
-    StopDeletion,
-    /// A planned network change begins / ends; models with a runbook for it react
-    /// (e.g. a cluster manager configured to enter maintenance mode).
-    NetworkChangeBegin,
-    NetworkChangeEnd,
-    /// Operators start their recovery procedure (models of a human runbook act on it).
-    Recover,
-    /// Patroni: its process stops for the node's configured `stall` (SIGSTOP,
-    /// a hung call, a VM too busy to schedule it) while the host, its clock,
-    /// its watchdog and PostgreSQL keep running.
-    PatroniStall,
+impl TryFrom<Command> for super::command::NoCommand {
+    type Error = Command;
+    fn try_from(c: Command) -> Result<Self, Command> {
+        Err(c)
+    }
 }
 
 #[cfg(test)]

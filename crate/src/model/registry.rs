@@ -16,7 +16,8 @@
 //! 1. Write the model in its own module under `model/`: its message family with
 //!    `message_family!` (or reuse one), its timers with `timer_enum!` (or
 //!    `NoTimer`), what it receives with `inbox!` if that is several families,
-//!    and an `impl Model` whose handlers take those types (so each `match` is
+//!    its operator commands as a `CommandSet` (`model/command.rs`; or
+//!    `NoCommand`), and an `impl Model` whose handlers take those types (so each `match` is
 //!    exhaustive over the model's own messages).
 //! 2. Write its spec and builder in `scenario/models/`.
 //! 3. Add one row below, e.g.
@@ -27,7 +28,7 @@
 //! (codes are in the trace digest and the page's palette).
 
 /// Calls `$then!` with the registry table. Row grammar:
-/// `/// docs` `"key" Variant(SpecType) = builder_fn [, msg HubVariant(FamilyType)] [, timer HubVariant(TimerType)];`
+/// `/// docs` `"key" Variant(SpecType) = builder_fn [, msg HubVariant(FamilyType)] [, timer HubVariant(TimerType)] [, command HubVariant(CommandType)];`
 macro_rules! registry {
     ($then:ident) => {
         $then! {
@@ -36,16 +37,16 @@ macro_rules! registry {
                 msg Service(crate::model::msg::ServiceMsg), timer Client(crate::model::workload::ClientTimer);
             /// A member of a heartbeat-based HA cluster.
             "ha_member" HaMember(crate::scenario::models::ha_member::HaMemberSpec) = crate::scenario::models::ha_member::build,
-                msg Ha(crate::model::ha_member::HaMsg), timer Ha(crate::model::ha_member::HaTimer);
+                msg Ha(crate::model::ha_member::HaMsg), timer Ha(crate::model::ha_member::HaTimer), command Ha(crate::model::ha_member::HaCommand);
             /// A fileserver of an active/passive pair with STONITH and block replication.
             "fileserver" Fileserver(Box<crate::scenario::models::fileserver::FileserverSpec>) = crate::scenario::models::fileserver::build,
-                msg Gh(crate::model::fileserver::msg::GhMsg), timer Gh(crate::model::fileserver::msg::GhTimer);
+                msg Gh(crate::model::fileserver::msg::GhMsg), timer Gh(crate::model::fileserver::msg::GhTimer), command Fileserver(crate::model::fileserver::FileserverCommand);
             /// A PostgreSQL node (primary or replica) with WAL as a fluid.
             "postgres" Postgres(Box<crate::scenario::models::postgres::PostgresSpec>) = crate::scenario::models::postgres::build,
-                msg Pg(crate::model::postgres::PgMsg), timer Pg(crate::model::postgres::PgTimer);
+                msg Pg(crate::model::postgres::PgMsg), timer Pg(crate::model::postgres::PgTimer), command Pg(crate::model::postgres::PgCommand);
             /// A Raft server (etcd).
             "raft" Raft(crate::scenario::models::raft::RaftSpec) = crate::scenario::models::raft::build,
-                msg Raft(crate::model::raft::RaftMsg), timer Raft(crate::model::raft::RaftTimer);
+                msg Raft(crate::model::raft::RaftMsg), timer Raft(crate::model::raft::RaftTimer), command Raft(crate::model::raft::RaftCommand);
             /// A database cluster manager holding the primary's lease in a coordination store.
             "db_manager" DbManager(crate::scenario::models::db_cluster::DbManagerSpec) = crate::scenario::models::db_cluster::build_manager,
                 msg Db(crate::model::db_cluster::DbMsg), timer Db(crate::model::db_cluster::DbTimer);
@@ -53,9 +54,10 @@ macro_rules! registry {
             "db_member" DbMember(crate::scenario::models::db_cluster::DbMemberSpec) = crate::scenario::models::db_cluster::build_member;
             /// Backup storage and the recovery that picks the newest usable restore point.
             "backup_catalog" BackupCatalog(Box<crate::scenario::models::backup_catalog::BackupCatalogSpec>) = crate::scenario::models::backup_catalog::build,
-                timer Backup(crate::model::backup_catalog::BackupTimer);
+                timer Backup(crate::model::backup_catalog::BackupTimer), command Backup(crate::model::backup_catalog::BackupCommand);
             /// Operators running a recovery runbook over fileserver pairs.
-            "ops_team" OpsTeam(crate::scenario::models::fencing::OpsTeamSpec) = crate::scenario::models::fencing::build_ops_team;
+            "ops_team" OpsTeam(crate::scenario::models::fencing::OpsTeamSpec) = crate::scenario::models::fencing::build_ops_team,
+                command Ops(crate::model::fileserver::ops_team::OpsCommand);
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
@@ -66,7 +68,7 @@ macro_rules! registry {
             "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness,
                 msg Vote(crate::model::fencing::VoteMsg);
             /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
-            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
+            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer), command Ais(crate::model::aistore::AisCommand);
             /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
             "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
                 msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
@@ -78,7 +80,7 @@ macro_rules! registry {
                 msg Lease(crate::model::lease_store::msg::LeaseMsg), timer Lease(crate::model::lease_store::msg::LeaseTimer);
             /// A PostgreSQL server with Patroni on one host: leader key in a lease store, watchdog.
             "patroni" Patroni(Box<crate::scenario::models::patroni::PatroniSpec>) = crate::scenario::models::patroni::build,
-                msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer);
+                msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer), command Patroni(crate::model::patroni::PatroniCommand);
             /// A Redis Cluster node (master or replica): gossip failure detection, replica elections by a majority of masters.
             "redis_cluster" RedisCluster(Box<crate::scenario::models::redis_cluster::RedisClusterSpec>) = crate::scenario::models::redis_cluster::build,
                 msg Rc(crate::model::redis_cluster::RcMsg), timer Rc(crate::model::redis_cluster::RcTimer);

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect};
-use super::msg::{timer_enum, Command, ReplyStatus, ServiceMsg};
+use super::msg::{timer_enum, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{NodeId, PlaneId};
 
@@ -226,7 +226,7 @@ impl Client {
 impl Model for Client {
     type Msg = ServiceMsg;
     type Timer = ClientTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);

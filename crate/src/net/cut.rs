@@ -44,6 +44,17 @@ pub fn set_partition(net: &mut Network, groups: &[Vec<NodeId>], planes: &Planes,
     }
 }
 
+/// Set (or, with both zero, remove) a netem impairment on `from -> to`: it
+/// replaces any earlier one there rather than adding to it.
+pub fn set_netem(net: &mut Network, from: NodeId, to: NodeId, planes: &Planes, loss_ppm: u32, delay_us: u64) {
+    for link in net.links.iter_mut() {
+        if link.from == from && link.to == to && planes.contains(link.plane) {
+            link.netem_loss_ppm = loss_ppm;
+            link.netem_delay_us = delay_us;
+        }
+    }
+}
+
 /// Heal every cut link.
 pub fn heal_all(net: &mut Network) {
     for link in net.links.iter_mut() {

@@ -20,6 +20,10 @@ pub struct Link {
     pub via: Vec<DeviceId>,
     /// This direction is cut cleanly: the carrier is down.
     pub cut: bool,
+    /// Impairment added on top of the link's own figures (`tc netem` on a host):
+    /// extra loss and extra one-way delay; zero when none is set.
+    pub netem_loss_ppm: u32,
+    pub netem_delay_us: u64,
     /// When the transmit queue is next free.
     pub busy_until_us: SimTime,
     /// Latest arrival scheduled so far: links are FIFO (as a TCP stream is), so
@@ -48,9 +52,18 @@ impl Link {
         let done = start.saturating_add(self.serialization_us(bytes));
         self.busy_until_us = done;
         let jitter = if self.jitter_us == 0 { 0 } else { rng.below(self.jitter_us.saturating_add(1)) };
-        let arrival = done.saturating_add(self.latency_us).saturating_add(jitter).max(self.last_arrival_us);
+        let arrival = done.saturating_add(self.latency_us).saturating_add(self.netem_delay_us).saturating_add(jitter).max(self.last_arrival_us);
         self.last_arrival_us = arrival;
         arrival
+    }
+
+    /// Loss on this link with any netem loss: two independent chances to drop.
+    pub fn total_loss_ppm(&self) -> u32 {
+        if self.netem_loss_ppm == 0 {
+            return self.loss_ppm;
+        }
+        let keep = (1_000_000 - u64::from(self.loss_ppm.min(1_000_000))) * (1_000_000 - u64::from(self.netem_loss_ppm.min(1_000_000))) / 1_000_000;
+        (1_000_000 - keep) as u32
     }
 
     /// Bytes-in-queue as a delay: how far behind `now` the transmit queue is.
@@ -74,6 +87,8 @@ mod tests {
             bandwidth_bytes_per_s: bandwidth,
             via: vec![],
             cut: false,
+            netem_loss_ppm: 0,
+            netem_delay_us: 0,
             busy_until_us: 0,
             last_arrival_us: 0,
         }

@@ -121,7 +121,7 @@ impl Network {
             }
         }
         let rng = streams.link(id);
-        if rng.chance_ppm(link.loss_ppm) {
+        if rng.chance_ppm(link.total_loss_ppm()) {
             return (Some(id), Err(Drop::Loss));
         }
         let link = &mut self.links[id.index()];
@@ -147,7 +147,7 @@ impl Network {
         }
         if gray {
             LinkStatus::Gray
-        } else if link.loss_ppm > 0 || link.backlog_us(now) > link.latency_us.max(1_000) {
+        } else if link.total_loss_ppm() > 0 || link.netem_delay_us > 0 || link.backlog_us(now) > link.latency_us.max(1_000) {
             LinkStatus::Degraded
         } else {
             LinkStatus::Up
@@ -175,6 +175,8 @@ mod tests {
                             bandwidth_bytes_per_s: 0,
                             via: via.clone(),
                             cut: false,
+                            netem_loss_ppm: 0,
+                            netem_delay_us: 0,
                             busy_until_us: 0,
                             last_arrival_us: 0,
                         });

@@ -84,20 +84,7 @@ fn project_links(file: &str, s: &Scenario) -> Result<u64, ScenarioError> {
 fn project_scans(file: &str, s: &Scenario, links: u64) -> Result<(), ScenarioError> {
     let mut scans: u64 = 0;
     for (i, step) in s.timeline.iter().enumerate() {
-        let per_link = match &step.action {
-            ActionSpec::DeviceFault { pairs, .. } => {
-                if pairs.len() > FAULT_PAIRS_MAX {
-                    return Err(ScenarioError::new(
-                        file,
-                        format!("timeline[{i}].action.device_fault.pairs"),
-                        format!("{} pairs; at most {FAULT_PAIRS_MAX}", pairs.len()),
-                    ));
-                }
-                1 + pairs.len() as u64
-            }
-            ActionSpec::Partition { groups, .. } => 1 + groups.iter().map(|g| g.len() as u64).sum::<u64>(),
-            _ => 1,
-        };
+        let per_link = link_checks(file, &format!("timeline[{i}].action"), &step.action)?;
         scans = scans.saturating_add(links.max(1).saturating_mul(per_link));
         if scans > LINK_SCANS_MAX {
             return Err(ScenarioError::new(
@@ -111,6 +98,21 @@ fn project_scans(file: &str, s: &Scenario, links: u64) -> Result<(), ScenarioErr
         }
     }
     Ok(())
+}
+
+/// How many times an action reads each link (its status, and a partition's or
+/// a device fault's node lists); too many device-fault pairs are refused.
+pub fn link_checks(file: &str, path: &str, action: &ActionSpec) -> Result<u64, ScenarioError> {
+    Ok(match action {
+        ActionSpec::DeviceFault { pairs, .. } => {
+            if pairs.len() > FAULT_PAIRS_MAX {
+                return Err(ScenarioError::new(file, format!("{path}.device_fault.pairs"), format!("{} pairs; at most {FAULT_PAIRS_MAX}", pairs.len())));
+            }
+            1 + pairs.len() as u64
+        }
+        ActionSpec::Partition { groups, .. } => 1 + groups.iter().map(|g| g.len() as u64).sum::<u64>(),
+        _ => 1,
+    })
 }
 
 /// A list of names in which each name appears once.

@@ -35,7 +35,7 @@ pub fn parameter_fits(file: &str, scenario: &Scenario, overrides: &Overrides) ->
             let fits = |v: f64| {
                 let mut o = overrides.clone();
                 o.insert(name.clone(), OverrideValue::Number(v));
-                Values::new(file, scenario, &o).and_then(|values| resolve::resolve(file, scenario, &values, 1)).is_ok()
+                Values::new(file, scenario, &o).and_then(|values| resolve::resolve(file, scenario, &values, 1, &[])).is_ok()
             };
             let grid = Grid { min: p.min, step: p.step, steps: steps_between(p.min, p.max, p.step) };
             let at = grid.index_of(current);

@@ -9,7 +9,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::models;
-use crate::model::msg::Command;
 use super::units::Unit;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -149,7 +148,7 @@ pub struct NodeSpec {
 /// Generates `ModelSpec` and its dispatch from the registry table.
 macro_rules! define_model_spec {
     ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
-         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? ; )* ) => {
+         $(, msg $mv:ident($mt:ty))? $(, timer $tv:ident($tt:ty))? $(, command $cv:ident($ct:ty))? ; )* ) => {
         /// The protocol a node runs; each variant's fields are documented in `scenario/models/`.
         #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
         pub enum ModelSpec {
@@ -161,6 +160,28 @@ macro_rules! define_model_spec {
             pub fn name(&self) -> &'static str {
                 match self {
                     $( ModelSpec::$variant(_) => $key, )*
+                }
+            }
+
+            /// The operator commands this model takes, with their arguments.
+            #[allow(unreachable_code)]
+            pub fn commands(&self) -> &'static [crate::model::command::CommandInfo] {
+                match self {
+                    $( ModelSpec::$variant(_) => {
+                        $( return <$ct as crate::model::command::CommandSet>::LIST; )?
+                        &[]
+                    } )*
+                }
+            }
+
+            /// Parse command `name` for this model (its arguments through `args`).
+            #[allow(unreachable_code, unused_variables)]
+            pub fn parse_command(&self, name: &str, args: &mut dyn crate::model::command::ArgReader) -> Result<crate::model::msg::Command, String> {
+                match self {
+                    $( ModelSpec::$variant(_) => {
+                        $( return <$ct as crate::model::command::CommandSet>::parse(name, args).map(crate::model::msg::Command::$cv); )?
+                        Err(crate::model::command::unknown(name, &[]))
+                    } )*
                 }
             }
 
@@ -249,6 +270,21 @@ pub enum ActionSpec {
     /// Cut `from -> to` (and back, with `both_ways`) on `planes` (all when empty).
     Cut { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
     Heal { from: String, to: String, #[serde(default)] planes: Vec<String>, #[serde(default)] both_ways: bool },
+    /// `tc netem` on `from -> to` (and back, with `both_ways`) on `planes` (all
+    /// when empty): `loss` (a fraction) and `delay` on top of the link's own;
+    /// replaces an earlier netem there; without both it removes it.
+    Netem {
+        from: String,
+        to: String,
+        #[serde(default)]
+        planes: Vec<String>,
+        #[serde(default)]
+        both_ways: bool,
+        #[serde(default)]
+        loss: Option<Quantity>,
+        #[serde(default)]
+        delay: Option<Quantity>,
+    },
     Partition { groups: Vec<Vec<String>>, #[serde(default)] planes: Vec<String> },
     HealAll,
     /// The device drops `drop` of the traffic between `pairs` (all when empty)
@@ -265,9 +301,20 @@ pub enum ActionSpec {
         carrier_up: bool,
     },
     DeviceHeal { device: String },
-    Command { nodes: Vec<String>, command: Command },
+    /// An operator command for the nodes' model (their models' `commands` list what there is).
+    Command { nodes: Vec<String>, command: CommandSpec },
     /// Stop the run here.
     End,
+}
+
+/// An operator command as a file names it: `"maintenance_on"`, or an object with
+/// one key, the command, holding its arguments: `{"fill_disk": {"bytes": "20GB"}}`.
+/// Argument values are quantities with units, `"$parameter"` references or node names.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CommandSpec {
+    Name(String),
+    WithArgs(BTreeMap<String, BTreeMap<String, Quantity>>),
 }
 
 /// One safety property and when it must hold.

@@ -2,10 +2,13 @@
 //! type: serde (through `serde_path_to_error`, for field paths) checks shape;
 //! `validate` and `resolve` check meaning.
 
+pub mod chaos;
+pub mod command;
 pub mod cost;
 pub mod duplicate_keys;
 pub mod error;
 pub mod fit;
+pub mod inject;
 pub mod format;
 pub mod models;
 pub mod params;
@@ -45,9 +48,14 @@ pub struct Loaded {
 }
 
 pub fn load(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Loaded, ScenarioError> {
+    load_with(file, text, overrides, seed, &[])
+}
+
+/// `load` with injected actions (`inject.rs`), checked like timeline steps.
+pub fn load_with(file: &str, text: &str, overrides: &Overrides, seed: u64, injected: &[inject::InjectedAction]) -> Result<Loaded, ScenarioError> {
     let scenario = parse(file, text)?;
     let values = params::Values::new(file, &scenario, overrides)?;
-    let resolved = resolve::resolve(file, &scenario, &values, seed)?;
+    let resolved = resolve::resolve(file, &scenario, &values, seed, injected)?;
     check_metrics(file, &scenario, &resolved.gauges)?;
     Ok(Loaded { file: file.to_string(), scenario, resolved })
 }

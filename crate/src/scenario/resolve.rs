@@ -4,10 +4,11 @@
 
 use super::error::ScenarioError;
 use super::format::{ActionSpec, LinkSpec, Scenario};
+use super::inject::InjectedAction;
 use super::models::{self, BuildCx};
 use super::params::Values;
 use super::units::{parse_literal, Kind};
-use crate::engine::action::{Action, TimedAction};
+use crate::engine::action::{Action, Origin, TimedAction};
 use crate::engine::run::Setup;
 use crate::engine::time::{format_duration, US_PER_S};
 use crate::ids::{DeviceId, NodeId, PlaneId};
@@ -27,7 +28,7 @@ pub struct Resolved {
     pub invariants: Vec<super::format::Invariant>,
 }
 
-pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<Resolved, ScenarioError> {
+pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &[InjectedAction]) -> Result<Resolved, ScenarioError> {
     let end_us = parse_literal(&s.meta.duration, Kind::Duration)
         .map_err(|r| ScenarioError::new(file, "meta.duration", r))?
         .round() as u64;
@@ -93,9 +94,10 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
             return Err(ScenarioError::new(file, format!("{path}.at"), format!("{} is after meta.duration ({})", format_duration(at_us), format_duration(end_us))));
         }
         last_at = at_us;
-        let action = resolve_action(&cx, &step.action, &format!("{path}.action"))?;
-        actions.push(TimedAction { at_us, action, step_index: i as u32 });
+        let action = resolve_action(&cx, s, &step.action, &format!("{path}.action"))?;
+        actions.push(TimedAction { at_us, action, origin: Origin::Step(i as u32) });
     }
+    resolve_injected(&cx, s, injected, network.links.len() as u64, &mut actions)?;
 
     let mut groups = vec![String::new(); cx.groups.len()];
     for (name, id) in &cx.groups {
@@ -125,6 +127,29 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64) -> Result<R
             seed,
         },
     })
+}
+
+/// Injected actions go through the same resolution as timeline steps, with
+/// paths `actions[i]...`; they need not be in time order. They join the run's
+/// actions after the file's steps, so at one instant the file's step runs first.
+fn resolve_injected(cx: &BuildCx, s: &Scenario, injected: &[InjectedAction], links: u64, actions: &mut Vec<TimedAction>) -> Result<(), ScenarioError> {
+    super::inject::check_count(cx.file, injected.len())?;
+    let mut scans: u64 = s.timeline.len() as u64 * links.max(1);
+    for (i, a) in injected.iter().enumerate() {
+        let path = format!("actions[{i}]");
+        let at_us = cx.values.micros(&a.at, &format!("{path}.at"))?;
+        if at_us > cx.end_us {
+            return Err(cx.err(format!("{path}.at"), format!("{} is after the end of the run ({})", format_duration(at_us), format_duration(cx.end_us))));
+        }
+        let per_link = crate::scenario::cost::link_checks(cx.file, &format!("{path}.action"), &a.action)?;
+        scans = scans.saturating_add(links.max(1).saturating_mul(per_link));
+        if scans > crate::scenario::cost::LINK_SCANS_MAX {
+            return Err(cx.err(path, format!("with the timeline's steps, the injected actions need about {scans} link checks over {links} links; at most {} (fewer actions)", crate::scenario::cost::LINK_SCANS_MAX)));
+        }
+        let action = resolve_action(cx, s, &a.action, &format!("{path}.action"))?;
+        actions.push(TimedAction { at_us, action, origin: Origin::Injected(i as u32) });
+    }
+    Ok(())
 }
 
 fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) -> Result<(), ScenarioError> {
@@ -171,14 +196,14 @@ fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) ->
                 if !enabled || a == b || (l.one_way && (ai, bi) != (0, 1)) {
                     continue;
                 }
-                out.push(Link { from: a, to: b, plane, latency_us, jitter_us, loss_ppm, bandwidth_bytes_per_s, via: via.clone(), cut: false, busy_until_us: 0, last_arrival_us: 0 });
+                out.push(Link { from: a, to: b, plane, latency_us, jitter_us, loss_ppm, bandwidth_bytes_per_s, via: via.clone(), cut: false, netem_loss_ppm: 0, netem_delay_us: 0, busy_until_us: 0, last_arrival_us: 0 });
             }
         }
     }
     Ok(())
 }
 
-fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, ScenarioError> {
+pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &str) -> Result<Action, ScenarioError> {
     let (names, values) = (cx, cx.values);
     let node = |n: &str, field: &str| names.node(n, &format!("{path}.{field}"));
     Ok(match a {
@@ -212,6 +237,14 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
                 cut: word == "cut",
             }
         }
+        ActionSpec::Netem { from, to, planes, both_ways, loss, delay } => Action::Netem {
+            from: node(from, "netem.from")?,
+            to: node(to, "netem.to")?,
+            planes: names.plane_set(planes, &format!("{path}.netem.planes"))?,
+            both_ways: *both_ways,
+            loss_ppm: loss.as_ref().map_or(Ok(0), |q| values.ppm(q, &format!("{path}.netem.loss")))?,
+            delay_us: delay.as_ref().map_or(Ok(0), |q| values.micros(q, &format!("{path}.netem.delay")))?,
+        },
         ActionSpec::Partition { groups, planes } => {
             let mut ids = vec![];
             let mut placed = std::collections::BTreeSet::new();
@@ -256,7 +289,8 @@ fn resolve_action(cx: &BuildCx, a: &ActionSpec, path: &str) -> Result<Action, Sc
             for (i, n) in nodes.iter().enumerate() {
                 ids.push(node(n, &format!("command.nodes[{i}]"))?);
             }
-            Action::Command { nodes: ids, command: *command }
+            let command = super::command::resolve(cx, s, &ids, command, &format!("{path}.command.command"))?;
+            Action::Command { nodes: ids, command }
         }
     })
 }

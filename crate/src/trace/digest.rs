@@ -56,6 +56,11 @@ pub fn digest(trace: &Trace) -> String {
                 put(at_us);
                 put(u64::from(index));
             }
+            TraceEvent::Injected { at_us, index } => {
+                put(9);
+                put(at_us);
+                put(u64::from(index));
+            }
             TraceEvent::Acked { at_us, node, write_id } => {
                 put(5);
                 put(at_us);

@@ -14,6 +14,8 @@ pub enum TraceEvent {
     Link { at_us: u64, link: LinkId, status: LinkStatus },
     /// Timeline step `index` ran.
     Step { at_us: u64, index: u32 },
+    /// Injected action `index` ran (the viewer's, the command line's or the chaos monkey's).
+    Injected { at_us: u64, index: u32 },
     Acked { at_us: u64, node: NodeId, write_id: u64 },
     Discarded { at_us: u64, node: NodeId, write_id: u64 },
     Gauge { at_us: u64, node: NodeId, gauge: u16, value: i64 },
@@ -27,6 +29,7 @@ impl TraceEvent {
             | TraceEvent::Role { at_us, .. }
             | TraceEvent::Link { at_us, .. }
             | TraceEvent::Step { at_us, .. }
+            | TraceEvent::Injected { at_us, .. }
             | TraceEvent::Acked { at_us, .. }
             | TraceEvent::Discarded { at_us, .. }
             | TraceEvent::Gauge { at_us, .. }

@@ -65,7 +65,8 @@ impl Snapshot {
                 let lost = &mut self.lost[node.index()];
                 *lost = lost.saturating_add(u32::try_from(writes).unwrap_or(u32::MAX));
             }
-            TraceEvent::Acked { .. } | TraceEvent::Gauge { .. } => {}
+            // An injected action is no chapter: the narration stays where it is.
+            TraceEvent::Injected { .. } | TraceEvent::Acked { .. } | TraceEvent::Gauge { .. } => {}
         }
     }
 }

@@ -9,6 +9,8 @@ use crate::engine::host::Health;
 pub struct Names<'a> {
     pub nodes: &'a [String],
     pub steps: &'a [String],
+    /// Injected actions as text (`30s crash s1`).
+    pub injected: &'a [String],
     pub links: &'a [String],
     pub gauges: &'a [String],
 }
@@ -44,6 +46,12 @@ pub fn timeline(trace: &Trace, names: &Names) -> String {
                 format_clock(at_us),
                 index,
                 step_titles.get(index as usize).map_or("?", String::as_str)
+            ),
+            TraceEvent::Injected { at_us, index } => format!(
+                "{} injected {} \"{}\"",
+                format_clock(at_us),
+                index,
+                names.injected.get(index as usize).map_or("?", String::as_str)
             ),
             TraceEvent::Acked { .. } => continue,
             // Gauges change often; the text keeps only changes of a tenth or more.

@@ -43,7 +43,7 @@ export function createOpener(p) {
     return scenarioSource({ name, src, site: options.base || new URL('../../', import.meta.url), page: document.baseURI, allowed: declaredOrigins(document) });
   }
 
-  async function open(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [], speed = null, presenter = null, charts = null, windowS = null, story = null } = {}) {
+  async function open(name, { seed = 1, sets = {}, tS = null, view = 'variant', src = null, json: given = null, problems = [], speed = null, presenter = null, charts = null, windowS = null, story = null, actions = [] } = {}) {
     showError('');
     playback.setPlaying(false);
     host.dataset.ready = 'false';
@@ -62,7 +62,11 @@ export function createOpener(p) {
       views.narration.reset();
       deriveTimes(state);
       showOutcome($('outcome').tBodies[0], history.outcome, history.outcome, runs.headline());
-      if (Object.keys(state.sets).length) runs.runVariant(); else runs.afterRuns();
+      // Injected actions from the link (text lines the core checks when it runs them).
+      state.actions = [...actions];
+      state.acceptedActions = [];
+      views.inject?.list();
+      if (Object.keys(state.sets).length || state.actions.length) runs.runVariant(); else runs.afterRuns();
       host.dataset.ready = 'true';
       options.onReady?.();
     } catch (e) {

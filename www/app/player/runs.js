@@ -11,7 +11,7 @@ import { deriveTimes } from './store.js';
  * @param p { sim, state, $, host, options, showError(text), afterRunsView(), alive() }
  *   afterRunsView: what the views do when the runs change (frames, redraw, URL).
  */
-export function createRuns({ sim, state, $, host, options, showError, afterRunsView, alive }) {
+export function createRuns({ sim, state, $, host, options, showError, afterRunsView, alive, afterActionRefused }) {
   let seedSpread = null;
 
   /** The gauges the scenario treats as headline figures. */
@@ -19,7 +19,8 @@ export function createRuns({ sim, state, $, host, options, showError, afterRunsV
 
   /** Run the viewer's version (coalesced: only the latest edit runs). */
   function runVariant() {
-    const request = { sets: { ...state.sets }, seed: state.seed, started: performance.now() };
+    const request = { sets: { ...state.sets }, actions: [...state.actions], seed: state.seed, started: state.actionStarted ?? performance.now() };
+    state.actionStarted = null;
     if (state.runBusy) { state.pendingRun = request; return; }
     runRequest(request);
   }
@@ -28,14 +29,15 @@ export function createRuns({ sim, state, $, host, options, showError, afterRunsV
     state.runBusy = true;
     $('run-status').textContent = '· running…';
     const file = `${state.name}.json`;
-    const hasSets = Object.keys(request.sets).length > 0;
-    const work = hasSets ? sim.run(file, state.json, request.sets, request.seed, 'variant') : Promise.resolve(null);
+    const hasSets = Object.keys(request.sets).length > 0 || request.actions.length > 0;
+    const work = hasSets ? sim.run(file, state.json, request.sets, request.seed, 'variant', request.actions) : Promise.resolve(null);
     work.then((variant) => {
       if (!alive()) return;
       const arrived = performance.now();
       state.params?.clearErrors();
       showError((state.linkProblems ?? []).join(' · '));
       state.variant = variant;
+      state.acceptedActions = request.actions;
       state.frames.variant = null;
       afterRuns();
       const ms = performance.now() - request.started;
@@ -47,6 +49,14 @@ export function createRuns({ sim, state, $, host, options, showError, afterRunsV
       $('run-status').textContent = variant ? `· ${ms.toFixed(0)} ms` : '';
     }).catch((e) => {
       if (!alive()) return;
+      // An action the core refused: say why, and go back to the list it last ran (nothing else changes).
+      if (e.path?.startsWith('actions')) {
+        showError(`That action was not added: ${errorText(e)}`);
+        state.actions = [...state.acceptedActions];
+        afterActionRefused?.();
+        $('run-status').textContent = '';
+        return;
+      }
       const name = e.path?.startsWith('parameters.') ? e.path.slice('parameters.'.length) : null;
       const text = budgetText(e) ?? (e.reason || e.message);
       if (!(name && state.params?.showError(name, text))) showError(budgetText(e) ?? errorText(e));
@@ -90,11 +100,12 @@ export function createRuns({ sim, state, $, host, options, showError, afterRunsV
     // The same runs over seeds 1..10, filled in in the background (app/seed-spread.js).
     if (options.seedSpread) {
       seedSpread ??= new SeedSpread(sim, $('checks'));
-      seedSpread.update({ file: `${state.name}.json`, json: state.json, seed: state.seed, sets: { ...state.sets }, history: state.history.outcome, variant: state.variant?.outcome });
+      seedSpread.update({ file: `${state.name}.json`, json: state.json, seed: state.seed, sets: { ...state.sets }, actions: [...state.acceptedActions], history: state.history.outcome, variant: state.variant?.outcome });
     }
     showChallenges($('challenges-box'), $('challenges'), state.scenario, (state.variant ?? state.history).outcome);
     host.dataset.digest = (state.variant ?? state.history).digest;
     host.dataset.historyDigest = state.history.digest;
+    host.dataset.actions = String(state.acceptedActions.length);
     state.messagesKey = '';
     afterRunsView();
   }

@@ -11,6 +11,8 @@ export function createState() {
     name: null, json: null, scenario: null,
     /** The viewer's seed and settings (values that differ from history). */
     seed: 1, sets: {},
+    /** Injected actions in the core's text form (`30s crash s1`), and the last list a run accepted. */
+    actions: [], acceptedActions: [],
     /** The two runs from the worker (sim/client.js): history, and the viewer's version or null. */
     history: null, variant: null,
     /** What the stage shows ('variant' | 'history' | 'both'), the time (µs), playback. */

@@ -25,10 +25,10 @@ export function createTimelineView({ $, state, fitCanvas, seek, signal }) {
 
   function draw(colours) {
     const bar = fitCanvas($('timebar'));
-    layer.draw(bar.ctx, `${state.version}:${bar.width}`, (ctx) => drawTimebar(ctx, {
+    layer.draw(bar.ctx, `${state.version}:${bar.width}`, (ctx) => { drawTimebar(ctx, {
       width: bar.width, height: bar.height, warp: state.warp, shades: state.history.shades,
       variantShades: state.variant?.shades, steps: state.history.steps, moments: state.moments, tUs: NaN, colours,
-    }));
+    }); drawInjected(ctx, bar); });
     drawCursor(bar.ctx, fractionOf(state.warp, state.tUs) * bar.width, 0, bar.height, colours.cursor);
     const end = endUs(state);
     $('clock').textContent = formatClock(state, state.tUs);
@@ -36,6 +36,19 @@ export function createTimelineView({ $, state, fitCanvas, seek, signal }) {
     const slider = $('time');
     slider.value = String(Math.round(fractionOf(state.warp, state.tUs) * SLIDER_STEPS));
     slider.setAttribute('aria-valuetext', `${formatClock(state, state.tUs)}, ${formatDuration(state.tUs / 1e6)} in`);
+  }
+
+  /** A small triangle above the bar at each injected action that ran (flat [at_us, index]). */
+  function drawInjected(ctx, bar) {
+    const times = state.variant?.injected?.times;
+    if (!times?.length) return;
+    ctx.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim() || '#dc2626';
+    for (let i = 0; i < times.length; i += 2) {
+      const x = fractionOf(state.warp, times[i]) * bar.width;
+      ctx.beginPath();
+      ctx.moveTo(x - 4, 0); ctx.lineTo(x + 4, 0); ctx.lineTo(x, 7);
+      ctx.fill();
+    }
   }
 
   return { draw };

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use incident_replay::replay::replay;
+use incident_replay::replay::replay_with;
+use incident_replay::scenario::inject::{self, InjectedAction};
+use incident_replay::scenario::chaos;
 use incident_replay::scenario::format::CheckKind;
 use incident_replay::scenario::units::{parse_literal, Kind};
 use incident_replay::scenario::{self, Overrides, ScenarioError};
@@ -16,6 +18,9 @@ pub enum RunFormat {
     Text,
     Json,
     Timeline,
+    /// The injected actions (from `--actions`, `--inject` and `--chaos`) in the
+    /// text form, one a line: what a chaos run did, to edit or pass back with `--inject`.
+    Actions,
 }
 
 #[derive(clap::Args)]
@@ -37,25 +42,70 @@ pub struct RunArgs {
     until: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: RunFormat,
+    #[command(flatten)]
+    actions: ActionArgs,
+}
+
+/// Actions added to the scenario's timeline (`scenario/inject.rs`), checked like its steps.
+#[derive(clap::Args, Default)]
+pub struct ActionArgs {
+    /// An injected action, e.g. `--inject "30s crash s1"` or
+    /// `--inject "11h30min cut fs1a fs1b both planes=cluster"` (repeatable). Forms:
+    /// crash|restart|power_off|power_on NODE; pause NODE DURATION; clock_skew NODE PPM;
+    /// clock_step NODE [-]DURATION; cut|heal FROM TO [both] [planes=P,Q];
+    /// netem FROM TO [both] [loss=5%] [delay=50ms]; partition A,B/C,D; heal_all;
+    /// device_fault DEVICE DROP [carrier_up]; device_heal DEVICE;
+    /// command NODE[,NODE] NAME [ARG=VALUE ...]
+    #[arg(long = "inject", value_name = "ACTION")]
+    pub inject: Vec<String>,
+    /// A JSON file holding a list of `{"at": "30s", "action": {"crash": {"node": "s1"}}}`.
+    #[arg(long = "actions", value_name = "FILE")]
+    pub actions_file: Option<PathBuf>,
+    /// A seeded chaos monkey whose faults join the actions, e.g.
+    /// `--chaos seed=7,rate=6` (faults per simulated hour of crash, pause and cut).
+    /// Keys: seed, rate, crash|pause|cut|netem|clock_step=PER_HOUR, targets=A+B,
+    /// duration=10s..2min, max=N (at once), from=TIME, until=TIME, loss=20%, delay=200ms.
+    #[arg(long = "chaos", value_name = "SETTINGS")]
+    pub chaos: Option<String>,
+}
+
+impl ActionArgs {
+    /// Every injected action: the file's, then `--inject`'s, then the monkey's.
+    pub fn gather(&self, name: &str, text: &str) -> Result<Vec<InjectedAction>, String> {
+        let mut all = vec![];
+        if let Some(path) = &self.actions_file {
+            let (file, body) = read(path)?;
+            all.extend(inject::parse_file(&file, &body).map_err(|e| e.to_string())?);
+        }
+        all.extend(inject::parse_lines("--inject", &self.inject).map_err(|e| e.to_string())?);
+        if let Some(settings) = &self.chaos {
+            let config = chaos::parse_config(settings).map_err(|e| scenario::error::quote(&e))?;
+            let parsed = scenario::parse(name, text).map_err(|e| e.to_string())?;
+            all.extend(chaos::for_scenario(name, &parsed, &config).map_err(|e| e.to_string())?);
+        }
+        Ok(all)
+    }
 }
 
 pub fn run(args: RunArgs) -> Result<(), String> {
-    let RunArgs { file, seed, seeds, sets, until, format } = args;
+    let RunArgs { file, seed, seeds, sets, until, format, actions } = args;
     if let Some(count) = seeds {
         if until.is_some() {
             return Err("--seeds and --until cannot be combined".into());
         }
         let (name, text) = read(&file)?;
-        return crate::seeds::run_seeds(&name, &text, seed_of(&seed)?, count, &overrides(&sets)?, format);
+        let injected = actions.gather(&name, &text)?;
+        return crate::seeds::run_seeds(&name, &text, seed_of(&seed)?, count, &overrides(&sets)?, &injected, format);
     }
     let (name, text) = read(&file)?;
     let seed = seed_of(&seed)?;
     let o = overrides(&sets)?;
+    let injected = actions.gather(&name, &text)?;
     let result = match until {
-        None => replay(&name, &text, &o, seed),
+        None => replay_with(&name, &text, &o, seed, injected),
         Some(u) => {
             let until_us = until_of(&name, &text, &u)?;
-            replay_until(&name, &text, &o, seed, until_us)
+            replay_until(&name, &text, &o, seed, until_us, injected)
         }
     };
     let r = result.map_err(|e| e.to_string())?;
@@ -63,6 +113,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         RunFormat::Json => println!("{}", serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?),
         RunFormat::Timeline => print!("{}", r.timeline_text()),
         RunFormat::Text => print_text(&r.scenario.meta.title, &r.outcome),
+        RunFormat::Actions => r.injected.iter().for_each(|a| println!("{}", inject::to_text(a))),
     }
     Ok(())
 }
@@ -89,6 +140,7 @@ fn replay_until(
     o: &Overrides,
     seed: u64,
     until_us: u64,
+    injected: Vec<InjectedAction>,
 ) -> Result<incident_replay::replay::Replay, ScenarioError> {
     // Shorten the scenario's duration; the replay then stops there.
     let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::shape(name, String::new(), e))?;
@@ -103,7 +155,7 @@ fn replay_until(
         })
         .collect();
     value["timeline"] = serde_json::Value::Array(shortened);
-    replay(name, &value.to_string(), o, seed)
+    replay_with(name, &value.to_string(), o, seed, injected)
 }
 
 fn print_text(title: &str, o: &incident_replay::monitor::Outcome) {

@@ -3,31 +3,32 @@
 
 use incident_replay::monitor::spread;
 use incident_replay::monitor::Outcome;
-use incident_replay::replay::replay;
+use incident_replay::replay::replay_with;
+use incident_replay::scenario::inject::InjectedAction;
 use incident_replay::scenario::{self, Overrides};
 
 use crate::run::{kind_word, RunFormat};
 
 /// Run `count` seeds from `first` on, in parallel, in seed order.
-fn outcomes_over_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides) -> Result<Vec<Outcome>, String> {
+fn outcomes_over_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, injected: &[InjectedAction]) -> Result<Vec<Outcome>, String> {
     let seeds: Vec<u64> = (0..count).map(|i| first.saturating_add(i)).collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(seeds.len().max(1));
     let chunk = seeds.len().div_ceil(threads).max(1);
     let results: Vec<Result<Outcome, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seeds
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|&s| replay(name, text, o, s).map(|r| r.outcome).map_err(|e| e.to_string())).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(|&s| replay_with(name, text, o, s, injected.to_vec()).map(|r| r.outcome).map_err(|e| e.to_string())).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a worker thread panicked".into())])).collect()
     });
     results.into_iter().collect()
 }
 
-pub fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, format: RunFormat) -> Result<(), String> {
+pub fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, injected: &[InjectedAction], format: RunFormat) -> Result<(), String> {
     if count == 0 || count > 10_000 {
         return Err(format!("--seeds {count}: must be 1..=10000"));
     }
-    let outcomes = outcomes_over_seeds(name, text, first, count, o)?;
+    let outcomes = outcomes_over_seeds(name, text, first, count, o, injected)?;
     let summary = spread::spread(&outcomes);
     match format {
         RunFormat::Json => {
@@ -46,7 +47,7 @@ pub fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, 
             let doc = serde_json::json!({ "spread": summary, "per_seed": per_seed });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
         }
-        RunFormat::Timeline => return Err("--seeds: use --format text or json (a timeline is one seed's)".into()),
+        RunFormat::Timeline | RunFormat::Actions => return Err("--seeds: use --format text or json (a timeline or an action list is one seed's)".into()),
         RunFormat::Text => {
             let title = scenario::parse(name, text).map(|s| s.meta.title).unwrap_or_default();
             print_seed_table(&title, &outcomes);

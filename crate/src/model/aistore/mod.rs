@@ -38,7 +38,8 @@ use smap::{bit, Smap, NONE};
 use tcp_mem::{TcpMem, TcpMemConfig};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{Command, ServiceMsg};
+use super::command::unit_commands;
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::engine::rng::Rng;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -245,7 +246,7 @@ impl AisNode {
 impl Model for AisNode {
     type Msg = AisInbox;
     type Timer = AisTimer;
-    type Command = Command;
+    type Command = AisCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         // The host's own stream: keyed by its name, seeded by the run through
@@ -305,11 +306,22 @@ impl Model for AisNode {
         self.report(cx);
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
-        if command == Command::ForceActive && self.is_proxy() {
-            self.start_merge(cx);
+    fn on_command(&mut self, cx: &mut Cx, command: AisCommand) {
+        match command {
+            AisCommand::ForceActive => {
+                if self.is_proxy() {
+                    self.start_merge(cx);
+                }
+            }
         }
         self.report(cx);
+    }
+}
+
+unit_commands! {
+    /// What an operator can tell an AIStore node.
+    pub enum AisCommand {
+        ForceActive = "force_active": "On a proxy: gather every island's cluster map and merge them (a manual recovery after a split).",
     }
 }
 

@@ -40,7 +40,7 @@ pub use msg::{EsInbox, EsMsg, EsTimer, OpKind};
 use state::{has, ClusterState, NONE};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{Command, ServiceMsg};
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -229,7 +229,7 @@ impl EsNode {
 impl Model for EsNode {
     type Msg = EsInbox;
     type Timer = EsTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.report(cx);

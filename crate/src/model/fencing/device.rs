@@ -8,7 +8,6 @@ use std::collections::VecDeque;
 
 use super::msg::{FenceMsg, FenceTimer};
 use crate::model::effect::{Cx, Effect};
-use crate::model::msg::Command;
 use crate::model::Model;
 use crate::ids::{NodeId, PlaneId};
 
@@ -74,7 +73,7 @@ impl FenceDevice {
 impl Model for FenceDevice {
     type Msg = FenceMsg;
     type Timer = FenceTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, _cx: &mut Cx) {}
 

@@ -8,7 +8,7 @@ use super::ballot::Ballot;
 use super::msg::VoteMsg;
 use crate::ids::{NodeId, PlaneId};
 use crate::model::effect::Cx;
-use crate::model::msg::{Command, NoTimer};
+use crate::model::msg::NoTimer;
 use crate::model::Model;
 
 const REPLY_BYTES: u32 = 64;
@@ -55,7 +55,7 @@ impl Witness {
 impl Model for Witness {
     type Msg = VoteMsg;
     type Timer = NoTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, _cx: &mut Cx) {}
 

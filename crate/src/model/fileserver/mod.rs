@@ -32,7 +32,8 @@ use std::collections::VecDeque;
 use self::msg::{epoch_of, term_of, FsInbox, GhMsg, GhTimer};
 use super::effect::{Cx, Effect, Epoch, Role};
 use super::fencing::{FenceMsg, VoteMsg};
-use super::msg::{Command, ReplyStatus, ServiceMsg};
+use super::msg::{ReplyStatus, ServiceMsg};
+pub use operator::FileserverCommand;
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -332,7 +333,7 @@ impl Fileserver {
 impl Model for Fileserver {
     type Msg = FsInbox;
     type Timer = GhTimer;
-    type Command = Command;
+    type Command = FileserverCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
@@ -408,7 +409,7 @@ impl Model for Fileserver {
         }
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+    fn on_command(&mut self, cx: &mut Cx, command: FileserverCommand) {
         self.command(cx, command);
     }
 

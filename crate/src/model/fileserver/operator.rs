@@ -3,6 +3,19 @@
 //! announced network changes).
 
 use super::*;
+use crate::model::command::unit_commands;
+
+unit_commands! {
+    /// What an operator can tell a fileserver's cluster manager.
+    pub enum FileserverCommand {
+        MaintenanceOn = "maintenance_on": "Cluster-manager maintenance mode: heartbeat loss no longer starts a failover.",
+        MaintenanceOff = "maintenance_off": "Leave maintenance mode.",
+        NetworkChangeBegin = "network_change_begin": "A planned network change begins (a manager configured for it enters maintenance).",
+        NetworkChangeEnd = "network_change_end": "The planned network change is over.",
+        ForceActive = "force_active": "Restart replication by hand with this node as the primary, in a new generation.",
+        ForcePassive = "force_passive": "Restart replication by hand with this node as the secondary.",
+    }
+}
 
 impl Fileserver {
     pub(super) fn on_inspect(&mut self, cx: &mut Cx, from: NodeId) {
@@ -53,17 +66,15 @@ impl Fileserver {
         }
     }
 
-    pub(super) fn command(&mut self, cx: &mut Cx, command: Command) {
+    pub(super) fn command(&mut self, cx: &mut Cx, command: FileserverCommand) {
         let was_watching = self.watching();
         match command {
-            Command::MaintenanceOn => self.maintenance = true,
-            Command::MaintenanceOff => self.maintenance = false,
-            Command::NetworkChangeBegin => self.change_window = true,
-            Command::NetworkChangeEnd => self.change_window = false,
-            Command::ForceActive => self.on_resume(cx, true, self.log_len(), term_of(self.epoch) + 1),
-            Command::ForcePassive => self.on_resume(cx, false, self.log_len(), term_of(self.epoch)),
-            // Recovery is the ops team's; the rest are other models' commands.
-            _ => {}
+            FileserverCommand::MaintenanceOn => self.maintenance = true,
+            FileserverCommand::MaintenanceOff => self.maintenance = false,
+            FileserverCommand::NetworkChangeBegin => self.change_window = true,
+            FileserverCommand::NetworkChangeEnd => self.change_window = false,
+            FileserverCommand::ForceActive => self.on_resume(cx, true, self.log_len(), term_of(self.epoch) + 1),
+            FileserverCommand::ForcePassive => self.on_resume(cx, false, self.log_len(), term_of(self.epoch)),
         }
         if !was_watching && self.watching() {
             self.start_watching(cx, 0);

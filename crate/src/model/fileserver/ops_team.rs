@@ -17,7 +17,8 @@ use std::collections::VecDeque;
 use super::msg::{term_of, GhMsg, GhTimer};
 use crate::ids::{GroupId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect, Epoch, Role};
-use crate::model::msg::{Command, ServiceMsg};
+use crate::model::command::unit_commands;
+use crate::model::msg::ServiceMsg;
 use crate::model::Model;
 
 /// How long the team waits for answers after asking a pair's nodes for their state.
@@ -228,7 +229,7 @@ impl OpsTeam {
 impl Model for OpsTeam {
     type Msg = GhMsg;
     type Timer = GhTimer;
-    type Command = Command;
+    type Command = OpsCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         cx.emit(Effect::Role { group: self.cfg.site_group, role: Role::Active, epoch: Epoch::default() });
@@ -258,10 +259,17 @@ impl Model for OpsTeam {
         }
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
-        if command == Command::Recover {
-            self.begin_survey(cx);
+    fn on_command(&mut self, cx: &mut Cx, command: OpsCommand) {
+        match command {
+            OpsCommand::Recover => self.begin_survey(cx),
         }
+    }
+}
+
+unit_commands! {
+    /// What the incident commander can tell the ops team.
+    pub enum OpsCommand {
+        Recover = "recover": "Start the recovery runbook: survey every pair, put the site in maintenance if needed, repair pair by pair.",
     }
 }
 

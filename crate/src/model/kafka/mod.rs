@@ -23,7 +23,7 @@ pub use msg::{KafkaInbox, KafkaMsg, KafkaTimer, PartitionState, ZkView, NONE};
 pub use zookeeper::{ZkConfig, ZooKeeper};
 
 use super::effect::Cx;
-use super::msg::{Command, ServiceMsg};
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::ids::NodeId;
 
@@ -37,7 +37,7 @@ pub enum KafkaNode {
 impl Model for KafkaNode {
     type Msg = KafkaInbox;
     type Timer = KafkaTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         match self {

@@ -23,7 +23,6 @@ pub mod msg;
 use msg::{Expect, Key, LeaseMsg, LeaseTimer, KEYS_MAX, NO_OWNER};
 
 use super::effect::{Cx, Effect};
-use super::msg::Command;
 use super::Model;
 use crate::ids::{NodeId, PlaneId};
 
@@ -205,7 +204,7 @@ impl LeaseStore {
 impl Model for LeaseStore {
     type Msg = LeaseMsg;
     type Timer = LeaseTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.tick_local_us = cx.now_us;

@@ -32,7 +32,7 @@ pub use msg::{MongoInbox, MongoMsg, MongoTimer};
 use std::collections::{BTreeSet, VecDeque};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{Command, ReplyStatus, ServiceMsg};
+use super::msg::{ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -451,7 +451,7 @@ impl MongoMember {
 impl Model for MongoMember {
     type Msg = MongoInbox;
     type Timer = MongoTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         if self.me == self.cfg.initial_primary {

@@ -28,7 +28,8 @@ use msg::{PatroniInbox, PatroniTimer, PgStreamMsg};
 
 use super::effect::{Cx, Effect};
 use super::lease_store::msg::{Expect, Key, LeaseMsg, NO_OWNER};
-use super::msg::{Command, ServiceMsg};
+use super::command::unit_commands;
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::ids::{NodeId, PlaneId};
 
@@ -444,7 +445,7 @@ impl PatroniNode {
 impl Model for PatroniNode {
     type Msg = PatroniInbox;
     type Timer = PatroniTimer;
-    type Command = Command;
+    type Command = PatroniCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         self.begin(cx);
@@ -514,9 +515,16 @@ impl Model for PatroniNode {
         }
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
-        if command == Command::PatroniStall {
-            self.stall(cx);
+    fn on_command(&mut self, cx: &mut Cx, command: PatroniCommand) {
+        match command {
+            PatroniCommand::Stall => self.stall(cx),
         }
+    }
+}
+
+unit_commands! {
+    /// What an operator (or a fault) can do to a Patroni process.
+    pub enum PatroniCommand {
+        Stall = "patroni_stall": "Patroni's process stops for the node's configured stall (SIGSTOP, a hung call) while the host, its clock, its watchdog and PostgreSQL keep running.",
     }
 }

@@ -21,16 +21,17 @@
 
 use std::collections::VecDeque;
 
+mod command;
 pub mod guard;
 mod msg;
 mod primary;
 mod replica;
 mod show;
 
+pub use command::PgCommand;
 pub use msg::{PgMsg, PgTimer};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::Command;
 use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -134,7 +135,10 @@ pub struct Postgres {
     cfg: PgConfig,
     me: NodeId,
     state: PgState,
-    burst: bool,
+    /// WAL the running burst adds, if one runs.
+    burst_rate: Option<u64>,
+    /// Space other files take on this node's disk (`fill_disk`).
+    filler_bytes: u64,
     // Primary.
     insert: u64,
     /// (time, insert position) at every tick: maps WAL positions to the time they were written.
@@ -169,7 +173,8 @@ impl Postgres {
         let is_primary = cfg.primary.is_none();
         Postgres {
             state: PgState::Off,
-            burst: false,
+            burst_rate: None,
+            filler_bytes: 0,
             insert: 0,
             history: Vec::with_capacity(if is_primary { ticks } else { 0 }),
             peers: vec![Peer::default(); cfg.replicas.len()],
@@ -359,43 +364,6 @@ impl Postgres {
         }
     }
 
-    fn command(&mut self, cx: &mut Cx, command: Command) {
-        if !self.cfg.enabled {
-            return;
-        }
-        match command {
-            Command::StartLoadBurst => self.burst = true,
-            Command::StopLoadBurst => self.burst = false,
-            Command::RebuildReplica if self.state == PgState::Broken => {
-                // Wipe the stale copy and start pg_basebackup from the primary.
-                (self.received, self.applied, self.received_gen_us, self.basebackup_done) = (0, 0, 0, 0);
-                self.unapplied.clear();
-                self.data_left = 0;
-                self.set_state(cx, PgState::Rebuilding);
-                if let Some(primary) = self.cfg.primary {
-                    cx.send(primary, self.cfg.plane, PgMsg::BaseBackupRequest, CONTROL_BYTES);
-                }
-            }
-            Command::DeleteDataDirectory if guard::delete_data_directory(self.cfg.delete_guard, self.state) == guard::Verdict::Refused => {
-                // The command reached this host and was stopped here: count it, so
-                // the replay shows the slip happened and what stopped it.
-                self.delete_refusals += 1;
-                Self::gauge(cx, self.cfg.gauges.delete_refused, self.delete_refusals);
-            }
-            Command::DeleteDataDirectory if self.deleting_since.is_none() && self.data_left > 0 => {
-                self.deleting_since = Some(cx.now_us);
-                self.set_state(cx, PgState::Destroyed);
-                // Whatever was being served stops with the files.
-                self.peers.iter_mut().for_each(|p| p.basebackup = None);
-                let rate = self.cfg.delete_rate.max(1);
-                let us = (u128::from(self.data_left) * u128::from(US_PER_S)).div_ceil(u128::from(rate)).min(u128::from(u64::MAX / 4)) as u64;
-                cx.set_timer(PgTimer::DeletionDone, us);
-            }
-            Command::StopDeletion => self.stop_deletion(cx),
-            _ => {}
-        }
-    }
-
     fn stop_deletion(&mut self, cx: &mut Cx) {
         let Some(since) = self.deleting_since else { return };
         if self.deletion_over {
@@ -414,7 +382,7 @@ impl Postgres {
 impl Model for Postgres {
     type Msg = PgMsg;
     type Timer = PgTimer;
-    type Command = Command;
+    type Command = PgCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         Self::gauge(cx, self.cfg.gauges.data_left, if self.cfg.enabled { self.data_left } else { 0 });
@@ -448,7 +416,7 @@ impl Model for Postgres {
         }
     }
 
-    fn on_command(&mut self, cx: &mut Cx, command: Command) {
+    fn on_command(&mut self, cx: &mut Cx, command: PgCommand) {
         self.command(cx, command);
     }
 

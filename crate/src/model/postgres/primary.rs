@@ -6,7 +6,7 @@ use super::*;
 impl Postgres {
     pub(super) fn primary_tick(&mut self, cx: &mut Cx) {
         let now = cx.now_us;
-        let rate = self.cfg.wal_rate + if self.burst { self.cfg.burst_wal_rate } else { 0 };
+        let rate = self.cfg.wal_rate + self.burst_rate.unwrap_or(0);
         let demand = Self::over(rate, self.cfg.tick_us);
         let mut write = demand;
         // Synchronous commit: a commit returns only once a replica has its WAL, so
@@ -48,7 +48,7 @@ impl Postgres {
                 kept = kept.max(self.insert - p.received);
             }
         }
-        let disk_used = self.cfg.data_bytes + kept;
+        let disk_used = self.cfg.data_bytes + kept + self.filler_bytes;
         Self::gauge(cx, self.cfg.gauges.wal_kept, kept);
         Self::gauge(cx, self.cfg.gauges.disk_used, disk_used);
         if disk_used > self.cfg.disk_bytes {

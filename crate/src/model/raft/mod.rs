@@ -40,7 +40,8 @@ mod show;
 pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{Command, Msg, ReplyStatus, ServiceMsg, Timer};
+use super::command::unit_commands;
+use super::msg::{Msg, ReplyStatus, ServiceMsg, Timer};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -385,7 +386,7 @@ impl RaftNode {
 impl Model for RaftNode {
     type Msg = RaftInbox;
     type Timer = RaftTimer;
-    type Command = Command;
+    type Command = RaftCommand;
 
     fn start(&mut self, cx: &mut Cx) {
         // Everyone starts in term 1 knowing the initial leader, if there is one.
@@ -428,11 +429,32 @@ impl Model for RaftNode {
         self.finish(cx, before);
     }
 
+    fn on_command(&mut self, cx: &mut Cx, command: RaftCommand) {
+        let before = self.durable();
+        match command {
+            // etcd's `Node.Campaign`: the same step as an expired election timer
+            // (through a pre-vote when that is on), so CheckQuorum's lease still applies at the voters.
+            RaftCommand::Campaign => {
+                if self.role != RaftRole::Leader {
+                    self.campaign(cx, self.cfg.pre_vote);
+                }
+            }
+        }
+        self.finish(cx, before);
+    }
+
     fn show(&self) -> crate::model::show::NodeShow {
         self.declare_show()
     }
 
     fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
         self.push_facts(now_us, out);
+    }
+}
+
+unit_commands! {
+    /// What an operator can tell a Raft server.
+    pub enum RaftCommand {
+        Campaign = "campaign": "Start an election now, as etcd's Node.Campaign does (a pre-vote first when PreVote is on).",
     }
 }

@@ -35,7 +35,7 @@ mod view;
 pub use msg::{Header, RcInbox, RcMsg, RcTimer};
 
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{Command, ServiceMsg};
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -357,7 +357,7 @@ impl RcNode {
 impl Model for RcNode {
     type Msg = RcInbox;
     type Timer = RcTimer;
-    type Command = Command;
+    type Command = crate::model::command::NoCommand;
 
     /// The run starts with the cluster formed (state ok, no writable delay:
     /// that applies to a node coming back, `restart`).
