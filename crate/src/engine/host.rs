@@ -7,6 +7,8 @@
 //!   its rate and `clock_step` moves it, so a lease or a failure detector under
 //!   drift behaves as on a real machine. At zero skew and no step, local time is
 //!   true time.
+//!   Its monotonic clock (`Cx::mono_us`) runs at the same rate but ignores
+//!   steps, as `CLOCK_MONOTONIC` does.
 //! - **Pause.** A paused *process* is frozen (a GC pause, SIGSTOP): it handles
 //!   nothing until it thaws, and then finds its messages and overdue timers. The
 //!   host's clock and its watchdog keep running.
@@ -48,6 +50,8 @@ pub struct Clock {
     anchor_true_us: SimTime,
     anchor_local_us: SimTime,
     slow_ppm: i32,
+    /// Every step so far, summed: the monotonic clock is local time without them.
+    stepped_us: i64,
 }
 
 impl Clock {
@@ -68,6 +72,19 @@ impl Clock {
             return true_us;
         }
         clamp(i128::from(true_us) * PPM / (PPM + i128::from(self.slow_ppm)))
+    }
+
+    /// The host's monotonic clock at true time `true_us` (`CLOCK_MONOTONIC`):
+    /// it runs at the same rate as local time but a step never moves it, so
+    /// a daemon measuring silence with it is not fooled by `date -s`.
+    #[inline]
+    pub fn monotonic(&self, true_us: SimTime) -> SimTime {
+        let local = self.local(true_us);
+        if self.stepped_us >= 0 {
+            local.saturating_sub(self.stepped_us as u64)
+        } else {
+            local.saturating_add(self.stepped_us.unsigned_abs())
+        }
     }
 
     /// True time a duration measured on this clock takes.
@@ -99,6 +116,7 @@ impl Clock {
         let local = self.local(now_us);
         self.anchor_local_us = if by_us >= 0 { local.saturating_add(by_us as u64) } else { local.saturating_sub(by_us.unsigned_abs()) };
         self.anchor_true_us = now_us;
+        self.stepped_us = self.stepped_us.saturating_add(by_us);
     }
 }
 
@@ -186,8 +204,10 @@ mod tests {
         assert_eq!(c.true_at(4_000_000, 1_000_000), 2_000_000);
         // One due at local 2 s is overdue: it fires now.
         assert_eq!(c.true_at(2_000_000, 1_000_000), 1_000_000);
+        assert_eq!(c.monotonic(1_500_000), 1_500_000, "a step does not move the monotonic clock");
         c.step(1_000_000, -3_000_000);
         assert_eq!(c.local(1_500_000), 500_000);
+        assert_eq!(c.monotonic(1_500_000), 1_500_000);
     }
 }
 

@@ -1,6 +1,7 @@
 //! One file per model: its scenario spec (serde) and how it is built into a
 //! runnable `Model`, with units converted and the events it will need counted.
 
+pub mod aistore;
 pub mod backup_catalog;
 pub mod client;
 pub mod db_cluster;
