@@ -26,12 +26,18 @@ pub struct Replay {
 /// Load and run a scenario to its end. Budget overruns come back as a
 /// `ScenarioError` on `limits.events_max`, naming the file like any input error.
 pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
+    replay_until(file, text, overrides, seed, None)
+}
+
+/// `replay`, stopped at `until_us` of simulated time (the scenario's end if
+/// `None` or later): the engine stops there, and the outcome measures the run so far.
+pub fn replay_until(file: &str, text: &str, overrides: &Overrides, seed: u64, until_us: Option<u64>) -> Result<Replay, ScenarioError> {
     let loaded = scenario::load(file, text, overrides, seed)?;
     let groups = loaded.resolved.groups;
     let gauges = loaded.resolved.gauges;
     let invariants = loaded.resolved.invariants;
     let mut run = Run::new(loaded.resolved.setup);
-    run.run_to_end().map_err(|e| budget_error(file, &e))?;
+    run.run_until(until_us.unwrap_or(u64::MAX)).map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
     Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, invariants, run, keyframes, outcome, frame: FrameBuffer::default() })

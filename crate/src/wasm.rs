@@ -74,6 +74,13 @@ pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
     to_js(&s)
 }
 
+/// The outcome metrics (`monitor::metrics::METRIC_TABLE`): key, label, unit,
+/// which way is better, what the number means, headline row or not.
+#[wasm_bindgen]
+pub fn metric_table() -> Result<JsValue, JsValue> {
+    to_js(&crate::monitor::METRIC_TABLE)
+}
+
 /// Check a scenario with overrides without running it.
 #[wasm_bindgen]
 pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValue> {

@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads, metric_table } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -105,7 +105,7 @@ const handlers = {
     return { reply: {}, transfer: [] };
   },
   describe({ file, json }) {
-    return { reply: { scenario: describe(file, json) }, transfer: [] };
+    return { reply: { scenario: describe(file, json), metrics: metric_table() }, transfer: [] };
   },
   /** Outcome only, nothing kept: for sweeps. */
   outcome({ file, json, overrides, seed }) {

@@ -77,6 +77,8 @@ enum Event {
     Watchdog { node: NodeId },
     /// A host reset by its watchdog has booted: the process starts again.
     Boot { node: NodeId },
+    /// A queueing link's backlog should have drained: look at its status again.
+    LinkCheck { link: LinkId },
 }
 
 /// Engine-side timer bookkeeping: setting a later deadline never touches the
@@ -118,6 +120,8 @@ pub struct Run {
     /// Reused effect buffer: handlers write here, the loop drains it.
     scratch: Vec<Effect>,
     link_status: Vec<LinkStatus>,
+    /// Per link: a `LinkCheck` is queued (one at a time).
+    link_check_queued: Vec<bool>,
     pub trace: Trace,
     started: bool,
     finished: bool,
@@ -139,6 +143,7 @@ impl Run {
             })
             .collect();
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
+        let link_check_queued = vec![false; setup.network.links.len()];
         let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
         let mut queue = EventQueue::default();
         for (i, a) in setup.actions.iter().enumerate() {
@@ -157,6 +162,7 @@ impl Run {
             messages_recorded_max: setup.messages_recorded_max,
             scratch: Vec::with_capacity(64),
             link_status,
+            link_check_queued,
             trace: Trace {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
@@ -251,6 +257,10 @@ impl Run {
                 }
             }
             Event::Watchdog { node } => self.watchdog_due(node),
+            Event::LinkCheck { link } => {
+                self.link_check_queued[link.index()] = false;
+                self.check_link(link);
+            }
             Event::Boot { node } => {
                 if self.nodes[node.index()].host.health == Health::Crashed {
                     self.set_health(node, Health::Up);
@@ -400,10 +410,13 @@ impl Run {
 
     fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
         let now = self.now_us;
-        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
+        let (link, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });
+                if let Some(link) = link {
+                    self.check_link(link);
+                }
                 (at, Fate::Delivered)
             }
             Err(Drop::Cut | Drop::NoRoute) => (now, Fate::Cut),
@@ -504,13 +517,27 @@ impl Run {
         self.record_link_changes();
     }
 
+    /// Record a change of one link's status when it happens (a backlog crossing
+    /// the queueing threshold), not only at the next timeline step; while it
+    /// queues, look again when the backlog should have drained.
+    fn check_link(&mut self, id: LinkId) {
+        let now = self.now_us;
+        let i = id.index();
+        let status = self.network.status(id, now);
+        if status != self.link_status[i] {
+            self.link_status[i] = status;
+            self.trace.events.push(TraceEvent::Link { at_us: now, link: id, status });
+        }
+        let link = &self.network.links[i];
+        if status == LinkStatus::Degraded && link.queueing(now) && !self.link_check_queued[i] {
+            self.link_check_queued[i] = true;
+            self.queue.push(link.queue_drains_at_us().max(now + 1), Event::LinkCheck { link: id });
+        }
+    }
+
     fn record_link_changes(&mut self) {
         for i in 0..self.link_status.len() {
-            let status = self.network.status(LinkId(i as u32), self.now_us);
-            if status != self.link_status[i] {
-                self.link_status[i] = status;
-                self.trace.events.push(TraceEvent::Link { at_us: self.now_us, link: LinkId(i as u32), status });
-            }
+            self.check_link(LinkId(i as u32));
         }
     }
 }
