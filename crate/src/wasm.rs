@@ -215,6 +215,12 @@ impl Replay {
         self.inner.outcome.events as f64
     }
 
+    /// Every 1,000 events: flat `[at_us, hash as 16 hex digits]` pairs
+    /// (`Trace::fingerprints`; the hash as text, since a u64 is not a JS number).
+    pub fn fingerprints(&self) -> Vec<String> {
+        self.inner.run.trace.fingerprints.iter().flat_map(|(at, h)| [at.to_string(), format!("{h:016x}")]).collect()
+    }
+
     pub fn topology(&self) -> Result<JsValue, JsValue> {
         let s = &self.inner.scenario;
         let net = &self.inner.run.network;

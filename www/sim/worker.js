@@ -129,6 +129,10 @@ const handlers = {
   fits({ file, json, overrides }) {
     return { reply: { fits: parameter_fits(file, json, overrides || {}) }, transfer: [] };
   },
+  /** Every 1,000 events: [at_us, hash hex, …] (trace fingerprints), to find where two runs part. */
+  fingerprints({ slot }) {
+    return { reply: { fingerprints: replayIn(slot).fingerprints() }, transfer: [] };
+  },
   timeline({ slot }) {
     return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };
   },

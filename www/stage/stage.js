@@ -387,10 +387,3 @@ export function baseKey(frameData) {
   keys.set(frameData, key);
   return key;
 }
-
-/** The whole stage in one call (figures, exports, tests). */
-export function drawStage(ctx, options) {
-  const job = drawStageBase(ctx, options);
-  while (job?.more()) { /* a still picture is painted whole */ }
-  drawMessages(ctx, options);
-}

@@ -18,6 +18,8 @@ pub enum RunFormat {
     Text,
     Json,
     Timeline,
+    /// One line per 1,000 events: simulated µs and the hash of every event so far (hex).
+    Fingerprints,
 }
 
 #[derive(clap::Args)]
@@ -64,6 +66,11 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     match format {
         RunFormat::Json => println!("{}", serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?),
         RunFormat::Timeline => print!("{}", r.timeline_text()),
+        RunFormat::Fingerprints => {
+            for (at_us, hash) in &r.run.trace.fingerprints {
+                println!("{at_us} {hash:016x}");
+            }
+        }
         RunFormat::Text => print_text(&r.scenario.meta.title, &r.outcome),
     }
     Ok(())

@@ -46,7 +46,7 @@ pub fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, 
             let doc = serde_json::json!({ "spread": summary, "per_seed": per_seed });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
         }
-        RunFormat::Timeline => return Err("--seeds: use --format text or json (a timeline is one seed's)".into()),
+        RunFormat::Timeline | RunFormat::Fingerprints => return Err("--seeds: use --format text or json (timelines and fingerprints are one seed's)".into()),
         RunFormat::Text => {
             let title = scenario::parse(name, text).map(|s| s.meta.title).unwrap_or_default();
             print_seed_table(&title, &outcomes);
