@@ -55,6 +55,7 @@ bench-browser: build browser-tools
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node tests/browser/bench.mjs
 	node tests/browser/page-bench.mjs
+	node tests/browser/size-bench.mjs
 
 ## The wasm32 target comes with rust-toolchain.toml; wasm-bindgen-cli must match the crate exactly.
 wasm-tools:

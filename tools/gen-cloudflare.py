@@ -90,8 +90,24 @@ links = [
  {"nodes": ["api1", "api2", "api3"] + DB, "planes": ["db"], "latency": "1ms", "jitter": "500us", "via": ["core"]},
 ]
 
+# What each chapter opens with: what happens now and why it matters, in plain
+# words (facts from the fact sheet). The research notes passed to step() become
+# the chapter's details line, with the sources.
+STORY = {
+    "A quiet Monday afternoon": "Cloudflare's control plane, its API and dashboard, keeps its critical state in a three-node etcd cluster; node 3 leads. A database manager uses etcd to vouch that the authentication database's primary is healthy.",
+    "A switch half-fails": "14:43 UTC: a switch in node 1's rack half-fails. Every link still looks healthy, but only some packets get through: node 1 loses its path to node 3, while both still reach node 2.",
+    "Node 1 campaigns, node 2 backs node 3": "Node 1 hears nothing from the leader and keeps calling elections with ever higher terms. Whenever its higher term reaches node 3, the leader steps down, and etcd takes no writes until a new one is elected.",
+    "A database failover nobody needed": "The manager cannot write to etcd, so after 30 seconds it stops vouching for the database primary, which is perfectly healthy. It promotes a replica: a failover nobody needed.",
+    "No stable leader": "Leaders come and go every few seconds for six minutes. Most writes to etcd fail the whole time.",
+    "The switch recovers": "About six minutes after it began, the switch recovers by itself, and etcd settles.",
+    "Full rebuilds": "A defect makes every other database member rebuild from scratch instead of catching up. The new primary carries all the load alone: API requests fail and the dashboard slows down.",
+    "Shedding load": "Over the following hours the team sheds non-critical load and sends API reads to replicas in the secondary data centre.",
+    "The first replica is back": "21:20 UTC: the first replica finishes its rebuild and performance returns to normal, about six and a half hours after the switch failed.",
+    "End": "End of the replay. The toggles show what would have kept the database where it was.",
+}
+
 def step(at, title, action, narration, source):
-    return {"at": at, "title": title, "action": action, "narration": narration, "source": source}
+    return {"at": at, "title": title, "action": action, "narration": STORY[title], "details": narration, "source": source}
 
 timeline = [
  step("0s", "A quiet Monday afternoon", "note",

@@ -105,6 +105,19 @@ timeline = [
      "narration": "Count what the clients were told was indexed and is gone (lost_writes), how long two masters coexisted (split_brain_s) and how long there was no master at all (unavailable_s). The gauges health_side_a and health_side_b are what _cluster/health reports on a data node of each side (0 green, 1 yellow, 2 red, 3 no master). The model's message sizes, link latency and client rate are assumptions."},
 ]
 
+# What each chapter opens with: what happens now and why it matters, in plain
+# words. The research notes above become each chapter's details line.
+STORY = {
+    "A cluster forms": "Five master-eligible Elasticsearch nodes on two racks, two on side A and three on side B, elect one master. It places one index's shards on the data nodes, and clients on both sides index documents.",
+    "The racks lose each other": "The link between the racks fails. For about 90 seconds nothing seems to happen: the nodes keep pinging a master some of them can no longer reach.",
+    "Two masters?": "Side A gives up on the master and holds an election. With minimum_master_nodes at 2 its two nodes are enough: two masters, two clusters, both accepting writes; at 3 only side B can elect.",
+    "The link comes back": "The racks see each other again, and the master with the older cluster state steps down and rejoins the other. Every document its side acknowledged during the split is thrown away.",
+    "Afterwards": "The outcome counts the documents clients were told were indexed and that are gone, and how long two masters coexisted.",
+}
+for chapter in timeline:
+    chapter["details"] = chapter["narration"]
+    chapter["narration"] = STORY[chapter["title"]]
+
 parameters = {
     "minimum_master_nodes": {"unit": "count", "default": 2, "min": 1, "max": 9, "step": 1, "source": "es-6-discovery",
                              "description": "discovery.zen.minimum_master_nodes: master-eligible nodes a Zen master needs to see. Documented rule: (master-eligible / 2) + 1, 3 for five. The seed's unsafe example uses 2. Ignored with voting configurations."},

@@ -161,8 +161,23 @@ nodes += [
 
 ALL_FS = [n for pair in pairs_list for n in pair]
 
+# What each chapter opens with: what happens now and why it matters, in plain
+# words (facts from the fact sheet, section 1). The research notes passed to
+# step() become the chapter's details line, with the sources.
+STORY = {
+    "Aggregation-switch upgrade": "Saturday, 11:00 PST: GitHub upgrades the software of its two aggregation switches, one at a time. Its fileservers run in pairs, an active and a passive copy, and the partners watch each other across these switches.",
+    "Instability after the upgrade": "Right after the upgrade the switches are unstable for 20 to 30 minutes. The team decides to roll back if it happens again.",
+    "The switches settle": "The instability stops after about 25 minutes, and everything looks normal again.",
+    "A switch agent is killed: the network freezes": "12:15 PST: a software agent on one aggregation switch is killed, and traffic between racks stops for about 90 seconds while every link still looks up. The fileservers stop hearing their partners.",
+    "Traffic flows again": "The network comes back, too late: servers have declared their partners dead, taken over and tried to power them off. In a number of pairs both servers now act as the active one: split brain.",
+    "Clusters into maintenance mode": "The cluster managers are told to stop acting on their own, so they cannot make things worse while people work.",
+    "Site into maintenance; team paged": "GitHub.com goes into maintenance mode and the whole operations team is paged. They repair the pairs one by one: find the server that held the latest data, then resync its partner from it.",
+    "Aggregation switches downgraded": "The switches go back to their previous software: the network part is over. Repairing the fileserver pairs goes on for hours.",
+    "End of impact reported by the seed": "20:23 PST: the impact ends, 9 hours 23 minutes after it began. Restoring the fileservers alone took more than five hours.",
+}
+
 def step(at, title, action, narration, source):
-    return {"at": at, "title": title, "action": action, "narration": narration, "source": source}
+    return {"at": at, "title": title, "action": action, "narration": STORY[title], "details": narration, "source": source}
 
 timeline = [
     step("0s", "Aggregation-switch upgrade", {"command": {"nodes": ALL_FS, "command": "network_change_begin"}},

@@ -79,7 +79,7 @@ function fromHash() {
     if (json == null) h.problems.push('draft: this browser holds no edited copy of the scenario; showing the file as shipped');
   }
   page.draft = json != null;
-  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, charts: h.charts, windowS: h.windowS ?? 5, json });
+  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, story: h.story ?? true, charts: h.charts, windowS: h.windowS ?? 5, json });
 }
 
 function showGallery() {

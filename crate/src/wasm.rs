@@ -168,6 +168,10 @@ struct NodeInfo<'a> {
     x: Option<f64>,
     y: Option<f64>,
     model: &'static str,
+    /// Role words, declared facts and watched peers (`model/show.rs`).
+    show: &'a crate::model::show::NodeShow,
+    /// Roles, healths and role words it took in this run (for the legend).
+    taken: crate::replay::StatesTaken,
 }
 
 #[derive(Serialize)]
@@ -224,16 +228,21 @@ impl Replay {
     pub fn topology(&self) -> Result<JsValue, JsValue> {
         let s = &self.inner.scenario;
         let net = &self.inner.run.network;
+        let taken = self.inner.states_taken();
         let topology = Topology {
             nodes: s
                 .nodes
                 .iter()
-                .map(|n| NodeInfo {
+                .zip(&self.inner.run.shows)
+                .zip(taken)
+                .map(|((n, show), taken)| NodeInfo {
                     name: &n.name,
                     label: &n.label,
                     x: n.x,
                     y: n.y,
                     model: n.model.name(),
+                    show,
+                    taken,
                 })
                 .collect(),
             links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),

@@ -157,6 +157,33 @@ test('a two-axis sweep draws a heatmap with a legend, in dark mode too', async (
   assert.deepEqual(errors, []);
 });
 
+test('a link sets up the sweep of the deciding setting over the partition shapes', async () => {
+  // Redis Cluster: the partition's shape against cluster-require-full-coverage, measured
+  // by how long side B refused every query (docs/redis-cluster.md links this).
+  const { page, errors } = await open('#scenario=redis-cluster-failover&vary=shape&against=require_full_coverage&measure=gauge:down_ms_side_b');
+  assert.equal(await page.inputValue('#sweep-a-name'), 'shape');
+  assert.equal(await page.inputValue('#sweep-b-name'), 'require_full_coverage');
+  // Gauge measures are known once the first run (the probe) is back.
+  await page.waitForFunction(() => document.getElementById('sweep-metric').value === 'gauge:down_ms_side_b');
+  await page.fill('#sweep-seeds', '2');
+  const done = await runSweep(page);
+  assert.match(done.summary, /^12 runs in \d+\.\d s/, 'shapes 0, 1, 2 x off/on x 2 seeds');
+  assert.equal(done.metric, 'gauge:down_ms_side_b', 'the measure named in the link stays');
+  // Shape 1 (m1 with its replica cut off) with full coverage: side B refuses for most of the 60 s partition.
+  await page.focus('.sweep-canvas');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  const readout = await page.textContent('#sweep-readout');
+  assert.match(readout, /shape 1, require_full_coverage on: mean 5\d,\d{3}/, readout);
+  await screenshot(page, 'workshop-sweep-redis-shapes');
+  // Elasticsearch: side A's size against minimum_master_nodes, measured by split-brain time.
+  const es = await open('#scenario=elasticsearch-split-brain&vary=side_a_masters&against=minimum_master_nodes&measure=split_brain_s');
+  assert.equal(await es.page.inputValue('#sweep-a-name'), 'side_a_masters');
+  assert.equal(await es.page.inputValue('#sweep-b-name'), 'minimum_master_nodes');
+  assert.equal(await es.page.inputValue('#sweep-metric'), 'split_brain_s');
+  assert.deepEqual([...errors, ...es.errors], []);
+});
+
 for (const name of names) {
   test(`${name}: the workshop opens it, a small sweep finishes, gauges are measures`, async () => {
     const { page, errors } = await open(`#scenario=${name}`);

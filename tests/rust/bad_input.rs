@@ -75,6 +75,18 @@ fn unknown_references_are_refused() {
 }
 
 #[test]
+fn narration_details_must_say_something() {
+    let e = mutated(|v| v["timeline"][2]["details"] = json!(""));
+    assert_eq!(e, "demo.json: timeline[2].details: is empty: leave it out, or say what the narration leaves out");
+    let e = mutated(|v| v["timeline"][2]["details"] = json!(7));
+    assert!(e.starts_with("demo.json: timeline[2].details: invalid type"), "{e}");
+    // Details with text are accepted.
+    let mut v = demo();
+    v["timeline"][2]["details"] = json!("An assumption of this replay.");
+    assert!(replay("demo.json", &v.to_string(), &Overrides::new(), 1).is_ok());
+}
+
+#[test]
 fn units_are_checked() {
     let e = mutated(|v| v["links"][0]["latency"] = json!("1GB"));
     assert!(e.starts_with("demo.json: links[0].latency: `1GB` is a size, expected a duration"), "{e}");

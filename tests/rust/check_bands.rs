@@ -99,6 +99,20 @@ const CASES: &[Case] = &[
     Case { scenario: "demo-partition", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["quorum=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
     // Elasticsearch split brain
     Case { scenario: "elasticsearch-split-brain", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["client_rate=20"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "groups_split", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: None, one_sided_because: "the scenario has one proxies group, so at most one group can split" },
+    Case { scenario: "aistore-2025", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: Some(set(&["reunify_force_primary=off", "keepalive_retry_factor=1"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "probe_kills_total", inside: DEFAULTS, below: Some(set(&["probe_failure_threshold=10"])), above: Some(set(&["probe_period=3"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "misplaced_objects_total", inside: DEFAULTS, below: Some(set(&["rebalance_after_reunify=on"])), above: Some(set(&["users_leave_at=530", "job_rate=80"])), one_sided_because: "" },
+    // Kafka: two leaders from the zombie's wake-up to the controller's restart; acks=1 records b2 took meanwhile
+    Case { scenario: "kafka-zombie-controller", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["conditional_writes=on"])), above: Some(set(&["restart_at=139"])), one_sided_because: "" },
+    Case { scenario: "kafka-zombie-controller", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["acks_all=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // MongoDB: failover after electionTimeoutMillis; w: 1 writes rolled back
+    Case { scenario: "mongodb-rollback", metric: "new_primary_after_ms", inside: DEFAULTS, below: Some(set(&["election_timeout=5"])), above: Some(set(&["election_timeout=15"])), one_sided_because: "" },
+    Case { scenario: "mongodb-rollback", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["write_majority=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // Redis Cluster: m1's writes until the node timeout stops it; the failover after it
+    Case { scenario: "redis-cluster-failover", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["node_timeout=2"])), above: Some(set(&["node_timeout=10", "report_at=60"])), one_sided_because: "" },
+    Case { scenario: "redis-cluster-failover", metric: "failover_ms_max", inside: DEFAULTS, below: Some(set(&["node_timeout=2"])), above: Some(set(&["node_timeout=10", "report_at=60"])), one_sided_because: "" },
+    Case { scenario: "redis-cluster-failover", metric: "split_brain_s", inside: DEFAULTS, below: None, above: Some(set(&["node_timeout=15", "partition_at=40", "report_at=70"])), one_sided_because: "a time cannot be below zero" },
 ];
 
 const PENDING: &[&str] = &[];

@@ -15,7 +15,7 @@ import { SHADES } from '../timeline/timebar.js';
 import { wireExports } from './player-exports.js';
 import { createState, endUs, formatClock } from './player/store.js';
 import { createPlayback } from './player/playback.js';
-import { freePlay } from './player/pace.js';
+import { freePlay, createStoryPace } from './player/pace.js';
 import { createFrameFetcher } from './player/frames.js';
 import { createStageView } from './player/stage-view.js';
 import { createTimelineView } from './player/timeline-view.js';
@@ -106,7 +106,8 @@ export function createPlayer(root, host, options) {
   // ---------------------------------------------------------------- parts
 
   const frames = createFrameFetcher({ sim, state, $, draw, showError, alive });
-  const playback = createPlayback({ state, $, reducedMotion, pace: freePlay, onTime: () => frames.request(), draw, changed });
+  const storyPace = createStoryPace();
+  const playback = createPlayback({ state, $, reducedMotion, pace: () => (state.story ? storyPace : freePlay), onTime: () => frames.request(), draw, changed });
   const runs = createRuns({
     sim, state, $, host, options, showError, alive,
     afterRunsView: () => { frames.request(); changed(); },
@@ -131,8 +132,15 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
+  /** Story mode (paced by the narration) or free play (the time-warp at a constant rate). */
   function setStory(on) {
     state.story = Boolean(on);
+    const button = $('story-mode');
+    button.setAttribute('aria-pressed', String(state.story));
+    button.title = state.story
+      ? 'Story mode: holds at each chapter until it can be read, slows down where state changes (press for free play)'
+      : 'Free play: the whole replay at a steady pace on the time-warp (press for story mode)';
+    storyPace.reset(state);
     changed();
   }
 
@@ -156,7 +164,7 @@ export function createPlayer(root, host, options) {
 
   /** Speed, presenter mode, charts shown (null when the default) and the space-time window, for links. */
   function viewSettings() {
-    return { speed: state.speed, presenter: Boolean(state.presenter), charts: views.charts.settings(), windowS: Number($('st-window').value) };
+    return { speed: state.speed, presenter: Boolean(state.presenter), story: state.story, charts: views.charts.settings(), windowS: Number($('st-window').value) };
   }
 
   /** Stop everything: the animation loop, observers, listeners, background seeds. The markup stays. */
@@ -186,6 +194,9 @@ export function createPlayer(root, host, options) {
     setPresenter,
     setStory,
     destroy,
+    /** The story-mode plan and the position in it (seconds), for the tests. */
+    storyPlan: () => state.storyPlan,
+    storyPosition: () => storyPace.position(),
     /** The narration of the chapter at the current time (figure captions). */
     narrationText: () => views.narration.text(),
     /** Main-thread milliseconds per drawn frame, for the performance benchmark. */

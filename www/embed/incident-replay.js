@@ -13,6 +13,7 @@
 //   params     parameter overrides, "dead_time=30&heartbeat_interval=500"
 //   toggles    mitigations switched on, "fencing_first quorum" ("!name" switches one off)
 //   autoplay   present: start playing when visible
+//   story      "on" (default): story mode, paced by the narration | "off": free play on the time-warp
 //   controls   "full" | "basic" (default: stage, playback, narration, outcome) | "none"
 //   view       "variant" (default) | "history" | "both"
 //   height     stage height, CSS length (default 420px)
@@ -39,7 +40,7 @@ export function settingsFrom(params, toggles) {
 }
 
 export class IncidentReplayElement extends HTMLElement {
-  static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls'];
+  static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls', 'story'];
 
   connectedCallback() {
     if (this.shadowRoot) {
@@ -77,6 +78,7 @@ export class IncidentReplayElement extends HTMLElement {
   attributeChangedCallback(name) {
     if (!this.player) return;
     if (name === 'theme' || name === 'height' || name === 'controls') { this.applyLook(); this.player.redraw(); return; }
+    if (name === 'story') { this.player.setStory(this.getAttribute('story') !== 'off'); return; }
     this.load();
   }
 
@@ -128,6 +130,7 @@ export class IncidentReplayElement extends HTMLElement {
       sets: settingsFrom(this.getAttribute('params'), this.getAttribute('toggles')),
       tS: t > 0 ? t : null,
       view: this.getAttribute('view') || 'variant',
+      story: this.getAttribute('story') !== 'off',
       problems,
     });
   }

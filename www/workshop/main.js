@@ -1,5 +1,6 @@
 // The workshop page: a scenario picker, the sweep view and the scenario editor.
-// This file wires them to the workers and the URL (#scenario=NAME&tab=edit);
+// This file wires them to the workers and the URL (#scenario=NAME&tab=edit;
+// a link may also name a sweep to set up: &vary=PARAM&against=PARAM&measure=METRIC);
 // the views live in sweep.js and editor.js, the simulation in ../sim/.
 import { SimClient } from '../sim/client.js';
 import { SimPool } from '../sim/pool.js';
@@ -17,7 +18,8 @@ const state = { names: [], name: null, json: null, scenario: null, sweep: null, 
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  return { scenario: params.get('scenario'), tab: params.get('tab') === 'edit' ? 'edit' : 'sweep' };
+  const preset = { vary: params.get('vary'), against: params.get('against'), measure: params.get('measure') };
+  return { scenario: params.get('scenario'), tab: params.get('tab') === 'edit' ? 'edit' : 'sweep', preset };
 }
 
 function writeHash() {
@@ -69,7 +71,10 @@ async function openScenario(name) {
     // How far each parameter may go within the event budget: the sweep's default ranges stay inside.
     const { fits } = await sim.request('fits', { file, json, overrides: {} }).catch(() => ({ fits: [] }));
     if (state.name !== name) return;
-    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario, fits });
+    // A sweep named in the link is set up once, for the scenario it came with.
+    const preset = state.preset;
+    state.preset = null;
+    state.sweep = mountSweep($('sweep'), { pool, file, json, scenario, fits, preset });
     state.editor = mountEditor($('editor'), { sim, file, json, onRun: (text) => runEdited(file, text) });
     showError($('error'), null);
     document.body.dataset.ready = 'true';
@@ -127,8 +132,9 @@ async function start() {
     return;
   }
   $('scenario').replaceChildren(...state.names.map((n) => Object.assign(document.createElement('option'), { value: n, textContent: n })));
-  const { scenario, tab } = readHash();
+  const { scenario, tab, preset } = readHash();
   state.tab = tab;
+  state.preset = preset;
   tabs.select(tab === 'edit' ? 'tab-edit' : 'tab-sweep');
   await openScenario(scenario || state.names[0]);
 }
@@ -137,7 +143,8 @@ $('scenario').addEventListener('change', () => {
   if (mayLeave()) openScenario($('scenario').value); else $('scenario').value = state.name;
 });
 addEventListener('hashchange', () => {
-  const { scenario, tab } = readHash();
+  const { scenario, tab, preset } = readHash();
+  if (preset.vary) state.preset = preset;
   if (tab !== state.tab) { state.tab = tab; tabs.select(tab === 'edit' ? 'tab-edit' : 'tab-sweep'); }
   if (scenario && scenario !== state.name) { if (mayLeave()) openScenario(scenario); else writeHash(); }
 });

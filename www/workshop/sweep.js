@@ -37,7 +37,7 @@ function defaultSteps(p, lo, hi) {
  * Mount the sweep UI in `container`. `scenario` is the parsed scenario (describe).
  * Returns { destroy() } which cancels a running sweep and frees the CSV link.
  */
-export function mountSweep(container, { pool, file, json, scenario, fits = [] }) {
+export function mountSweep(container, { pool, file, json, scenario, fits = [], preset = null }) {
   const choices = axisChoices(scenario);
   const fitOf = new Map(fits.map((f) => [f.name, f]));
   const byName = new Map(choices.map((c) => [c.name, c]));
@@ -112,6 +112,7 @@ export function mountSweep(container, { pool, file, json, scenario, fits = [] })
     metricSelect.value = metrics.some((m) => m.key === keep) ? keep : metrics[0].key;
   }
   fillMetrics();
+  if (metrics.some((m) => m.key === preset?.measure)) { metricSelect.value = preset.measure; metricTouched = true; }
 
   /** Put sensible numbers in an axis's fields when its choice changes. */
   function resetAxis(axis) {
@@ -134,8 +135,9 @@ export function mountSweep(container, { pool, file, json, scenario, fits = [] })
     axis.hint.textContent = `${p.description || ''} Allowed ${p.min}–${p.max}${unit}, history ${p.default}${unit}.${limit}`.trim();
   }
 
-  axisA.select.value = choices[0]?.name ?? NONE;
-  axisB.select.value = NONE;
+  // A link may name the axes (`vary`, `against`): names the scenario lacks are ignored.
+  axisA.select.value = byName.has(preset?.vary) ? preset.vary : choices[0]?.name ?? NONE;
+  axisB.select.value = byName.has(preset?.against) && preset.against !== axisA.select.value ? preset.against : NONE;
   resetAxis(axisA);
   resetAxis(axisB);
 
@@ -208,6 +210,8 @@ export function mountSweep(container, { pool, file, json, scenario, fits = [] })
     history = r.outcome;
     const gauges = (r.outcome.gauges || []).map((g) => g.name);
     if (gauges.length) { metrics = metricChoices(gauges); fillMetrics(); }
+    // A measure named in the link wins over the guess below.
+    if (!metricTouched && metrics.some((m) => m.key === preset?.measure)) { metricSelect.value = preset.measure; metricTouched = true; }
     // Start on a measure that moved in history: a sweep of a metric that is zero
     // everywhere (no split brain in a Raft scenario) is a blank first impression.
     if (!metricTouched) {

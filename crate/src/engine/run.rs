@@ -123,6 +123,12 @@ pub struct Run {
     /// Per link: a `LinkCheck` is queued (one at a time).
     link_check_queued: Vec<bool>,
     pub trace: Trace,
+    /// How each node presents itself (`model/show.rs`), asked once at set-up.
+    pub shows: Vec<crate::model::show::NodeShow>,
+    /// Last recorded value of every node's facts: node `i`'s start at `fact_base[i]`.
+    fact_last: Vec<i64>,
+    fact_base: Vec<usize>,
+    fact_scratch: Vec<i64>,
     started: bool,
     finished: bool,
     /// Running hash of every event handled (see `Trace::fingerprints`).
@@ -155,7 +161,7 @@ impl Run {
     pub fn new(setup: Setup) -> Run {
         // Each node's stream is keyed by its name, so inserting a node leaves
         // every other node's draws unchanged.
-        let nodes = setup
+        let nodes: Vec<NodeRuntime> = setup
             .models
             .into_iter()
             .enumerate()
@@ -166,6 +172,9 @@ impl Run {
                 timers: [TimerSlot { deadline_us: OFF, local_deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
+        let shows: Vec<_> = nodes.iter().map(|n| n.model.show()).collect();
+        let fact_base: Vec<usize> = shows.iter().scan(0, |at, s| { let base = *at; *at += s.facts.len(); Some(base) }).collect();
+        let fact_last = vec![crate::model::show::FACT_NONE; shows.iter().map(|s| s.facts.len()).sum()];
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
         let link_check_queued = vec![false; setup.network.links.len()];
         let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
@@ -187,6 +196,10 @@ impl Run {
             scratch: Vec::with_capacity(64),
             link_status,
             link_check_queued,
+            shows,
+            fact_last,
+            fact_base,
+            fact_scratch: Vec::with_capacity(crate::model::show::FACTS_MAX),
             trace: Trace {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
@@ -359,6 +372,32 @@ impl Run {
             self.apply(node, effect);
         }
         self.scratch = out;
+        self.record_facts(node);
+    }
+
+    /// Ask the node's model for its shown facts and record those that changed.
+    fn record_facts(&mut self, node: NodeId) {
+        let i = node.index();
+        let count = self.shows[i].facts.len();
+        if count == 0 || self.trace.facts_truncated {
+            return;
+        }
+        let rt = &self.nodes[i];
+        let mut values = std::mem::take(&mut self.fact_scratch);
+        values.clear();
+        rt.model.facts(rt.host.clock.local(self.now_us), &mut values);
+        let base = self.fact_base[i];
+        for (f, &v) in values.iter().take(count).enumerate() {
+            if self.fact_last[base + f] != v {
+                self.fact_last[base + f] = v;
+                if self.trace.facts.len() >= crate::trace::facts::FACT_CHANGES_MAX {
+                    self.trace.facts_truncated = true;
+                    break;
+                }
+                self.trace.facts.push(crate::trace::event::FactChange { at_us: self.now_us, node, fact: f as u8, value: v });
+            }
+        }
+        self.fact_scratch = values;
     }
 
     fn apply(&mut self, node: NodeId, effect: Effect) {

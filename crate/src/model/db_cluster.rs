@@ -20,6 +20,7 @@
 //!   `queue_max` is refused). The primary serves reads and writes, a replica
 //!   reads, a rebuilding member nothing.
 
+use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect, Epoch, Role};
@@ -260,6 +261,28 @@ impl Model for DbManager {
             DbTimer::Rebuilt => {} // a member's
         }
     }
+
+    /// Shown (`model/show.rs`): the primary it believes in, the members it
+    /// heard answer as serving within a lease, its lease's age, its failovers.
+    fn show(&self) -> NodeShow {
+        NodeShow::default()
+            .fact("believed_primary", "believes primary is", Unit::Node)
+            .fact("hears", "hears serving", Unit::Peers)
+            .fact("lease_age", "lease renewed", Unit::Micros)
+            .fact("failovers", "failovers", Unit::Count)
+            .watching(&self.cfg.members)
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        let ttl = self.cfg.lease_ttl_us;
+        let seen = &self.serving_seen_us;
+        out.extend_from_slice(&[
+            node_fact(self.cfg.members.get(self.primary).copied()),
+            peers_mask(self.cfg.members.len(), |i| seen.get(i).is_some_and(|&t| now_us.saturating_sub(t) <= ttl)),
+            now_us.saturating_sub(self.last_renewed_us) as i64,
+            self.failovers,
+        ]);
+    }
 }
 
 // ---------------------------------------------------------------- member
@@ -392,5 +415,9 @@ impl Model for DbMember {
                 }
             }
         }
+    }
+
+    fn show(&self) -> NodeShow {
+        NodeShow::with_roles(["", "replica", "", "primary", "rebuilding"])
     }
 }

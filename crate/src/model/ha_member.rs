@@ -21,6 +21,7 @@
 //! once still order their claims; the higher epoch wins and the loser discards
 //! the writes it took after the winner's epoch began (DRBD's "discard my data").
 
+use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use super::effect::{Cx, Effect, Epoch, Role};
 use super::fencing::{Ballot, VoteMsg};
 use super::msg::{inbox, message_family, timer_enum, Command, ReplyStatus, ServiceMsg};
@@ -457,6 +458,26 @@ impl Model for HaMember {
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
+    }
+
+    /// Shown (`model/show.rs`): the active it follows, the peers heard within
+    /// the dead time (its failure detector's view), the writes it holds.
+    fn show(&self) -> NodeShow {
+        NodeShow::with_roles(["", "passive", "candidate", "active", "rebuilding"])
+            .fact("believed_active", "follows active", Unit::Node)
+            .fact("hears", "hears from", Unit::Peers)
+            .fact("writes_held", "writes held", Unit::Count)
+            .watching(&self.cfg.peers)
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        let dead = self.cfg.dead_time_us;
+        let active = if self.role == Role::Active { Some(self.me) } else { self.active };
+        out.extend_from_slice(&[
+            node_fact(active),
+            peers_mask(self.cfg.peers.len(), |i| now_us.saturating_sub(self.heard_us[i]) <= dead),
+            self.log.len() as i64,
+        ]);
     }
 }
 

@@ -274,6 +274,10 @@ pub enum Command {
     NetworkChangeEnd,
     /// Operators start their recovery procedure (models of a human runbook act on it).
     Recover,
+    /// Patroni: its process stops for the node's configured `stall` (SIGSTOP,
+    /// a hung call, a VM too busy to schedule it) while the host, its clock,
+    /// its watchdog and PostgreSQL keep running.
+    PatroniStall,
 }
 
 #[cfg(test)]

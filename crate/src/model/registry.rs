@@ -65,6 +65,23 @@ macro_rules! registry {
             /// A quorum witness: the third vote for two-node pairs.
             "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness,
                 msg Vote(crate::model::fencing::VoteMsg);
+            /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
+            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
+            /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
+            "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
+                msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
+            /// A Kafka cluster node: the ZooKeeper server or a broker (controller epoch, partition leader and ISR, acks).
+            "kafka" Kafka(Box<crate::scenario::models::kafka::KafkaSpec>) = crate::scenario::models::kafka::build,
+                msg Kafka(crate::model::kafka::KafkaMsg), timer Kafka(crate::model::kafka::KafkaTimer);
+            /// A lease store (DCS): keys with TTL leases, compare-and-set on revisions, watches.
+            "lease_store" LeaseStore(crate::scenario::models::lease_store::LeaseStoreSpec) = crate::scenario::models::lease_store::build,
+                msg Lease(crate::model::lease_store::msg::LeaseMsg), timer Lease(crate::model::lease_store::msg::LeaseTimer);
+            /// A PostgreSQL server with Patroni on one host: leader key in a lease store, watchdog.
+            "patroni" Patroni(Box<crate::scenario::models::patroni::PatroniSpec>) = crate::scenario::models::patroni::build,
+                msg PgStream(crate::model::patroni::msg::PgStreamMsg), timer Patroni(crate::model::patroni::msg::PatroniTimer);
+            /// A Redis Cluster node (master or replica): gossip failure detection, replica elections by a majority of masters.
+            "redis_cluster" RedisCluster(Box<crate::scenario::models::redis_cluster::RedisClusterSpec>) = crate::scenario::models::redis_cluster::build,
+                msg Rc(crate::model::redis_cluster::RcMsg), timer Rc(crate::model::redis_cluster::RcTimer);
         }
     };
 }

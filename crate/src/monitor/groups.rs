@@ -94,9 +94,15 @@ struct Member {
     health: Health,
 }
 
+/// A member accepts writes: the definition split brain counts (also used by
+/// frames, so the stage marks exactly what the monitor measures).
+pub fn writable(role: Role, health: Health) -> bool {
+    role == Role::Active && health == Health::Up
+}
+
 impl Member {
     fn writable(self) -> bool {
-        self.role == Role::Active && self.health == Health::Up
+        writable(self.role, self.health)
     }
     fn down(self) -> bool {
         matches!(self.health, Health::Crashed | Health::PoweredOff)

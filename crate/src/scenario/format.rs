@@ -113,7 +113,8 @@ pub enum Quantity {
 }
 
 /// `true`/`false`, `"$toggle"`, `"!$toggle"` (on when the toggle is off), or
-/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size).
+/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size),
+/// or several of these joined by `&` (on when all are).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Flag {
@@ -218,9 +219,14 @@ pub struct Step {
     /// Short chapter title for the timeline.
     pub title: String,
     pub action: ActionSpec,
-    /// Plain-English narration shown while this step is current.
+    /// What happens now and why it matters, in one or two plain sentences: shown
+    /// while this step is current, and read at story mode's pace (200 words a minute).
     pub narration: String,
-    /// Source id from `meta.sources`, or `assumption`.
+    /// Optional details beneath the narration: sourcing caveats, assumptions of
+    /// the replay, the model's internal names. Shown smaller, with the sources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Source id from `meta.sources`, or `assumption` (for the narration and its details).
     pub source: String,
 }
 

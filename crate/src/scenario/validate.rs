@@ -91,6 +91,9 @@ pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     }
     for (i, step) in s.timeline.iter().enumerate() {
         check_source(format!("timeline[{i}].source"), &step.source)?;
+        if step.details.as_deref().is_some_and(|d| d.trim().is_empty()) {
+            return err(format!("timeline[{i}].details"), "is empty: leave it out, or say what the narration leaves out".into());
+        }
     }
     for (i, o) in s.outcomes.iter().enumerate() {
         check_source(format!("outcomes[{i}].source"), &o.source)?;

@@ -60,6 +60,17 @@ pub struct MessageRecord {
     pub fate: Fate,
 }
 
+/// A node's shown fact took a new value (`model/show.rs`). Kept apart from
+/// `events`: facts are a view for people, outside the digest and the monitors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactChange {
+    pub at_us: u64,
+    pub node: NodeId,
+    /// Index among the node's declared facts.
+    pub fact: u8,
+    pub value: i64,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestBucket {
     pub ok: u32,
@@ -86,6 +97,11 @@ pub struct Trace {
     /// so far). Two runs that part ways differ from the first entry after the
     /// event where they parted, which names the time to look at.
     pub fingerprints: Vec<(u64, u64)>,
+    /// Shown facts as they changed, in time order (not in the digest).
+    pub facts: Vec<FactChange>,
+    /// Fact changes after `FACT_CHANGES_MAX` are not recorded (the stage then
+    /// shows each node's last recorded values).
+    pub facts_truncated: bool,
 }
 
 /// Events between two fingerprints.

@@ -31,14 +31,13 @@ export function bindControls(p) {
   on($('spacetime').closest('details'), 'toggle', () => frames.refreshMessages());
   on($('help'), 'click', () => $('keys').showModal());
   on($('presenter'), 'click', () => p.setPresenter(!state.presenter));
-  const story = $('story-mode');
-  if (story) on(story, 'click', () => p.setStory(!state.story));
+  on($('story-mode'), 'click', () => p.setStory(!state.story));
 
   bindShortcuts(p.options.keyTarget || p.host, shortcuts(p), { signal });
 }
 
 /** `KeyboardEvent.key` → what it does. */
-function shortcuts({ root, $, state, options, playback, setPresenter }) {
+function shortcuts({ root, $, state, options, playback, setPresenter, setStory }) {
   const stepSpeed = (by) => {
     const speed = $('speed');
     speed.selectedIndex = Math.min(speed.options.length - 1, Math.max(0, speed.selectedIndex + by));
@@ -64,5 +63,6 @@ function shortcuts({ root, $, state, options, playback, setPresenter }) {
     g: () => options.onGallery?.(),
     '?': () => $('keys').showModal(),
     p: () => setPresenter(!state.presenter),
+    s: () => setStory(!state.story),
   };
 }

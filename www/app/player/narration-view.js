@@ -8,6 +8,8 @@ import { chapterShown, stepIndexOf, formatClock } from './store.js';
 /** @param p { root, $, state, showChapter(chapter), signal } */
 export function createNarrationView({ root, $, state, showChapter }) {
   let shown = null;
+  /** Whether the viewer opened the details line (it stays open for the next chapters). */
+  let detailsOpen = false;
 
   /** One button per chapter (a step of history.steps), in time order. */
   function build() {
@@ -46,11 +48,22 @@ export function createNarrationView({ root, $, state, showChapter }) {
       const h = document.createElement('h4');
       h.textContent = `${index + 1}. ${s.title}`;
       const p = document.createElement('p');
+      p.className = 'story';
       p.textContent = s.narration;
-      const src = document.createElement('p');
-      src.className = 'muted';
-      src.append('Source: ', sourceLink(state.scenario, s.source));
-      box.replaceChildren(h, p, src);
+      // Caveats, assumptions and internal names go beneath, with the sources:
+      // one line, opened on request (and kept open from chapter to chapter).
+      const details = document.createElement('details');
+      details.className = 'details';
+      details.open = detailsOpen;
+      details.addEventListener('toggle', () => { detailsOpen = details.open; });
+      const summary = document.createElement('summary');
+      summary.textContent = s.details ? 'Details and sources' : 'Sources';
+      const body = document.createElement('p');
+      body.className = 'muted';
+      if (s.details) body.append(s.details, ' ');
+      body.append('Source: ', sourceLink(state.scenario, s.source));
+      details.append(summary, body);
+      box.replaceChildren(h, p, details);
     }
     const items = root.querySelectorAll('#chapters li');
     items.forEach((li, i) => li.classList.toggle('current', i === chapter));

@@ -11,7 +11,7 @@ const FRAME_S_MAX = 0.25;
 const REDUCED_HOP_MS = 1000;
 
 /**
- * @param p { state, $, reducedMotion (MediaQueryList), pace: { advance(state, wallS) → tUs, reset() },
+ * @param p { state, $, reducedMotion (MediaQueryList), pace(): the pace in use, { advance(state, wallS, reduced) → tUs, reset(state) },
  *            onTime() (the time moved: fetch frames and draw), draw(), changed() }
  */
 export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, changed }) {
@@ -24,7 +24,7 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
     state.playing = Boolean(on) && Boolean(state.history);
     $('play-icon').setAttribute('d', state.playing ? 'M3 2h4v12H3zM9 2h4v12H9z' : 'M4 2v12l10-6z');
     $('play').setAttribute('aria-label', state.playing ? 'Pause' : 'Play');
-    if (state.playing && !was) { lastTick = null; reducedNext = 0; pace.reset?.(state); frameId ??= requestAnimationFrame(tick); }
+    if (state.playing && !was) { lastTick = null; reducedNext = 0; pace().reset?.(state); frameId ??= requestAnimationFrame(tick); }
     if (!state.playing) stopLoop();
     draw();
   }
@@ -40,7 +40,7 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
     state.tUs = Math.min(Math.max(0, tUs), endUs(state));
     state.chapterAt = chapter == null ? null : { chapter, tUs: state.tUs };
     if (!keepPlaying) setPlaying(false);
-    else pace.reset?.(state);
+    else pace().reset?.(state);
     onTime();
     changed();
   }
@@ -81,7 +81,7 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
     if (!state.playing || !state.history) return;
     const wallS = lastTick == null ? 0 : Math.min(FRAME_S_MAX, (now - lastTick) / 1000);
     lastTick = now;
-    if (reducedMotion.matches) {
+    if (reducedMotion.matches && !state.story) {
       // No continuous motion: hop from event to event once a second.
       if (now >= reducedNext) {
         reducedNext = now + REDUCED_HOP_MS;
@@ -89,9 +89,8 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
         if (state.tUs >= endUs(state)) setPlaying(false);
       }
     } else {
-      const next = pace.advance(state, wallS);
+      const next = pace().advance(state, wallS, reducedMotion.matches);
       state.tUs = Math.min(next, endUs(state));
-      if (state.chapterAt && state.chapterAt.tUs !== state.tUs) state.chapterAt = null;
       if (state.tUs >= endUs(state)) setPlaying(false);
       onTime();
     }

@@ -3,6 +3,7 @@
 // what the player knows is written down here, in one place.
 import { buildWarp } from '../../timeline/warp.js';
 import { STEP, stepTimes } from '../../lib/run-layout.js';
+import { storyPlan, wordCount } from './story.js';
 
 export function createState() {
   return {
@@ -15,7 +16,11 @@ export function createState() {
     /** What the stage shows ('variant' | 'history' | 'both'), the time (µs), playback. */
     view: 'variant', tUs: 0, playing: false, speed: 1,
     /** Story mode: playback paced by the narration (app/player/story.js); off = free play on the time-warp. */
-    story: false,
+    story: true,
+    /** The story-mode plan for the current runs (story.js), rebuilt by deriveTimes. */
+    storyPlan: null,
+    /** Which of several chapters at one time is shown: { chapter, tUs } (see chapterShown). */
+    chapterAt: null,
     presenter: false,
     /** The latest frame per slot, and the messages around the current time. */
     frames: { history: null, variant: null },
@@ -52,15 +57,20 @@ export function runOf(state, slot) {
  * The chapter on screen: the position in `history.steps` (0-based, one per
  * step that happened) of the last step at or before the time. Chapters that
  * share a time are told one after the other: `state.chapterAt` pins one of
- * them while the time stays at that timestamp (see chapterShown).
+ * them (a click, a chapter key, story mode's hold) until time reaches a later
+ * chapter or a seek elsewhere; unpinned, the first is shown.
  */
 export function chapterShown(state) {
   const times = state.chapterTimes;
   let last = -1;
   for (let i = 0; i < times.length; i++) if (times[i] <= state.tUs) last = i;
   const pinned = state.chapterAt;
-  if (pinned && pinned.tUs === state.tUs && pinned.chapter <= last && times[pinned.chapter] === times[last]) return pinned.chapter;
-  return last;
+  if (pinned && pinned.chapter <= last && times[pinned.chapter] === times[last]) return pinned.chapter;
+  // Unpinned, the first of the chapters at that time: the story starts there
+  // (the chapter keys and story mode's holds move on to the others).
+  let first = last;
+  while (first > 0 && times[first - 1] === times[last]) first--;
+  return first;
 }
 
 /** The scenario timeline index of chapter `chapter` (a position in history.steps), or -1. */
@@ -79,6 +89,12 @@ export function deriveTimes(state) {
   state.chapterTimes = stepTimes(state.history.steps);
   state.moments = state.variant ? mergeTimes(state.history.moments, state.variant.moments) : state.history.moments;
   state.warp = buildWarp(mergeTimes(state.moments, state.chapterTimes), endUs(state));
+  state.storyPlan = storyPlan({ chapters: storyChapters(state), moments: state.moments, endUs: endUs(state) });
+}
+
+/** The chapters as story mode reads them: time, and the words of the narration's story text. */
+export function storyChapters(state) {
+  return state.chapterTimes.map((tUs, chapter) => ({ tUs, words: wordCount(state.scenario.timeline[stepIndexOf(state, chapter)]?.narration) }));
 }
 
 /** "Sep 10, 12:15:03 PDT" in the scenario's own clock. */

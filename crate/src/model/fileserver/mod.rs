@@ -25,6 +25,7 @@ pub mod msg;
 mod operator;
 pub mod ops_team;
 mod replication;
+mod show;
 
 use std::collections::VecDeque;
 
@@ -132,6 +133,11 @@ pub struct Fileserver {
     /// Active side of a resync: end of the last batch sent; when the peer acks
     /// it, the next batch follows (no heartbeat needed, so it works in maintenance).
     sync_sent_to: u32,
+    /// For the viewer only (`show.rs`): fence requests sent, confirmations
+    /// received, and the device of the latest request.
+    fence_requests: u32,
+    fence_confirmed: u32,
+    fence_device_last: Option<NodeId>,
 }
 
 impl Fileserver {
@@ -156,6 +162,9 @@ impl Fileserver {
             pending: VecDeque::with_capacity(PENDING_MAX),
             sync_asked_us: None,
             sync_sent_to: 0,
+            fence_requests: 0,
+            fence_confirmed: 0,
+            fence_device_last: None,
             me,
             cfg,
         }
@@ -401,5 +410,13 @@ impl Model for Fileserver {
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }
