@@ -43,19 +43,32 @@ pub struct Replay {
 /// Load and run a scenario to its end. Budget overruns come back as a
 /// `ScenarioError` on `limits.events_max`, naming the file like any input error.
 pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<Replay, ScenarioError> {
-    replay_with(file, text, overrides, seed, Vec::new())
+    replay_until(file, text, overrides, seed, None, Vec::new())
 }
 
 /// `replay` with injected actions. A run the actions push over the event budget
 /// is refused with an error on `actions` (the file alone fits, or it would have
 /// been refused before), and nothing is kept.
 pub fn replay_with(file: &str, text: &str, overrides: &Overrides, seed: u64, injected: Vec<InjectedAction>) -> Result<Replay, ScenarioError> {
+    replay_until(file, text, overrides, seed, None, injected)
+}
+
+/// `replay_with`, stopped at `until_us` of simulated time (the scenario's end if
+/// `None` or later): the engine stops there, and the outcome measures the run so far.
+pub fn replay_until(
+    file: &str,
+    text: &str,
+    overrides: &Overrides,
+    seed: u64,
+    until_us: Option<u64>,
+    injected: Vec<InjectedAction>,
+) -> Result<Replay, ScenarioError> {
     let loaded = scenario::load_with(file, text, overrides, seed, &injected)?;
     let groups = loaded.resolved.groups;
     let gauges = loaded.resolved.gauges;
     let invariants = loaded.resolved.invariants;
     let mut run = Run::new(loaded.resolved.setup);
-    run.run_to_end().map_err(|e| {
+    run.run_until(until_us.unwrap_or(u64::MAX)).map_err(|e| {
         if injected.is_empty() {
             budget_error(file, &e)
         } else {

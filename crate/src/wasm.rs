@@ -108,6 +108,13 @@ pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
     to_js(&s)
 }
 
+/// The outcome metrics (`monitor::metrics::METRIC_TABLE`): key, label, unit,
+/// which way is better, what the number means, headline row or not.
+#[wasm_bindgen]
+pub fn metric_table() -> Result<JsValue, JsValue> {
+    to_js(&crate::monitor::METRIC_TABLE)
+}
+
 /// Check a scenario with overrides without running it.
 #[wasm_bindgen]
 pub fn validate(file: &str, json: &str, overrides: JsValue) -> Result<(), JsValue> {
@@ -248,6 +255,12 @@ impl Replay {
 
     pub fn events(&self) -> f64 {
         self.inner.outcome.events as f64
+    }
+
+    /// Every 1,000 events: flat `[at_us, hash as 16 hex digits]` pairs
+    /// (`Trace::fingerprints`; the hash as text, since a u64 is not a JS number).
+    pub fn fingerprints(&self) -> Vec<String> {
+        self.inner.run.trace.fingerprints.iter().flat_map(|(at, h)| [at.to_string(), format!("{h:016x}")]).collect()
     }
 
     pub fn topology(&self) -> Result<JsValue, JsValue> {

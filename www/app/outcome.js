@@ -1,39 +1,21 @@
 // The outcome table: history beside the viewer's version, with the direction of
 // every change, and the scenario's historical checks (measured vs reported).
 import { formatGauge, gaugeLabel, statText } from './gauges.js';
+import { metricTable } from '../lib/metric-table.js';
 
-const ROWS = [
-  // [label, read(outcome), format, better: 'lower' | 'higher', needs client requests?]
-  ['Impact (first to last trouble)', (o) => o.impact_s, 'duration', 'lower'],
-  ['Clients impaired (requests)', (o) => o.request_impact_s, 'duration', 'lower', true],
-  ['Split-brain time', (o) => o.split_brain_s, 'duration', 'lower'],
-  ['All members down', (o) => o.all_down_s, 'duration', 'lower'],
-  ['Unavailable (group-time)', (o) => o.unavailable_s, 'duration', 'lower'],
-  ['Degraded time', (o) => o.degraded_s, 'duration', 'lower'],
-  ['Leader changes', (o) => o.leader_changes, 'count', 'lower'],
-  ['Acknowledged writes lost', (o) => o.lost_writes, 'count', 'lower'],
-  ['Divergent writes', (o) => o.divergent_writes, 'count', 'lower'],
-  ['Request success', (o) => o.success_rate_pct, 'percent', 'higher', true],
-  ['Lowest request success (per bucket)', (o) => o.success_rate_min_pct, 'percent', 'higher', true],
-  ['Mean latency', (o) => o.latency_mean_ms, 'ms', 'lower', true],
-  ['RPO (data lost window)', (o) => o.rpo_s, 'duration', 'lower'],
-  ['RTO (longest outage)', (o) => o.rto_s, 'duration', 'lower'],
-];
+/** How `formatValue` shows a unit of the core's metric table. */
+const FORMAT_OF_UNIT = { seconds: 'duration', percent: 'percent', milliseconds: 'ms', count: 'count', ratio: 'count' };
 
-/** The outcome's own figures by metric name, for checks and challenges. */
-const METRIC_LABELS = {
-  split_brain_s: 'Split-brain time', all_down_s: 'All members down', unavailable_s: 'Unavailable (group-time)',
-  degraded_s: 'Degraded time', impact_s: 'Impact (first to last trouble)', request_impact_s: 'Clients impaired (requests)',
-  leader_changes: 'Leader changes', acked_writes: 'Acknowledged writes', lost_writes: 'Acknowledged writes lost',
-  divergent_writes: 'Divergent writes', requests_ok: 'Requests answered', requests_failed: 'Requests failed',
-  success_rate_pct: 'Request success', success_rate_min_pct: 'Lowest request success (per bucket)', latency_mean_ms: 'Mean latency',
-  latency_peak_ratio: 'Worst latency / best', rpo_s: 'RPO (data lost window)', rto_s: 'RTO (longest outage)',
-  groups_split: 'Groups split', groups_all_down: 'Groups all down',
-};
+/** The table's headline rows: [label, read(outcome), format, better: 'lower' | 'higher' | 'none', needs client requests?]. */
+function headlineRows() {
+  return metricTable().filter((m) => m.headline)
+    .map((m) => [m.label, (o) => o[m.key], FORMAT_OF_UNIT[m.unit] || 'count', m.better === 'neither' ? 'none' : m.better, m.needs_requests]);
+}
 
 /** A metric name (`rto_s`, `db2_lag_bytes`, `db_failovers_max`) in words. */
 export function metricLabel(metric) {
-  if (METRIC_LABELS[metric]) return METRIC_LABELS[metric];
+  const own = metricTable().find((m) => m.key === metric);
+  if (own) return own.label;
   const stat = metric.match(/_(max|min)$/);
   const base = stat ? metric.slice(0, -stat[0].length) : metric;
   const words = gaugeLabel(base).replace(/ at$/, ' at (time in)');
@@ -94,7 +76,7 @@ export function showOutcome(tbody, history, yours, headline = []) {
   const rows = [];
   // Without client traffic in either run, request figures would only read as "100 %".
   const requests = hasRequests(history) || hasRequests(yours);
-  for (const [label, read, kind, better, needsRequests] of [...ROWS, ...gaugeRows(history, headline)]) {
+  for (const [label, read, kind, better, needsRequests] of [...headlineRows(), ...gaugeRows(history, headline)]) {
     if (needsRequests && !requests) continue;
     const h = read(history);
     const y = yours ? read(yours) : null;

@@ -1,4 +1,5 @@
 // Talks to the simulation worker. Everything else in the page sees plain data.
+import { rememberMetricTable } from '../lib/metric-table.js';
 //
 // A trap (a panic or an out-of-memory in the WASM core) leaves that instance
 // unusable, so it never spreads: the request that trapped fails with the
@@ -48,6 +49,7 @@ export class SimClient {
       return;
     }
     if (entry.message.type === 'run') this.runs.set(entry.message.slot, entry.message);
+    if (data.metrics) rememberMetricTable(data.metrics);
     entry.resolve(data);
   }
 

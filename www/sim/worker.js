@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads, chaos_actions } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads, chaos_actions, metric_table } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -107,7 +107,7 @@ const handlers = {
     return { reply: {}, transfer: [] };
   },
   describe({ file, json }) {
-    return { reply: { scenario: describe(file, json) }, transfer: [] };
+    return { reply: { scenario: describe(file, json), metrics: metric_table() }, transfer: [] };
   },
   /** Outcome only, nothing kept: for sweeps. */
   outcome({ file, json, overrides, seed, actions }) {
@@ -134,6 +134,10 @@ const handlers = {
   /** Each parameter's range the core accepts with the other settings (sliders stop there). */
   fits({ file, json, overrides }) {
     return { reply: { fits: parameter_fits(file, json, overrides || {}) }, transfer: [] };
+  },
+  /** Every 1,000 events: [at_us, hash hex, …] (trace fingerprints), to find where two runs part. */
+  fingerprints({ slot }) {
+    return { reply: { fingerprints: replayIn(slot).fingerprints() }, transfer: [] };
   },
   timeline({ slot }) {
     return { reply: { text: replays.has(slot || 'history') ? replayIn(slot).timeline_text() : '' }, transfer: [] };

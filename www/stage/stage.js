@@ -450,13 +450,6 @@ export function baseKey(frameData) {
   return key;
 }
 
-/** The whole stage in one call (figures, exports, tests). */
-export function drawStage(ctx, options) {
-  const job = drawStageBase(ctx, options);
-  while (job?.more()) { /* a still picture is painted whole */ }
-  drawMessages(ctx, options);
-}
-
 /**
  * What is under the point (x, y) in CSS pixels of a stage `width` × `height`:
  * `{ kind: 'node'|'device'|'link', index }` or null. A node wins within its

@@ -2,32 +2,22 @@
 // the job list, the metric read from an outcome, per-cell statistics across
 // seeds, and the CSV of every run. No DOM here, so the numbers are easy to check.
 import { gaugeLabel, gaugeUnit } from '../app/gauges.js';
+import { metricTable, UNIT_SUFFIX } from '../lib/metric-table.js';
 
 /** Limits a workshop laptop can take without the page feeling stuck. */
 export const STEPS_MAX = 100;
 export const SEEDS_MAX = 1000;
 export const RUNS_MAX = 20000;
 
-/** The outcome's numeric fields, in the order the playground's table shows them. */
-export const METRICS = Object.freeze([
-  { key: 'split_brain_s', label: 'Split-brain time', unit: 's' },
-  { key: 'all_down_s', label: 'All members down', unit: 's' },
-  { key: 'unavailable_s', label: 'Unavailable (group-time)', unit: 's' },
-  { key: 'degraded_s', label: 'Degraded time', unit: 's' },
-  { key: 'leader_changes', label: 'Leader changes', unit: '' },
-  { key: 'acked_writes', label: 'Acknowledged writes', unit: '' },
-  { key: 'lost_writes', label: 'Acknowledged writes lost', unit: '' },
-  { key: 'divergent_writes', label: 'Divergent writes', unit: '' },
-  { key: 'success_rate_pct', label: 'Request success', unit: '%' },
-  { key: 'latency_mean_ms', label: 'Mean latency', unit: 'ms' },
-  { key: 'rpo_s', label: 'RPO (data lost window)', unit: 's' },
-  { key: 'rto_s', label: 'RTO (longest outage)', unit: 's' },
-  { key: 'events', label: 'Simulated events', unit: '' },
-]);
+/** The outcome's figures (the core's metric table), and the run's event count. */
+export function outcomeMetrics() {
+  const own = metricTable().map((m) => ({ key: m.key, label: m.label, unit: UNIT_SUFFIX[m.unit] ?? '' }));
+  return [...own, { key: 'events', label: 'Simulated events', unit: '' }];
+}
 
 /** Metric choices for a scenario: the fixed fields plus each gauge's peak. */
 export function metricChoices(gaugeNames = []) {
-  return [...METRICS, ...gaugeNames.map((name) => ({ key: `gauge:${name}`, label: `${gaugeLabel(name)} (peak)`, unit: gaugeUnit(name).unit }))];
+  return [...outcomeMetrics(), ...gaugeNames.map((name) => ({ key: `gauge:${name}`, label: `${gaugeLabel(name)} (peak)`, unit: gaugeUnit(name).unit }))];
 }
 
 /** The metric's value in one outcome, or null when the outcome lacks it. */

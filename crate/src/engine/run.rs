@@ -77,6 +77,8 @@ enum Event {
     Watchdog { node: NodeId },
     /// A host reset by its watchdog has booted: the process starts again.
     Boot { node: NodeId },
+    /// A queueing link's backlog should have drained: look at its status again.
+    LinkCheck { link: LinkId },
 }
 
 /// Engine-side timer bookkeeping: setting a later deadline never touches the
@@ -118,6 +120,8 @@ pub struct Run {
     /// Reused effect buffer: handlers write here, the loop drains it.
     scratch: Vec<Effect>,
     link_status: Vec<LinkStatus>,
+    /// Per link: a `LinkCheck` is queued (one at a time).
+    link_check_queued: Vec<bool>,
     pub trace: Trace,
     /// How each node presents itself (`model/show.rs`), asked once at set-up.
     pub shows: Vec<crate::model::show::NodeShow>,
@@ -127,6 +131,30 @@ pub struct Run {
     fact_scratch: Vec<i64>,
     started: bool,
     finished: bool,
+    /// Running hash of every event handled (see `Trace::fingerprints`).
+    fingerprint: u64,
+}
+
+/// What identifies an event for the fingerprint: its kind and whom it concerns.
+fn event_word(event: &Event) -> u64 {
+    match *event {
+        Event::Deliver { to, from, msg } => (u64::from(msg.kind()) << 48) | (u64::from(from.0) << 24) | u64::from(to.0),
+        Event::Wake { node, slot } => (1 << 56) | (u64::from(slot) << 32) | u64::from(node.0),
+        Event::Action { index } => (2 << 56) | u64::from(index),
+        Event::Resume { node } => (3 << 56) | u64::from(node.0),
+        Event::Watchdog { node } => (4 << 56) | u64::from(node.0),
+        Event::Boot { node } => (5 << 56) | u64::from(node.0),
+        Event::LinkCheck { link } => (6 << 56) | u64::from(link.0),
+    }
+}
+
+/// One step of a 64-bit multiply-xorshift mix (from SplitMix64): cheap, and
+/// every input bit reaches every output bit.
+fn mix(hash: u64, word: u64) -> u64 {
+    let mut z = hash ^ word.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 impl Run {
@@ -148,6 +176,7 @@ impl Run {
         let fact_base: Vec<usize> = shows.iter().scan(0, |at, s| { let base = *at; *at += s.facts.len(); Some(base) }).collect();
         let fact_last = vec![crate::model::show::FACT_NONE; shows.iter().map(|s| s.facts.len()).sum()];
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
+        let link_check_queued = vec![false; setup.network.links.len()];
         let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
         let mut queue = EventQueue::default();
         for (i, a) in setup.actions.iter().enumerate() {
@@ -166,6 +195,7 @@ impl Run {
             messages_recorded_max: setup.messages_recorded_max,
             scratch: Vec::with_capacity(64),
             link_status,
+            link_check_queued,
             shows,
             fact_last,
             fact_base,
@@ -179,6 +209,7 @@ impl Run {
             },
             started: false,
             finished: false,
+            fingerprint: 0,
         }
     }
 
@@ -229,6 +260,10 @@ impl Run {
                 return Err(RunError::EventBudget { events_max: self.events_max, at_us });
             }
             self.now_us = at_us;
+            self.fingerprint = mix(mix(self.fingerprint, at_us), event_word(&event));
+            if self.trace.event_count % crate::trace::event::FINGERPRINT_EVERY == 0 {
+                self.trace.fingerprints.push((at_us, self.fingerprint));
+            }
             self.handle(event);
             if self.queue.overflowed() {
                 return Err(RunError::PendingBudget { at_us });
@@ -264,6 +299,10 @@ impl Run {
                 }
             }
             Event::Watchdog { node } => self.watchdog_due(node),
+            Event::LinkCheck { link } => {
+                self.link_check_queued[link.index()] = false;
+                self.check_link(link);
+            }
             Event::Boot { node } => {
                 if self.nodes[node.index()].host.health == Health::Crashed {
                     self.set_health(node, Health::Up);
@@ -439,10 +478,13 @@ impl Run {
 
     fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
         let now = self.now_us;
-        let (_, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
+        let (link, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });
+                if let Some(link) = link {
+                    self.check_link(link);
+                }
                 (at, Fate::Delivered)
             }
             Err(Drop::Cut | Drop::NoRoute) => (now, Fate::Cut),
@@ -551,13 +593,27 @@ impl Run {
         self.record_link_changes();
     }
 
+    /// Record a change of one link's status when it happens (a backlog crossing
+    /// the queueing threshold), not only at the next timeline step; while it
+    /// queues, look again when the backlog should have drained.
+    fn check_link(&mut self, id: LinkId) {
+        let now = self.now_us;
+        let i = id.index();
+        let status = self.network.status(id, now);
+        if status != self.link_status[i] {
+            self.link_status[i] = status;
+            self.trace.events.push(TraceEvent::Link { at_us: now, link: id, status });
+        }
+        let link = &self.network.links[i];
+        if status == LinkStatus::Degraded && link.queueing(now) && !self.link_check_queued[i] {
+            self.link_check_queued[i] = true;
+            self.queue.push(link.queue_drains_at_us().max(now + 1), Event::LinkCheck { link: id });
+        }
+    }
+
     fn record_link_changes(&mut self) {
         for i in 0..self.link_status.len() {
-            let status = self.network.status(LinkId(i as u32), self.now_us);
-            if status != self.link_status[i] {
-                self.link_status[i] = status;
-                self.trace.events.push(TraceEvent::Link { at_us: self.now_us, link: LinkId(i as u32), status });
-            }
+            self.check_link(LinkId(i as u32));
         }
     }
 }

@@ -135,6 +135,28 @@ const fn max_of(values: &[usize]) -> usize {
     max
 }
 
+/// `From` a family (or timer enum) into its hub variant and `TryFrom` back,
+/// for both hubs (`Msg`, `Timer`).
+macro_rules! hub_conversions {
+    ($hub:ident :: $variant:ident($ty:ty)) => {
+        impl From<$ty> for $hub {
+            fn from(v: $ty) -> $hub {
+                $hub::$variant(v)
+            }
+        }
+        impl TryFrom<$hub> for $ty {
+            type Error = $hub;
+            fn try_from(h: $hub) -> Result<Self, $hub> {
+                match h {
+                    $hub::$variant(v) => Ok(v),
+                    #[allow(unreachable_patterns)]
+                    other => Err(other),
+                }
+            }
+        }
+    };
+}
+
 /// Generates the hub enums from the registry table.
 macro_rules! define_hubs {
     ( $( $(#[$doc:meta])* $key:literal $variant:ident($spec:ty) = $build:path
@@ -148,20 +170,7 @@ macro_rules! define_hubs {
         enum FamilyIndex { $( $( $mv, )? )* }
 
         $( $(
-            impl From<$mt> for Msg {
-                fn from(m: $mt) -> Msg {
-                    Msg::$mv(m)
-                }
-            }
-            impl TryFrom<Msg> for $mt {
-                type Error = Msg;
-                fn try_from(m: Msg) -> Result<Self, Msg> {
-                    match m {
-                        Msg::$mv(m) => Ok(m),
-                        other => Err(other),
-                    }
-                }
-            }
+            hub_conversions!(Msg::$mv($mt));
             const _: () = assert!(<$mt as Family>::KIND_NAMES.len() <= KIND_BLOCK as usize, "a message family has more kinds than a code block");
         )? )*
 
@@ -181,22 +190,7 @@ macro_rules! define_hubs {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Timer { $( $( $tv($tt), )? )* }
 
-        $( $(
-            impl From<$tt> for Timer {
-                fn from(t: $tt) -> Timer {
-                    Timer::$tv(t)
-                }
-            }
-            impl TryFrom<Timer> for $tt {
-                type Error = Timer;
-                fn try_from(t: Timer) -> Result<Self, Timer> {
-                    match t {
-                        Timer::$tv(t) => Ok(t),
-                        other => Err(other),
-                    }
-                }
-            }
-        )? )*
+        $( $( hub_conversions!(Timer::$tv($tt)); )? )*
 
         /// Slots per node: a node runs one model, so models share slot numbers.
         pub const TIMER_SLOTS: usize = max_of(&[ $( $( <$tt as TimerSlots>::SLOTS, )? )* ]);

@@ -4,8 +4,10 @@ pub mod gauges;
 pub mod groups;
 pub mod impact;
 pub mod invariants;
+pub mod metrics;
 pub mod outcome;
 pub mod spread;
 pub mod writes;
 
-pub use outcome::{compute, Outcome, METRICS};
+pub use metrics::{MetricDef, METRICS, METRIC_TABLE};
+pub use outcome::{compute, Outcome};

@@ -97,55 +97,14 @@ pub struct ChallengeResult {
     pub goals: Vec<GoalResult>,
 }
 
-/// Metric names accepted in `outcomes[].metric`, `sweep` and challenges.
-pub const METRICS: [&str; 20] = [
-    "split_brain_s",
-    "groups_split",
-    "all_down_s",
-    "groups_all_down",
-    "unavailable_s",
-    "degraded_s",
-    "impact_s",
-    "leader_changes",
-    "acked_writes",
-    "lost_writes",
-    "divergent_writes",
-    "requests_ok",
-    "requests_failed",
-    "success_rate_pct",
-    "latency_mean_ms",
-    "success_rate_min_pct",
-    "request_impact_s",
-    "latency_peak_ratio",
-    "rpo_s",
-    "rto_s",
-];
-
 impl Outcome {
+    /// A metric by name: one of `METRIC_TABLE`'s, or a gauge's (`NAME` its last
+    /// value, `NAME_max` its largest).
     pub fn metric(&self, name: &str) -> Option<f64> {
-        Some(match name {
-            "split_brain_s" => self.split_brain_s,
-            "groups_split" => f64::from(self.groups_split),
-            "all_down_s" => self.all_down_s,
-            "groups_all_down" => f64::from(self.groups_all_down),
-            "unavailable_s" => self.unavailable_s,
-            "degraded_s" => self.degraded_s,
-            "impact_s" => self.impact_s,
-            "leader_changes" => f64::from(self.leader_changes),
-            "acked_writes" => self.acked_writes as f64,
-            "lost_writes" => self.lost_writes as f64,
-            "divergent_writes" => self.divergent_writes as f64,
-            "requests_ok" => self.requests_ok as f64,
-            "requests_failed" => self.requests_failed as f64,
-            "success_rate_pct" => self.success_rate_pct,
-            "latency_mean_ms" => self.latency_mean_ms,
-            "success_rate_min_pct" => self.success_rate_min_pct,
-            "request_impact_s" => self.request_impact_s,
-            "latency_peak_ratio" => self.latency_peak_ratio,
-            "rpo_s" => self.rpo_s,
-            "rto_s" => self.rto_s,
-            _ => return self.gauge_metric(name),
-        })
+        match super::metrics::metric_def(name) {
+            Some(m) => Some((m.read)(self)),
+            None => self.gauge_metric(name),
+        }
     }
 
     fn gauge_metric(&self, name: &str) -> Option<f64> {

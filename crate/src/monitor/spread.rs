@@ -11,7 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::outcome::{Outcome, METRICS};
+use super::metrics::METRICS;
+use super::outcome::Outcome;
 use crate::scenario::format::CheckKind;
 
 /// One figure over the seeds.

@@ -70,6 +70,20 @@ impl Link {
     pub fn backlog_us(&self, now: SimTime) -> u64 {
         self.busy_until_us.saturating_sub(now)
     }
+
+    /// A backlog longer than this (the latency, at least 1 ms) shows the link as queueing.
+    fn queueing_threshold_us(&self) -> u64 {
+        self.latency_us.max(1_000)
+    }
+
+    pub fn queueing(&self, now: SimTime) -> bool {
+        self.backlog_us(now) > self.queueing_threshold_us()
+    }
+
+    /// When the backlog will have drained to the threshold if nothing more is sent.
+    pub fn queue_drains_at_us(&self) -> SimTime {
+        self.busy_until_us.saturating_sub(self.queueing_threshold_us())
+    }
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ impl Network {
         }
         if gray {
             LinkStatus::Gray
-        } else if link.total_loss_ppm() > 0 || link.netem_delay_us > 0 || link.backlog_us(now) > link.latency_us.max(1_000) {
+        } else if link.total_loss_ppm() > 0 || link.netem_delay_us > 0 || link.queueing(now) {
             LinkStatus::Degraded
         } else {
             LinkStatus::Up

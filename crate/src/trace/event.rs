@@ -96,12 +96,19 @@ pub struct Trace {
     pub event_count: u64,
     /// Simulated time the run reached.
     pub end_us: u64,
+    /// Every `FINGERPRINT_EVERY` events: (simulated time, hash of every event
+    /// so far). Two runs that part ways differ from the first entry after the
+    /// event where they parted, which names the time to look at.
+    pub fingerprints: Vec<(u64, u64)>,
     /// Shown facts as they changed, in time order (not in the digest).
     pub facts: Vec<FactChange>,
     /// Fact changes after `FACT_CHANGES_MAX` are not recorded (the stage then
     /// shows each node's last recorded values).
     pub facts_truncated: bool,
 }
+
+/// Events between two fingerprints.
+pub const FINGERPRINT_EVERY: u64 = 1_000;
 
 impl Trace {
     pub fn request_done(&mut self, at_us: u64, ok: bool, latency_us: u64) {

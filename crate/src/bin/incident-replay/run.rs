@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use incident_replay::replay::replay_with;
-use incident_replay::scenario::inject::{self, InjectedAction};
+use incident_replay::monitor::metrics::Unit;
+use incident_replay::monitor::METRIC_TABLE;
+use incident_replay::replay::{replay_until, replay_with};
 use incident_replay::scenario::chaos;
+use incident_replay::scenario::inject::{self, InjectedAction};
 use incident_replay::scenario::format::CheckKind;
 use incident_replay::scenario::units::{parse_literal, Kind};
-use incident_replay::scenario::{self, Overrides, ScenarioError};
+use incident_replay::scenario;
 
 use crate::input::{overrides, read, seed_of};
 
@@ -21,6 +23,8 @@ pub enum RunFormat {
     /// The injected actions (from `--actions`, `--inject` and `--chaos`) in the
     /// text form, one a line: what a chaos run did, to edit or pass back with `--inject`.
     Actions,
+    /// One line per 1,000 events: simulated µs and the hash of every event so far (hex).
+    Fingerprints,
 }
 
 #[derive(clap::Args)]
@@ -105,13 +109,18 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         None => replay_with(&name, &text, &o, seed, injected),
         Some(u) => {
             let until_us = until_of(&name, &text, &u)?;
-            replay_until(&name, &text, &o, seed, until_us, injected)
+            replay_until(&name, &text, &o, seed, Some(until_us), injected)
         }
     };
     let r = result.map_err(|e| e.to_string())?;
     match format {
         RunFormat::Json => println!("{}", serde_json::to_string_pretty(&r.outcome).map_err(|e| e.to_string())?),
         RunFormat::Timeline => print!("{}", r.timeline_text()),
+        RunFormat::Fingerprints => {
+            for (at_us, hash) in &r.run.trace.fingerprints {
+                println!("{at_us} {hash:016x}");
+            }
+        }
         RunFormat::Text => print_text(&r.scenario.meta.title, &r.outcome),
         RunFormat::Actions => r.injected.iter().for_each(|a| println!("{}", inject::to_text(a))),
     }
@@ -134,41 +143,24 @@ fn until_of(name: &str, text: &str, until: &str) -> Result<u64, String> {
     Ok(until_us as u64)
 }
 
-fn replay_until(
-    name: &str,
-    text: &str,
-    o: &Overrides,
-    seed: u64,
-    until_us: u64,
-    injected: Vec<InjectedAction>,
-) -> Result<incident_replay::replay::Replay, ScenarioError> {
-    // Shorten the scenario's duration; the replay then stops there.
-    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| ScenarioError::shape(name, String::new(), e))?;
-    value["meta"]["duration"] = serde_json::Value::String(format!("{until_us}us"));
-    let shortened: Vec<_> = value["timeline"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|step| {
-            step["at"].as_str().and_then(|a| parse_literal(a, Kind::Duration).ok()).is_none_or(|at| at as u64 <= until_us)
-        })
-        .collect();
-    value["timeline"] = serde_json::Value::Array(shortened);
-    replay_with(name, &value.to_string(), o, seed, injected)
-}
-
+/// The text outcome: the metric table's headline rows (request figures only
+/// when clients sent requests, zero rows left out as on the page), then the checks.
 fn print_text(title: &str, o: &incident_replay::monitor::Outcome) {
     println!("{title}");
     println!("  seed {}  events {}  simulated {:.1} s  digest {}", o.seed, o.events, o.end_s, o.digest);
-    println!("  split brain      {:>12.1} s  ({} groups)", o.split_brain_s, o.groups_split);
-    println!("  all members down {:>12.1} s  ({} groups)", o.all_down_s, o.groups_all_down);
-    println!("  unavailable      {:>12.1} group-s", o.unavailable_s);
-    println!("  degraded         {:>12.1} s", o.degraded_s);
-    println!("  leader changes   {:>12}", o.leader_changes);
-    println!("  writes acked     {:>12}  lost {}  divergent {}", o.acked_writes, o.lost_writes, o.divergent_writes);
-    println!("  requests ok      {:>12}  failed {}  success {:.2}%  mean latency {:.1} ms", o.requests_ok, o.requests_failed, o.success_rate_pct, o.latency_mean_ms);
-    println!("  RPO {:.1} s   RTO {:.1} s", o.rpo_s, o.rto_s);
+    let requests = o.requests_ok + o.requests_failed > 0;
+    for m in METRIC_TABLE.iter().filter(|m| m.headline && (requests || !m.needs_requests)) {
+        let v = (m.read)(o);
+        if v == 0.0 && m.unit != Unit::Percent {
+            continue;
+        }
+        let value = match m.unit {
+            Unit::Count => format!("{v:.0}"),
+            _ => format!("{v:.1}"),
+        };
+        let line = format!("  {:<36} {:>12} {}", m.label, value, m.unit.suffix());
+        println!("{}", line.trim_end());
+    }
     for c in &o.checks {
         let m = c.measured.map_or("unknown metric".to_string(), |m| format!("{m:.1}"));
         println!("  {} {:<22} expected {} ± {}  measured {}  {}", kind_word(c.kind), c.metric, c.expected, c.tolerance, m, if c.within { "ok" } else { "OUT OF TOLERANCE" });

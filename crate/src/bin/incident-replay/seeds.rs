@@ -47,7 +47,7 @@ pub fn run_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overrides, 
             let doc = serde_json::json!({ "spread": summary, "per_seed": per_seed });
             println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?);
         }
-        RunFormat::Timeline | RunFormat::Actions => return Err("--seeds: use --format text or json (a timeline or an action list is one seed's)".into()),
+        RunFormat::Timeline | RunFormat::Actions | RunFormat::Fingerprints => return Err("--seeds: use --format text or json (a timeline, an action list or fingerprints are one seed's)".into()),
         RunFormat::Text => {
             let title = scenario::parse(name, text).map(|s| s.meta.title).unwrap_or_default();
             print_seed_table(&title, &outcomes);
