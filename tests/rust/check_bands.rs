@@ -99,6 +99,9 @@ const CASES: &[Case] = &[
     Case { scenario: "demo-partition", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["quorum=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
     // Elasticsearch split brain
     Case { scenario: "elasticsearch-split-brain", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["client_rate=20"])), one_sided_because: "" },
+    // Patroni: a stalled leader
+    Case { scenario: "patroni-watchdog", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["stall=40"])), above: Some(set(&["stall=80"])), one_sided_because: "" },
+    Case { scenario: "patroni-watchdog", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["watchdog_mode=2"])), above: Some(set(&["write_rate=40"])), one_sided_because: "" },
 ];
 
 const PENDING: &[&str] = &[];
