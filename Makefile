@@ -17,7 +17,7 @@ CSP := default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self
 ## and the gallery's card data (www/scenarios/gallery.json).
 build: wasm-tools
 	$(CARGO) build --profile fast --target wasm32-unknown-unknown --lib
-	wasm-bindgen --target web --no-typescript --out-dir www/pkg $(WASM)
+	wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir www/pkg $(WASM)
 	rm -rf www/scenarios && mkdir -p www/scenarios && cp scenarios/*.json www/scenarios/
 	node -e "const fs=require('fs');const n=fs.readdirSync('scenarios').filter(f=>f.endsWith('.json')&&f!=='schema.json').map(f=>f.slice(0,-5)).sort();fs.writeFileSync('www/scenarios/index.json',JSON.stringify(n)+'\n')"
 	node tools/gallery-index.mjs scenarios www/scenarios/gallery.json
@@ -25,7 +25,7 @@ build: wasm-tools
 ## A self-contained static site in dist/ for any static host, with the CSP it runs under
 ## in dist/_headers (Netlify / Cloudflare Pages syntax; see www/embedding.html for others).
 dist: build
-	rm -rf dist && mkdir -p dist && cp -R www/. dist/
+	rm -rf dist && mkdir -p dist && cp -R www/. dist/ && rm -rf dist/pkg-bench
 	printf '/*\n  Content-Security-Policy: %s\n' "$(CSP)" > dist/_headers
 
 serve: build
@@ -50,9 +50,12 @@ bench-native:
 
 bench-browser: build browser-tools
 	$(CARGO) build --profile fast --bin incident-replay
+	$(CARGO) build --profile fast --target wasm32-unknown-unknown --lib --features wasm-bench --target-dir target/bench
+	wasm-bindgen --target web --no-typescript --out-dir www/pkg-bench target/bench/wasm32-unknown-unknown/fast/incident_replay.wasm
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node tests/browser/bench.mjs
 	node tests/browser/page-bench.mjs
+	node tests/browser/size-bench.mjs
 
 ## The wasm32 target comes with rust-toolchain.toml; wasm-bindgen-cli must match the crate exactly.
 wasm-tools:
@@ -70,4 +73,4 @@ browser-tools:
 	fi
 
 clean:
-	rm -rf target www/pkg www/scenarios dist tests/browser/node_modules
+	rm -rf target www/pkg www/pkg-bench www/scenarios dist tests/browser/node_modules

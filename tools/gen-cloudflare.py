@@ -15,7 +15,7 @@ def raft(n):
         "term_gauge": "etcd_term", "elections_gauge": f"{n}_elections"}}
 
 def pg(primary=False):
-    return {"pg_node": {"group": "auth-db", "plane": "db", "initially_primary": primary,
+    return {"db_member": {"group": "auth-db", "plane": "db", "initially_primary": primary,
         "capacity": "$db_capacity", "queue_max": "$db_queue_max", "data_size": "$db_data_size",
         "copy_bandwidth": "$db_copy_bandwidth", "resync_time": "$db_resync_time"}}
 

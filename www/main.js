@@ -5,6 +5,7 @@ import { readHash, writeHash } from './app/url-state.js';
 import { renderGallery } from './app/gallery.js';
 import { createPlayer } from './app/player.js';
 import { PLAYER_HTML } from './app/player-template.js';
+import { sameSets } from './app/settings.js';
 
 const $ = (id) => document.getElementById(id);
 const dark = matchMedia('(prefers-color-scheme: dark)');
@@ -69,7 +70,7 @@ function fromHash() {
     return;
   }
   // A hash we wrote ourselves (same scenario and settings) only moves time.
-  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && JSON.stringify(h.sets) === JSON.stringify(Object.fromEntries(Object.entries(state.sets).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)])));
+  const same = h.scenario === state.name && h.draft === Boolean(page.draft) && (h.seed ?? 1) === state.seed && sameSets(h.sets, state.sets);
   if (same && !$('player').hidden) { if (h.tS != null) player.seek(h.tS * 1e6); return; }
   // The workshop's edited copy, when the link asks for it and this browser has it.
   let json = null;
@@ -78,7 +79,7 @@ function fromHash() {
     if (json == null) h.problems.push('draft: this browser holds no edited copy of the scenario; showing the file as shipped');
   }
   page.draft = json != null;
-  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, charts: h.charts, windowS: h.windowS ?? 5, json });
+  openPlayer(h.scenario, { seed: h.seed ?? 1, sets: h.sets, tS: h.tS, view: h.view, problems: h.problems, speed: h.speed ?? 1, presenter: h.presenter, story: h.story ?? true, charts: h.charts, windowS: h.windowS ?? 5, json });
 }
 
 function showGallery() {

@@ -6,9 +6,21 @@ use crate::engine::run::{Run, RunError};
 use crate::monitor::{self, Outcome};
 use crate::scenario::{self, Overrides, Scenario, ScenarioError};
 use crate::trace::event::TraceEvent;
-use crate::trace::frame::FrameBuffer;
+use crate::trace::facts::FactFrames;
+use crate::trace::frame::{FrameBuffer, FrameSources};
 use crate::trace::keyframe::Keyframes;
 use crate::trace::text;
+
+/// What one node was over a run (`Replay::states_taken`): bit `k` of `roles`
+/// is `Role` code `k`, of `healths` `Health` code `k`, of `role_words` the
+/// `k`th word of its role fact.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StatesTaken {
+    pub roles: u32,
+    pub healths: u32,
+    pub role_words: u32,
+    pub group: Option<u16>,
+}
 
 pub struct Replay {
     pub file: String,
@@ -19,6 +31,8 @@ pub struct Replay {
     pub invariants: Vec<crate::scenario::format::Invariant>,
     pub run: Run,
     pub keyframes: Keyframes,
+    /// Shown facts, seekable (`model/show.rs`).
+    pub fact_frames: FactFrames,
     pub outcome: Outcome,
     frame: FrameBuffer,
 }
@@ -33,8 +47,10 @@ pub fn replay(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Resul
     let mut run = Run::new(loaded.resolved.setup);
     run.run_to_end().map_err(|e| budget_error(file, &e))?;
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
+    let fact_slots = run.shows.iter().map(|s| s.facts.len()).max().unwrap_or(0);
+    let fact_frames = FactFrames::build(&run.trace.facts, run.node_count(), fact_slots);
     let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, invariants, run, keyframes, outcome, frame: FrameBuffer::default() })
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, invariants, run, keyframes, fact_frames, outcome, frame: FrameBuffer::default() })
 }
 
 pub fn budget_error(file: &str, e: &RunError) -> ScenarioError {
@@ -58,8 +74,14 @@ impl Replay {
 
     /// The frame at `t_us` as a flat buffer (layout in `trace/frame.rs`).
     pub fn frame(&mut self, t_us: u64) -> &[f32] {
-        let links = self.run.network.links.len();
-        let len = self.frame.fill(&self.run.trace, &self.keyframes, self.run.node_count(), links, t_us);
+        let sources = FrameSources {
+            keyframes: &self.keyframes,
+            facts: &self.fact_frames,
+            node_count: self.run.node_count(),
+            link_count: self.run.network.links.len(),
+            group_count: self.groups.len(),
+        };
+        let len = self.frame.fill(&self.run.trace, &sources, t_us);
         &self.frame.data[..len]
     }
 
@@ -73,6 +95,7 @@ impl Replay {
     }
 
     /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
+    /// (mirrored in `www/lib/run-layout.js`, as are the other flat arrays here)
     /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;
@@ -111,6 +134,31 @@ impl Replay {
         times.sort_unstable();
         times.dedup();
         times.into_iter().map(|t| t as f64).collect()
+    }
+
+    /// What each node was over the run, for the stage's legend and layout
+    /// (one entry per node): the roles and healths it took, the words of its
+    /// role fact it showed, and the group it played a role in.
+    pub fn states_taken(&self) -> Vec<StatesTaken> {
+        let mut out = vec![StatesTaken::default(); self.run.node_count()];
+        for e in &self.run.trace.events {
+            match *e {
+                TraceEvent::Role { node, role, group, .. } => {
+                    let n = &mut out[node.index()];
+                    n.roles |= 1 << (role as u8);
+                    n.group.get_or_insert(group.0);
+                }
+                TraceEvent::Health { node, health, .. } => out[node.index()].healths |= 1 << (health as u8),
+                _ => {}
+            }
+        }
+        for c in &self.run.trace.facts {
+            let i = c.node.index();
+            if self.run.shows[i].role_fact == Some(usize::from(c.fact)) && (0..32).contains(&c.value) {
+                out[i].role_words |= 1 << c.value;
+            }
+        }
+        out
     }
 
     /// Every report of gauge `gauge`: flat `[t_us, node, value]`.

@@ -119,13 +119,13 @@ pub fn compare_spreads(history: JsValue, yours: JsValue) -> Result<JsValue, JsVa
     to_js(&crate::monitor::spread::compare(&read(history)?, &read(yours)?))
 }
 
-/// The JSON Schema of the scenario format.
-#[wasm_bindgen]
-pub fn schema() -> String {
-    scenario::schema::schema_json()
-}
+// The JSON Schema is a static file (`scenarios/schema.json`, checked against
+// the generator by `tests/rust/schema.rs`), so the shipped module does not
+// carry its generator. The benchmark entry points below are compiled only
+// into the benchmark build (`--features wasm-bench`, see `make bench`).
 
 /// The generated benchmark scenario (same as `incident-replay bench`).
+#[cfg(feature = "wasm-bench")]
 #[wasm_bindgen]
 pub fn bench_scenario(servers: u32, clients: u32, rate: u32, seconds: u32) -> String {
     crate::bench::large_scenario(servers, clients, rate, seconds)
@@ -133,11 +133,13 @@ pub fn bench_scenario(servers: u32, clients: u32, rate: u32, seconds: u32) -> St
 
 /// The benchmark scenario loaded and ready, so JS can time `run` alone, as
 /// `incident-replay bench` does natively.
+#[cfg(feature = "wasm-bench")]
 #[wasm_bindgen]
 pub struct BenchRun {
     run: crate::engine::run::Run,
 }
 
+#[cfg(feature = "wasm-bench")]
 #[wasm_bindgen]
 impl BenchRun {
     #[wasm_bindgen(constructor)]
@@ -159,6 +161,10 @@ struct NodeInfo<'a> {
     x: Option<f64>,
     y: Option<f64>,
     model: &'static str,
+    /// Role words, declared facts and watched peers (`model/show.rs`).
+    show: &'a crate::model::show::NodeShow,
+    /// Roles, healths and role words it took in this run (for the legend).
+    taken: crate::replay::StatesTaken,
 }
 
 #[derive(Serialize)]
@@ -209,16 +215,21 @@ impl Replay {
     pub fn topology(&self) -> Result<JsValue, JsValue> {
         let s = &self.inner.scenario;
         let net = &self.inner.run.network;
+        let taken = self.inner.states_taken();
         let topology = Topology {
             nodes: s
                 .nodes
                 .iter()
-                .map(|n| NodeInfo {
+                .zip(&self.inner.run.shows)
+                .zip(taken)
+                .map(|((n, show), taken)| NodeInfo {
                     name: &n.name,
                     label: &n.label,
                     x: n.x,
                     y: n.y,
                     model: n.model.name(),
+                    show,
+                    taken,
                 })
                 .collect(),
             links: net.links.iter().flat_map(|l| [l.from.0, l.to.0, u32::from(l.plane.0)]).collect(),

@@ -1,6 +1,8 @@
 // Benchmark, not a test: events per second of the WASM core in headless
 // Chromium on the same generated scenario as `incident-replay bench`, and the
-// native figure beside it. Run with `make bench` (builds both first).
+// native figure beside it. Run with `make bench` (builds both first; the
+// benchmark entry points live in a separate build, www/pkg-bench/, so the
+// shipped module does not carry them).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { launch, openPage, repo } from './harness.mjs';
@@ -16,7 +18,7 @@ try {
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(1000);
   const result = await page.evaluate(async ({ shape, repeats }) => {
-    const wasm = await import('./pkg/incident_replay.js');
+    const wasm = await import('./pkg-bench/incident_replay.js');
     await wasm.default();
     let best = Infinity;
     let events = 0;

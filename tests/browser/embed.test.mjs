@@ -141,3 +141,62 @@ test('challenges say what is met; presenter mode shows a clean stage and large n
     await env.close();
   }
 });
+
+test('an element taken off the page stops its animation loop, observers and listeners, and starts again when put back', async () => {
+  const env = await launch('.');
+  try {
+    const context = await env.browser.newContext({ viewport: { width: 1100, height: 700 } });
+    // Count animation frames asked for, and observers that are still observing.
+    await context.addInitScript(() => {
+      window.__raf = 0;
+      const raf = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (f) => { window.__raf++; return raf(f); };
+      window.__observing = new Set();
+      for (const name of ['ResizeObserver', 'IntersectionObserver']) {
+        const Base = window[name];
+        window[name] = class extends Base {
+          observe(...a) { window.__observing.add(this); return super.observe(...a); }
+          disconnect() { window.__observing.delete(this); return super.disconnect(); }
+        };
+      }
+    });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${env.base}tests/browser/fixtures/host.html`);
+    await page.waitForFunction(() => customElements.get('incident-replay'));
+    for (const id of ['#a', '#b', '#c']) await elementReady(page, id);
+    await page.$eval('#a', (e) => e.shadowRoot.getElementById('play').click());
+    const before = await page.evaluate(() => window.__raf);
+    await page.waitForTimeout(400);
+    assert.ok((await page.evaluate(() => window.__raf)) > before + 5, 'a playing element animates');
+    assert.equal(await page.$eval('#a', (e) => e.player.state.playing), true);
+
+    const kept = await page.evaluate(() => {
+      const a = document.querySelector('#a');
+      window.__kept = a;
+      for (const e of document.querySelectorAll('incident-replay')) e.remove();
+      return a.dataset.ready;
+    });
+    assert.equal(kept, 'destroyed', 'the player was destroyed');
+    await page.waitForTimeout(100);
+    const rafAfter = await page.evaluate(() => window.__raf);
+    await page.waitForTimeout(600);
+    assert.equal(await page.evaluate(() => window.__raf), rafAfter, 'no animation frame is asked for once every element is gone');
+    assert.equal(await page.evaluate(() => window.__observing.size), 0, 'no observer is left observing');
+    // A key pressed on the removed element's wrapper does nothing (the listener is gone).
+    assert.equal(await page.evaluate(() => {
+      const w = window.__kept.shadowRoot.querySelector('.player');
+      w.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+      return window.__kept.shadowRoot.getElementById('play').getAttribute('aria-label');
+    }), 'Play', 'paused on leaving, and Space no longer plays (its listener is gone)');
+
+    // Put back, it starts again.
+    await page.evaluate(() => document.body.append(window.__kept));
+    await page.waitForFunction(() => window.__kept.dataset.ready === 'true', null, { timeout: 60000 });
+    assert.ok((await page.evaluate(() => window.__observing.size)) > 0, 'observing again');
+    assert.deepEqual(errors, []);
+  } finally {
+    await env.close();
+  }
+});

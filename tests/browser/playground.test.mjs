@@ -53,8 +53,10 @@ for (const name of names) {
       await page.waitForTimeout(200);
       await screenshot(page, `${name}-${at}`);
     }
-    // Play at top speed until the end.
+    // Play at top speed until the end, in free play (story mode takes minutes: story.test.mjs).
     await page.keyboard.press('Home');
+    await page.click('#story-mode');
+    assert.equal(await page.getAttribute('#story-mode', 'aria-pressed'), 'false', 'switched to free play');
     await page.selectOption('#speed', '8');
     await page.click('#play');
     await page.waitForFunction(() => !window.__playground.playing, null, { timeout: 30000 });

@@ -179,6 +179,33 @@ fn cli_sweep_prints_one_row_per_run() {
 }
 
 #[test]
+fn cli_sweep_shards_concatenate_to_the_whole_sweep() {
+    let args = ["sweep", "scenarios/demo-partition.json", "--vary", "dead_time=2..20:4", "--seeds", "3", "--metrics", "split_brain_s,lost_writes"];
+    let (code, whole, err) = cli(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut pieces = String::new();
+    for shard in ["1/5", "2/5", "3/5", "4/5", "5/5"] {
+        let (code, out, err) = cli(&[&args[..], &["--shard", shard]].concat());
+        assert_eq!(code, 0, "{err}");
+        pieces.push_str(&out);
+    }
+    assert_eq!(pieces, whole, "shards 1..5 of 5 in order give the whole sweep, header once");
+    // JSON lines: one object per run, and they concatenate too.
+    let (code, out, err) = cli(&[&args[..], &["--format", "jsonl", "--shard", "2/2"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert!(out.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v["seed"].is_number())), "{out}");
+    for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+        let (code, _, err) = cli(&[&args[..], &["--shard", bad]].concat());
+        assert_eq!(code, 2, "--shard {bad}");
+        assert!(err.contains(&format!("--shard {bad}: expected I/N")), "{err}");
+    }
+    let (code, _, err) = cli(&[&args[..], &["--format", "json", "--shard", "1/2"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("JSON arrays do not concatenate"), "{err}");
+}
+
+#[test]
 fn challenges_name_known_metrics_and_sensible_limits() {
     let e = mutated(|v| v["challenges"][0]["goals"][0]["metric"] = "split_brain_seconds".into());
     assert!(e.contains("challenges[0].goals[0].metric") && e.contains("no metric named `split_brain_seconds`"), "{e}");

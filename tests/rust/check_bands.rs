@@ -102,6 +102,16 @@ const CASES: &[Case] = &[
     // Patroni: a stalled leader
     Case { scenario: "patroni-watchdog", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["stall=40"])), above: Some(set(&["stall=80"])), one_sided_because: "" },
     Case { scenario: "patroni-watchdog", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["watchdog_mode=2"])), above: Some(set(&["write_rate=40"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "groups_split", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: None, one_sided_because: "the scenario has one proxies group, so at most one group can split" },
+    Case { scenario: "aistore-2025", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: Some(set(&["reunify_force_primary=off", "keepalive_retry_factor=1"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "probe_kills_total", inside: DEFAULTS, below: Some(set(&["probe_failure_threshold=10"])), above: Some(set(&["probe_period=3"])), one_sided_because: "" },
+    Case { scenario: "aistore-2025", metric: "misplaced_objects_total", inside: DEFAULTS, below: Some(set(&["rebalance_after_reunify=on"])), above: Some(set(&["users_leave_at=530", "job_rate=80"])), one_sided_because: "" },
+    // Kafka: two leaders from the zombie's wake-up to the controller's restart; acks=1 records b2 took meanwhile
+    Case { scenario: "kafka-zombie-controller", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["conditional_writes=on"])), above: Some(set(&["restart_at=139"])), one_sided_because: "" },
+    Case { scenario: "kafka-zombie-controller", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["acks_all=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
+    // MongoDB: failover after electionTimeoutMillis; w: 1 writes rolled back
+    Case { scenario: "mongodb-rollback", metric: "new_primary_after_ms", inside: DEFAULTS, below: Some(set(&["election_timeout=5"])), above: Some(set(&["election_timeout=15"])), one_sided_because: "" },
+    Case { scenario: "mongodb-rollback", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["write_majority=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
 ];
 
 const PENDING: &[&str] = &[];

@@ -4,7 +4,8 @@
 //! every invariant the scenario declares (`invariants` in its file) must hold.
 //!
 //! `FAULT_CASES` sets the runs per scenario and toggle setting (default 2;
-//! e.g. `FAULT_CASES=50 cargo test --release --test fault_properties`).
+//! e.g. `FAULT_CASES=50 cargo test --release --test fault_properties`);
+//! `FAULT_ONLY=NAME` runs only scenario NAME.
 //! Clock steps are forward only and no clock is skewed: a lease (the HA
 //! quorum's self-demotion) assumes bounded drift, so a backward step breaks it
 //! by design; that is a fault outside what those mechanisms promise.
@@ -101,8 +102,15 @@ fn settings(name: &str) -> Vec<Overrides> {
     let mut on = Overrides::new();
     for inv in &s.invariants {
         if let scenario::format::Flag::Ref(r) = &inv.when {
-            if let Some(t) = r.strip_prefix('$').filter(|t| s.toggles.contains_key(*t)) {
-                on.insert(t.to_string(), OverrideValue::Flag(true));
+            // `"$a&!$b"`: each `$toggle` term on, each `!$toggle` term off.
+            for term in r.split('&').map(str::trim) {
+                let (value, name) = match term.strip_prefix('!') {
+                    Some(rest) => (false, rest),
+                    None => (true, term),
+                };
+                if let Some(t) = name.strip_prefix('$').filter(|t| s.toggles.contains_key(*t)) {
+                    on.insert(t.to_string(), OverrideValue::Flag(value));
+                }
             }
             // `"$parameter>=N"`: the parameter at N.
             if let Some((p, n)) = r.strip_prefix('$').and_then(|b| b.split_once(">=")) {
@@ -119,7 +127,9 @@ fn settings(name: &str) -> Vec<Overrides> {
 fn every_declared_invariant_holds_under_random_faults() {
     let mut failures = vec![];
     let mut checked = 0;
-    for name in common::scenario_names() {
+    // `FAULT_ONLY=name` runs one scenario (when looking into one model).
+    let only = std::env::var("FAULT_ONLY").ok();
+    for name in common::scenario_names().into_iter().filter(|n| only.as_ref().is_none_or(|o| o == n)) {
         for overrides in settings(&name) {
             for seed in 1..=cases() {
                 match run_with_faults(&name, &overrides, seed) {

@@ -11,8 +11,10 @@ use incident_replay::scenario::Overrides;
 use incident_replay::trace::event::Fate;
 
 const NAME: &str = "github-2012";
-/// Kind code of a STONITH request (`GhMsg::FenceRequest`).
-const FENCE_REQUEST: u8 = 24;
+/// Kind code of a STONITH request.
+fn fence_request_kind() -> u8 {
+    incident_replay::model::msg::Msg::from(incident_replay::model::fencing::FenceMsg::PowerOff { target: incident_replay::ids::NodeId(0), op: 0 }).kind()
+}
 
 fn historical() -> Outcome {
     run_with(NAME, &[], 1).outcome
@@ -34,8 +36,9 @@ fn historical_run_splits_pairs_then_they_fence_each_other_off() {
     assert!(pairs_both_off(o) > 0, "pairs with both nodes off");
     assert!(pairs_both_off(o) < 22, "only some pairs lose both nodes");
     assert!(o.divergent_writes > 0 && o.lost_writes > 0, "{} {}", o.divergent_writes, o.lost_writes);
-    let lost_fences = r.run.trace.messages.iter().filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::DeviceDrop).count();
-    let delivered_fences = r.run.trace.messages.iter().filter(|m| m.kind == FENCE_REQUEST && m.fate == Fate::Delivered).count();
+    let fence_request = fence_request_kind();
+    let lost_fences = r.run.trace.messages.iter().filter(|m| m.kind == fence_request && m.fate == Fate::DeviceDrop).count();
+    let delivered_fences = r.run.trace.messages.iter().filter(|m| m.kind == fence_request && m.fate == Fate::Delivered).count();
     assert!(lost_fences > 0 && delivered_fences > 0, "lost {lost_fences}, delivered {delivered_fences}");
     assert!(o.requests_failed > 0);
     for c in &o.checks {

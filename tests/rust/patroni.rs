@@ -9,7 +9,7 @@ mod common;
 
 use common::{num, on, run_with};
 use incident_replay::model::effect::Role;
-use incident_replay::model::node::Health;
+use incident_replay::engine::host::Health;
 use incident_replay::replay::{replay, Replay};
 use incident_replay::scenario::{OverrideValue, Overrides};
 use incident_replay::trace::event::TraceEvent;

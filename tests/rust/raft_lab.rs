@@ -91,8 +91,8 @@ fn bad_raft_and_manager_input_is_refused_with_a_path() {
     assert!(e.contains("initial_leader"), "{e}");
     let e = error_of(|v| v["nodes"][3]["model"]["db_manager"]["members"] = serde_json::json!(["auth1"]), "cloudflare-2020");
     assert!(e.contains("nodes[3].model.db_manager.members"), "{e}");
-    let e = error_of(|v| v["nodes"][4]["model"]["pg_node"]["capacity"] = 0.into(), "cloudflare-2020");
-    assert!(e.contains("nodes[4].model.pg_node.capacity"), "{e}");
-    let e = error_of(|v| v["nodes"][4]["model"]["pg_node"]["copy_bandwidth"] = "0MB/s".into(), "cloudflare-2020");
+    let e = error_of(|v| v["nodes"][4]["model"]["db_member"]["capacity"] = 0.into(), "cloudflare-2020");
+    assert!(e.contains("nodes[4].model.db_member.capacity"), "{e}");
+    let e = error_of(|v| v["nodes"][4]["model"]["db_member"]["copy_bandwidth"] = "0MB/s".into(), "cloudflare-2020");
     assert!(e.contains("copy_bandwidth"), "{e}");
 }

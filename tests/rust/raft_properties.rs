@@ -72,7 +72,7 @@ impl Sim {
     fn dispatch(&mut self, i: usize, f: impl FnOnce(&mut RaftNode, &mut Cx)) {
         let mut out = std::mem::take(&mut self.out);
         {
-            let mut cx = Cx { now_us: self.now, me: NodeId(i as u32), rng: &mut self.rngs[i], out: &mut out };
+            let mut cx = Cx { now_us: self.now, mono_us: self.now, me: NodeId(i as u32), rng: &mut self.rngs[i], out: &mut out };
             f(&mut self.nodes[i], &mut cx);
         }
         for e in out.drain(..) {

@@ -3,17 +3,19 @@
 // canvases and chart definitions; drawing is charts/chart.js.
 import { bucketsToPoints, successRatePct, meanLatencyMs } from '../charts/chart.js';
 import { gaugeUnit, gaugeLabel } from './gauges.js';
+import { GAUGE_POINT as G, REQUEST_BUCKET as R } from '../lib/run-layout.js';
 
 /** Flat [t, node, value] reports → [t, max over nodes' latest values × scale]. */
 export function maxOverNodes(points, scale = 1) {
   const latest = new Map();
   const out = [];
-  for (let i = 0; i + 2 < points.length; i += 3) {
-    latest.set(points[i + 1], points[i + 2]);
+  for (let i = 0; i + G.STRIDE <= points.length; i += G.STRIDE) {
+    const t = points[i + G.T_US];
+    latest.set(points[i + G.NODE], points[i + G.VALUE]);
     let max = -Infinity;
     for (const v of latest.values()) max = Math.max(max, v);
-    if (out.length >= 2 && out[out.length - 2] === points[i]) out[out.length - 1] = max * scale;
-    else out.push(points[i], max * scale);
+    if (out.length >= 2 && out[out.length - 2] === t) out[out.length - 1] = max * scale;
+    else out.push(t, max * scale);
   }
   return Float64Array.from(out);
 }
@@ -21,16 +23,16 @@ export function maxOverNodes(points, scale = 1) {
 /** How many nodes report a gauge (flat [t, node, value] points). */
 function reporters(points) {
   const nodes = new Set();
-  for (let i = 1; i < points.length; i += 3) nodes.add(points[i]);
+  for (let i = G.NODE; i < points.length; i += G.STRIDE) nodes.add(points[i]);
   return nodes.size;
 }
 
 /** The series a run offers: `{ key, title, unit, stepped, read(run) }`. */
 function chartDefinitions(history) {
-  const hasRequests = history.series.some((v, i) => i % 3 !== 2 && v > 0);
+  const hasRequests = history.series.some((v, i) => i % R.STRIDE !== R.LATENCY_MEAN_MS && v > 0);
   const charts = hasRequests ? [
-    { key: 'requests', title: 'Requests succeeding', unit: '%', stepped: true, read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, successRatePct) },
-    { key: 'latency', title: 'Mean request latency', unit: 'ms', stepped: true, read: (run) => bucketsToPoints(run.series, 3, 0, run.bucketUs, meanLatencyMs) },
+    { key: 'requests', title: 'Requests succeeding', unit: '%', stepped: true, read: (run) => bucketsToPoints(run.series, R.STRIDE, 0, run.bucketUs, successRatePct) },
+    { key: 'latency', title: 'Mean request latency', unit: 'ms', stepped: true, read: (run) => bucketsToPoints(run.series, R.STRIDE, 0, run.bucketUs, meanLatencyMs) },
   ] : [];
   history.gauges.forEach((g, id) => {
     const peak = Math.abs(history.outcome.gauges.find((x) => x.name === g.name)?.max ?? 0);

@@ -1,11 +1,14 @@
 // The HTML that puts the current replay on another page, in both forms:
 // the <incident-replay> element and the iframe. Values are escaped for HTML.
+import { setsAsText } from './settings.js';
 
 const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export function embedCode({ site, name, seed, tS, view, sets, scenario }) {
-  const params = Object.entries(sets).filter(([k]) => scenario.parameters?.[k]).map(([k, v]) => `${k}=${v}`).join('&');
-  const toggles = Object.entries(sets).filter(([k]) => scenario.toggles?.[k]).map(([k, v]) => (v ? k : `!${k}`)).join(' ');
+  // The element's own syntax: params="a=1&b=2", toggles="on_one !off_one"; values as settings.js writes them.
+  const text = Object.entries(setsAsText(sets));
+  const params = text.filter(([k]) => scenario.parameters?.[k]).map(([k, v]) => `${k}=${v}`).join('&');
+  const toggles = text.filter(([k]) => scenario.toggles?.[k]).map(([k, v]) => (v === '1' ? k : `!${k}`)).join(' ');
   const attrs = [['scenario', name]];
   if (seed !== 1) attrs.push(['seed', seed]);
   if (tS > 0) attrs.push(['t', +tS.toFixed(1)]);

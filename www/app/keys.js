@@ -31,9 +31,10 @@ export function controlOwnsKey(target, key) {
 /**
  * Listen on `target` (the document, or the element's wrapper) and run `moves[key]`
  * unless a modifier is held, a dialog is open, or the focused control owns the key.
- * `moves` maps `KeyboardEvent.key` to a function of the event.
+ * `moves` maps `KeyboardEvent.key` to a function of the event; `signal` (an
+ * AbortSignal) removes the listener when aborted.
  */
-export function bindShortcuts(target, moves) {
+export function bindShortcuts(target, moves, { signal } = {}) {
   target.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
     // Inside a shadow root the event's target outside it is the host: ask the path.
@@ -42,5 +43,5 @@ export function bindShortcuts(target, moves) {
     if (controlOwnsKey(focused, e.key)) return;
     const move = moves[e.key];
     if (move) { e.preventDefault(); move(e); }
-  });
+  }, { signal });
 }

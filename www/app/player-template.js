@@ -37,6 +37,7 @@ export const PLAYER_HTML = `
             <option value="2">2×</option><option value="4">4×</option><option value="8">8×</option>
           </select>
         </label>
+        <button id="story-mode" type="button" aria-pressed="true" title="Story mode: holds at each chapter until it can be read, slows down where state changes (press for free play)">Story mode</button>
         <label class="seed">Seed <input id="seed" type="number" min="0" step="1" value="1" inputmode="numeric" title="The same seed gives the same replay"></label>
         <button id="help" type="button" aria-haspopup="dialog" title="Keyboard shortcuts (?)">Keys</button>
         <output id="clock" class="clock" aria-live="off">--:--:--</output>
@@ -128,6 +129,7 @@ export const PLAYER_HTML = `
       <dt><kbd>[</kbd> <kbd>]</kbd></dt><dd>previous / next chapter</dd>
       <dt><kbd>v</kbd></dt><dd>switch your version / history / side by side</dd>
       <dt><kbd>p</kbd></dt><dd>presenter mode</dd>
+      <dt><kbd>s</kbd></dt><dd>story mode / free play</dd>
       <dt><kbd>g</kbd></dt><dd>gallery</dd>
       <dt><kbd>?</kbd></dt><dd>this help</dd>
     </dl>

@@ -86,6 +86,13 @@ export class SeedSpread {
     }), SETTLE_MS);
   }
 
+  /** Drop any waiting or unfinished work (the player is going away). */
+  cancel() {
+    ++this.token;
+    clearTimeout(this.timer);
+    pool().cancel();
+  }
+
   async run(token, { file, json, seed, sets, history, variant }) {
     const seeds = seedList(seed);
     const withVariant = variant != null && Object.keys(sets).length > 0;

@@ -1,11 +1,12 @@
 // The whole view in the URL hash, so any moment can be shared:
 //   #scenario=github-2012&seed=3&t=5423.5&view=both&set.dead_time=30&set.fencing_first=1
-//   &speed=2&presenter=1&charts=requests,gauge:db2_lag_bytes&window=30
-// (speed, presenter mode, the charts shown and the space-time window appear only
+//   &speed=2&presenter=1&story=0&charts=requests,gauge:db2_lag_bytes&window=30
+// (speed, presenter mode, free play instead of story mode, the charts shown and the space-time window appear only
 // when they differ from the defaults). Numbers stay numbers, toggles are 1/0.
 // Parsing never throws: a bad value is ignored here and reported by the page.
 
 import { parseSeed, parseSeconds } from './scenario-source.js';
+import { setsAsText } from './settings.js';
 
 /** Playback speeds and space-time windows the page offers (its <select> options). */
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
@@ -34,6 +35,8 @@ function readView(q, state) {
     if (WINDOWS_S.includes(w)) state.windowS = w;
     else state.problems.push(`window: “${clip(q.get('window'))}” from the link is not one of ${WINDOWS_S.join(', ')} s; using 5 s`);
   }
+  // story=0: free play instead of story mode (the default).
+  if (q.has('story')) state.story = q.get('story') !== '0';
   // Chart keys are checked against the scenario's charts by the player.
   if (q.has('charts')) state.charts = q.get('charts').split(',').filter(Boolean).slice(0, CHARTS_MAX);
 }
@@ -45,7 +48,7 @@ export function readHash(hash) {
   // (which the player then reports as unknown).
   const state = {
     scenario: q.get('scenario') || null, seed: null, tS: null, view: q.get('view') || null, sets: Object.create(null), problems: [],
-    speed: null, presenter: q.get('presenter') === '1', charts: null, windowS: null,
+    speed: null, presenter: q.get('presenter') === '1', story: null, charts: null, windowS: null,
     // draft=1: the workshop's edited copy of the scenario, kept in this browser.
     draft: q.get('draft') === '1',
   };
@@ -72,16 +75,17 @@ export function readHash(hash) {
   return state;
 }
 
-export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, charts, windowS, draft }) {
+export function writeHash({ scenario, seed, tS, view, sets, speed, presenter, story, charts, windowS, draft }) {
   const q = new URLSearchParams();
   q.set('scenario', scenario);
   if (draft) q.set('draft', '1');
   if (seed != null && seed !== 1) q.set('seed', String(seed));
   if (tS != null) q.set('t', tS.toFixed(3).replace(/\.?0+$/, ''));
   if (view && view !== 'variant') q.set('view', view);
-  for (const [name, value] of Object.entries(sets)) q.set(`set.${name}`, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  for (const [name, text] of Object.entries(setsAsText(sets))) q.set(`set.${name}`, text);
   if (speed != null && speed !== 1) q.set('speed', String(speed));
   if (presenter) q.set('presenter', '1');
+  if (story === false) q.set('story', '0');
   if (charts) q.set('charts', charts.join(','));
   if (windowS != null && windowS !== 5) q.set('window', String(windowS));
   return `#${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':')}`;

@@ -4,7 +4,7 @@
 // site, `scenario` names a file in scenarios/ and `src` must point there too.
 import './incident-replay.js';
 
-const ATTRIBUTES = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'controls', 'view', 'height', 'theme', 'caption'];
+const ATTRIBUTES = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'controls', 'view', 'height', 'theme', 'caption', 'story'];
 const FLAGS = ['autoplay', 'figure'];
 
 /** Longer values are cut: a link's settings are a few words, never a document. */

@@ -13,6 +13,7 @@
 //   params     parameter overrides, "dead_time=30&heartbeat_interval=500"
 //   toggles    mitigations switched on, "fencing_first quorum" ("!name" switches one off)
 //   autoplay   present: start playing when visible
+//   story      "on" (default): story mode, paced by the narration | "off": free play on the time-warp
 //   controls   "full" | "basic" (default: stage, playback, narration, outcome) | "none"
 //   view       "variant" (default) | "history" | "both"
 //   height     stage height, CSS length (default 420px)
@@ -39,12 +40,13 @@ export function settingsFrom(params, toggles) {
 }
 
 export class IncidentReplayElement extends HTMLElement {
-  static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls'];
+  static observedAttributes = ['scenario', 'src', 'seed', 't', 'params', 'toggles', 'view', 'theme', 'height', 'controls', 'story'];
 
   connectedCallback() {
     if (this.shadowRoot) {
-      // Moved within the page: the worker dropped this element's replays when it left.
-      if (this.player) this.load();
+      // Put back (or moved within the page): leaving destroyed the player and the
+      // worker dropped this element's replays, so start again if it had started.
+      if (this.started) this.start();
       return;
     }
     this.slotPrefix = `el${nextId++}`;
@@ -66,13 +68,17 @@ export class IncidentReplayElement extends HTMLElement {
 
   disconnectedCallback() {
     this.visibility?.disconnect();
-    this.player?.setPlaying(false);
+    // Off the page, nothing of the player may keep running: its animation loop,
+    // observers and listeners stop, and the worker drops its replays.
+    this.player?.destroy();
+    this.player = null;
     this.sim?.free();
   }
 
   attributeChangedCallback(name) {
     if (!this.player) return;
     if (name === 'theme' || name === 'height' || name === 'controls') { this.applyLook(); this.player.redraw(); return; }
+    if (name === 'story') { this.player.setStory(this.getAttribute('story') !== 'off'); return; }
     this.load();
   }
 
@@ -87,6 +93,7 @@ export class IncidentReplayElement extends HTMLElement {
   }
 
   start() {
+    this.started = true;
     sharedSim ||= new SimClient();
     this.sim = scopedClient(sharedSim, this.slotPrefix);
     this.wrapper.innerHTML = PLAYER_HTML;
@@ -123,6 +130,7 @@ export class IncidentReplayElement extends HTMLElement {
       sets: settingsFrom(this.getAttribute('params'), this.getAttribute('toggles')),
       tS: t > 0 ? t : null,
       view: this.getAttribute('view') || 'variant',
+      story: this.getAttribute('story') !== 'off',
       problems,
     });
   }

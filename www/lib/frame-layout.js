@@ -8,7 +8,7 @@ export const NODE_STRIDE = 4;
 export const LINK_STRIDE = 1;
 export const MSG_STRIDE = 6;
 
-// crate/src/model/node.rs Health
+// crate/src/engine/host.rs Health
 export const Health = Object.freeze({ UP: 0, CRASHED: 1, PAUSED: 2, OFF: 3 });
 export const HEALTH_NAMES = ['up', 'crashed', 'paused', 'powered off'];
 // crate/src/model/effect.rs Role

@@ -1,7 +1,7 @@
 // The only code that runs the simulation: loads the WASM core once, keeps the
 // latest replay, and answers requests. Errors travel as plain objects, since
 // structured clone drops an Error's own properties.
-import init, { Replay, describe, validate, run_outcome, schema, parameter_fits, spread, compare_spreads } from '../pkg/incident_replay.js';
+import init, { Replay, describe, validate, run_outcome, parameter_fits, spread, compare_spreads } from '../pkg/incident_replay.js';
 
 const ready = init();
 // Replays by slot: `history` (the scenario's defaults) and `variant` (the viewer's edits).
@@ -120,9 +120,6 @@ const handlers = {
   /** Two spreads figure by figure: changed only where the distributions differ. */
   compare({ history, yours }) {
     return { reply: { changes: compare_spreads(history, yours) }, transfer: [] };
-  },
-  schema() {
-    return { reply: { schema: schema() }, transfer: [] };
   },
   validate({ file, json, overrides }) {
     validate(file, json, overrides || {});

@@ -3,6 +3,7 @@
 // scenario's timeline, state changes as ticks, squeezed quiet stretches, and the
 // cursor. Pure drawing: positions come from the time-warp.
 import { fractionOf, squeezed } from './warp.js';
+import { SHADE, STEP } from '../lib/run-layout.js';
 
 export const SHADES = [
   { key: 'split', label: 'split brain' },
@@ -35,10 +36,10 @@ export function drawTimebar(ctx, { width, height, warp, shades, variantShades, s
   // Monitor states: history in the upper half, the viewer's version in the lower
   // half when it differs (so the change shows along time, not only in totals).
   const band = (data, top, h) => {
-    for (let i = 0; i + 2 < data.length; i += 3) {
-      const shade = data[i];
+    for (let i = 0; i + SHADE.STRIDE <= data.length; i += SHADE.STRIDE) {
+      const shade = data[i + SHADE.KIND];
       ctx.fillStyle = colours.shades[shade] ?? colours.muted;
-      const a = x(data[i + 1]), b = Math.max(x(data[i + 2]), a + 1.5);
+      const a = x(data[i + SHADE.START_US]), b = Math.max(x(data[i + SHADE.END_US]), a + 1.5);
       // The lost-data window overlaps the split brain that caused it: draw it as
       // a strip along the band's bottom so both stay visible.
       if (shade === 3) ctx.fillRect(a, top + h - 4, b - a, 4);
@@ -62,11 +63,11 @@ export function drawTimebar(ctx, { width, height, warp, shades, variantShades, s
   ctx.font = '10px system-ui, sans-serif';
   ctx.textBaseline = 'top';
   ctx.textAlign = 'left';
-  for (let i = 0; i + 1 < steps.length; i += 2) {
-    const px = Math.round(x(steps[i]));
+  for (let i = 0; i + STEP.STRIDE <= steps.length; i += STEP.STRIDE) {
+    const px = Math.round(x(steps[i + STEP.T_US]));
     ctx.fillStyle = colours.text;
     ctx.fillRect(px, 0, 1.5, height - 4);
-    ctx.fillText(String(steps[i + 1] + 1), px + 2, 1);
+    ctx.fillText(String(steps[i + STEP.INDEX] + 1), px + 2, 1);
   }
 
   // The cursor.

@@ -7,6 +7,7 @@ import { mountSweep } from './sweep.js';
 import { mountEditor } from './editor.js';
 import { mountTabs } from './tabs.js';
 import { showOutcome, showChecks } from '../app/outcome.js';
+import { errorText } from '../app/errors.js';
 
 const $ = (id) => document.getElementById(id);
 /** One worker for the editor's checks and single runs, so they never queue behind a sweep. */
@@ -28,7 +29,7 @@ function writeHash() {
 }
 
 function showError(target, e) {
-  const text = !e ? '' : e.path ? `${e.file ? `${e.file}: ` : ''}${e.path}: ${e.reason || e.message}` : e.message || String(e);
+  const text = e ? errorText(e) : '';
   target.hidden = !text;
   target.textContent = text;
 }

@@ -3,13 +3,13 @@
 //! and the scenario's duration, so a bad parameter can never hang a tab.
 
 use super::action::{Action, TimedAction};
+use super::host::{Health, Host};
 use super::queue::EventQueue;
 use super::rng::{stream_name, Rng};
 use super::time::{format_clock, SimTime};
 use crate::ids::{LinkId, NodeId, PlaneId};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
-use crate::model::node::{Health, Host, Watchdog};
 use crate::model::AnyModel;
 use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
 use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
@@ -119,6 +119,12 @@ pub struct Run {
     scratch: Vec<Effect>,
     link_status: Vec<LinkStatus>,
     pub trace: Trace,
+    /// How each node presents itself (`model/show.rs`), asked once at set-up.
+    pub shows: Vec<crate::model::show::NodeShow>,
+    /// Last recorded value of every node's facts: node `i`'s start at `fact_base[i]`.
+    fact_last: Vec<i64>,
+    fact_base: Vec<usize>,
+    fact_scratch: Vec<i64>,
     started: bool,
     finished: bool,
 }
@@ -127,7 +133,7 @@ impl Run {
     pub fn new(setup: Setup) -> Run {
         // Each node's stream is keyed by its name, so inserting a node leaves
         // every other node's draws unchanged.
-        let nodes = setup
+        let nodes: Vec<NodeRuntime> = setup
             .models
             .into_iter()
             .enumerate()
@@ -138,6 +144,9 @@ impl Run {
                 timers: [TimerSlot { deadline_us: OFF, local_deadline_us: OFF, queued_us: OFF, timer: None }; TIMER_SLOTS],
             })
             .collect();
+        let shows: Vec<_> = nodes.iter().map(|n| n.model.show()).collect();
+        let fact_base: Vec<usize> = shows.iter().scan(0, |at, s| { let base = *at; *at += s.facts.len(); Some(base) }).collect();
+        let fact_last = vec![crate::model::show::FACT_NONE; shows.iter().map(|s| s.facts.len()).sum()];
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
         let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
         let mut queue = EventQueue::default();
@@ -157,6 +166,10 @@ impl Run {
             messages_recorded_max: setup.messages_recorded_max,
             scratch: Vec::with_capacity(64),
             link_status,
+            shows,
+            fact_last,
+            fact_base,
+            fact_scratch: Vec::with_capacity(crate::model::show::FACTS_MAX),
             trace: Trace {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
@@ -263,14 +276,9 @@ impl Run {
     /// process is doing; the process comes back after the boot time.
     fn watchdog_due(&mut self, node: NodeId) {
         let now = self.now_us;
-        let host = &mut self.nodes[node.index()].host;
-        let Some(w) = host.watchdog else { return };
-        if w.deadline_us != now {
-            return; // kicked or re-armed since this wake-up was queued
-        }
-        host.watchdog = None;
+        let Some(boot_us) = self.nodes[node.index()].host.watchdog_fires(now) else { return };
         self.set_health(node, Health::Crashed);
-        self.queue.push(now.saturating_add(w.boot_us), Event::Boot { node });
+        self.queue.push(now.saturating_add(boot_us), Event::Boot { node });
     }
 
     fn wake(&mut self, node: NodeId, slot: usize) {
@@ -317,13 +325,40 @@ impl Run {
         let mut out = std::mem::take(&mut self.scratch);
         {
             let rt = &mut self.nodes[node.index()];
-            let mut cx = Cx { now_us: rt.host.clock.local(self.now_us), me: node, rng: &mut rt.rng, out: &mut out };
+            let clock = rt.host.clock;
+            let mut cx = Cx { now_us: clock.local(self.now_us), mono_us: clock.monotonic(self.now_us), me: node, rng: &mut rt.rng, out: &mut out };
             handler(&mut rt.model, &mut cx);
         }
         for effect in out.drain(..) {
             self.apply(node, effect);
         }
         self.scratch = out;
+        self.record_facts(node);
+    }
+
+    /// Ask the node's model for its shown facts and record those that changed.
+    fn record_facts(&mut self, node: NodeId) {
+        let i = node.index();
+        let count = self.shows[i].facts.len();
+        if count == 0 || self.trace.facts_truncated {
+            return;
+        }
+        let rt = &self.nodes[i];
+        let mut values = std::mem::take(&mut self.fact_scratch);
+        values.clear();
+        rt.model.facts(rt.host.clock.local(self.now_us), &mut values);
+        let base = self.fact_base[i];
+        for (f, &v) in values.iter().take(count).enumerate() {
+            if self.fact_last[base + f] != v {
+                self.fact_last[base + f] = v;
+                if self.trace.facts.len() >= crate::trace::facts::FACT_CHANGES_MAX {
+                    self.trace.facts_truncated = true;
+                    break;
+                }
+                self.trace.facts.push(crate::trace::event::FactChange { at_us: self.now_us, node, fact: f as u8, value: v });
+            }
+        }
+        self.fact_scratch = values;
     }
 
     fn apply(&mut self, node: NodeId, effect: Effect) {
@@ -366,15 +401,12 @@ impl Run {
                 }
             }
             Effect::WatchdogArm { timeout_us, boot_us } => {
-                let deadline_us = now.saturating_add(timeout_us);
-                self.nodes[node.index()].host.watchdog = Some(Watchdog { timeout_us, boot_us, deadline_us });
+                let deadline_us = self.nodes[node.index()].host.arm_watchdog(now, timeout_us, boot_us);
                 self.queue.push(deadline_us, Event::Watchdog { node });
             }
             Effect::WatchdogKick => {
-                if let Some(w) = self.nodes[node.index()].host.watchdog.as_mut() {
-                    w.deadline_us = now.saturating_add(w.timeout_us);
-                    let at = w.deadline_us;
-                    self.queue.push(at, Event::Watchdog { node });
+                if let Some(deadline_us) = self.nodes[node.index()].host.kick_watchdog(now) {
+                    self.queue.push(deadline_us, Event::Watchdog { node });
                 }
             }
             Effect::WatchdogStop => self.nodes[node.index()].host.watchdog = None,
@@ -519,122 +551,5 @@ impl Run {
                 self.trace.events.push(TraceEvent::Link { at_us: self.now_us, link: LinkId(i as u32), status });
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::msg::NoMsg;
-    use crate::model::workload::ClientTimer;
-    use crate::model::Model;
-
-    const KICK_GAUGE: u16 = 0;
-    const RESTART_GAUGE: u16 = 1;
-
-    /// Arms a 3 s watchdog at start and kicks it every second; reports each
-    /// kick's local time and each restart as gauges.
-    #[derive(Debug, Default)]
-    struct Kicker {
-        restarts: i64,
-    }
-
-    impl Kicker {
-        fn arm(&mut self, cx: &mut Cx) {
-            cx.emit(Effect::WatchdogArm { timeout_us: 3_000_000, boot_us: 10_000_000 });
-            cx.set_timer(ClientTimer::Issue, 1_000_000);
-        }
-    }
-
-    impl Model for Kicker {
-        type Msg = NoMsg;
-        type Timer = ClientTimer;
-        type Command = crate::model::msg::Command;
-
-        fn start(&mut self, cx: &mut Cx) {
-            self.arm(cx);
-        }
-        fn restart(&mut self, cx: &mut Cx) {
-            self.restarts += 1;
-            cx.emit(Effect::Gauge { gauge: RESTART_GAUGE, value: self.restarts });
-            self.arm(cx);
-        }
-        fn on_message(&mut self, _cx: &mut Cx, _from: NodeId, msg: NoMsg) {
-            match msg {}
-        }
-        fn on_timer(&mut self, cx: &mut Cx, _timer: ClientTimer) {
-            cx.emit(Effect::Gauge { gauge: KICK_GAUGE, value: cx.now_us as i64 });
-            cx.emit(Effect::WatchdogKick);
-            cx.set_timer(ClientTimer::Issue, 1_000_000);
-        }
-    }
-
-    fn run_with(action: Action, at_us: u64) -> Run {
-        let setup = Setup {
-            node_names: vec!["a".into()],
-            models: vec![Box::new(Kicker::default())],
-            network: Network::new(vec!["p".into()], vec![], vec![], 1),
-            actions: vec![TimedAction { at_us, action, step_index: 0 }],
-            end_us: 60_000_000,
-            events_max: 100_000,
-            bucket_us: 1_000_000,
-            messages_recorded_max: 0,
-            events_expected: 0,
-            seed: 1,
-        };
-        let mut run = Run::new(setup);
-        run.run_to_end().unwrap();
-        run
-    }
-
-    fn health_changes(run: &Run) -> Vec<(u64, Health)> {
-        let changes = run.trace.events.iter().filter_map(|e| match *e {
-            TraceEvent::Health { at_us, health, .. } if at_us > 0 => Some((at_us, health)),
-            _ => None,
-        });
-        changes.collect()
-    }
-
-    fn gauge(run: &Run, id: u16) -> Vec<i64> {
-        let values = run.trace.events.iter().filter_map(|e| match *e {
-            TraceEvent::Gauge { gauge, value, .. } if gauge == id => Some(value),
-            _ => None,
-        });
-        values.collect()
-    }
-
-    #[test]
-    fn a_watchdog_resets_a_paused_process_in_true_time_and_it_boots_again() {
-        let run = run_with(Action::Pause { node: NodeId(0), duration_us: 20_000_000 }, 10_500_000);
-        // Last kick at 10 s; the watchdog fires at 13 s although the process is
-        // frozen until 30.5 s; the host boots 10 s later and the process re-arms.
-        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Paused), (13_000_000, Health::Crashed), (23_000_000, Health::Up)]);
-        assert_eq!(gauge(&run, RESTART_GAUGE), vec![1]);
-    }
-
-    #[test]
-    fn a_kicked_watchdog_never_fires_and_a_short_pause_is_survived() {
-        let run = run_with(Action::Pause { node: NodeId(0), duration_us: 1_500_000 }, 10_500_000);
-        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Paused), (12_000_000, Health::Up)]);
-        assert!(gauge(&run, RESTART_GAUGE).is_empty());
-    }
-
-    #[test]
-    fn a_crashed_process_is_restarted_by_its_watchdog() {
-        let run = run_with(Action::Crash(NodeId(0)), 10_500_000);
-        assert_eq!(health_changes(&run), vec![(10_500_000, Health::Crashed), (23_000_000, Health::Up)]);
-    }
-
-    #[test]
-    fn timers_run_on_the_host_clock() {
-        // 2% slow from 10 s: kicks every 1.02 s of true time, each a local second apart.
-        let run = run_with(Action::ClockSkew { node: NodeId(0), ppm: 20_000 }, 10_000_000);
-        let kicks = gauge(&run, KICK_GAUGE);
-        assert!(kicks.windows(2).all(|w| w[1] - w[0] == 1_000_000), "{kicks:?}");
-        // The 50 true seconds after the skew are about 49 local ones.
-        assert_eq!(kicks.last().copied(), Some(59_000_000));
-        // A 5 s step forward makes the pending kick come due at once.
-        let run = run_with(Action::ClockStep { node: NodeId(0), by_us: 5_000_000 }, 10_500_000);
-        assert_eq!(&gauge(&run, KICK_GAUGE)[9..12], &[10_000_000, 15_500_000, 16_500_000]);
     }
 }

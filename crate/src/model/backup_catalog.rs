@@ -21,6 +21,7 @@
 use super::effect::{Cx, Effect};
 use super::msg::{timer_enum, Command};
 use super::postgres::{PgMsg, PgState};
+use super::show::{NodeShow, Unit, FACT_NONE};
 use super::Model;
 use crate::engine::time::US_PER_S;
 use crate::ids::{NodeId, PlaneId};
@@ -413,6 +414,76 @@ impl Model for BackupCatalog {
         if command == Command::TakeLvmSnapshot && self.data_intact_at(cx.now_us as i64) {
             self.manual_lvm_at = Some(cx.now_us as i64);
             cx.emit(Effect::Gauge { gauge: self.cfg.gauges.lvm, value: state::USABLE });
+        }
+    }
+
+    fn show(&self) -> NodeShow {
+        let status = || Unit::Choice(METHOD_WORDS.to_vec());
+        NodeShow::default()
+            .fact("pg_dump", "pg_dump", status())
+            .fact("lvm", "LVM snapshots", status())
+            .fact("disk_snapshots", "disk snapshots", status())
+            .fact("replication", "replication", status())
+            .fact("automated_backups", "automated backups (S3)", status())
+            .fact("wal_archive", "WAL archive", status())
+            .fact("lvm_age", "newest LVM snapshot age", Unit::Micros)
+            .fact("restore_from", "restoring from", Unit::Choice(CHOICE_WORDS.to_vec()))
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        let t = now_us as i64;
+        out.extend_from_slice(&[
+            self.pg_dump_status(t),
+            if self.lvm_latest(t).is_some() { method::OK } else if self.cfg.lvm.enabled { method::FAILING } else { method::NOT_CONFIGURED },
+            match self.cfg.azure.latest_at_or_before(t) {
+                _ if !self.cfg.azure.enabled => method::NOT_CONFIGURED,
+                Some(at) if self.data_intact_at(at) => method::OK,
+                _ => method::FAILING,
+            },
+            self.replication_status(),
+            match self.newest_s3_dump(t) {
+                _ if !self.cfg.dump.s3_uploads => method::NOT_CONFIGURED,
+                Some(_) => method::OK,
+                None => method::FAILING,
+            },
+            if self.archived_pos > 0 { method::OK } else { method::NOT_CONFIGURED },
+            self.lvm_latest(t).map_or(FACT_NONE, |at| t - at),
+            self.chosen.map_or(FACT_NONE, |c| c.choice),
+        ]);
+    }
+}
+
+/// What the stage shows for each restore path (`model/show.rs`).
+const METHOD_WORDS: [&str; 4] = ["ok", "failing", "not configured", "never tested"];
+const CHOICE_WORDS: [&str; 6] = ["nothing usable", "a replica", "LVM snapshot", "disk snapshot", "pg_dump", "S3 dump"];
+mod method {
+    pub const OK: i64 = 0;
+    pub const FAILING: i64 = 1;
+    pub const NOT_CONFIGURED: i64 = 2;
+    pub const NEVER_TESTED: i64 = 3;
+}
+
+impl BackupCatalog {
+    /// Dumps that come out empty are failing; good ones nobody restores are untested.
+    fn pg_dump_status(&self, t: i64) -> i64 {
+        let d = &self.cfg.dump;
+        match self.newest_dump(t) {
+            _ if !d.schedule.enabled => method::NOT_CONFIGURED,
+            Some(at) if self.dump_ok(at) && d.restore_tests => method::OK,
+            Some(at) if self.dump_ok(at) => method::NEVER_TESTED,
+            _ => method::FAILING,
+        }
+    }
+
+    /// Replication as a restore path: a streaming replica is one; a broken or wiped one is not.
+    fn replication_status(&self) -> i64 {
+        let known = || self.replicas.iter().filter_map(|r| r.state).filter(|&s| s != PgState::Off);
+        if known().next().is_none() {
+            method::NOT_CONFIGURED
+        } else if known().any(|s| s == PgState::Streaming) {
+            method::OK
+        } else {
+            method::FAILING
         }
     }
 }

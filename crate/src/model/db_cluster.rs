@@ -15,11 +15,12 @@
 //!   `wait_stable_etcd`, lease expiry alone never triggers a failover: the
 //!   manager first waits until etcd has taken writes for `stable_window`, by
 //!   which time the healthy primary's lease has been renewed.
-//! - `PgNode` serves requests with a fixed capacity (a fluid queue: each request
+//! - `DbMember` serves requests with a fixed capacity (a fluid queue: each request
 //!   occupies the server for `1 / capacity`; one that would wait longer than
 //!   `queue_max` is refused). The primary serves reads and writes, a replica
 //!   reads, a rebuilding member nothing.
 
+use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use std::collections::VecDeque;
 
 use super::effect::{Cx, Effect, Epoch, Role};
@@ -260,6 +261,28 @@ impl Model for DbManager {
             DbTimer::Rebuilt => {} // a member's
         }
     }
+
+    /// Shown (`model/show.rs`): the primary it believes in, the members it
+    /// heard answer as serving within a lease, its lease's age, its failovers.
+    fn show(&self) -> NodeShow {
+        NodeShow::default()
+            .fact("believed_primary", "believes primary is", Unit::Node)
+            .fact("hears", "hears serving", Unit::Peers)
+            .fact("lease_age", "lease renewed", Unit::Micros)
+            .fact("failovers", "failovers", Unit::Count)
+            .watching(&self.cfg.members)
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        let ttl = self.cfg.lease_ttl_us;
+        let seen = &self.serving_seen_us;
+        out.extend_from_slice(&[
+            node_fact(self.cfg.members.get(self.primary).copied()),
+            peers_mask(self.cfg.members.len(), |i| seen.get(i).is_some_and(|&t| now_us.saturating_sub(t) <= ttl)),
+            now_us.saturating_sub(self.last_renewed_us) as i64,
+            self.failovers,
+        ]);
+    }
 }
 
 // ---------------------------------------------------------------- member
@@ -280,7 +303,7 @@ pub struct MemberConfig {
 }
 
 #[derive(Clone, Debug)]
-pub struct PgNode {
+pub struct DbMember {
     cfg: MemberConfig,
     role: Role,
     epoch: u32,
@@ -289,9 +312,9 @@ pub struct PgNode {
     queue: VecDeque<(u64, NodeId, u32)>,
 }
 
-impl PgNode {
-    pub fn new(cfg: MemberConfig) -> PgNode {
-        PgNode { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
+impl DbMember {
+    pub fn new(cfg: MemberConfig) -> DbMember {
+        DbMember { cfg, role: Role::Passive, epoch: 1, busy_until_us: 0, queue: VecDeque::with_capacity(QUEUE_PREALLOC) }
     }
 
     pub fn role(&self) -> Role {
@@ -335,7 +358,7 @@ impl PgNode {
     }
 }
 
-impl Model for PgNode {
+impl Model for DbMember {
     type Msg = DbInbox;
     type Timer = DbTimer;
     type Command = Command;
@@ -392,5 +415,9 @@ impl Model for PgNode {
                 }
             }
         }
+    }
+
+    fn show(&self) -> NodeShow {
+        NodeShow::with_roles(["", "replica", "", "primary", "rebuilding"])
     }
 }

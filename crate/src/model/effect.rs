@@ -96,9 +96,12 @@ pub enum Effect {
 /// The context a model handler runs in: the time, its own random stream, and an
 /// output buffer for effects (reused across calls, so handlers do not allocate).
 pub struct Cx<'a> {
-    /// This host's clock (`model/node.rs`): true time unless the scenario skews
+    /// This host's clock (`engine/host.rs`): true time unless the scenario skews
     /// or steps it. Timers set through `Cx` run on it too.
     pub now_us: SimTime,
+    /// The same host's monotonic clock: skewed like `now_us` but never
+    /// stepped. Failure detectors measure silence on it.
+    pub mono_us: SimTime,
     pub me: NodeId,
     pub rng: &'a mut Rng,
     pub out: &'a mut Vec<Effect>,

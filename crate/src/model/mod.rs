@@ -10,26 +10,32 @@
 //! is ignored, as a real daemon ignores a packet it cannot parse). How to add a
 //! model: `registry.rs`.
 
+pub mod aistore;
 pub mod backup_catalog;
 pub mod db_cluster;
 pub mod dormant;
 pub mod effect;
 pub mod elasticsearch;
+pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
+pub mod kafka;
 pub mod lease_store;
+pub mod mongodb;
 pub mod msg;
-pub mod node;
 pub mod patroni;
 pub mod postgres;
 pub mod raft;
 pub(crate) mod registry;
+pub mod show;
 pub mod workload;
 
 use effect::Cx;
 use msg::{Command, Msg, Timer};
 
+use crate::engine::time::SimTime;
 use crate::ids::NodeId;
+use show::NodeShow;
 
 /// What a model implements. Handlers return nothing: effects go into `cx`.
 pub trait Model: std::fmt::Debug + 'static {
@@ -48,6 +54,15 @@ pub trait Model: std::fmt::Debug + 'static {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Self::Msg);
     fn on_timer(&mut self, cx: &mut Cx, timer: Self::Timer);
     fn on_command(&mut self, _cx: &mut Cx, _command: Self::Command) {}
+
+    /// How the stage presents this node: role words, declared facts, watched
+    /// peers (the contract is in `show.rs`). Called once at set-up.
+    fn show(&self) -> NodeShow {
+        NodeShow::default()
+    }
+    /// The declared facts' current values, in declaration order (`now_us` on
+    /// this host's clock, for "heard within the dead time").
+    fn facts(&self, _now_us: SimTime, _out: &mut Vec<i64>) {}
 }
 
 /// The engine's view of a model: hub enums in, effects out. Implemented for
@@ -58,6 +73,8 @@ pub trait Protocol: std::fmt::Debug {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: Msg);
     fn on_timer(&mut self, cx: &mut Cx, timer: Timer);
     fn on_command(&mut self, cx: &mut Cx, command: Command);
+    fn show(&self) -> NodeShow;
+    fn facts(&self, now_us: SimTime, out: &mut Vec<i64>);
 }
 
 impl<M: Model> Protocol for M {
@@ -84,6 +101,13 @@ impl<M: Model> Protocol for M {
         if let Ok(command) = M::Command::try_from(command) {
             Model::on_command(self, cx, command);
         }
+    }
+    fn show(&self) -> NodeShow {
+        Model::show(self)
+    }
+    #[inline]
+    fn facts(&self, now_us: SimTime, out: &mut Vec<i64>) {
+        Model::facts(self, now_us, out);
     }
 }
 

@@ -301,7 +301,9 @@ mod tests {
         assert_eq!(&codes[..4], &[0, 1, 2, 10]);
         assert_eq!(kind_name(0), "request");
         assert_eq!(kind_name(10), "heartbeat");
-        assert_eq!(kind_name(24), "fence-request");
+        assert_eq!(kind_name(24), "inspect");
+        assert_eq!(kind_name(70), "fence-request");
+        assert_eq!(kind_name(80), "vote-request");
         assert_eq!(kind_name(40), "request-vote");
         assert_eq!(kind_name(53), "db-follow");
         assert_eq!(kind_name(99), "message");

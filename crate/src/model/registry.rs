@@ -49,20 +49,30 @@ macro_rules! registry {
             /// A database cluster manager holding the primary's lease in a coordination store.
             "db_manager" DbManager(crate::scenario::models::db_cluster::DbManagerSpec) = crate::scenario::models::db_cluster::build_manager,
                 msg Db(crate::model::db_cluster::DbMsg), timer Db(crate::model::db_cluster::DbTimer);
-            /// A database member serving requests with a fixed capacity (Cloudflare's PostgreSQL nodes).
-            "pg_node" PgNode(crate::scenario::models::db_cluster::PgNodeSpec) = crate::scenario::models::db_cluster::build_member;
+            /// A database member (primary or replica) serving requests with a fixed capacity, as Cloudflare's PostgreSQL nodes did.
+            "db_member" DbMember(crate::scenario::models::db_cluster::DbMemberSpec) = crate::scenario::models::db_cluster::build_member;
             /// Backup storage and the recovery that picks the newest usable restore point.
             "backup_catalog" BackupCatalog(Box<crate::scenario::models::backup_catalog::BackupCatalogSpec>) = crate::scenario::models::backup_catalog::build,
                 timer Backup(crate::model::backup_catalog::BackupTimer);
-            /// An IPMI BMC or switched PDU that powers nodes off on request.
-            "fence_device" FenceDevice(crate::scenario::models::fencing::FenceDeviceSpec) = crate::scenario::models::fencing::build_fence_device;
-            /// A quorum witness: the third vote for two-node pairs.
-            "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness;
             /// Operators running a recovery runbook over fileserver pairs.
             "ops_team" OpsTeam(crate::scenario::models::fencing::OpsTeamSpec) = crate::scenario::models::fencing::build_ops_team;
             /// An Elasticsearch node (master-eligible and/or data): Zen discovery or voting configurations.
             "elasticsearch" Elasticsearch(Box<crate::scenario::models::elasticsearch::EsSpec>) = crate::scenario::models::elasticsearch::build,
                 msg Es(crate::model::elasticsearch::EsMsg), timer Es(crate::model::elasticsearch::EsTimer);
+            /// An IPMI BMC or switched PDU that powers nodes off on request.
+            "fence_device" FenceDevice(crate::scenario::models::fencing::FenceDeviceSpec) = crate::scenario::models::fencing::build_fence_device,
+                msg Fence(crate::model::fencing::FenceMsg), timer Fence(crate::model::fencing::FenceTimer);
+            /// A quorum witness: the third vote for two-node pairs.
+            "witness" Witness(crate::scenario::models::fencing::WitnessSpec) = crate::scenario::models::fencing::build_witness,
+                msg Vote(crate::model::fencing::VoteMsg);
+            /// An NVIDIA AIStore node (proxy or target): Smap, keepalives, HRW elections, a host TCP memory budget, liveness probes.
+            "aistore" Aistore(Box<crate::scenario::models::aistore::AisSpec>) = crate::scenario::models::aistore::build, msg Ais(crate::model::aistore::AisMsg), timer Ais(crate::model::aistore::AisTimer);
+            /// A MongoDB replica set member (protocol version 1: terms, heartbeats, write concern, rollback).
+            "mongodb" Mongodb(crate::scenario::models::mongodb::MongoSpec) = crate::scenario::models::mongodb::build,
+                msg Mongo(crate::model::mongodb::MongoMsg), timer Mongo(crate::model::mongodb::MongoTimer);
+            /// A Kafka cluster node: the ZooKeeper server or a broker (controller epoch, partition leader and ISR, acks).
+            "kafka" Kafka(Box<crate::scenario::models::kafka::KafkaSpec>) = crate::scenario::models::kafka::build,
+                msg Kafka(crate::model::kafka::KafkaMsg), timer Kafka(crate::model::kafka::KafkaTimer);
             /// A lease store (DCS): keys with TTL leases, compare-and-set on revisions, watches.
             "lease_store" LeaseStore(crate::scenario::models::lease_store::LeaseStoreSpec) = crate::scenario::models::lease_store::build,
                 msg Lease(crate::model::lease_store::msg::LeaseMsg), timer Lease(crate::model::lease_store::msg::LeaseTimer);

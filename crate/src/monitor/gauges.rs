@@ -1,5 +1,6 @@
 //! Summaries of the model-defined gauges (replication lag, data deleted, ...):
-//! the last and the largest value of each, over all nodes.
+//! the last and the largest value of each, over all nodes, and the sum of
+//! each node's last value (for per-node counts such as a target's objects).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,13 +12,18 @@ pub struct GaugeSummary {
     pub last: i64,
     pub max: i64,
     pub min: i64,
+    /// Sum over nodes of each node's last value (as a metric: `NAME_total`).
+    #[serde(default)]
+    pub total: i64,
 }
 
 pub fn measure(events: &[TraceEvent], names: &[String]) -> Vec<GaugeSummary> {
     let mut out: Vec<GaugeSummary> = names.iter().map(|n| GaugeSummary { name: n.clone(), ..GaugeSummary::default() }).collect();
     let mut seen = vec![false; names.len()];
+    let mut last_by_node: std::collections::BTreeMap<(u16, u32), i64> = std::collections::BTreeMap::new();
     for e in events {
-        if let TraceEvent::Gauge { gauge, value, .. } = *e {
+        if let TraceEvent::Gauge { gauge, value, node, .. } = *e {
+            last_by_node.insert((gauge, node.0), value);
             let g = usize::from(gauge);
             let Some(s) = out.get_mut(g) else { continue };
             if !seen[g] {
@@ -28,6 +34,11 @@ pub fn measure(events: &[TraceEvent], names: &[String]) -> Vec<GaugeSummary> {
             s.last = value;
             s.max = s.max.max(value);
             s.min = s.min.min(value);
+        }
+    }
+    for ((gauge, _), value) in last_by_node {
+        if let Some(s) = out.get_mut(usize::from(gauge)) {
+            s.total += value;
         }
     }
     out
@@ -45,5 +56,9 @@ mod tests {
         let r = measure(&events, &["lag".into(), "other".into()]);
         assert_eq!((r[0].last, r[0].max, r[0].min), (2, 9, 2));
         assert_eq!((r[1].last, r[1].max, r[1].min), (-3, -3, -3));
+        assert_eq!(r[0].total, 2, "one node: its last value");
+        let by_node = |node, value| TraceEvent::Gauge { at_us: 0, node: NodeId(node), gauge: 0, value };
+        let r = measure(&[by_node(0, 4), by_node(1, 7), by_node(0, 5)], &["objects".into()]);
+        assert_eq!(r[0].total, 12, "each node's last value, summed");
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::ids::{GroupId, NodeId};
 use crate::model::effect::Role;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::trace::event::TraceEvent;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,9 +94,15 @@ struct Member {
     health: Health,
 }
 
+/// A member accepts writes: the definition split brain counts (also used by
+/// frames, so the stage marks exactly what the monitor measures).
+pub fn writable(role: Role, health: Health) -> bool {
+    role == Role::Active && health == Health::Up
+}
+
 impl Member {
     fn writable(self) -> bool {
-        self.role == Role::Active && self.health == Health::Up
+        writable(self.role, self.health)
     }
     fn down(self) -> bool {
         matches!(self.health, Health::Crashed | Health::PoweredOff)

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::engine::time::format_clock;
 use crate::ids::{GroupId, NodeId};
 use crate::model::effect::Role;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::scenario::format::Invariant;
 use crate::trace::event::{Trace, TraceEvent};
 

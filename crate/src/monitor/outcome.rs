@@ -73,7 +73,8 @@ pub struct Outcome {
     /// Longest time a group had no live active member.
     pub rto_s: f64,
     pub groups: Vec<GroupOutcome>,
-    /// Model-defined gauges; as metrics, `NAME` is the last value and `NAME_max` the largest.
+    /// Model-defined gauges; as metrics, `NAME` is the last value, `NAME_max` the
+    /// largest, `NAME_total` the sum of each node's last value.
     pub gauges: Vec<GaugeSummary>,
     pub checks: Vec<Check>,
     /// The scenario's workshop challenges, met or not by this run.
@@ -150,6 +151,9 @@ impl Outcome {
     fn gauge_metric(&self, name: &str) -> Option<f64> {
         if let Some(g) = self.gauges.iter().find(|g| g.name == name) {
             return Some(g.last as f64);
+        }
+        if let Some(base) = name.strip_suffix("_total") {
+            return self.gauges.iter().find(|g| g.name == base).map(|g| g.total as f64);
         }
         let base = name.strip_suffix("_max")?;
         self.gauges.iter().find(|g| g.name == base).map(|g| g.max as f64)

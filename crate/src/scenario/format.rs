@@ -113,7 +113,8 @@ pub enum Quantity {
 }
 
 /// `true`/`false`, `"$toggle"`, `"!$toggle"` (on when the toggle is off), or
-/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size).
+/// `"$parameter>=N"` (on when a numeric parameter reaches N, e.g. a fleet size),
+/// or several of these joined by `&` (on when all are).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Flag {

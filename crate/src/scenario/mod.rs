@@ -53,11 +53,11 @@ pub fn load(file: &str, text: &str, overrides: &Overrides, seed: u64) -> Result<
 }
 
 /// Metric names in `outcomes` and `challenges` must be ones a run reports: the
-/// monitors' figures or the model gauges (`NAME`, `NAME_max`, `NAME_min`).
+/// monitors' figures or the model gauges (`NAME`, `NAME_max`, `NAME_min`, `NAME_total`).
 fn check_metrics(file: &str, scenario: &Scenario, gauges: &[String]) -> Result<(), ScenarioError> {
     let known = |m: &str| {
         crate::monitor::METRICS.contains(&m)
-            || gauges.iter().any(|g| m == g || m.strip_prefix(g.as_str()).is_some_and(|rest| rest == "_max" || rest == "_min"))
+            || gauges.iter().any(|g| m == g || m.strip_prefix(g.as_str()).is_some_and(|rest| rest == "_max" || rest == "_min" || rest == "_total"))
     };
     let unknown = |path: String, m: &str| {
         ScenarioError::new(file, path, format!("no metric named `{m}` (metrics: {}; gauges: {})", crate::monitor::METRICS.join(", "), gauges.join(", ")))

@@ -166,6 +166,15 @@ impl<'a> Values<'a> {
     pub fn flag(&self, f: &Flag, path: &str) -> Result<bool, ScenarioError> {
         match f {
             Flag::Value(b) => Ok(*b),
+            // `"$a&!$b"`: on when every term is (an invariant that needs several settings).
+            Flag::Ref(r) if r.contains('&') => {
+                // Every term is checked, so a misspelt one is an error whatever the others say.
+                let mut all = true;
+                for term in r.split('&') {
+                    all &= self.flag(&Flag::Ref(term.trim().to_string()), path)?;
+                }
+                Ok(all)
+            }
             Flag::Ref(r) => {
                 // `"!$toggle"`: on when the toggle is off.
                 let (negate, rest) = match r.strip_prefix('!') {
@@ -174,7 +183,7 @@ impl<'a> Values<'a> {
                 };
                 let body = rest
                     .strip_prefix('$')
-                    .ok_or_else(|| self.err(path, format!("`{r}` should be true, false, \"$toggle\", \"!$toggle\" or \"$parameter>=N\"")))?;
+                    .ok_or_else(|| self.err(path, format!("`{r}` should be true, false, \"$toggle\", \"!$toggle\", \"$parameter>=N\" or several joined by &")))?;
                 let value = match body.split_once(">=") {
                     // `"$pairs>=5"`: on when a numeric parameter reaches a threshold.
                     Some((name, threshold)) => {

@@ -4,7 +4,7 @@
 
 use crate::ids::{GroupId, LinkId, NodeId};
 use crate::model::effect::{Epoch, Role};
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::net::LinkStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +60,17 @@ pub struct MessageRecord {
     pub fate: Fate,
 }
 
+/// A node's shown fact took a new value (`model/show.rs`). Kept apart from
+/// `events`: facts are a view for people, outside the digest and the monitors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactChange {
+    pub at_us: u64,
+    pub node: NodeId,
+    /// Index among the node's declared facts.
+    pub fact: u8,
+    pub value: i64,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestBucket {
     pub ok: u32,
@@ -82,6 +93,11 @@ pub struct Trace {
     pub event_count: u64,
     /// Simulated time the run reached.
     pub end_us: u64,
+    /// Shown facts as they changed, in time order (not in the digest).
+    pub facts: Vec<FactChange>,
+    /// Fact changes after `FACT_CHANGES_MAX` are not recorded (the stage then
+    /// shows each node's last recorded values).
+    pub facts_truncated: bool,
 }
 
 impl Trace {

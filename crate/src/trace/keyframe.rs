@@ -6,7 +6,7 @@
 use crate::model::effect::Epoch;
 use super::event::TraceEvent;
 use crate::model::effect::Role;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 use crate::net::LinkStatus;
 
 /// Events between snapshots for small topologies.
@@ -17,7 +17,7 @@ const EVENTS_PER_KEYFRAME: usize = 256;
 /// trace (a snapshot of 100,000 links every 256 events would take 400 bytes per
 /// event; 1,000 device-fault link changes on a big mesh once took 15 GB).
 fn events_per_keyframe(node_count: usize, link_count: usize) -> usize {
-    let snapshot_bytes = node_count.saturating_mul(12).saturating_add(link_count);
+    let snapshot_bytes = node_count.saturating_mul(20).saturating_add(link_count);
     EVENTS_PER_KEYFRAME.max(snapshot_bytes)
 }
 
@@ -28,18 +28,24 @@ pub struct Snapshot {
     pub epoch: Vec<Epoch>,
     pub group: Vec<u16>,
     pub link: Vec<LinkStatus>,
+    /// Writes each node threw away after accepting them (divergent), so far.
+    pub discarded: Vec<u32>,
+    /// Acknowledged writes each node reported gone for good, so far.
+    pub lost: Vec<u32>,
     /// Latest timeline step that has run, or -1.
     pub step: i32,
 }
 
 impl Snapshot {
-    fn initial(node_count: usize, link_count: usize) -> Snapshot {
+    pub fn initial(node_count: usize, link_count: usize) -> Snapshot {
         Snapshot {
             health: vec![Health::Up; node_count],
             role: vec![Role::None; node_count],
             epoch: vec![Epoch::default(); node_count],
             group: vec![u16::MAX; node_count],
             link: vec![LinkStatus::Up; link_count],
+            discarded: vec![0; node_count],
+            lost: vec![0; node_count],
             step: -1,
         }
     }
@@ -54,7 +60,12 @@ impl Snapshot {
             }
             TraceEvent::Link { link, status, .. } => self.link[link.index()] = status,
             TraceEvent::Step { index, .. } => self.step = index as i32,
-            TraceEvent::Acked { .. } | TraceEvent::Discarded { .. } | TraceEvent::Gauge { .. } | TraceEvent::DataLost { .. } => {}
+            TraceEvent::Discarded { node, .. } => self.discarded[node.index()] = self.discarded[node.index()].saturating_add(1),
+            TraceEvent::DataLost { node, writes, .. } => {
+                let lost = &mut self.lost[node.index()];
+                *lost = lost.saturating_add(u32::try_from(writes).unwrap_or(u32::MAX));
+            }
+            TraceEvent::Acked { .. } | TraceEvent::Gauge { .. } => {}
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::event::{Trace, TraceEvent};
 use crate::engine::time::format_clock;
-use crate::model::node::Health;
+use crate::engine::host::Health;
 
 /// Names for the text timeline: nodes, timeline steps, links and gauges by id.
 pub struct Names<'a> {

@@ -33,6 +33,7 @@
 mod discovery;
 mod indexing;
 mod msg;
+mod show;
 pub mod state;
 
 pub use msg::{EsInbox, EsMsg, EsTimer, OpKind};
@@ -277,6 +278,14 @@ impl Model for EsNode {
             }
         }
         self.report(cx);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, _now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(out);
     }
 }
 

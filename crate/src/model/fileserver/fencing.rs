@@ -18,7 +18,9 @@ impl Fileserver {
     pub(super) fn send_fence(&mut self, cx: &mut Cx) {
         let Some(f) = self.fence else { return };
         let m = self.cfg.fence_methods[f.method];
-        cx.send(m.device, m.plane, GhMsg::FenceRequest { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
+        self.fence_requests += 1;
+        self.fence_device_last = Some(m.device);
+        cx.send(m.device, m.plane, FenceMsg::PowerOff { target: self.cfg.peer, op: f.op }, SMALL_BYTES);
         cx.set_timer(GhTimer::FenceTimeout, self.cfg.fence_timeout_us);
     }
 
@@ -42,6 +44,7 @@ impl Fileserver {
             return;
         }
         self.fence = None;
+        self.fence_confirmed += 1;
         cx.cancel_timer(GhTimer::FenceTimeout);
         self.peer = Peer::Fenced;
         self.connected = false;

@@ -20,18 +20,18 @@
 //!   with two of three votes, and an active without them stops serving.
 //! - After a power-on the node waits, passive, for an operator (`Resume`).
 
-pub mod fence_device;
 mod fencing;
 pub mod msg;
 mod operator;
 pub mod ops_team;
 mod replication;
-pub mod witness;
+mod show;
 
 use std::collections::VecDeque;
 
 use self::msg::{epoch_of, term_of, FsInbox, GhMsg, GhTimer};
 use super::effect::{Cx, Effect, Epoch, Role};
+use super::fencing::{FenceMsg, VoteMsg};
 use super::msg::{Command, ReplyStatus, ServiceMsg};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
@@ -117,6 +117,9 @@ pub struct Fileserver {
     /// Last heartbeat from an active peer (or when this node stopped being active).
     active_heard_us: u64,
     witness_vote_us: u64,
+    /// The newest term the witness refused this member for: a takeover asks
+    /// for the term after it.
+    witness_term: u32,
     fence: Option<FenceOp>,
     next_op: u32,
     maintenance: bool,
@@ -130,6 +133,11 @@ pub struct Fileserver {
     /// Active side of a resync: end of the last batch sent; when the peer acks
     /// it, the next batch follows (no heartbeat needed, so it works in maintenance).
     sync_sent_to: u32,
+    /// For the viewer only (`show.rs`): fence requests sent, confirmations
+    /// received, and the device of the latest request.
+    fence_requests: u32,
+    fence_confirmed: u32,
+    fence_device_last: Option<NodeId>,
 }
 
 impl Fileserver {
@@ -144,6 +152,7 @@ impl Fileserver {
             peer_heard_us: 0,
             active_heard_us: 0,
             witness_vote_us: 0,
+            witness_term: 0,
             fence: None,
             next_op: 1,
             maintenance: false,
@@ -153,6 +162,9 @@ impl Fileserver {
             pending: VecDeque::with_capacity(PENDING_MAX),
             sync_asked_us: None,
             sync_sent_to: 0,
+            fence_requests: 0,
+            fence_confirmed: 0,
+            fence_device_last: None,
             me,
             cfg,
         }
@@ -232,7 +244,10 @@ impl Fileserver {
         };
         cx.send(self.cfg.peer, self.cfg.heartbeat_plane, msg, HEARTBEAT_BYTES);
         if let (true, Some((w, plane))) = (self.cfg.quorum, self.cfg.witness) {
-            cx.send(w, plane, msg, HEARTBEAT_BYTES);
+            // An active keeps its vote in its own term; anyone else asks for the
+            // term it would take over in.
+            let term = if self.role == Role::Active { term_of(self.epoch) } else { self.next_term() };
+            cx.send(w, plane, VoteMsg::VoteRequest { term }, HEARTBEAT_BYTES);
         }
         self.check_peer(cx);
         cx.set_timer(GhTimer::Heartbeat, self.cfg.heartbeat_interval_us);
@@ -286,8 +301,22 @@ impl Fileserver {
         }
     }
 
+    /// The term a takeover claims: past this member's own and past any the
+    /// witness has given to someone else.
+    fn next_term(&self) -> u32 {
+        term_of(self.epoch).max(self.witness_term) + 1
+    }
+
+    fn on_vote(&mut self, cx: &mut Cx, term: u32, granted: bool, voter_term: u32) {
+        if granted {
+            self.witness_vote_us = cx.now_us;
+        } else if voter_term >= term {
+            self.witness_term = self.witness_term.max(voter_term);
+        }
+    }
+
     fn promote(&mut self, cx: &mut Cx) {
-        self.epoch = epoch_of(term_of(self.epoch) + 1, self.me);
+        self.epoch = epoch_of(self.next_term(), self.me);
         self.base_len = self.log_len();
         self.set_role(cx, Role::Active);
         self.last_active_us = cx.now_us;
@@ -337,11 +366,6 @@ impl Model for Fileserver {
                         self.on_peer_heartbeat(cx, epoch, active, log_len, base_len)
                     }
                 }
-                GhMsg::WitnessVote { granted } => {
-                    if granted {
-                        self.witness_vote_us = cx.now_us
-                    }
-                }
                 GhMsg::Replicate { epoch, index, write_id } => {
                     if from_peer {
                         self.on_replicate(cx, epoch, index, write_id)
@@ -357,12 +381,17 @@ impl Model for Fileserver {
                         self.on_sync_request(cx, epoch, from_index)
                     }
                 }
-                GhMsg::FenceDone { target, op } => self.on_fence_done(cx, target, op),
                 GhMsg::Inspect => self.on_inspect(cx, from),
                 GhMsg::Resume { active, keep_len, term } => self.on_resume(cx, active, keep_len, term),
-                // Sent by fileservers and operators, never to a fileserver.
-                GhMsg::FenceRequest { .. } | GhMsg::InspectReply { .. } => {}
+                // Sent by fileservers to operators, never to a fileserver.
+                GhMsg::InspectReply { .. } => {}
             },
+            FsInbox::Fence(FenceMsg::PoweredOff { target, op }) => self.on_fence_done(cx, target, op),
+            // A fileserver asks fence devices; it is not one.
+            FsInbox::Fence(FenceMsg::PowerOff { .. }) => {}
+            FsInbox::Vote(VoteMsg::Vote { term, granted, voter_term }) => self.on_vote(cx, term, granted, voter_term),
+            // Fileservers ask the witness; they do not vote for each other.
+            FsInbox::Vote(VoteMsg::VoteRequest { .. }) => {}
         }
     }
 
@@ -374,12 +403,20 @@ impl Model for Fileserver {
             GhTimer::Heartbeat => self.on_heartbeat_timer(cx),
             GhTimer::FenceTimeout => self.on_fence_timeout(cx),
             GhTimer::Replication => self.on_replication_timeout(cx),
-            // The fence device's and the operators' slots.
-            GhTimer::FenceAction | GhTimer::OpsStep => {}
+            // The operators' slot.
+            GhTimer::OpsStep => {}
         }
     }
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }

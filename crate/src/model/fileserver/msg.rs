@@ -1,8 +1,9 @@
 //! Messages and timers of the GitHub 2012 models: fileserver pairs (cluster
-//! manager + DRBD-like replication), fence devices, the quorum witness and the
-//! operators (`Msg::Gh`).
+//! manager + DRBD-like replication) and the operators (`Msg::Gh`). Fence
+//! devices and the witness speak their own families (`model/fencing`).
 
 use crate::ids::NodeId;
+use crate::model::fencing::{FenceMsg, VoteMsg};
 use crate::model::msg::{inbox, message_family, timer_enum, ServiceMsg};
 
 /// Generations (epochs) are `term << 12 | node id`: a newer term always wins,
@@ -19,7 +20,7 @@ pub fn term_of(epoch: u32) -> u32 {
 
 message_family! {
     pub enum GhMsg {
-        /// Cluster heartbeat to the peer (and to the witness when quorum is on).
+        /// Cluster heartbeat to the peer.
         /// `base_len`: log length where the sender's generation began.
         Heartbeat { epoch: u32, active: bool, log_len: u32, base_len: u32 } = "fs-heartbeat",
         /// One replicated block write at `index` of the active's log.
@@ -29,12 +30,6 @@ message_family! {
         ReplicateAck { epoch: u32, index: u32, refused: bool } = "drbd-ack",
         /// A replica asks the active to resend its log from `from_index`.
         SyncRequest { epoch: u32, from_index: u32 } = "drbd-sync",
-        /// STONITH: power `target` off. `op` identifies the fencing operation.
-        FenceRequest { target: NodeId, op: u32 } = "fence-request",
-        /// The fence device reports `target` powered off.
-        FenceDone { target: NodeId, op: u32 } = "fence-done",
-        /// The witness's answer to a heartbeat: whether this member holds its vote.
-        WitnessVote { granted: bool } = "witness-vote",
         /// An operator asks a node for its state (reading its logs).
         Inspect = "inspect",
         InspectReply { epoch: u32, log_len: u32, base_len: u32, last_active_ms: u32, active: bool } = "inspect-reply",
@@ -45,11 +40,13 @@ message_family! {
 }
 
 inbox! {
-    /// What a fileserver receives: client requests, and its peer's, the fence
-    /// devices', the witness's and the operators' messages.
+    /// What a fileserver receives: client requests, its peer's and the
+    /// operators' messages, the fence devices' confirmations and the witness's votes.
     pub enum FsInbox {
         Service(ServiceMsg),
         Gh(GhMsg),
+        Fence(FenceMsg),
+        Vote(VoteMsg),
     }
 }
 
@@ -62,8 +59,6 @@ timer_enum! {
         FenceTimeout,
         /// Fileserver: the oldest write waiting for the peer's ack timed out.
         Replication,
-        /// Fence device: the next queued power-off is due.
-        FenceAction,
         /// Operators: the current step of the runbook is done.
         OpsStep,
     }

@@ -246,9 +246,6 @@ impl Model for OpsTeam {
             | GhMsg::Replicate { .. }
             | GhMsg::ReplicateAck { .. }
             | GhMsg::SyncRequest { .. }
-            | GhMsg::FenceRequest { .. }
-            | GhMsg::FenceDone { .. }
-            | GhMsg::WitnessVote { .. }
             | GhMsg::Inspect
             | GhMsg::Resume { .. } => {}
         }
@@ -257,7 +254,7 @@ impl Model for OpsTeam {
     fn on_timer(&mut self, cx: &mut Cx, timer: GhTimer) {
         match timer {
             GhTimer::OpsStep => self.on_step(cx),
-            GhTimer::Heartbeat | GhTimer::FenceTimeout | GhTimer::Replication | GhTimer::FenceAction => {}
+            GhTimer::Heartbeat | GhTimer::FenceTimeout | GhTimer::Replication => {}
         }
     }
 

@@ -25,6 +25,7 @@ pub mod guard;
 mod msg;
 mod primary;
 mod replica;
+mod show;
 
 pub use msg::{PgMsg, PgTimer};
 
@@ -449,5 +450,13 @@ impl Model for Postgres {
 
     fn on_command(&mut self, cx: &mut Cx, command: Command) {
         self.command(cx, command);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, _now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(out);
     }
 }

@@ -35,6 +35,7 @@ mod election;
 mod msg;
 mod persist;
 mod replication;
+mod show;
 
 pub use msg::{RaftInbox, RaftMsg, RaftTimer};
 
@@ -126,6 +127,9 @@ pub struct RaftNode {
     held: VecDeque<(u64, NodeId, RaftMsg)>,
     /// Elections this server started (real ones, not pre-votes).
     elections: u32,
+    /// Last time each peer (order of `cfg.peers`) sent this server a Raft
+    /// message: what the stage shows as "hears from" (no decision reads it).
+    heard_us: Vec<u64>,
     /// The election timeout currently armed (for property checks).
     pub last_timeout_us: u64,
 }
@@ -153,6 +157,7 @@ impl RaftNode {
             outbox: Vec::with_capacity(8),
             held: VecDeque::new(),
             elections: 0,
+            heard_us: vec![0; n],
             last_timeout_us: 0,
             cfg,
         }
@@ -386,6 +391,7 @@ impl Model for RaftNode {
         // Everyone starts in term 1 knowing the initial leader, if there is one.
         self.leader = self.cfg.initial_leader;
         self.leader_heard_us = cx.now_us;
+        self.heard_us.iter_mut().for_each(|t| *t = cx.now_us);
         let lead = self.cfg.initial_leader == Some(self.me);
         self.begin(cx, lead);
     }
@@ -403,7 +409,12 @@ impl Model for RaftNode {
     fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: RaftInbox) {
         let before = self.durable();
         match msg {
-            RaftInbox::Raft(m) => self.on_raft(cx, from, m),
+            RaftInbox::Raft(m) => {
+                if let Some(i) = self.peer_index(from) {
+                    self.heard_us[i] = cx.now_us;
+                }
+                self.on_raft(cx, from, m)
+            }
             RaftInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
             // A server is nobody's client.
             RaftInbox::Service(ServiceMsg::Reply { .. } | ServiceMsg::Traffic { .. }) => {}
@@ -415,5 +426,13 @@ impl Model for RaftNode {
         let before = self.durable();
         self.on_timer_inner(cx, timer);
         self.finish(cx, before);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }

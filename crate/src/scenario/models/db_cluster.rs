@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::BuildCx;
 use crate::engine::time::US_PER_S;
 use crate::ids::NodeId;
-use crate::model::db_cluster::{DbManager, ManagerConfig, MemberConfig, PgNode};
+use crate::model::db_cluster::{DbManager, ManagerConfig, MemberConfig, DbMember};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::{Flag, Quantity};
@@ -40,7 +40,7 @@ pub struct DbManagerSpec {
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PgNodeSpec {
+pub struct DbMemberSpec {
     pub group: String,
     pub plane: String,
     #[serde(default)]
@@ -91,7 +91,7 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &str) 
     Ok(Box::new(DbManager::new(cfg)))
 }
 
-pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build_member(s: &DbMemberSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
     let capacity = cx.values.base(&s.capacity, Kind::Count, &format!("{p}.capacity"))?;
     if !(0.001..=1e6).contains(&capacity) {
         return Err(cx.err(format!("{p}.capacity"), "must be between 0.001 and 1000000 requests per second"));
@@ -112,5 +112,5 @@ pub fn build_member(s: &PgNodeSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> R
         rebuild_us: rebuild_us.min(u64::MAX / 4),
         resync_us: cx.values.micros(&s.resync_time, &format!("{p}.resync_time"))?,
     };
-    Ok(Box::new(PgNode::new(cfg)))
+    Ok(Box::new(DbMember::new(cfg)))
 }

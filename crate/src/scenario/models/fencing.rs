@@ -1,15 +1,15 @@
 //! Scenario specs of the fencing and recovery actors around fileserver pairs:
-//! fence devices (`model/fileserver/fence_device.rs`), the quorum witness
-//! (`witness.rs`) and the operators' runbook (`ops_team.rs`).
+//! fence devices and the quorum witness (`model/fencing/`) and the operators'
+//! runbook (`model/fileserver/ops_team.rs`).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
 use crate::ids::NodeId;
-use crate::model::fileserver::fence_device::{FenceConfig, FenceDevice};
+use crate::model::fencing::device::{FenceConfig, FenceDevice};
 use crate::model::fileserver::ops_team::{OpsConfig, OpsTeam};
-use crate::model::fileserver::witness::{Witness, WitnessConfig};
+use crate::model::fencing::witness::{Witness, WitnessConfig};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
 use crate::scenario::format::Quantity;

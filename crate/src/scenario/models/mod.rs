@@ -1,6 +1,7 @@
 //! One file per model: its scenario spec (serde) and how it is built into a
 //! runnable `Model`, with units converted and the events it will need counted.
 
+pub mod aistore;
 pub mod backup_catalog;
 pub mod client;
 pub mod db_cluster;
@@ -8,7 +9,9 @@ pub mod elasticsearch;
 pub mod fencing;
 pub mod fileserver;
 pub mod ha_member;
+pub mod kafka;
 pub mod lease_store;
+pub mod mongodb;
 pub mod patroni;
 pub mod postgres;
 pub mod raft;

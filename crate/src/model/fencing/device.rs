@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 
-use super::msg::{GhMsg, GhTimer};
+use super::msg::{FenceMsg, FenceTimer};
 use crate::model::effect::{Cx, Effect};
 use crate::model::msg::Command;
 use crate::model::Model;
@@ -51,7 +51,7 @@ impl FenceDevice {
         }
         let due_us = cx.now_us.saturating_add(self.cfg.action_delay_us);
         if self.queue.is_empty() {
-            cx.set_timer(GhTimer::FenceAction, self.cfg.action_delay_us);
+            cx.set_timer(FenceTimer::PowerOffDue, self.cfg.action_delay_us);
         }
         // Same delay for all, so arrival order is due order.
         self.queue.push_back(Queued { due_us, target, requester, op });
@@ -62,18 +62,18 @@ impl FenceDevice {
             let Some(q) = self.queue.pop_front() else { break };
             cx.emit(Effect::PowerOff { target: q.target });
             self.executed += 1;
-            let done = GhMsg::FenceDone { target: q.target, op: q.op };
+            let done = FenceMsg::PoweredOff { target: q.target, op: q.op };
             cx.send(q.requester, self.cfg.plane, done, REPLY_BYTES);
         }
         if let Some(q) = self.queue.front() {
-            cx.set_timer(GhTimer::FenceAction, q.due_us - cx.now_us);
+            cx.set_timer(FenceTimer::PowerOffDue, q.due_us - cx.now_us);
         }
     }
 }
 
 impl Model for FenceDevice {
-    type Msg = GhMsg;
-    type Timer = GhTimer;
+    type Msg = FenceMsg;
+    type Timer = FenceTimer;
     type Command = Command;
 
     fn start(&mut self, _cx: &mut Cx) {}
@@ -82,26 +82,17 @@ impl Model for FenceDevice {
         self.queue.clear();
     }
 
-    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: GhMsg) {
+    fn on_message(&mut self, cx: &mut Cx, from: NodeId, msg: FenceMsg) {
         match msg {
-            GhMsg::FenceRequest { target, op } => self.on_request(cx, from, target, op),
-            // A fence device answers power requests only.
-            GhMsg::Heartbeat { .. }
-            | GhMsg::Replicate { .. }
-            | GhMsg::ReplicateAck { .. }
-            | GhMsg::SyncRequest { .. }
-            | GhMsg::FenceDone { .. }
-            | GhMsg::WitnessVote { .. }
-            | GhMsg::Inspect
-            | GhMsg::InspectReply { .. }
-            | GhMsg::Resume { .. } => {}
+            FenceMsg::PowerOff { target, op } => self.on_request(cx, from, target, op),
+            // Another device's confirmation: a device requests nothing itself.
+            FenceMsg::PoweredOff { .. } => {}
         }
     }
 
-    fn on_timer(&mut self, cx: &mut Cx, timer: GhTimer) {
+    fn on_timer(&mut self, cx: &mut Cx, timer: FenceTimer) {
         match timer {
-            GhTimer::FenceAction => self.on_due(cx),
-            GhTimer::Heartbeat | GhTimer::FenceTimeout | GhTimer::Replication | GhTimer::OpsStep => {}
+            FenceTimer::PowerOffDue => self.on_due(cx),
         }
     }
 }
@@ -117,15 +108,15 @@ mod tests {
         let mut d = FenceDevice::new(FenceConfig { targets: vec![NodeId(1)], action_delay_us: 2_000_000, plane: PlaneId(0) });
         let mut rng = Rng::for_component(1, 1);
         let mut out = vec![];
-        let mut cx = Cx { now_us: 10, me: NodeId(5), rng: &mut rng, out: &mut out };
-        d.on_message(&mut cx, NodeId(0), GhMsg::FenceRequest { target: NodeId(2), op: 1 });
-        d.on_message(&mut cx, NodeId(0), GhMsg::FenceRequest { target: NodeId(1), op: 2 });
-        assert_eq!(out, vec![Effect::SetTimer { timer: GhTimer::FenceAction.into(), after_us: 2_000_000 }]);
+        let mut cx = Cx { now_us: 10, mono_us: 10, me: NodeId(5), rng: &mut rng, out: &mut out };
+        d.on_message(&mut cx, NodeId(0), FenceMsg::PowerOff { target: NodeId(2), op: 1 });
+        d.on_message(&mut cx, NodeId(0), FenceMsg::PowerOff { target: NodeId(1), op: 2 });
+        assert_eq!(out, vec![Effect::SetTimer { timer: FenceTimer::PowerOffDue.into(), after_us: 2_000_000 }]);
         out.clear();
-        let mut cx = Cx { now_us: 2_000_010, me: NodeId(5), rng: &mut rng, out: &mut out };
-        d.on_timer(&mut cx, GhTimer::FenceAction);
+        let mut cx = Cx { now_us: 2_000_010, mono_us: 2_000_010, me: NodeId(5), rng: &mut rng, out: &mut out };
+        d.on_timer(&mut cx, FenceTimer::PowerOffDue);
         assert_eq!(out[0], Effect::PowerOff { target: NodeId(1) });
-        assert!(matches!(out[1], Effect::Send { to: NodeId(0), msg: Msg::Gh(GhMsg::FenceDone { op: 2, .. }), .. }));
+        assert!(matches!(out[1], Effect::Send { to: NodeId(0), msg: Msg::Fence(FenceMsg::PoweredOff { op: 2, .. }), .. }));
         assert_eq!(d.executed, 1);
     }
 }

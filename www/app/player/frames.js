@@ -1,0 +1,68 @@
+// Frame fetching: asks the worker for the frame of each visible run at the
+// current time, and for the messages around it (space-time diagram). At most
+// one request per slot is in flight; a time asked for meanwhile is fetched
+// when the answer arrives (only the latest), so a fast clock never queues work.
+import { visibleSlots } from './store.js';
+import { errorText } from '../errors.js';
+
+/** While playing, the space-time window is refetched at most this often. */
+const MESSAGES_EVERY_MS = 150;
+/** The most messages asked for at once. */
+const MESSAGES_MAX = 4000;
+
+/** @param p { sim, state, $, draw(), showError(text), alive() } */
+export function createFrameFetcher({ sim, state, $, draw, showError, alive }) {
+  const busy = { history: false, variant: false };
+  const wanted = { history: null, variant: null };
+  let messagesBusy = false;
+  let messagesAsked = -Infinity;
+
+  /** Fetch what the current time needs, then draw. */
+  function request() {
+    for (const slot of visibleSlots(state)) requestFrame(slot);
+    requestMessages();
+    draw();
+  }
+
+  function requestFrame(slot) {
+    if (busy[slot]) { wanted[slot] = state.tUs; return; }
+    busy[slot] = true;
+    const t = state.tUs;
+    sim.frame(t, slot).then(({ frame }) => {
+      busy[slot] = false;
+      if (!alive()) return;
+      state.frames[slot] = frame;
+      draw();
+      if (wanted[slot] != null && wanted[slot] !== t) { wanted[slot] = null; requestFrame(slot); }
+    }).catch((e) => { busy[slot] = false; if (alive()) showError(errorText(e)); });
+  }
+
+  function requestMessages() {
+    if (!state.history || $('spacetime').closest('details').open === false) return;
+    // While playing, the window slides every frame; a few updates a second are
+    // plenty to read, and keep the worker and the main thread free.
+    if (state.playing && performance.now() - messagesAsked < MESSAGES_EVERY_MS) return;
+    const windowUs = Number($('st-window').value) * 1e6;
+    const slot = visibleSlots(state)[0];
+    const from = Math.max(0, state.tUs - windowUs * 0.75), to = from + windowUs;
+    const key = `${slot}:${Math.round(from / (windowUs / 50))}:${windowUs}`;
+    if (key === state.messagesKey || messagesBusy) return;
+    messagesBusy = true;
+    messagesAsked = performance.now();
+    sim.messages(from, to, MESSAGES_MAX, slot).then(({ messages }) => {
+      messagesBusy = false;
+      if (!alive()) return;
+      state.messages = { data: messages, from, to, slot };
+      state.messagesKey = key;
+      draw();
+    }).catch(() => { messagesBusy = false; });
+  }
+
+  /** Refetch the messages even if the window did not move (settings changed). */
+  function refreshMessages() {
+    state.messagesKey = '';
+    requestMessages();
+  }
+
+  return { request, requestMessages, refreshMessages };
+}
