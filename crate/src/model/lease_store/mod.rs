@@ -275,7 +275,7 @@ mod tests {
         }
 
         fn with_cx(&mut self, f: impl FnOnce(&mut LeaseStore, &mut Cx)) {
-            let mut cx = Cx { now_us: self.now_us, me: NodeId(0), rng: &mut self.rng, out: &mut self.out };
+            let mut cx = Cx { now_us: self.now_us, mono_us: self.now_us, me: NodeId(0), rng: &mut self.rng, out: &mut self.out };
             f(&mut self.store, &mut cx);
         }
 
