@@ -116,6 +116,9 @@ const CASES: &[Case] = &[
     Case { scenario: "demo-partition", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["quorum=on"])), above: Some(set(&["client_rate=40"])), one_sided_because: "" },
     // Elasticsearch split brain
     Case { scenario: "elasticsearch-split-brain", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["voting_configuration=on"])), above: Some(set(&["client_rate=20"])), one_sided_because: "" },
+    // Patroni: a stalled leader
+    Case { scenario: "patroni-watchdog", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["stall=40"])), above: Some(set(&["stall=80"])), one_sided_because: "" },
+    Case { scenario: "patroni-watchdog", metric: "lost_writes", inside: DEFAULTS, below: Some(set(&["watchdog_mode=2"])), above: Some(set(&["write_rate=40"])), one_sided_because: "" },
     Case { scenario: "aistore-2025", metric: "groups_split", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: None, one_sided_because: "the scenario has one proxies group, so at most one group can split" },
     Case { scenario: "aistore-2025", metric: "split_brain_s", inside: DEFAULTS, below: Some(set(&["tcp_mem_sized_right=on"])), above: Some(set(&["reunify_force_primary=off", "keepalive_retry_factor=1"])), one_sided_because: "" },
     Case { scenario: "aistore-2025", metric: "probe_kills_total", inside: DEFAULTS, below: Some(set(&["probe_failure_threshold=10"])), above: Some(set(&["probe_period=3"])), one_sided_because: "" },

@@ -95,8 +95,8 @@ fn run_with_faults(name: &str, overrides: &Overrides, seed: u64) -> Result<usize
     }
 }
 
-/// Each toggle an invariant is conditioned on, switched on (so the invariant is
-/// in force), and the historical setting.
+/// Each toggle an invariant is conditioned on, switched on (and each parameter
+/// threshold, reached), so the invariant is in force; and the historical setting.
 fn settings(name: &str) -> Vec<Overrides> {
     let s = scenario::parse(name, &common::scenario_text(name)).unwrap();
     let mut on = Overrides::new();
@@ -110,6 +110,12 @@ fn settings(name: &str) -> Vec<Overrides> {
                 };
                 if let Some(t) = name.strip_prefix('$').filter(|t| s.toggles.contains_key(*t)) {
                     on.insert(t.to_string(), OverrideValue::Flag(value));
+                }
+            }
+            // `"$parameter>=N"`: the parameter at N.
+            if let Some((p, n)) = r.strip_prefix('$').and_then(|b| b.split_once(">=")) {
+                if let (true, Ok(n)) = (s.parameters.contains_key(p), n.trim().parse::<f64>()) {
+                    on.insert(p.to_string(), OverrideValue::Number(n));
                 }
             }
         }

@@ -30,8 +30,12 @@ pub enum DbRole {
 #[derive(Clone, Debug)]
 pub struct DbConfig {
     pub group: GroupId,
-    /// Replication (and Patroni's DCS traffic) travels on this plane.
+    /// Replication control (follow requests, acknowledgements) and Patroni's
+    /// DCS and REST traffic travel on this plane.
     pub plane: PlaneId,
+    /// The WAL stream travels on this one: its own connection, so a standby
+    /// that falls behind queues WAL there without delaying the rest.
+    pub wal_plane: PlaneId,
     /// Client queries and answers travel on this one.
     pub client_plane: PlaneId,
     /// Size of one client write's WAL record (what a standby's lag is measured in).
@@ -75,12 +79,12 @@ pub struct Database {
 }
 
 impl Database {
-    pub fn new(cfg: DbConfig, me: NodeId, primary: bool) -> Database {
-        let role = if primary { DbRole::Primary } else { DbRole::Standby };
+    /// A server in recovery, as Patroni starts every one before it holds the key.
+    pub fn new(cfg: DbConfig, me: NodeId) -> Database {
         Database {
             cfg,
             me,
-            role,
+            role: DbRole::Standby,
             log: vec![],
             timeline: 1,
             history: vec![],
@@ -153,7 +157,7 @@ impl Database {
         let lsn = self.lsn();
         for &(f, _) in &self.followers {
             let msg = PgStreamMsg::Wal { timeline: self.timeline, lsn, write_id };
-            cx.send(f, self.cfg.plane, msg, self.cfg.wal_record_bytes);
+            cx.send(f, self.cfg.wal_plane, msg, self.cfg.wal_record_bytes);
         }
         match self.sync_standby {
             Some(_) if self.cfg.synchronous => {
@@ -202,7 +206,7 @@ impl Database {
         cx.send(standby, self.cfg.plane, PgStreamMsg::StreamFrom { seq, timeline: self.timeline, lsn: keep }, CONTROL_BYTES);
         for i in keep..self.lsn() {
             let msg = PgStreamMsg::Wal { timeline: self.timeline, lsn: i + 1, write_id: self.log[i as usize] };
-            cx.send(standby, self.cfg.plane, msg, self.cfg.wal_record_bytes);
+            cx.send(standby, self.cfg.wal_plane, msg, self.cfg.wal_record_bytes);
         }
         match self.followers.iter_mut().find(|(n, _)| *n == standby) {
             Some(f) => f.1 = keep,
@@ -303,6 +307,15 @@ impl Database {
         self.follow_sent_us = Some(cx.now_us);
         let msg = PgStreamMsg::Follow { seq: self.follow_seq, timeline: self.timeline, lsn: self.lsn() };
         cx.send(leader, self.cfg.plane, msg, CONTROL_BYTES);
+    }
+
+    /// A freshly initialized cluster's first server starts as its primary.
+    pub fn start_as_primary(&mut self, cx: &mut Cx) {
+        if self.role == DbRole::Standby && self.lsn() == 0 {
+            self.role = DbRole::Primary;
+            self.upstream = None;
+            self.report(cx);
+        }
     }
 
     /// `pg_ctl promote`: recovery ends, writes are refused until it finishes.

@@ -79,7 +79,7 @@ pub struct PatroniConfig {
     pub boot_us: u64,
     /// How long `pg_ctl promote` takes.
     pub promote_us: u64,
-    /// This node initializes the cluster (it starts as the primary).
+    /// This node initializes the cluster: it takes the key first and becomes the primary.
     pub bootstrap: bool,
     /// How long a `patroni_stall` command stops the Patroni process.
     pub stall_us: u64,
@@ -119,6 +119,9 @@ pub struct PatroniNode {
     members_rule_out: bool,
     /// Patroni believes it holds the leader key (`is_leader`).
     believes_leader: bool,
+    /// Taking the key to initialize the cluster: the new server starts as a primary.
+    initializing: bool,
+    just_initialized: bool,
     /// The leader key's revision after this node's last confirmed write.
     revision: u32,
     /// Local time the watchdog fires unless kicked; `None` when disarmed.
@@ -133,7 +136,7 @@ pub struct PatroniNode {
 
 impl PatroniNode {
     pub fn new(me: NodeId, cfg: PatroniConfig) -> PatroniNode {
-        let db = Database::new(cfg.db.clone(), me, cfg.bootstrap);
+        let db = Database::new(cfg.db.clone(), me);
         PatroniNode {
             cfg,
             me,
@@ -145,6 +148,8 @@ impl PatroniNode {
             members_pending: 0,
             members_rule_out: false,
             believes_leader: false,
+            initializing: false,
+            just_initialized: false,
             revision: 0,
             watchdog_due_local_us: None,
             stalled: false,
@@ -257,7 +262,14 @@ impl PatroniNode {
     /// The leader race's health checks (`is_healthiest_node`, `is_lagging`).
     fn on_optime_read(&mut self, cx: &mut Cx, optime: Option<u64>) {
         let Some(leader_bytes) = optime else {
-            self.end_cycle(cx, Some(0)); // nobody has initialized the cluster
+            // Nobody has initialized the cluster: the node configured to
+            // bootstrap it takes the key (`/initialize` and initdb, in Patroni).
+            if self.cfg.bootstrap {
+                self.initializing = true;
+                self.acquire(cx);
+            } else {
+                self.end_cycle(cx, Some(0));
+            }
             return;
         };
         let lag = leader_bytes.saturating_sub(self.db.wal_bytes());
@@ -341,7 +353,10 @@ impl PatroniNode {
             cx.emit(Effect::WatchdogArm { timeout_us: self.cfg.watchdog_timeout_us, boot_us: self.cfg.boot_us });
             self.watchdog_due_local_us = Some(cx.now_us + self.cfg.watchdog_timeout_us);
         }
-        if self.db.role == DbRole::Standby {
+        if std::mem::take(&mut self.initializing) {
+            self.db.start_as_primary(cx); // initdb: a new cluster starts as its primary
+            self.just_initialized = true;
+        } else if self.db.role == DbRole::Standby {
             self.db.begin_promote(cx);
             cx.set_timer(PatroniTimer::Promoted, self.cfg.promote_us);
         }
@@ -351,6 +366,15 @@ impl PatroniNode {
         }
         if newly {
             self.draw(cx);
+        }
+        if std::mem::take(&mut self.just_initialized) {
+            // The run starts at a random point of the leader's loop: the next
+            // cycle comes after a random part of `loop_wait`.
+            self.step = Step::Idle;
+            cx.cancel_timer(PatroniTimer::DcsDeadline);
+            let phase_us = cx.rng.below(self.cfg.loop_wait_us);
+            cx.set_timer(PatroniTimer::Cycle, phase_us);
+            return;
         }
         self.end_cycle(cx, None);
     }
@@ -434,7 +458,7 @@ impl PatroniNode {
     fn begin(&mut self, cx: &mut Cx) {
         self.db.report(cx);
         self.draw(cx);
-        let phase_us = cx.rng.below(self.cfg.loop_wait_us);
+        let phase_us = if self.cfg.bootstrap && self.db.lsn() == 0 { 0 } else { cx.rng.below(self.cfg.loop_wait_us) };
         cx.set_timer(PatroniTimer::Cycle, phase_us);
         if self.cfg.watchdog_gauge.is_some() {
             cx.set_timer(PatroniTimer::Sample, 1_000_000);

@@ -18,15 +18,17 @@ use crate::scenario::format::{Flag, Quantity};
 pub struct PatroniSpec {
     /// The cluster (split brain = two primaries in it).
     pub group: String,
-    /// Plane replication and Patroni's DCS traffic travel on.
+    /// Plane Patroni's DCS and REST traffic and replication control travel on.
     pub plane: String,
+    /// Plane the WAL stream travels on (its own connection).
+    pub wal_plane: String,
     /// Plane client queries travel on.
     pub client_plane: String,
     /// The lease store node holding the leader key (the DCS).
     pub store: String,
     /// Every member of the cluster (this node may be listed too).
     pub members: Vec<String>,
-    /// This node initializes the cluster and starts as its primary.
+    /// This node initializes the cluster: it takes the key first and becomes the primary.
     #[serde(default)]
     pub bootstrap: bool,
     /// `ttl`: the leader key's lease. Patroni: at least 20 s.
@@ -151,6 +153,7 @@ pub fn build(s: &PatroniSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<A
     let db = DbConfig {
         group: cx.group(&s.group),
         plane,
+        wal_plane: cx.plane(&s.wal_plane, &format!("{p}.wal_plane"))?,
         client_plane: cx.plane(&s.client_plane, &format!("{p}.client_plane"))?,
         wal_record_bytes: wal_record_bytes as u32,
         synchronous: cx.values.flag(&s.synchronous_mode, &format!("{p}.synchronous_mode"))?,
