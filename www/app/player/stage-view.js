@@ -59,8 +59,9 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       const frame = state.frames[shownSlot];
       box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
       if (!run || !frame) continue;
-      // A fleet of cards needs more height than a handful of nodes.
-      if (state.layout.nodes.cards) box.style.setProperty('--stage-height', 'min(86vh, 900px)');
+      // A fleet of cards needs more height than a handful of nodes (player.css
+      // sizes it, smaller on phones so Play stays on the first screen).
+      box.classList.toggle('fleet', Boolean(state.layout.nodes.cards));
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
       const input = inputFor(box);
       const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: colours, textScale: state.presenter ? 1.6 : 1, selected: input.selected() };
