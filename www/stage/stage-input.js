@@ -58,7 +58,8 @@ export function attachStageInput(canvas, view, redraw) {
     selected = index;
     show(index);
     redraw();
-    if (announce && index >= 0) canvas.dispatchEvent(new CustomEvent('stage-select', { bubbles: true, composed: true, detail: { kind: 'node', index } }));
+    // `stage-select` itself is dispatched once, by select.js (nodes, links and devices).
+    void announce;
   }
 
   /** The nearest node from the selected one in the arrow's direction. */
