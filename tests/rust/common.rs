@@ -39,3 +39,18 @@ pub fn on(name: &str) -> (&str, OverrideValue) {
 pub fn num(name: &str, v: f64) -> (&str, OverrideValue) {
     (name, OverrideValue::Number(v))
 }
+
+/// A built-in scenario as JSON, to edit for bad-input tests.
+pub fn scenario_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&scenario_text(name)).unwrap()
+}
+
+/// The error a built-in scenario gives after `edit` (it must give one).
+pub fn error_after(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v = scenario_json(name);
+    edit(&mut v);
+    match replay("x.json", &v.to_string(), &Overrides::new(), 1) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}

@@ -9,7 +9,7 @@ use common::{num, on, run_with};
 use incident_replay::model::effect::Role;
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
-use incident_replay::scenario::{OverrideValue, Overrides};
+use incident_replay::scenario::OverrideValue;
 use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
@@ -121,16 +121,11 @@ fn same_seed_same_digest() {
 }
 
 fn scenario() -> Value {
-    serde_json::from_str(&common::scenario_text(NAME)).unwrap()
+    common::scenario_json(NAME)
 }
 
 fn error_of(edit: impl FnOnce(&mut Value)) -> String {
-    let mut v = scenario();
-    edit(&mut v);
-    match replay("x.json", &v.to_string(), &Overrides::new(), 1) {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e.to_string(),
-    }
+    common::error_after(NAME, edit)
 }
 
 #[test]

@@ -213,16 +213,11 @@ fn same_seed_same_digest() {
 }
 
 fn scenario() -> Value {
-    serde_json::from_str(&common::scenario_text(NAME)).unwrap()
+    common::scenario_json(NAME)
 }
 
 fn error_of(edit: impl FnOnce(&mut Value)) -> String {
-    let mut v = scenario();
-    edit(&mut v);
-    match replay("x.json", &v.to_string(), &Overrides::new(), 1) {
-        Ok(_) => panic!("expected an error"),
-        Err(e) => e.to_string(),
-    }
+    common::error_after(NAME, edit)
 }
 
 #[test]
