@@ -144,17 +144,28 @@ impl Replay {
     }
 
     /// Times of everything worth stopping at (faults, role and health changes,
-    /// link changes, timeline steps), sorted and without repeats.
+    /// link changes, timeline steps), sorted and without repeats. A link that
+    /// keeps flipping (a replication link queueing and draining every WAL
+    /// batch) is one moment, at its first flip: its later changes count only
+    /// after it has been steady for `LINK_STEADY_US`.
     pub fn moments(&self) -> Vec<f64> {
+        const LINK_STEADY_US: u64 = 60_000_000;
+        let mut last_link_change: std::collections::HashMap<u32, u64> = Default::default();
         let mut times: Vec<u64> = self
             .run
             .trace
             .events
             .iter()
             .filter_map(|e| match e {
+                TraceEvent::Link { at_us, link, .. } => {
+                    let previous = last_link_change.insert(link.0, *at_us);
+                    match previous {
+                        Some(p) if at_us.saturating_sub(p) < LINK_STEADY_US => None,
+                        _ => Some(*at_us),
+                    }
+                }
                 TraceEvent::Health { at_us, .. }
                 | TraceEvent::Role { at_us, .. }
-                | TraceEvent::Link { at_us, .. }
                 | TraceEvent::Step { at_us, .. }
                 | TraceEvent::Injected { at_us, .. }
                 | TraceEvent::DataLost { at_us, .. } => Some(*at_us),
