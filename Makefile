@@ -48,9 +48,11 @@ test-browser: build browser-tools
 ## Events per second: natively (bench-native) or natively and in headless Chromium (bench).
 bench: bench-browser
 
+INCIDENTS := $(filter-out scenarios/schema.json,$(sort $(wildcard scenarios/*.json)))
+
 bench-native:
 	$(CARGO) build --profile fast --bin incident-replay
-	target/fast/incident-replay bench
+	target/fast/incident-replay bench $(INCIDENTS)
 
 bench-browser: dist browser-tools
 	$(CARGO) build --profile fast --bin incident-replay
@@ -58,6 +60,7 @@ bench-browser: dist browser-tools
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg-bench target/bench/wasm32-unknown-unknown/fast/incident_replay.wasm
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node tests/browser/bench.mjs
+	node tests/browser/incident-bench.mjs
 	node tests/browser/page-bench.mjs
 	node tests/browser/size-bench.mjs
 
