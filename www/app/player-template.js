@@ -96,7 +96,7 @@ export const PLAYER_HTML = `
     <p id="stage-focus" class="muted stage-focus" aria-live="polite"></p>
     <details id="inject-box" class="inject">
       <summary id="inject-title">Break it yourself</summary>
-      <p class="muted">Select a server, link or switch on the stage (click it, or focus the stage, use the arrow keys and Enter) to act on it at the current time; the run is simulated again from the start with your actions.</p>
+      <p class="muted">Select a server, link or switch on the stage (click it; or focus the stage: the arrow keys move between servers and devices, Page Down goes through every server, link and device, Enter acts) to act on it at the current time; the run is simulated again from the start with your actions.</p>
       <ol id="injected" class="injected" aria-label="Your actions"></ol>
       <form id="partition" class="partition" novalidate aria-describedby="partition-help">
         <fieldset><legend>Partition into sides</legend>

@@ -3,10 +3,10 @@
 // dispatches (the stage contract shared by the player's views; only here):
 //   new CustomEvent('stage-select', { bubbles: true, detail: { kind: 'node'|'link'|'device', index } })
 // when one is clicked or tapped, or selected with the keyboard and Enter.
-// Keys while the stage has focus: the arrow keys move to the nearest item in
-// that direction; Page Down / Page Up go through every item in turn (servers,
-// then links, then devices), so each is reachable whatever the layout; Home
-// goes to the first server; Escape clears the selection.
+// Keys while the stage has focus: the arrow keys move to the nearest server or
+// device in that direction; Page Down / Page Up go through every item in turn
+// (each server, then its links; the devices last), so each is reachable
+// whatever the layout; Home goes to the first server; Escape clears it.
 // Hit-testing and pixel positions are stage.js's; the hover card is stage-input.js's.
 import { stageHit, nodeGeometry } from './stage.js';
 
@@ -34,15 +34,27 @@ export function itemPoint(g, { kind, index }) {
   return a && b ? { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } : null;
 }
 
-/** Every selectable item with its centre in CSS pixels: servers, links (midpoints), devices. */
+/**
+ * Every selectable item with its centre in CSS pixels, in the order Page Down
+ * walks them: each server followed by its links not listed yet (so a server's
+ * links are next to it), then the devices.
+ */
 export function stageItems(g) {
   const { nodes, devices } = nodeGeometry(g.width, g.height, g.nodePos, g.devicePos);
-  const items = nodes.map((p, index) => ({ kind: 'node', index, x: p.x, y: p.y }));
   const links = g.topology.links;
+  const linksOf = nodes.map(() => []);
   for (const index of linkStops(links)) {
-    const a = nodes[links[3 * index]], b = nodes[links[3 * index + 1]];
-    if (a && b) items.push({ kind: 'link', index, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+    const a = links[3 * index], b = links[3 * index + 1];
+    if (nodes[a] && nodes[b]) linksOf[Math.min(a, b)].push(index);
   }
+  const items = [];
+  nodes.forEach((p, index) => {
+    items.push({ kind: 'node', index, x: p.x, y: p.y });
+    for (const link of linksOf[index]) {
+      const a = nodes[links[3 * link]], b = nodes[links[3 * link + 1]];
+      items.push({ kind: 'link', index: link, x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
+    }
+  });
   devices.forEach((p, index) => items.push({ kind: 'device', index, x: p.x, y: p.y }));
   return items;
 }
@@ -87,7 +99,7 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
 
   function move(item, g) {
     selected = item ? { kind: item.kind, index: item.index } : null;
-    if (item) announce(`Selected ${itemName(g.topology, item)}.${actionable ? ' Enter: what you can do to it.' : ''}`);
+    if (item) announce(`Selected ${itemName(g.topology, item)}.${actionable ? ' Enter: what you can do to it.' : ''} Page Down: the next link, server or device.`);
     onChange(selected);
   }
 
@@ -109,7 +121,9 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
     if (!items.length) return;
     const at = selected ? items.findIndex((p) => p.kind === selected.kind && p.index === selected.index) : -1;
     if (DIRECTIONS[e.key]) {
-      move(at < 0 ? items[0] : stepFrom(items, items[at], ...DIRECTIONS[e.key]) ?? items[at], g);
+      // Arrows go between servers and devices; links are reached with Page Down from a server.
+      const places = items.filter((p) => p.kind !== 'link');
+      move(at < 0 ? items[0] : stepFrom(places, items[at], ...DIRECTIONS[e.key]) ?? items[at], g);
     } else if (e.key === 'PageDown' || e.key === 'PageUp') {
       const step = e.key === 'PageDown' ? 1 : -1;
       move(items[((at < 0 && step < 0 ? 0 : at) + step + items.length) % items.length], g);

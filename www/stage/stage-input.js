@@ -25,7 +25,7 @@ function describeLink(topology, f, i) {
 function describe(topology, f, { kind, index }) {
   if (kind === 'node') return describeNode(topology, f, index);
   if (kind === 'link') return describeLink(topology, f, index);
-  return { title: `Device ${topology.devices[index]}`, state: 'a switch, PDU or fence device the links pass through', facts: [] };
+  return { title: `Device ${topology.devices[index]}`, state: 'a network device that links pass through', facts: [] };
 }
 
 /**

@@ -95,7 +95,7 @@ export function createPartitionPicker({ $, topology, add, heal, signal }) {
 
   function build() {
     const t = topology();
-    shownFor = t;
+    shownFor = keyOf(t);
     text = null;
     planes.replaceChildren(el('option', { value: '' }, 'every plane'), ...(t?.planes ?? []).map((p) => el('option', { value: p }, `plane ${p}`)));
     if (!t) { table.replaceChildren(); return; }
@@ -117,8 +117,11 @@ export function createPartitionPicker({ $, topology, add, heal, signal }) {
     showPreview();
   }
 
+  /** What the table depends on: node names and planes (each re-run has a new topology object with the same names). */
+  const keyOf = (t) => (t ? `${t.nodes.map((n) => n.name).join(',')}|${t.planes.join(',')}` : '');
+
   function refresh() {
-    if (topology() !== shownFor) {
+    if (keyOf(topology()) !== shownFor) {
       sideOf = new Map();
       sideCount = 2;
       build();
