@@ -57,7 +57,7 @@ impl Broker {
 
 impl ZooKeeper {
     pub(super) fn declare_show(&self) -> NodeShow {
-        NodeShow::with_roles(["", "", "", "", ""])
+        NodeShow::default()
             .fact("controller_epoch", "/controller_epoch", Unit::Count)
             .fact("controller", "/controller held by", Unit::Node)
             .fact("sessions_alive", "broker sessions alive", Unit::Peers)
