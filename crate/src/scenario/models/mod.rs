@@ -20,6 +20,7 @@ pub mod redis_cluster;
 use std::collections::BTreeMap;
 
 use super::error::ScenarioError;
+use super::field_path::FieldPath;
 use super::format::{ModelSpec, Quantity};
 use super::params::Values;
 use crate::engine::time::format_duration;
@@ -70,7 +71,8 @@ impl<'a> BuildCx<'a> {
     /// refused, since it would count one node's vote or traffic twice.
     pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
         crate::scenario::cost::unique(self.file, path, names)?;
-        names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
+        let path = FieldPath::at(path);
+        names.iter().enumerate().map(|(i, n)| self.node(n, &path.index(i))).collect()
     }
 
     pub fn plane(&self, name: &str, path: &str) -> Result<PlaneId, ScenarioError> {
@@ -86,7 +88,8 @@ impl<'a> BuildCx<'a> {
             return Ok(crate::net::cut::Planes::All);
         }
         crate::scenario::cost::unique(self.file, path, names)?;
-        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
+        let path = FieldPath::at(path);
+        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &path.index(i))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
     }
 
@@ -161,18 +164,22 @@ impl Budget {
     fn add(&mut self, events: u64, q: &Quantity, path: &str) {
         self.total = self.total.saturating_add(events);
         if events > self.biggest.0 {
-            // Name the parameter when the field refers to one: that is what the viewer changed.
-            let named = match q {
-                Quantity::Text(t) if t.starts_with('$') => format!("parameters.{}", &t[1..]),
-                _ => path.to_string(),
-            };
-            self.biggest = (events, named);
+            self.biggest = (events, field_or_parameter(q, path));
         }
     }
 }
 
+/// The parameter a field refers to (`parameters.NAME` for `"$NAME"`), else the
+/// field itself: what a viewer changed, so what an error should name.
+pub fn field_or_parameter(q: &Quantity, path: impl Into<String>) -> String {
+    match q {
+        Quantity::Text(t) if t.starts_with('$') => format!("parameters.{}", &t[1..]),
+        _ => path.into(),
+    }
+}
+
 /// Build the model a node runs (the dispatch comes from the registry).
-pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &FieldPath) -> Result<AnyModel, ScenarioError> {
     if cx.dormant.get(me.index()).copied().unwrap_or(false) {
         return Ok(Box::new(crate::model::dormant::Dormant));
     }
