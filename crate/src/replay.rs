@@ -78,7 +78,7 @@ pub fn replay_until(
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let fact_slots = run.shows.iter().map(|s| s.facts.len()).max().unwrap_or(0);
     let fact_frames = FactFrames::build(&run.trace.facts, run.node_count(), fact_slots);
-    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.resolved.gauge_units, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
     Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, frame: FrameBuffer::default() })
 }
 

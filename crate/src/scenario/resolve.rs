@@ -23,6 +23,8 @@ pub struct Resolved {
     pub groups: Vec<String>,
     /// Gauge names by id.
     pub gauges: Vec<String>,
+    /// The unit each gauge's model declared, by id.
+    pub gauge_units: Vec<crate::monitor::metrics::Unit>,
     /// Events the run is projected to need (an upper-bound estimate).
     pub projected_events: u64,
     /// The scenario's invariants whose condition holds with these values.
@@ -115,6 +117,7 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
         projected_events: cx.projected_events(),
         groups,
         gauges: cx.gauges.clone(),
+        gauge_units: cx.gauge_units.clone(),
         setup: Setup {
             node_names: s.nodes.iter().map(|n| n.name.clone()).collect(),
             models,

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::aistore::smap::{bit, NODES_MAX};
 use crate::model::aistore::tcp_mem::TcpMemConfig;
@@ -109,13 +110,13 @@ fn tcp_mem(s: &TcpMemSpec, cx: &BuildCx, p: &FieldPath) -> Result<TcpMemConfig, 
 
 fn gauges(cx: &mut BuildCx) -> Gauges {
     Gauges {
-        smap_version: Some(cx.gauge("smap_version")),
-        probe_kills: Some(cx.gauge("probe_kills")),
-        split_writes_kept: Some(cx.gauge("split_writes_kept")),
-        split_writes_discarded: Some(cx.gauge("split_writes_discarded")),
-        misplaced: Some(cx.gauge("misplaced_objects")),
-        rehomed: Some(cx.gauge("rehomed_objects")),
-        tcp_mem_used: Some(cx.gauge("tcp_mem_used_bytes")),
+        smap_version: Some(cx.gauge("smap_version", Unit::Count)),
+        probe_kills: Some(cx.gauge("probe_kills", Unit::Count)),
+        split_writes_kept: Some(cx.gauge("split_writes_kept", Unit::Count)),
+        split_writes_discarded: Some(cx.gauge("split_writes_discarded", Unit::Count)),
+        misplaced: Some(cx.gauge("misplaced_objects", Unit::Count)),
+        rehomed: Some(cx.gauge("rehomed_objects", Unit::Count)),
+        tcp_mem_used: Some(cx.gauge("tcp_mem_used_bytes", Unit::Bytes)),
     }
 }
 

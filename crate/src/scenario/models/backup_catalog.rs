@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::backup_catalog::{BackupCatalog, CatalogConfig, CatalogGauges, DumpConfig, RecordRate, Schedule};
 use crate::model::AnyModel;
@@ -131,17 +132,17 @@ pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath
             count: cx.values.count(&r.count, &rp.field("count"))?,
             over_us: cx.positive_micros(&r.over, &rp.field("over"))?,
         });
-        lost.push(cx.gauge(&format!("lost_{}", r.name)));
+        lost.push(cx.gauge(&format!("lost_{}", r.name), Unit::Count));
     }
     let gauges = CatalogGauges {
-        lvm: cx.gauge("state_lvm_staging"),
-        pg_dump: cx.gauge("state_pg_dump"),
-        s3: cx.gauge("state_object_storage"),
-        azure: cx.gauge("state_cloud_snapshots"),
-        archive: cx.gauge("state_wal_archive"),
-        usable: cx.gauge("usable_restore_points"),
-        choice: cx.gauge("restore_choice"),
-        restore_at_s: cx.gauge("restored_at_s"),
+        lvm: cx.gauge("state_lvm_staging", Unit::Code),
+        pg_dump: cx.gauge("state_pg_dump", Unit::Code),
+        s3: cx.gauge("state_object_storage", Unit::Code),
+        azure: cx.gauge("state_cloud_snapshots", Unit::Code),
+        archive: cx.gauge("state_wal_archive", Unit::Code),
+        usable: cx.gauge("usable_restore_points", Unit::Count),
+        choice: cx.gauge("restore_choice", Unit::Code),
+        restore_at_s: cx.gauge("restored_at_s", Unit::Seconds),
         lost,
     };
     let data_size = cx.values.bytes(&s.data_size, &p.field("data_size"))?;

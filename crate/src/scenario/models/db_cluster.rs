@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::engine::time::US_PER_S;
 use crate::ids::NodeId;
 use crate::model::db_cluster::{DbManager, ManagerConfig, MemberConfig, DbMember};
@@ -81,9 +82,9 @@ pub fn build_manager(s: &DbManagerSpec, cx: &mut BuildCx, _me: NodeId, p: &Field
         wait_stable_etcd: cx.values.flag(&s.wait_stable_etcd, &p.field("wait_stable_etcd"))?,
         stable_window_us: cx.values.micros(s.stable_window.as_ref().unwrap_or(&zero), &p.field("stable_window"))?,
         full_rebuild: cx.values.flag(&s.full_rebuild, &p.field("full_rebuild"))?,
-        failovers_gauge: cx.gauge("db_failovers"),
-        lease_age_gauge: cx.gauge("db_lease_age_s"),
-        write_gap_gauge: cx.gauge("etcd_write_gap_s"),
+        failovers_gauge: cx.gauge("db_failovers", Unit::Count),
+        lease_age_gauge: cx.gauge("db_lease_age_s", Unit::Seconds),
+        write_gap_gauge: cx.gauge("etcd_write_gap_s", Unit::Seconds),
     };
     // Per round: the tick, a ping and its answer per member, an etcd write and its answer.
     let per_round = 3 + 2 * members_len;

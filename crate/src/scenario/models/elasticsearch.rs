@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::elasticsearch::state::{bit, NODES_MAX, SHARDS_MAX};
 use crate::model::elasticsearch::{EsConfig, EsNode, FaultDetection};
@@ -150,8 +151,8 @@ pub fn build(s: &EsSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<
         election_backoff_us,
         election_max_us,
         shards: shards as usize,
-        health_gauge: s.health_gauge.as_ref().map(|g| cx.gauge(g)),
-        commit_gauge: s.commit_gauge.as_ref().map(|g| cx.gauge(g)),
+        health_gauge: s.health_gauge.as_ref().map(|g| cx.gauge(g, Unit::Code)),
+        commit_gauge: s.commit_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         fault_detection: fd,
         cluster,
     };

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::kafka::{Broker, BrokerConfig, KafkaNode, PartitionState, ZkConfig, ZkView, ZooKeeper, BROKERS_MAX};
 use crate::model::AnyModel;
@@ -180,7 +181,7 @@ fn build_broker(s: &BrokerSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> 
         acks_all: cx.values.flag(&s.acks_all, &p.field("acks_all"))?,
         min_insync_replicas: min_isr as u32,
         unclean_leader_election: cx.values.flag(&s.unclean_leader_election, &p.field("unclean_leader_election"))?,
-        controller_gauge: s.controller_gauge.as_ref().map(|g| cx.gauge(g)),
+        controller_gauge: s.controller_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         brokers: all,
     };
     // Session pings (three per timeout, each a ping, a reply and a timer),

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::lease_store::msg::KEYS_MAX;
 use crate::model::lease_store::{LeaseStore, LeaseStoreConfig};
@@ -39,8 +40,8 @@ pub fn build(s: &LeaseStoreSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -
         return Err(cx.err(p.field("gauge_key"), format!("{} is outside 0..={}", s.gauge_key, KEYS_MAX - 1)));
     }
     let key = s.gauge_key;
-    let remaining_gauge = s.remaining_gauge.as_ref().map(|g| (key, cx.gauge(g)));
-    let holder_gauge = s.holder_gauge.as_ref().map(|g| (key, cx.gauge(g)));
+    let remaining_gauge = s.remaining_gauge.as_ref().map(|g| (key, cx.gauge(g, Unit::Milliseconds)));
+    let holder_gauge = s.holder_gauge.as_ref().map(|g| (key, cx.gauge(g, Unit::Code)));
     // A tick (and its gauges) per tick length.
     cx.expect_events((cx.end_us / tick_us + 1).saturating_mul(3), &s.tick, &p.field("tick"));
     Ok(Box::new(LeaseStore::new(LeaseStoreConfig {

@@ -26,6 +26,7 @@ use super::params::Values;
 use crate::engine::time::format_duration;
 use crate::ids::{DeviceId, GroupId, NodeId, PlaneId};
 use crate::model::AnyModel;
+use crate::monitor::metrics::Unit;
 
 /// What a model's builder can look up and report while it is resolved.
 pub struct BuildCx<'a> {
@@ -38,6 +39,8 @@ pub struct BuildCx<'a> {
     pub groups: BTreeMap<String, GroupId>,
     /// Gauge names by id (time series a model reports, e.g. replication lag).
     pub gauges: Vec<String>,
+    /// The unit each gauge was registered with, by id.
+    pub gauge_units: Vec<Unit>,
     /// Nodes left out of this run (`enabled` off): they run nothing.
     pub dormant: Vec<bool>,
     budget: Budget,
@@ -54,6 +57,7 @@ impl<'a> BuildCx<'a> {
             devices: BTreeMap::new(),
             groups: BTreeMap::new(),
             gauges: vec![],
+            gauge_units: vec![],
             dormant: vec![],
             budget: Budget { events_max, total: 0, biggest: (0, String::new()) },
         }
@@ -107,12 +111,15 @@ impl<'a> BuildCx<'a> {
         *self.groups.entry(name.to_string()).or_insert(next)
     }
 
-    /// The id of a gauge, created on first mention.
-    pub fn gauge(&mut self, name: &str) -> u16 {
+    /// The id of a gauge, created on first mention with the unit its values
+    /// are in (the first registration's unit stays: nodes of one model that
+    /// share a gauge declare the same one).
+    pub fn gauge(&mut self, name: &str, unit: Unit) -> u16 {
         if let Some(i) = self.gauges.iter().position(|g| g == name) {
             return i as u16;
         }
         self.gauges.push(name.to_string());
+        self.gauge_units.push(unit);
         (self.gauges.len() - 1) as u16
     }
 

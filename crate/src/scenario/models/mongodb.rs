@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::mongodb::{MongoConfig, MongoMember};
 use crate::model::AnyModel;
@@ -79,8 +80,8 @@ pub fn build(s: &MongoSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Resu
         election_offset_max_us,
         write_majority: cx.values.flag(&s.write_majority, &p.field("write_majority"))?,
         initial_primary,
-        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g)),
-        rollback_gauge: s.rollback_gauge.as_ref().map(|g| cx.gauge(g)),
+        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
+        rollback_gauge: s.rollback_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         members,
     };
     // Per heartbeat round: the timer and a heartbeat to each other member,

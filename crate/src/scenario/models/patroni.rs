@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::monitor::metrics::Unit;
 use super::{field_or_parameter, BuildCx};
 use crate::engine::time::US_PER_S;
 use crate::ids::NodeId;
@@ -167,8 +168,8 @@ pub fn build(s: &PatroniSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Re
         promote_us: cx.values.micros(&s.promote_time, &p.field("promote_time"))?,
         bootstrap: s.bootstrap,
         stall_us: cx.values.micros(&s.stall, &p.field("stall"))?,
-        leads_gauge: s.leads_gauge.as_ref().map(|g| cx.gauge(g)),
-        watchdog_gauge: s.watchdog_gauge.as_ref().map(|g| cx.gauge(g)),
+        leads_gauge: s.leads_gauge.as_ref().map(|g| cx.gauge(g, Unit::Code)),
+        watchdog_gauge: s.watchdog_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
     };
     // Per cycle: the timer, two or three DCS round trips, a watch; gauges once a second.
     let cycles = cx.end_us / cfg.loop_wait_us + 1;

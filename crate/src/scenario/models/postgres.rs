@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::postgres::{PgConfig, PgGauges, Postgres};
 use crate::model::AnyModel;
@@ -172,16 +173,16 @@ pub fn build(s: &PostgresSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> R
     let apply_delay_us = opt_micros(&s.apply_delay, "apply_delay")?;
 
     let gauges = PgGauges {
-        state: cx.gauge(&format!("{my_name}_state")),
-        data_left: cx.gauge(&format!("{my_name}_data_left_bytes")),
-        wal_kept: cx.gauge(&format!("{my_name}_wal_kept_bytes")),
-        disk_used: cx.gauge(&format!("{my_name}_disk_used_bytes")),
-        broken_at_s: cx.gauge("replication_broken_at_s"),
-        commit_wait_ms: cx.gauge(&format!("{my_name}_commit_wait_ms")),
-        writes_delayed: cx.gauge(&format!("{my_name}_writes_delayed_bytes")),
-        delete_refused: cx.gauge(&format!("{my_name}_delete_refused")),
-        lag_bytes: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_bytes"))).collect(),
-        lag_s: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_s"))).collect(),
+        state: cx.gauge(&format!("{my_name}_state"), Unit::Code),
+        data_left: cx.gauge(&format!("{my_name}_data_left_bytes"), Unit::Bytes),
+        wal_kept: cx.gauge(&format!("{my_name}_wal_kept_bytes"), Unit::Bytes),
+        disk_used: cx.gauge(&format!("{my_name}_disk_used_bytes"), Unit::Bytes),
+        broken_at_s: cx.gauge("replication_broken_at_s", Unit::Seconds),
+        commit_wait_ms: cx.gauge(&format!("{my_name}_commit_wait_ms"), Unit::Milliseconds),
+        writes_delayed: cx.gauge(&format!("{my_name}_writes_delayed_bytes"), Unit::Bytes),
+        delete_refused: cx.gauge(&format!("{my_name}_delete_refused"), Unit::Count),
+        lag_bytes: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_bytes"), Unit::Bytes)).collect(),
+        lag_s: s.replicas.iter().map(|r| cx.gauge(&format!("{r}_lag_s"), Unit::Seconds)).collect(),
     };
     let cfg = PgConfig {
         group: cx.group(&s.group),

@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::raft::{RaftConfig, RaftNode};
 use crate::model::AnyModel;
@@ -80,8 +81,8 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Resul
     if initial_leader.is_some_and(|l| l != me && !peers.contains(&l)) {
         return Err(cx.err(p.field("initial_leader"), "must be this node or one of its peers"));
     }
-    let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g));
-    let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g));
+    let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count));
+    let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count));
     let disk_write_us = match &s.disk_write {
         Some(q) => cx.values.micros(q, &p.field("disk_write"))?,
         None => 0,

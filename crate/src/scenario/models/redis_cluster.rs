@@ -4,6 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::redis_cluster::{RcConfig, RcNode, NODES_MAX, NONE, RANGES_MAX};
 use crate::model::AnyModel;
@@ -141,10 +142,10 @@ pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) 
         full_coverage: cx.values.flag(&s.require_full_coverage, &p.field("require_full_coverage"))?,
         min_replicas_to_write: min_replicas as u32,
         min_replicas_max_lag_us: cx.values.micros(&s.min_replicas_max_lag, &p.field("min_replicas_max_lag"))?,
-        state_gauge: s.state_gauge.as_ref().map(|g| cx.gauge(g)),
-        down_ms_gauge: s.down_ms_gauge.as_ref().map(|g| cx.gauge(g)),
-        uncovered_gauge: s.uncovered_gauge.as_ref().map(|g| cx.gauge(g)),
-        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g)),
+        state_gauge: s.state_gauge.as_ref().map(|g| cx.gauge(g, Unit::Code)),
+        down_ms_gauge: s.down_ms_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
+        uncovered_gauge: s.uncovered_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
+        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
         cluster,
         range_of,
         initial_master,
