@@ -257,6 +257,20 @@ test('the gallery labels each card by its scenario\'s kind: sandboxes, the lab a
   assert.equal(cards.find((c) => c.href === '#scenario=demo-partition').kind, 'Demo');
   await screenshot(page, 'chaos-gallery-labels');
   assert.deepEqual(await seriousViolations(page), []);
+  // The player names the run without your changes by the kind too: a sandbox's is not history.
+  await page.click('#cards a[href="#scenario=sandbox-raft"]');
+  await ready(page);
+  assert.match(await page.textContent('#summary'), /^Sandbox · /);
+  assert.equal(await page.textContent('#outcome-history-name'), 'Left alone');
+  assert.equal(await page.textContent('#view-history-name'), 'Left alone');
+  await page.check('input[name=view][value=both]');
+  await page.waitForFunction(() => !document.querySelector('.stage-box[data-slot="history"]').hidden);
+  await page.waitForFunction(() => document.querySelector('.stage-box[data-slot="history"] figcaption').textContent === 'Left alone');
+  await page.evaluate(() => { location.hash = '#scenario=github-2012'; });
+  await page.waitForFunction(() => document.querySelector('#title').textContent.startsWith('GitHub'));
+  await ready(page);
+  assert.equal(await page.textContent('#outcome-history-name'), 'History', 'a replay keeps "History"');
+  assert.match(await page.textContent('#summary'), /^2012-12-22 · /);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -116,7 +116,8 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
 
   canvas.addEventListener('keydown', (e) => {
     const g = geometry();
-    if (!g || e.altKey || e.ctrlKey || e.metaKey) return;
+    // With a modifier the key is a playback shortcut (Shift + arrow moves 1% of the replay).
+    if (!g || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const items = stageItems(g);
     if (!items.length) return;
     const at = selected ? items.findIndex((p) => p.kind === selected.kind && p.index === selected.index) : -1;
