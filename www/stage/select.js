@@ -98,8 +98,10 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
   const dispatch = (detail) => canvas.dispatchEvent(new CustomEvent('stage-select', { bubbles: true, composed: true, detail }));
 
   function move(item, g) {
+    // The keys are named once, on the first selection (not on every step).
+    const hint = selected ? '' : `${actionable ? ' Enter: what you can do to it.' : ''} Page Down: the next link, server or device.`;
     selected = item ? { kind: item.kind, index: item.index } : null;
-    if (item) announce(`Selected ${itemName(g.topology, item)}.${actionable ? ' Enter: what you can do to it.' : ''} Page Down: the next link, server or device.`);
+    if (item) announce(`Selected ${itemName(g.topology, item)}.${hint}`);
     onChange(selected);
   }
 
