@@ -25,11 +25,6 @@ async function fetchScenario(url, shown) {
   return text;
 }
 
-/** Parameter names in the order the scenario file lists them. */
-function fileOrder(json) {
-  try { return Object.keys(JSON.parse(json).parameters || {}); } catch { return []; }
-}
-
 /**
  * @param p { sim, state, $, root, host, options, showError(text), playback, views: { narration, charts },
  *            runs, setPresenter(on), showLegend(), alive() }
@@ -51,12 +46,12 @@ export function createOpener(p) {
       const source = given == null ? sourceOf(name, src) : null;
       const json = given ?? await fetchScenario(source.url, src || name);
       const file = source ? source.file : `${name}.json`;
-      const [{ scenario }, history] = await Promise.all([sim.request('describe', { file, json }), sim.run(file, json, {}, seed, 'history')]);
+      const [{ scenario, parameterOrder }, history] = await Promise.all([sim.request('describe', { file, json, forPlayer: true }), sim.run(file, json, {}, seed, 'history')]);
       if (!p.alive()) return;
       Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '', chapterAt: null });
       const unknownCharts = showScenario({ scenario, history, seed, view, charts, speed, presenter, windowS, story });
       problems = [...problems, ...unknownCharts.map((k) => `charts: this scenario has no chart “${k}”`)];
-      applySettings(sets, problems, json);
+      applySettings(sets, problems, parameterOrder);
       showChecks($('checks'), history.outcome);
       state.tUs = startTime(tS, history);
       views.narration.reset();
@@ -96,15 +91,15 @@ export function createOpener(p) {
     return unknownCharts;
   }
 
-  /** The settings from the link against the scenario; the parameter panel; what the link got wrong. */
-  function applySettings(sets, problems, json) {
+  /** The settings from the link against the scenario; the parameter panel (in `parameterOrder`, the file's); what the link got wrong. */
+  function applySettings(sets, problems, parameterOrder) {
     const { valid, clean } = cleanSets(state.scenario, sets);
     state.sets = valid;
     state.params = buildParams($('params'), state.scenario, state.sets, (next) => {
       state.sets = next;
       state.linkProblems = []; // the viewer has taken over from the link
       runs.runVariant();
-    }, fileOrder(json));
+    }, parameterOrder);
     // What the link (or the element's attributes) got wrong: beside its field
     // when there is one, and always in the message line, since the parameter
     // panel may be hidden (embedded players).

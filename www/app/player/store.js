@@ -99,12 +99,21 @@ export function storyChapters(state) {
   return state.chapterTimes.map((tUs, chapter) => ({ tUs, words: wordCount(state.scenario.timeline[stepIndexOf(state, chapter)]?.narration) }));
 }
 
+/** Formatters by time zone: making an Intl.DateTimeFormat costs about a millisecond
+ *  (tens on a cold start), and the clock is formatted several times per frame. */
+const clockFormats = new Map();
+
 /** "Sep 10, 12:15:03 PDT" in the scenario's own clock. */
 export function formatClock(state, tUs) {
   const meta = state.scenario?.meta;
   if (!meta) return '';
   const wall = new Date(Date.parse(meta.start) + tUs / 1000);
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
-  }).format(wall);
+  let format = clockFormats.get(meta.time_zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    clockFormats.set(meta.time_zone, format);
+  }
+  return format.format(wall);
 }
