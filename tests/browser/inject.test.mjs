@@ -150,8 +150,10 @@ test('click to continue: from choosing an action to the new run on the stage, pe
     const { page, context } = await openPage(env.browser, `${env.base}#scenario=${name}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
     const samples = [];
+    // A crash of the first server at a third of the run (so the run up to it is simulated
+    // again), then (to measure again) undo.
+    await page.evaluate(() => window.__player.seek(window.__player.endUs() / 3));
     for (let i = 0; i < 3; i++) {
-      // A crash of the first server at a third of the run, then (to measure again) undo.
       await page.evaluate(() => document.querySelector('#stage-variant').dispatchEvent(new CustomEvent('stage-select', { bubbles: true, detail: { kind: 'node', index: 0 } })));
       await page.waitForSelector('#action-menu[open]');
       await page.click('#action-menu button:text("Crash")');

@@ -65,7 +65,7 @@ function threadNames(events) {
 }
 
 /** The top functions (inclusive sample time) in [from, to] µs on one thread. */
-function topFunctions(samples, from, to, count = 8) {
+function topFunctions(samples, from, to, count = Number(process.env.TOP || 8)) {
   const inside = samples.filter((s) => s.ts >= from && s.ts <= to);
   const total = new Map();
   for (let i = 0; i < inside.length; i++) {

@@ -164,7 +164,32 @@ function packTopology(topology) {
   const via = new Uint16Array(viaStart[viaStart.length - 1]);
   topology.link_via.forEach((list, i) => via.set(list, viaStart[i]));
   const { link_via: _, ...rest } = topology;
-  return { ...rest, links: Uint32Array.from(topology.links), viaStart, via };
+  return { ...rest, nodes: shareEqualParts(topology.nodes), links: Uint32Array.from(topology.links), viaStart, via };
+}
+
+/**
+ * Nodes whose command list, display description or states taken are equal
+ * share one object for each: structured clone keeps shared references, so the
+ * page receives each distinct part once (a 10,000-node fleet's nodes, each with
+ * its own copies, took the main thread about 30 ms to receive). The page only
+ * reads these objects.
+ */
+function shareEqualParts(nodes) {
+  const seen = { commands: new Map(), show: new Map(), taken: new Map() };
+  const shared = (kind, value) => {
+    if (value == null || typeof value !== 'object') return value;
+    const key = JSON.stringify(value);
+    const known = seen[kind].get(key);
+    if (known) return known;
+    seen[kind].set(key, value);
+    return value;
+  };
+  for (const node of nodes) {
+    node.commands = shared('commands', node.commands);
+    node.show = shared('show', node.show);
+    node.taken = shared('taken', node.taken);
+  }
+  return nodes;
 }
 
 const handlers = {

@@ -9,7 +9,10 @@ import { showOutcome, showChecks } from '../outcome.js';
 import { scenarioSource, declaredOrigins } from '../scenario-source.js';
 import { cleanSets } from '../settings.js';
 import { errorText } from '../errors.js';
-import { deriveTimes } from './store.js';
+import { deriveTimes, warmClock } from './store.js';
+
+/** A new task (not a microtask): lets the browser paint and answer input in between. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The core refuses bigger scenario text anyway (scenario::TEXT_BYTES_MAX); this stops the download. */
 const SCENARIO_BYTES_MAX = 8 * 1024 * 1024;
@@ -47,6 +50,12 @@ export function createOpener(p) {
       const json = given ?? await fetchScenario(source.url, src || name);
       const file = source ? source.file : `${name}.json`;
       const [{ scenario, parameterOrder }, history] = await Promise.all([sim.request('describe', { file, json, forPlayer: true }), sim.run(file, json, {}, seed, 'history')]);
+      if (!p.alive()) return;
+      // Receiving a large run is a task of its own, and so is the clock formatter's
+      // first use (time-zone data): the page's work below comes after, in its own task.
+      await nextTask();
+      warmClock(scenario.meta);
+      await nextTask();
       if (!p.alive()) return;
       Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '', chapterAt: null });
       const unknownCharts = showScenario({ scenario, history, seed, view, charts, speed, presenter, windowS, story });

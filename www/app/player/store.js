@@ -103,17 +103,26 @@ export function storyChapters(state) {
  *  (tens on a cold start), and the clock is formatted several times per frame. */
 const clockFormats = new Map();
 
+function clockFormat(timeZone) {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    clockFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Make (and use once) the scenario's clock formatter ahead of the first frame: its first use loads time-zone data. */
+export function warmClock(meta) {
+  try { clockFormat(meta.time_zone).format(new Date(Date.parse(meta.start))); } catch { /* formatClock reports it */ }
+}
+
 /** "Sep 10, 12:15:03 PDT" in the scenario's own clock. */
 export function formatClock(state, tUs) {
   const meta = state.scenario?.meta;
   if (!meta) return '';
   const wall = new Date(Date.parse(meta.start) + tUs / 1000);
-  let format = clockFormats.get(meta.time_zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
-    });
-    clockFormats.set(meta.time_zone, format);
-  }
-  return format.format(wall);
+  return clockFormat(meta.time_zone).format(wall);
 }
