@@ -1,7 +1,7 @@
 // The stage view: one canvas per visible run ("Your version", "As it happened"),
 // nodes and links from the frame (repainted only when they change), messages in
 // flight every frame, and a text description of the frame for screen readers.
-import { drawStageBase, drawMessages as drawFlight, baseKey } from '../../stage/stage.js';
+import { drawStageBase, drawMessages as drawFlight, baseKey, nodeGeometry } from '../../stage/stage.js';
 import { Layer } from '../../lib/layer.js';
 import { readFrame } from '../../lib/frame-layout.js';
 import { attachStageInput } from '../../stage/stage-input.js';
@@ -9,9 +9,18 @@ import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
 import { describeNode } from '../../stage/node-words.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
 
+/**
+ * From this many nodes, a stage's geometry (pixel positions and spacing,
+ * stage.js) is worked out in one frame and painted on in the next: on a
+ * 10,000-node fleet each takes 15-30 ms, together one long task.
+ */
+const GEOMETRY_FIRST_NODES = 2_000;
+
 /** @param p { root, $, state, fitCanvas(canvas), draw() } */
 export function createStageView({ root, $, state, fitCanvas, draw }) {
   const layers = { variant: new Layer(), history: new Layer() };
+  /** The layout and size whose geometry was last worked out ahead of painting. */
+  let geometryReady = { nodePos: null, size: '' };
   // What each stage canvas shows now, for its pointer and keyboard input (stage/stage-input.js).
   const shown = { variant: null, history: null };
   const inputs = {};
@@ -64,6 +73,7 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       // sizes it, smaller on phones so Play stays on the first screen).
       box.classList.toggle('fleet', Boolean(state.layout.nodes.cards));
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
+      if (geometryFirst(width, height)) continue;
       const input = inputFor(box);
       const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: colours, textScale: state.presenter ? 1.6 : 1, selected: input.selected() };
       shown[box.dataset.slot] = options;
@@ -77,6 +87,17 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       drawFlight(ctx, options);
     }
     describe();
+  }
+
+  /** For a large layout at a new size: work out its geometry now and paint on the next frame (true). */
+  function geometryFirst(width, height) {
+    const nodePos = state.layout.nodes;
+    const size = `${width}x${height}`;
+    if (nodePos.length < GEOMETRY_FIRST_NODES || (geometryReady.nodePos === nodePos && geometryReady.size === size)) return false;
+    nodeGeometry(width, height, nodePos, state.layout.devices);
+    geometryReady = { nodePos, size };
+    draw();
+    return true;
   }
 
   /** The main stage's accessible name: every server and its state at this time. */
