@@ -4,7 +4,8 @@
 // and the functions it spent them in (inclusive, by sample).
 //
 //   node tests/browser/task-profile.mjs fleet|mesh|demo     open the largest topology in an element, play, seek, resize (hostile.test.mjs)
-//   node tests/browser/task-profile.mjs click github-2012    inject a crash from the stage three times (inject.test.mjs)
+//   node tests/browser/task-profile.mjs click github-2012    inject a crash from the stage three times (inject.test.mjs;
+//                                                            CLICK_AT=0.33 in the environment: at a third of the run)
 //
 // Needs `make build`. Wall times on a loaded machine include time the thread
 // waited for a core; thread time (tdur) does not.
@@ -114,6 +115,8 @@ try {
     await page.goto(`${env.base}#scenario=${scenarioName}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
     await page.waitForTimeout(1500);
+    // CLICK_AT=0.33: inject at a third of the run (default: at the start).
+    await page.evaluate((at) => window.__player.seek(window.__player.endUs() * at), Number(process.env.CLICK_AT || 0));
     const events = await traced(page, async () => {
       for (let i = 0; i < 3; i++) {
         await page.evaluate((n) => performance.mark(`profile:click${n}`), i);
