@@ -99,8 +99,9 @@ function continueRun(job) {
       job.replay.advance(Math.min(endUs, job.replay.reached_us() + sliceUs));
       const ms = performance.now() - t0;
       job.runMs += ms;
-      // Aim the next slice at SLICE_MS of work (at most 4× longer per step).
-      sliceUs = Math.max(1, sliceUs * Math.min(4, SLICE_MS / Math.max(ms, 0.5)));
+      // Aim the next slice at SLICE_MS of work (at most twice as long per step: busy
+      // stretches of a run take much more work per simulated second than quiet ones).
+      sliceUs = Math.max(1, sliceUs * Math.min(2, SLICE_MS / Math.max(ms, 0.5)));
       if (job.replay.finished()) {
         continuing.delete(job.slot);
         const { reply, transfer } = packed(job.replay, job.slot, job.runMs);
