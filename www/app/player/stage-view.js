@@ -100,20 +100,35 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
     return true;
   }
 
+  /** The servers' states in words, for the node and link states they were worked out for (baseKey: they change far less often than the clock). */
+  let described = { key: '', text: '' };
+
   /** The main stage's accessible name: every server and its state at this time. */
   function describe() {
     const slot = visibleSlots(state)[0];
     const frame = state.frames[slot];
     if (!frame) return;
-    const run = runOf(state, slot);
-    const f = readFrame(frame);
-    const parts = [];
-    for (let i = 0; i < f.nodeCount; i++) {
-      if (run.topology.nodes[i].model === 'client') continue;
-      parts.push(`${run.topology.nodes[i].name} ${describeNode(run.topology, f, i).state}`);
-    }
-    $('stage-variant').setAttribute('aria-label', `At ${formatClock(state, state.tUs)}: ${parts.join(', ')}`);
+    const key = `${state.version}:${slot}:${baseKey(frame)}`;
+    if (described.key !== key) described = { key, text: serverStates(runOf(state, slot).topology, readFrame(frame)) };
+    $('stage-variant').setAttribute('aria-label', `At ${formatClock(state, state.tUs)}: ${described.text}`);
   }
 
   return { draw: drawStages };
+}
+
+/** Beyond this many servers the stage's name counts them by state instead of naming each. */
+const NAMED_SERVERS_MAX = 200;
+
+/** "s1 leader, s2 follower, …", or for a large fleet "10,000 servers: 9,990 up, 10 crashed". */
+function serverStates(topology, f) {
+  const parts = [];
+  for (let i = 0; i < f.nodeCount; i++) {
+    if (topology.nodes[i].model === 'client') continue;
+    parts.push([topology.nodes[i].name, describeNode(topology, f, i).state]);
+  }
+  if (parts.length <= NAMED_SERVERS_MAX) return parts.map(([name, words]) => `${name} ${words}`).join(', ');
+  const counts = new Map();
+  for (const [, words] of parts) counts.set(words, (counts.get(words) ?? 0) + 1);
+  const byCount = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return `${parts.length.toLocaleString('en')} servers: ${byCount.map(([words, n]) => `${n.toLocaleString('en')} ${words}`).join(', ')}`;
 }
