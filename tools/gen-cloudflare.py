@@ -27,7 +27,7 @@ def client(name, label, targets, writes, x, y):
 
 sources = [
  {"id": "cloudflare-blog", "title": "Cloudflare (Tom Lianza, Chris Snook), A Byzantine failure in the real world, 2020-11-27", "url": "https://blog.cloudflare.com/a-byzantine-failure-in-the-real-world/"},
- {"id": "postmortems-app", "title": "postmortems.app entry for Cloudflare 2020-11-02", "url": "https://postmortems.app"},
+ {"id": "postmortems-app", "title": "postmortems.app, entry for the Cloudflare outage of 2020-11-02 (secondary; the site's home page, the entry's own address was not recorded)", "url": "https://postmortems.app"},
  {"id": "quotes", "title": "Cloudflare, A Byzantine failure in the real world (2020-11-27): the passages that third-party notes quote (fact sheet source 23); the link is the primary post they quote", "url": "https://blog.cloudflare.com/a-byzantine-failure-in-the-real-world/"},
  {"id": "etcd-tuning", "title": "etcd, Tuning (heartbeat interval and election timeout defaults)", "url": "https://etcd.io/docs/v3.5/tuning/"},
  {"id": "etcd-server", "title": "etcd-io/etcd, etcdserver raft.go (raft.Config: CheckQuorum always true, PreVote from --pre-vote) and CHANGELOG-3.4 / 3.5 (--pre-vote added in 3.4, default true from 3.5)", "url": "https://github.com/etcd-io/etcd"},
