@@ -30,6 +30,7 @@ mod data;
 mod election;
 mod msg;
 mod probe;
+mod show;
 pub mod smap;
 pub mod tcp_mem;
 
@@ -315,6 +316,14 @@ impl Model for AisNode {
             }
         }
         self.report(cx);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }
 

@@ -60,6 +60,30 @@ impl TcpMem {
         self.used_bytes as u64
     }
 
+    /// Bytes in use at `now_us`, without moving the budget's clock (for the
+    /// stage: a look must not change what the next message finds).
+    fn used_at(&self, now_us: u64) -> f64 {
+        let dt = now_us.saturating_sub(self.at_us) as f64;
+        if self.cfg.drain_us > 0 {
+            self.used_bytes * (-dt / self.cfg.drain_us as f64).exp()
+        } else {
+            self.used_bytes
+        }
+    }
+
+    /// Where the use stands now: 0 below `pressure`, 1 between `pressure` and
+    /// `high` (control messages start to fail), 2 at or above `high`.
+    pub fn pressure(&self, now_us: u64) -> u8 {
+        let used = self.used_at(now_us) as u64;
+        if used <= self.cfg.pressure_bytes {
+            0
+        } else if used < self.cfg.high_bytes {
+            1
+        } else {
+            2
+        }
+    }
+
     /// Drop probability now, parts per million.
     pub fn drop_ppm(&mut self, now_us: u64) -> u32 {
         let used = self.used_bytes(now_us);

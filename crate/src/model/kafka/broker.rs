@@ -98,14 +98,14 @@ pub struct Broker {
     pub(super) log: Vec<Record>,
     session: u32,
     /// Records this broker acknowledged as leader.
-    acknowledged: BTreeSet<u64>,
+    pub(super) acknowledged: BTreeSet<u64>,
     // Volatile.
     /// The last ZooKeeper view seen; `None` until the first reply after start.
     zk_seen: bool,
     pub(super) controller: Option<Controller>,
     /// The partition as this broker last accepted it.
     pub(super) state: PartitionState,
-    max_controller_epoch: u32,
+    pub(super) max_controller_epoch: u32,
     /// The controller that sent the last accepted decision (where `AlterIsr` goes).
     controller_node: u8,
     fetching: bool,

@@ -27,7 +27,7 @@ pub struct Controller {
     /// The partition as this controller last wrote (or loaded) it.
     cache: PartitionState,
     /// Brokers with a live session, as ZooKeeper last told this controller.
-    alive: u8,
+    pub(super) alive: u8,
     /// A write sent and not yet answered.
     pub(super) in_flight: Option<PartitionState>,
     /// Brokers that came back and still need the current decision.

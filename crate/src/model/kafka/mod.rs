@@ -16,6 +16,7 @@
 mod broker;
 mod controller;
 mod msg;
+mod show;
 mod zookeeper;
 
 pub use broker::{Broker, BrokerConfig, BROKERS_MAX};
@@ -66,6 +67,20 @@ impl Model for KafkaNode {
         match self {
             KafkaNode::ZooKeeper(z) => z.on_timer(cx),
             KafkaNode::Broker(b) => b.on_timer(cx, timer),
+        }
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        match self {
+            KafkaNode::ZooKeeper(z) => z.declare_show(),
+            KafkaNode::Broker(b) => b.declare_show(),
+        }
+    }
+
+    fn facts(&self, _now_us: u64, out: &mut Vec<i64>) {
+        match self {
+            KafkaNode::ZooKeeper(z) => z.push_facts(out),
+            KafkaNode::Broker(b) => b.push_facts(out),
         }
     }
 }

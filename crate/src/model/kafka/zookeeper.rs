@@ -38,8 +38,8 @@ struct Session {
 
 #[derive(Clone, Debug)]
 pub struct ZooKeeper {
-    cfg: ZkConfig,
-    view: ZkView,
+    pub(super) cfg: ZkConfig,
+    pub(super) view: ZkView,
     sessions: Vec<Session>,
 }
 

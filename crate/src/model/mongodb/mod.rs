@@ -1,38 +1,44 @@
 //! A MongoDB replica set member (protocol version 1) as a sans-IO state machine.
 //!
-//! - **Terms and elections.** Members send heartbeats every
+//! - **Terms and elections** (`election.rs`). Members send heartbeats every
 //!   `heartbeatIntervalMillis`. A secondary that has heard no primary for
 //!   `electionTimeoutMillis` plus a random offset first runs a dry-run election
 //!   (would a majority vote for me in the next term?), and only then raises
 //!   its term and asks for real votes: one vote per member per term, and only
 //!   for a candidate whose oplog is at least as up to date. A majority makes a
 //!   primary, which writes a no-op entry in its new term.
-//! - **Stepping down.** A member that sees a higher term in any message adopts
+//! - **Stepping down** (`election.rs`). A member that sees a higher term in any message adopts
 //!   it and, if primary, steps down. A primary that has not heard from a
 //!   majority (itself included) for `electionTimeoutMillis` steps down too.
 //!   Between the majority electing a new primary and the old one noticing, two
 //!   members believe they are primary, in different terms.
-//! - **Replication and write concern.** Secondaries pull the oplog from the
+//! - **Replication and write concern** (`replication.rs`, `writes.rs`). Secondaries pull the oplog from the
 //!   primary they know, one entry per request. A `w: 1` write is acknowledged
 //!   once the primary has it; a `w: "majority"` write once a majority has an
 //!   oplog reaching it and the entry is of the primary's current term (the
 //!   commit point). A primary that steps down fails its waiting writes.
-//! - **Rollback.** When a fetcher's last entry is not in its sync source's
+//! - **Rollback** (`replication.rs`). When a fetcher's last entry is not in its sync source's
 //!   oplog, the source answers `RollBack`; the fetcher removes that entry
 //!   and asks again. Rolling back a write this member had acknowledged as
 //!   primary is reported (`Discarded`): that acknowledged write is lost. (A
 //!   client's retry can put the same write in two primaries' oplogs; rolling
 //!   back the copy that was never acknowledged loses nothing.)
 //!   The oplog, the term and the vote survive a restart (the journal).
+//! - **What the stage shows** (`show.rs`): term, whom it follows, oplog
+//!   length, commit point and the writes it rolled back.
 
+mod election;
 mod msg;
+mod replication;
+mod show;
+mod writes;
 
 pub use msg::{MongoInbox, MongoMsg, MongoTimer};
 
 use std::collections::{BTreeSet, VecDeque};
 
-use super::effect::{Cx, Effect, Epoch, Role};
-use super::msg::{ReplyStatus, ServiceMsg};
+use super::effect::Cx;
+use super::msg::ServiceMsg;
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
@@ -160,280 +166,6 @@ impl MongoMember {
         (0..self.cfg.members.len()).filter(move |&i| i != me)
     }
 
-    fn announce(&self, cx: &mut Cx) {
-        let (role, leader) = match self.state {
-            State::Primary => (Role::Active, self.me),
-            State::Candidate { dry_run: false } => (Role::Candidate, self.me),
-            State::Candidate { dry_run: true } | State::Secondary => (Role::Passive, self.sync_source.unwrap_or(self.me)),
-        };
-        let epoch = Epoch::new(self.term, self.cfg.members[leader]);
-        cx.emit(Effect::Role { group: self.cfg.group, role, epoch });
-    }
-
-    fn arm_election(&self, cx: &mut Cx) {
-        let offset = cx.rng.below(self.cfg.election_offset_max_us.saturating_add(1));
-        cx.set_timer(MongoTimer::Election, self.cfg.election_timeout_us.saturating_add(offset));
-    }
-
-    /// A message carried `term`: a newer term makes this member a secondary of it.
-    fn observe_term(&mut self, cx: &mut Cx, term: u32) {
-        if term <= self.term {
-            return;
-        }
-        self.term = term;
-        // The primary it followed belongs to an older term now.
-        self.sync_source = None;
-        self.fetching = false;
-        if self.state != State::Secondary {
-            self.become_secondary(cx);
-        } else {
-            self.announce(cx);
-        }
-    }
-
-    fn become_secondary(&mut self, cx: &mut Cx) {
-        let was_primary = self.state == State::Primary;
-        self.state = State::Secondary;
-        if was_primary {
-            // A primary that steps down interrupts the writes waiting for the majority.
-            while let Some(w) = self.waiting.pop_front() {
-                cx.send(w.client, self.cfg.client_plane, ServiceMsg::Reply { req: w.req, status: ReplyStatus::NotActive }, SMALL_BYTES);
-            }
-            self.parked.iter_mut().for_each(|p| *p = false);
-            self.sync_source = None;
-        }
-        self.arm_election(cx);
-        self.announce(cx);
-    }
-
-    fn heartbeat_tick(&mut self, cx: &mut Cx) {
-        let (last_index, last_term) = self.last();
-        let msg = MongoMsg::Heartbeat { term: self.term, primary: self.state == State::Primary, last_index, last_term };
-        for j in self.others() {
-            self.send(cx, j, msg, SMALL_BYTES);
-        }
-        if self.state == State::Primary {
-            let window = self.cfg.election_timeout_us;
-            let seen = 1 + self.others().filter(|&j| cx.now_us.saturating_sub(self.heard_us[j]) < window).count();
-            if seen < self.majority() {
-                self.become_secondary(cx);
-            }
-        }
-        cx.set_timer(MongoTimer::Heartbeat, self.cfg.heartbeat_interval_us);
-    }
-
-    fn on_heartbeat(&mut self, cx: &mut Cx, from: usize, term: u32, primary: bool) {
-        self.observe_term(cx, term);
-        if primary && term == self.term && self.state != State::Primary {
-            if self.state != State::Secondary {
-                self.become_secondary(cx);
-            }
-            self.primary_heard_us = cx.now_us;
-            self.arm_election(cx);
-            if self.sync_source != Some(from) {
-                self.sync_source = Some(from);
-                self.fetching = false;
-                self.announce(cx);
-            }
-            if !self.fetching {
-                self.fetch(cx);
-            }
-        }
-    }
-
-    fn stand(&mut self, cx: &mut Cx) {
-        if self.state == State::Primary {
-            return;
-        }
-        // First a dry run in the next term; the term is raised only if it succeeds.
-        self.state = State::Candidate { dry_run: true };
-        self.votes = bit(self.me);
-        self.ask_votes(cx, self.term + 1, true);
-        self.arm_election(cx);
-    }
-
-    fn ask_votes(&self, cx: &mut Cx, term: u32, dry_run: bool) {
-        let (last_index, last_term) = self.last();
-        for j in self.others() {
-            self.send(cx, j, MongoMsg::RequestVote { term, dry_run, last_index, last_term }, SMALL_BYTES);
-        }
-    }
-
-    fn on_request_vote(&mut self, cx: &mut Cx, from: usize, term: u32, dry_run: bool, last: (u32, u32)) {
-        if !dry_run {
-            self.observe_term(cx, term);
-        }
-        let (my_index, my_term) = self.last();
-        let up_to_date = (last.1, last.0) >= (my_term, my_index);
-        let granted = up_to_date && if dry_run { term > self.term } else { term == self.term && self.voted_in_term < term };
-        if granted && !dry_run {
-            self.voted_in_term = term;
-            self.arm_election(cx);
-        }
-        self.send(cx, from, MongoMsg::Vote { term, dry_run, granted }, SMALL_BYTES);
-    }
-
-    fn on_vote(&mut self, cx: &mut Cx, from: usize, term: u32, dry_run: bool, granted: bool) {
-        if !dry_run {
-            self.observe_term(cx, term);
-        }
-        let State::Candidate { dry_run: running_dry } = self.state else { return };
-        let expected_term = if running_dry { self.term + 1 } else { self.term };
-        if !granted || dry_run != running_dry || term != expected_term {
-            return;
-        }
-        self.votes |= bit(from);
-        if (self.votes.count_ones() as usize) < self.majority() {
-            return;
-        }
-        if running_dry {
-            self.term += 1;
-            self.voted_in_term = self.term;
-            self.state = State::Candidate { dry_run: false };
-            self.votes = bit(self.me);
-            self.announce(cx);
-            self.ask_votes(cx, self.term, false);
-            self.arm_election(cx);
-        } else {
-            self.become_primary(cx);
-        }
-    }
-
-    fn become_primary(&mut self, cx: &mut Cx) {
-        self.state = State::Primary;
-        self.sync_source = None;
-        self.fetching = false;
-        cx.cancel_timer(MongoTimer::Election);
-        cx.cancel_timer(MongoTimer::Fetch);
-        if let Some(g) = self.cfg.failover_gauge {
-            let value = cx.now_us.saturating_sub(self.primary_heard_us) / 1_000;
-            cx.emit(Effect::Gauge { gauge: g, value: value as i64 });
-        }
-        self.match_len.iter_mut().for_each(|m| *m = 0);
-        self.match_len[self.me] = self.oplog.len() as u32;
-        self.parked.iter_mut().for_each(|p| *p = false);
-        // A new primary writes a no-op in its term: its commit point can advance from it.
-        self.append(OplogEntry { term: self.term, write_id: 0 });
-        self.announce(cx);
-        self.heartbeat_tick(cx);
-    }
-
-    fn append(&mut self, entry: OplogEntry) {
-        self.oplog.push(entry);
-        self.match_len[self.me] = self.oplog.len() as u32;
-    }
-
-    fn fetch(&mut self, cx: &mut Cx) {
-        let Some(source) = self.sync_source else { return };
-        let (next, prev_term) = self.last();
-        self.fetching = true;
-        self.send(cx, source, MongoMsg::Fetch { term: self.term, next, prev_term }, SMALL_BYTES);
-        cx.set_timer(MongoTimer::Fetch, self.cfg.heartbeat_interval_us);
-    }
-
-    fn on_fetch(&mut self, cx: &mut Cx, from: usize, term: u32, next: u32, prev_term: u32) {
-        self.observe_term(cx, term);
-        if self.state != State::Primary {
-            return; // the fetcher asks again and learns the primary from heartbeats
-        }
-        let n = next as usize;
-        let matches = n <= self.oplog.len() && (n == 0 || self.oplog[n - 1].term == prev_term);
-        if !matches {
-            self.send(cx, from, MongoMsg::RollBack { term: self.term, next }, SMALL_BYTES);
-            return;
-        }
-        self.match_len[from] = next;
-        self.advance_commit(cx);
-        if n < self.oplog.len() {
-            self.send_entry(cx, from, n);
-        } else {
-            self.parked[from] = true;
-        }
-    }
-
-    fn send_entry(&self, cx: &mut Cx, to: usize, index: usize) {
-        let e = self.oplog[index];
-        self.send(cx, to, MongoMsg::Entry { term: self.term, index: index as u32, entry_term: e.term, write_id: e.write_id }, ENTRY_BYTES);
-    }
-
-    fn on_entry(&mut self, cx: &mut Cx, from: usize, term: u32, index: u32, entry_term: u32, write_id: u64) {
-        self.observe_term(cx, term);
-        if term != self.term || self.state != State::Secondary || self.sync_source != Some(from) {
-            return;
-        }
-        if index as usize == self.oplog.len() && self.oplog.len() < OPLOG_ENTRIES_MAX {
-            self.oplog.push(OplogEntry { term: entry_term, write_id });
-        }
-        self.fetch(cx);
-    }
-
-    fn on_rollback(&mut self, cx: &mut Cx, from: usize, term: u32, next: u32) {
-        self.observe_term(cx, term);
-        // An answer to an older fetch (a retry can overtake it) says nothing about the oplog now.
-        let current = next as usize == self.oplog.len();
-        if !current || term != self.term || self.state != State::Secondary || self.sync_source != Some(from) {
-            return;
-        }
-        if let Some(e) = self.oplog.pop() {
-            if e.write_id != 0 {
-                if self.acknowledged.contains(&e.write_id) {
-                    cx.emit(Effect::Discarded { write_id: e.write_id });
-                }
-                self.rolled_back += 1;
-                if let Some(g) = self.cfg.rollback_gauge {
-                    cx.emit(Effect::Gauge { gauge: g, value: self.rolled_back });
-                }
-            }
-        }
-        self.fetch(cx);
-    }
-
-    /// The commit point: the longest oplog prefix a majority holds, once it
-    /// reaches an entry of this primary's term.
-    fn advance_commit(&mut self, cx: &mut Cx) {
-        let mut lens = self.match_len.clone();
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        let candidate = lens[self.majority() - 1];
-        let in_my_term = candidate > 0 && self.oplog[candidate as usize - 1].term == self.term;
-        if candidate > self.commit_len && in_my_term {
-            self.commit_len = candidate;
-        }
-        while self.waiting.front().is_some_and(|w| w.through <= self.commit_len) {
-            if let Some(w) = self.waiting.pop_front() {
-                self.acknowledged.insert(self.oplog[w.through as usize - 1].write_id);
-                cx.send(w.client, self.cfg.client_plane, ServiceMsg::Reply { req: w.req, status: ReplyStatus::Ok }, SMALL_BYTES);
-            }
-        }
-    }
-
-    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
-        let plane = self.cfg.client_plane;
-        let reply = |cx: &mut Cx, status| cx.send(client, plane, ServiceMsg::Reply { req, status }, SMALL_BYTES);
-        if self.state != State::Primary {
-            return reply(cx, ReplyStatus::NotActive);
-        }
-        if write_id == 0 {
-            return reply(cx, ReplyStatus::Ok);
-        }
-        if self.oplog.len() >= OPLOG_ENTRIES_MAX || self.waiting.len() >= WAITING_WRITES_MAX {
-            return reply(cx, ReplyStatus::Unavailable);
-        }
-        self.append(OplogEntry { term: self.term, write_id });
-        for j in self.others() {
-            if self.parked[j] {
-                self.parked[j] = false;
-                self.send_entry(cx, j, self.oplog.len() - 1);
-            }
-        }
-        if self.cfg.write_majority {
-            self.waiting.push_back(WaitingWrite { client, req, through: self.oplog.len() as u32 });
-            self.advance_commit(cx);
-        } else {
-            self.acknowledged.insert(write_id);
-            reply(cx, ReplyStatus::Ok);
-        }
-    }
-
     fn boot(&mut self, cx: &mut Cx) {
         self.state = State::Secondary;
         self.sync_source = None;
@@ -502,5 +234,13 @@ impl Model for MongoMember {
                 }
             }
         }
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }

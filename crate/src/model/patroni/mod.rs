@@ -11,6 +11,9 @@
 //! server. Between cycles the leader sleeps `loop_wait`; replicas watch the
 //! key and wake when it changes (Patroni's etcd3 watch).
 //!
+//! The loop is in `ha_loop.rs`, its requests to the store in `dcs.rs`, the
+//! race for a free key in `leader_race.rs`.
+//!
 //! **PostgreSQL** (`database.rs`) serves clients whatever Patroni is doing.
 //! The `patroni_stall` command stops the Patroni process (a SIGSTOP, a hung
 //! call, a VM too busy to schedule it) for the configured time: its cycles,
@@ -19,15 +22,23 @@
 //! **The watchdog** is the host's (`model/node.rs`): armed with a timeout of
 //! `ttl - safety_margin` (or `ttl / 2`), kicked after each confirmed renewal,
 //! it resets the whole host in true time if the kicks stop, stalled or not.
+//!
+//! The stall is in `stall.rs`; what the stage shows (the key holder as this
+//! node last read it, the TTL it believes is left, the watchdog) in `show.rs`.
 
 pub mod database;
+mod dcs;
+mod ha_loop;
+mod leader_race;
 pub mod msg;
+mod show;
+mod stall;
 
 use database::{Database, DbConfig, DbRole};
 use msg::{PatroniInbox, PatroniTimer, PgStreamMsg};
 
 use super::effect::{Cx, Effect};
-use super::lease_store::msg::{Expect, Key, LeaseMsg, NO_OWNER};
+use super::lease_store::msg::{Key, LeaseMsg};
 use super::command::unit_commands;
 use super::msg::ServiceMsg;
 use super::Model;
@@ -132,6 +143,11 @@ pub struct PatroniNode {
     held: Vec<LeaseMsg>,
     cycle_due: bool,
     deadline_due: bool,
+    // For the stage only (`show.rs`); nothing decides on them.
+    /// Who held the leader key when this node last read or wrote it (`None`: free or not yet read).
+    key_holder_seen: Option<u16>,
+    /// Local time of this node's last confirmed take or renewal of the key.
+    renewed_local_us: Option<u64>,
 }
 
 impl PatroniNode {
@@ -156,6 +172,8 @@ impl PatroniNode {
             held: vec![],
             cycle_due: false,
             deadline_due: false,
+            key_holder_seen: None,
+            renewed_local_us: None,
         }
     }
 
@@ -165,282 +183,6 @@ impl PatroniNode {
 
     fn ttl_ms(&self) -> u32 {
         (self.cfg.ttl_us / 1_000).min(u64::from(u32::MAX)) as u32
-    }
-
-    fn request(&mut self, cx: &mut Cx, step: Step, msg: impl FnOnce(u32) -> LeaseMsg) {
-        let req = self.take_req();
-        self.step = step;
-        self.req = req;
-        // Each call is retried for `retry_timeout` (a cycle makes two: hence
-        // Patroni's rule loop_wait + 2 x retry_timeout <= ttl).
-        cx.set_timer(PatroniTimer::DcsDeadline, self.cfg.retry_timeout_us);
-        cx.send(self.cfg.store, self.cfg.dcs_plane, msg(req), DCS_BYTES);
-    }
-
-    /// A write whose answer Patroni does not wait for (`/optime/leader`, `/sync`).
-    fn write_and_forget(&mut self, cx: &mut Cx, key: Key, owner: u16, value: u64) {
-        let req = self.take_req();
-        let msg = LeaseMsg::Put { req, key, owner, expect: Expect::Any, ttl_ms: 0, value };
-        cx.send(self.cfg.store, self.cfg.dcs_plane, msg, DCS_BYTES);
-    }
-
-    fn take_req(&mut self) -> u32 {
-        let req = self.next_req;
-        self.next_req = self.next_req.wrapping_add(1).max(1);
-        req
-    }
-
-    // ----- the HA loop ---------------------------------------------------
-
-    fn start_cycle(&mut self, cx: &mut Cx) {
-        self.watch_req = 0;
-        self.request(cx, Step::ReadLeader, |req| LeaseMsg::Get { req, key: KEY_LEADER });
-    }
-
-    /// Sleep until the next cycle: the leader for `loop_wait`; a replica
-    /// also watches the leader key (`revision` as it read it) and wakes when
-    /// it changes, waiting half a second longer while a leader exists.
-    fn end_cycle(&mut self, cx: &mut Cx, watch: Option<u32>) {
-        self.step = Step::Idle;
-        cx.cancel_timer(PatroniTimer::DcsDeadline);
-        let mut sleep_us = self.cfg.loop_wait_us;
-        if let Some(revision) = watch.filter(|_| !self.believes_leader) {
-            let req = self.take_req();
-            self.watch_req = req;
-            cx.send(self.cfg.store, self.cfg.dcs_plane, LeaseMsg::Watch { req, key: KEY_LEADER, revision }, DCS_BYTES);
-            if revision != 0 {
-                sleep_us += 500_000;
-            }
-        }
-        cx.set_timer(PatroniTimer::Cycle, sleep_us);
-    }
-
-    fn on_lease(&mut self, cx: &mut Cx, msg: LeaseMsg) {
-        let LeaseMsg::Reply { req, ok, present, owner, revision, value, .. } = msg else { return };
-        if req == self.watch_req && self.step == Step::Idle {
-            cx.cancel_timer(PatroniTimer::Cycle);
-            self.start_cycle(cx);
-            return;
-        }
-        if req != self.req || self.step == Step::Idle {
-            return; // an answer Patroni stopped waiting for, or a write it did not wait for
-        }
-        cx.cancel_timer(PatroniTimer::DcsDeadline);
-        match self.step {
-            Step::ReadLeader => self.on_leader_read(cx, present.then_some(owner), revision),
-            Step::ReadOptime => self.on_optime_read(cx, present.then_some(value)),
-            Step::ReadSync => {
-                let named_other = present && owner != self.my_owner_id() && owner != NO_OWNER;
-                if named_other {
-                    self.end_cycle(cx, Some(0)); // only the synchronous standby may take over
-                } else {
-                    self.acquire(cx);
-                }
-            }
-            Step::Renew | Step::Acquire => self.on_lock_write(cx, ok, present.then_some(owner), revision),
-            Step::Idle | Step::AskMembers => {}
-        }
-    }
-
-    fn on_leader_read(&mut self, cx: &mut Cx, owner: Option<u16>, revision: u32) {
-        match owner {
-            Some(o) if o == self.my_owner_id() => {
-                let (ttl_ms, me) = (self.ttl_ms(), self.my_owner_id());
-                self.request(cx, Step::Renew, |req| LeaseMsg::Put { req, key: KEY_LEADER, owner: me, expect: Expect::Revision(revision), ttl_ms, value: 0 });
-            }
-            Some(o) => {
-                // "demoting self because I do not have the lock and I was a leader"
-                self.step_down(cx);
-                self.db.follow(cx, NodeId(u32::from(o)));
-                self.end_cycle(cx, Some(revision));
-            }
-            None if self.db.role == DbRole::Primary => self.acquire(cx),
-            None => self.request(cx, Step::ReadOptime, |req| LeaseMsg::Get { req, key: KEY_OPTIME }),
-        }
-    }
-
-    /// The leader race's health checks (`is_healthiest_node`, `is_lagging`).
-    fn on_optime_read(&mut self, cx: &mut Cx, optime: Option<u64>) {
-        let Some(leader_bytes) = optime else {
-            // Nobody has initialized the cluster: the node configured to
-            // bootstrap it takes the key (`/initialize` and initdb, in Patroni).
-            if self.cfg.bootstrap {
-                self.initializing = true;
-                self.acquire(cx);
-            } else {
-                self.end_cycle(cx, Some(0));
-            }
-            return;
-        };
-        let lag = leader_bytes.saturating_sub(self.db.wal_bytes());
-        let watchdog_blocks = self.cfg.watchdog_mode == WatchdogMode::Required && !self.cfg.watchdog_device;
-        if lag > self.cfg.maximum_lag_on_failover_bytes || watchdog_blocks {
-            self.end_cycle(cx, Some(0));
-        } else {
-            self.ask_members(cx);
-        }
-    }
-
-    /// `fetch_nodes_statuses`: a member that answers as a primary ("primary is
-    /// still alive") or with more WAL than ours rules us out; one that does not
-    /// answer within 2 s does not count.
-    fn ask_members(&mut self, cx: &mut Cx) {
-        let req = self.take_req();
-        self.step = Step::AskMembers;
-        self.req = req;
-        self.members_pending = self.cfg.peers.len();
-        self.members_rule_out = false;
-        for i in 0..self.cfg.peers.len() {
-            cx.send(self.cfg.peers[i], self.cfg.dcs_plane, PgStreamMsg::StatusQuery { req }, DCS_BYTES);
-        }
-        if self.members_pending == 0 {
-            self.after_members(cx);
-        } else {
-            cx.set_timer(PatroniTimer::MembersDeadline, MEMBER_STATUS_TIMEOUT_US);
-        }
-    }
-
-    fn on_member_status(&mut self, cx: &mut Cx, req: u32, wal_bytes: u64, primary: bool) {
-        if self.step != Step::AskMembers || req != self.req {
-            return;
-        }
-        self.members_rule_out |= primary || wal_bytes > self.db.wal_bytes();
-        self.members_pending = self.members_pending.saturating_sub(1);
-        if self.members_pending == 0 {
-            cx.cancel_timer(PatroniTimer::MembersDeadline);
-            self.after_members(cx);
-        }
-    }
-
-    fn after_members(&mut self, cx: &mut Cx) {
-        if self.members_rule_out {
-            self.end_cycle(cx, Some(0));
-        } else if self.cfg.db.synchronous {
-            self.request(cx, Step::ReadSync, |req| LeaseMsg::Get { req, key: KEY_SYNC });
-        } else {
-            self.acquire(cx);
-        }
-    }
-
-    fn acquire(&mut self, cx: &mut Cx) {
-        if self.cfg.watchdog_mode == WatchdogMode::Required && !self.cfg.watchdog_device {
-            // "refuse to become leader": no watchdog, no leadership.
-            self.step_down(cx);
-            self.end_cycle(cx, Some(0));
-            return;
-        }
-        let (ttl_ms, me) = (self.ttl_ms(), self.my_owner_id());
-        self.request(cx, Step::Acquire, |req| LeaseMsg::Put { req, key: KEY_LEADER, owner: me, expect: Expect::Absent, ttl_ms, value: 0 });
-    }
-
-    fn on_lock_write(&mut self, cx: &mut Cx, ok: bool, owner: Option<u16>, revision: u32) {
-        if !ok {
-            self.step_down(cx);
-            if let Some(o) = owner.filter(|&o| o != self.my_owner_id()) {
-                self.db.follow(cx, NodeId(u32::from(o)));
-            }
-            self.end_cycle(cx, Some(revision));
-            return;
-        }
-        let newly = !self.believes_leader;
-        self.believes_leader = true;
-        self.revision = revision;
-        if self.watchdog_due_local_us.is_some() {
-            cx.emit(Effect::WatchdogKick);
-            self.watchdog_due_local_us = Some(cx.now_us + self.cfg.watchdog_timeout_us);
-        } else if self.cfg.watchdog_mode != WatchdogMode::Off && self.cfg.watchdog_device {
-            // Activated before promoting (`watchdog.activate()`).
-            cx.emit(Effect::WatchdogArm { timeout_us: self.cfg.watchdog_timeout_us, boot_us: self.cfg.boot_us });
-            self.watchdog_due_local_us = Some(cx.now_us + self.cfg.watchdog_timeout_us);
-        }
-        if std::mem::take(&mut self.initializing) {
-            self.db.start_as_primary(cx); // initdb: a new cluster starts as its primary
-            self.just_initialized = true;
-        } else if self.db.role == DbRole::Standby {
-            self.db.begin_promote(cx);
-            cx.set_timer(PatroniTimer::Promoted, self.cfg.promote_us);
-        }
-        self.write_and_forget(cx, KEY_OPTIME, NO_OWNER, self.db.wal_bytes());
-        if self.cfg.db.synchronous && self.db.role == DbRole::Primary {
-            self.name_sync_standby(cx);
-        }
-        if newly {
-            self.draw(cx);
-        }
-        if std::mem::take(&mut self.just_initialized) {
-            // The run starts at a random point of the leader's loop: the next
-            // cycle comes after a random part of `loop_wait`.
-            self.step = Step::Idle;
-            cx.cancel_timer(PatroniTimer::DcsDeadline);
-            let phase_us = cx.rng.below(self.cfg.loop_wait_us);
-            cx.set_timer(PatroniTimer::Cycle, phase_us);
-            return;
-        }
-        self.end_cycle(cx, None);
-    }
-
-    /// Synchronous mode: the first standby streaming from us is the one
-    /// commits wait for; the choice is recorded in `/sync`.
-    fn name_sync_standby(&mut self, cx: &mut Cx) {
-        let pick = self.db.best_follower();
-        if pick != self.db.sync_standby {
-            self.db.set_sync_standby(cx, pick);
-            let owner = pick.map_or(NO_OWNER, |n| n.0 as u16);
-            self.write_and_forget(cx, KEY_SYNC, owner, 0);
-        }
-    }
-
-    /// Patroni no longer holds the key (or cannot tell): the server stops
-    /// taking writes and the watchdog is disarmed.
-    fn step_down(&mut self, cx: &mut Cx) {
-        let was = self.believes_leader;
-        self.believes_leader = false;
-        self.db.demote(cx);
-        if self.watchdog_due_local_us.take().is_some() {
-            cx.emit(Effect::WatchdogStop);
-        }
-        if was {
-            self.draw(cx);
-        }
-    }
-
-    fn on_deadline(&mut self, cx: &mut Cx) {
-        if self.step == Step::Idle {
-            return;
-        }
-        // "demoting self because DCS is not accessible and I was a leader"
-        if self.believes_leader || self.db.role != DbRole::Standby {
-            self.step_down(cx);
-        }
-        self.end_cycle(cx, None);
-    }
-
-    // ----- the stall -----------------------------------------------------
-
-    fn stall(&mut self, cx: &mut Cx) {
-        if !self.stalled {
-            self.stalled = true;
-            cx.set_timer(PatroniTimer::Thaw, self.cfg.stall_us);
-        }
-    }
-
-    /// The process runs again and finds what waited: answers first (they
-    /// arrived before the overdue timers looked), then deadlines, then the cycle.
-    fn thaw(&mut self, cx: &mut Cx) {
-        self.stalled = false;
-        for msg in std::mem::take(&mut self.held) {
-            self.on_lease(cx, msg);
-        }
-        if std::mem::take(&mut self.deadline_due) {
-            self.on_deadline(cx);
-        }
-        if self.step == Step::AskMembers {
-            self.after_members(cx); // its 2 s ran out while stopped
-        }
-        if std::mem::take(&mut self.cycle_due) && self.step == Step::Idle {
-            cx.cancel_timer(PatroniTimer::Cycle);
-            self.start_cycle(cx);
-        }
     }
 
     fn draw(&self, cx: &mut Cx) {
@@ -486,6 +228,8 @@ impl Model for PatroniNode {
         self.held.clear();
         self.cycle_due = false;
         self.deadline_due = false;
+        self.key_holder_seen = None;
+        self.renewed_local_us = None;
         self.db.restart();
         self.begin(cx);
     }
@@ -543,6 +287,14 @@ impl Model for PatroniNode {
         match command {
             PatroniCommand::Stall => self.stall(cx),
         }
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }
 

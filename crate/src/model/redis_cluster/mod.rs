@@ -30,6 +30,7 @@
 mod data;
 mod failover;
 mod msg;
+mod show;
 mod view;
 
 pub use msg::{Header, RcInbox, RcMsg, RcTimer};
@@ -417,6 +418,14 @@ impl Model for RcNode {
             RcTimer::Failover => self.on_failover_timer(cx),
         }
         self.report(cx);
+    }
+
+    fn show(&self) -> crate::model::show::NodeShow {
+        self.declare_show()
+    }
+
+    fn facts(&self, now_us: u64, out: &mut Vec<i64>) {
+        self.push_facts(now_us, out);
     }
 }
 
