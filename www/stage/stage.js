@@ -6,6 +6,7 @@ import { planeOffset } from '../lib/layout.js';
 import { kindColour } from '../lib/kinds.js';
 import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
 import { drawCards, drawSplitBands, drawWritesGone, drawSelection } from './marks.js';
+import { placeDevices, factPlacement } from './labels.js';
 
 
 export function palette(dark) {
@@ -99,6 +100,37 @@ function geometry(width, height, nodePos) {
   return lastGeometry;
 }
 
+/** Device boxes in pixels, clear of nodes and their captions (labels.js); remembered for the last size. */
+let lastDevices = null;
+function deviceBoxes(width, height, nodePos, devicePos, topology, textScale = 1) {
+  const k = lastDevices;
+  if (k && k.width === width && k.height === height && k.nodePos === nodePos && k.devicePos === devicePos && k.topology === topology && k.textScale === textScale) return k.boxes;
+  const { pad, nodes, radius, captions, factLines } = geometry(width, height, nodePos);
+  const centres = devicePos.map((p) => toPx(p, width, height, pad));
+  // Room kept under each node for the fact lines it may draw there.
+  const below = topology.nodes.map((n) => (captions && n.model !== 'client' ? Math.min(factLines, factCount(n)) : 0));
+  const boxes = placeDevices(topology.devices, centres, { width, height, nodes, radius, captions, below, textScale });
+  lastDevices = { width, height, nodePos, devicePos, topology, textScale, boxes };
+  return boxes;
+}
+
+/** Fact lines a node can show (its declared facts but the peer set and the role word). */
+function factCount(node) {
+  const show = node.show;
+  return show?.facts ? show.facts.filter((f, k) => f.unit !== 'peers' && k !== show.role_fact).length : 0;
+}
+
+function drawDevices(ctx, boxes, names, colors, textScale) {
+  ctx.font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
+  ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+  boxes.forEach((b, d) => {
+    ctx.fillStyle = colors.device;
+    ctx.fillRect(b.x, b.y, b.w, b.h);
+    ctx.fillStyle = colors.muted;
+    ctx.fillText(names[d], b.cx, b.cy, b.w - 4);
+  });
+}
+
 /**
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
@@ -125,15 +157,8 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
   const fleet = nodePos.cards ? { cards: nodePos.cards, cardOf: nodePos.cardOf } : null;
   if (fleet) drawCards(ctx, { fleet, f, topology, width, height, pad, colors, textScale });
 
-  devicePos.forEach((p, d) => {
-    const { x, y } = toPx(p, width, height, pad);
-    ctx.fillStyle = colors.device;
-    ctx.fillRect(x - 34, y - 11, 68, 22);
-    ctx.fillStyle = colors.muted;
-    ctx.font = small;
-    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-    ctx.fillText(topology.devices[d], x, y);
-  });
+  const devices = deviceBoxes(width, height, nodePos, devicePos, topology, textScale);
+  drawDevices(ctx, devices, topology.devices, colors, textScale);
 
   // Each directed link is drawn as the half of the line next to its sender, so a
   // one-way cut shows as half a line. One path per status (a few strokes, not one
@@ -205,7 +230,7 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     const words = stateWord(topology, f, i);
     const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
     ctx.fillText(state, x, y + radius + 10 * textScale);
-    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), nodes, i, radius, factLines, height - pad / 2, small, colors, textScale);
+    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below: factLines, bottom: height - pad / 2, width, devices, font: small, colors, textScale });
   }
 }
 
@@ -226,26 +251,29 @@ function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
 }
 
 /**
- * Shown facts, one "label: value" line each: in a column beside the node when
- * nothing stands within 190 px to its right, else under its state line as far
- * as the room below allows (`below` lines).
+ * Shown facts, one "label: value" line each: in a column beside the node
+ * (right, else left) where the canvas has room and no node or device stands
+ * there (labels.js), else under its state line as far as the room below
+ * allows (`below` lines). Never wider than the canvas around the node.
  */
-function drawFacts(ctx, facts, nodes, i, radius, below, bottom, font, colors, textScale) {
-  const lines = facts.filter((fact) => fact.unit !== 'peers');
+function drawFacts(ctx, facts, { nodes, i, radius, below, bottom, width, devices, font, colors, textScale }) {
+  const lines = facts.filter((fact) => fact.unit !== 'peers').map((fact) => `${fact.label}: ${fact.text}`);
   if (!lines.length) return;
   const { x, y } = nodes[i];
-  const line = 13 * textScale, width = 190 * textScale;
-  const clearRight = nodes.every((p, j) => j === i || p.x <= x || p.x - x > width + 2 * radius || Math.abs(p.y - y) > line * lines.length + radius);
+  const line = 13 * textScale;
   ctx.font = font;
   ctx.fillStyle = colors.muted;
-  if (clearRight) {
-    const fit = Math.max(1, Math.floor((bottom - (y - radius)) / line));
-    ctx.textAlign = 'left';
-    lines.slice(0, Math.min(8, fit)).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x + radius + 8, y - radius + 6 + k * line, width));
+  const fit = Math.max(1, Math.min(8, Math.floor((bottom - (y - radius)) / line)));
+  const shown = lines.slice(0, fit);
+  const columnW = Math.min(230 * textScale, Math.max(...shown.map((t) => ctx.measureText(t).width)));
+  const place = factPlacement({ nodes, i, radius, count: shown.length, columnW, lineH: line, width, devices });
+  if (place.side !== 'below') {
+    ctx.textAlign = place.side === 'left' ? 'right' : 'left';
+    shown.forEach((text, k) => ctx.fillText(text, place.x, y - radius + 6 + k * line, place.width));
     ctx.textAlign = 'center';
     return;
   }
-  lines.slice(0, below).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x, y + radius + 10 * textScale + (k + 1) * line, 220 * textScale));
+  lines.slice(0, below).forEach((text, k) => ctx.fillText(text, x, y + radius + 10 * textScale + (k + 1) * line, place.width * textScale));
 }
 
 /**
@@ -291,7 +319,7 @@ function pairTable(topology) {
  * Returns `{ more() }`: the caller calls `more()` once per frame until false.
  */
 function drawLargeStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
-  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const { nodes, radius } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   const { pairOf, ends } = pairTable(topology);
   const pairCount = ends.length / 2;
@@ -326,15 +354,7 @@ function drawLargeStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     }
     ctx.putImageData(image, 0, 0);
     if (next >= order.length) {
-      devicePos.forEach((p, d) => {
-        const { x, y } = toPx(p, width, height, pad);
-        ctx.fillStyle = colors.device;
-        ctx.fillRect(x - 34, y - 11, 68, 22);
-        ctx.fillStyle = colors.muted;
-        ctx.font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
-        ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-        ctx.fillText(topology.devices[d], x, y);
-      });
+      drawDevices(ctx, deviceBoxes(width, height, nodePos, devicePos, topology, textScale), topology.devices, colors, textScale);
       drawManyNodes(ctx, f, topology, nodes, radius, colors);
       finished = true;
     }
@@ -457,16 +477,17 @@ export function baseKey(frameData) {
  * nearest link line within 6 px (the first link between that pair).
  */
 export function stageHit({ width, height, nodePos, devicePos, topology }, x, y) {
-  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const { nodes, radius } = geometry(width, height, nodePos);
   let best = null, bestD = Math.max(radius * 1.3, 10);
   nodes.forEach((p, i) => {
     const d = Math.hypot(p.x - x, p.y - y);
     if (d <= bestD) { best = { kind: 'node', index: i }; bestD = d; }
   });
   if (best) return best;
-  for (let d = 0; d < devicePos.length; d++) {
-    const p = toPx(devicePos[d], width, height, pad);
-    if (Math.abs(p.x - x) <= 34 && Math.abs(p.y - y) <= 11) return { kind: 'device', index: d };
+  const boxes = deviceBoxes(width, height, nodePos, devicePos, topology);
+  for (let d = 0; d < boxes.length; d++) {
+    const b = boxes[d];
+    if (x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h) return { kind: 'device', index: d };
   }
   const links = topology.links;
   let nearest = 6;
