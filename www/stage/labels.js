@@ -106,3 +106,34 @@ export function factPlacement({ nodes, i, radius, count, columnW, lineH, width, 
   const room = 2 * Math.min(x, width - x) - 8;
   return { side: 'below', width: Math.max(60, Math.min(220, room)) };
 }
+
+/**
+ * Width a text centred under node `i` may take: up to the canvas edges, and
+ * short of the neighbours at about the same height (their text is centred
+ * too, so each gets half the gap).
+ */
+export function captionRoom(nodes, i, width, lineH = 13) {
+  const { x, y } = nodes[i];
+  let room = 2 * Math.min(x, width - x) - 4;
+  nodes.forEach((p, j) => {
+    if (j !== i && Math.abs(p.y - y) < 3 * lineH) room = Math.min(room, Math.abs(p.x - x) - 8);
+  });
+  return Math.max(40, room);
+}
+
+/**
+ * A caption as at most two lines no wider than `room`: whole when it fits;
+ * else without its trailing " · …" detail; else broken at a space; the last
+ * line is squeezed by the canvas only as a last resort.
+ */
+export function fitCaption(text, room, measure) {
+  if (measure(text) <= room) return [text];
+  const short = text.replace(/ · [^·]*$/, '');
+  if (short !== text && measure(short) <= room) return [short];
+  const words = short.split(' ');
+  for (let k = words.length - 1; k > 0; k--) {
+    const first = words.slice(0, k).join(' ');
+    if (measure(first) <= room) return [first, words.slice(k).join(' ')];
+  }
+  return [short];
+}

@@ -6,7 +6,7 @@ import { planeOffset } from '../lib/layout.js';
 import { kindColour } from '../lib/kinds.js';
 import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
 import { drawCards, drawSplitBands, drawWritesGone, drawSelection } from './marks.js';
-import { placeDevices, factPlacement } from './labels.js';
+import { placeDevices, factPlacement, captionRoom, fitCaption } from './labels.js';
 
 
 export function palette(dark) {
@@ -229,8 +229,13 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     ctx.textBaseline = 'middle';
     const words = stateWord(topology, f, i);
     const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
-    ctx.fillText(state, x, y + radius + 10 * textScale);
-    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below: factLines, bottom: height - pad / 2, width, devices, font: small, colors, textScale });
+    const room = captionRoom(nodes, i, width, 13 * textScale);
+    const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
+    caption.forEach((text, k) => ctx.fillText(text, x, y + radius + (10 + 13 * k) * textScale, room));
+    if (!isClient) {
+      const below = Math.max(0, factLines - (caption.length - 1));
+      drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below, captionLines: caption.length, room, bottom: height - pad / 2, width, devices, font: small, colors, textScale });
+    }
   }
 }
 
@@ -256,7 +261,7 @@ function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
  * there (labels.js), else under its state line as far as the room below
  * allows (`below` lines). Never wider than the canvas around the node.
  */
-function drawFacts(ctx, facts, { nodes, i, radius, below, bottom, width, devices, font, colors, textScale }) {
+function drawFacts(ctx, facts, { nodes, i, radius, below, captionLines = 1, room, bottom, width, devices, font, colors, textScale }) {
   const lines = facts.filter((fact) => fact.unit !== 'peers').map((fact) => `${fact.label}: ${fact.text}`);
   if (!lines.length) return;
   const { x, y } = nodes[i];
@@ -273,7 +278,9 @@ function drawFacts(ctx, facts, { nodes, i, radius, below, bottom, width, devices
     ctx.textAlign = 'center';
     return;
   }
-  lines.slice(0, below).forEach((text, k) => ctx.fillText(text, x, y + radius + 10 * textScale + (k + 1) * line, place.width * textScale));
+  const under = y + radius + 10 * textScale + (captionLines - 1) * line;
+  const maxW = Math.min(place.width * textScale, room ?? Infinity);
+  lines.slice(0, below).forEach((text, k) => ctx.fillText(text, x, under + (k + 1) * line, maxW));
 }
 
 /**
