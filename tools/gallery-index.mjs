@@ -1,5 +1,6 @@
 // Writes the gallery's card data: for each scenario file, its title, date,
-// summary, whether it replays a real incident, and a thumbnail sketch (node
+// summary, what it is (`meta.kind`: a replay, a lab, a demo or a sandbox; the
+// core's loader checks the word), and a thumbnail sketch (node
 // positions and a few links). The gallery loads only this small file, never the
 // scenarios themselves or the simulation, until a viewer picks one.
 //   node tools/gallery-index.mjs scenarios www/scenarios/gallery.json
@@ -34,7 +35,8 @@ function card(name, scenario) {
     title: scenario.meta.title,
     date: scenario.meta.date,
     summary: scenario.meta.summary,
-    historical: (scenario.outcomes || []).length > 0,
+    // The core's default for a file that does not say (scenario/format.rs, ScenarioKind).
+    kind: scenario.meta.kind ?? 'replay',
     nodes: scenario.nodes.map((n, i) => [round(positions[i].x), round(positions[i].y), 'client' in (n.model || {}) ? 1 : 0]),
     links: sketchLinks(scenario),
   };

@@ -2,7 +2,7 @@
 // lives in app/player.js; the simulation in sim/ (a Web Worker).
 import { SimClient } from './sim/client.js';
 import { readHash, writeHash } from './app/url-state.js';
-import { renderGallery } from './app/gallery.js';
+import { renderGallery, KIND_LABELS } from './app/gallery.js';
 import { createPlayer } from './app/player.js';
 import { PLAYER_HTML } from './app/player-template.js';
 import { sameSets } from './app/settings.js';
@@ -129,8 +129,8 @@ async function start() {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     page.entries = await response.json();
     page.names = page.entries.map((c) => c.name);
-    $('scenario').replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'Pick an incident…' }),
-      ...page.entries.map((c) => Object.assign(document.createElement('option'), { value: c.name, textContent: c.name })));
+    $('scenario').replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'Pick a scenario…' }),
+      ...page.entries.map((c) => Object.assign(document.createElement('option'), { value: c.name, textContent: c.kind && c.kind !== 'replay' ? `${c.name} (${(KIND_LABELS[c.kind] ?? c.kind).toLowerCase()})` : c.name })));
     fromHash();
   } catch (e) {
     $('gallery').hidden = false;

@@ -127,19 +127,21 @@ test('GitLab: the stage shows the data directory shrinking to 4.5 GB and the bac
   await page.context().close();
 });
 
-test('the stage is focusable: arrows move between nodes, Enter dispatches stage-select, the card names the node', async () => {
+test('the stage is focusable: arrows move between nodes and devices, Enter dispatches stage-select, the card names what it picked', async () => {
   const { page, errors } = await open('#scenario=cloudflare-2020');
   await page.evaluate(() => { window.__picked = []; document.addEventListener('stage-select', (e) => window.__picked.push(e.detail)); });
   await page.focus('#stage-variant');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
+  // The card shows while the stage has focus (Enter then moves focus into the action menu).
+  const tip = await page.$eval('.stage-box[data-slot="variant"] .stage-tip', (e) => ({ hidden: e.hidden, text: e.textContent }));
+  assert.equal(tip.hidden, false);
   await page.keyboard.press('Enter');
   const picked = await page.evaluate(() => window.__picked);
   assert.equal(picked.length, 1);
-  assert.equal(picked[0].kind, 'node');
-  const tip = await page.$eval('.stage-box[data-slot="variant"] .stage-tip', (e) => ({ hidden: e.hidden, text: e.textContent }));
-  assert.equal(tip.hidden, false);
-  const name = await page.evaluate((i) => window.__playground.history.topology.nodes[i].name, picked[0].index);
+  // The arrow keys go between nodes and devices (links by Page Down: chaos-lab.test.mjs).
+  assert.ok(picked[0].kind === 'node' || picked[0].kind === 'device', picked[0].kind);
+  const name = await page.evaluate(({ kind, index }) => { const t = window.__playground.history.topology; return kind === 'node' ? t.nodes[index].name : t.devices[index]; }, picked[0]);
   assert.ok(tip.text.includes(name), `${tip.text} names ${name}`);
   assert.ok(await page.$eval('#view-matrix', (e) => !e.hidden && e.textContent.includes('follows')), 'the view matrix is shown for etcd');
   assert.deepEqual(errors, []);

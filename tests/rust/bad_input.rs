@@ -57,6 +57,12 @@ fn unknown_fields_are_refused_with_their_path() {
 }
 
 #[test]
+fn unknown_scenario_kind_is_refused_with_the_kinds_it_knows() {
+    let e = mutated(|v| v["meta"]["kind"] = json!("historical"));
+    assert!(e.starts_with("demo.json: meta.kind: unknown variant `historical`, expected one of `replay`, `lab`, `demo`, `sandbox`"), "{e}");
+}
+
+#[test]
 fn wrong_types_name_the_field() {
     let e = mutated(|v| v["limits"]["events_max"] = json!("lots"));
     assert!(e.starts_with("demo.json: limits.events_max: invalid type"), "{e}");

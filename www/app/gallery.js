@@ -27,13 +27,29 @@ function thumbnail(card, dark) {
   return canvas;
 }
 
-/** Historical incidents first, oldest first; labs and demos after them. */
+/** What each kind of scenario is called on its card (scenario/format.rs, ScenarioKind), in gallery order. */
+export const KIND_LABELS = { replay: 'Replay', lab: 'Lab', demo: 'Demo', sandbox: 'Sandbox' };
+const KIND_ORDER = Object.keys(KIND_LABELS);
+
+/** Replays first, oldest first; then labs, demos and sandboxes. */
 function order(a, b) {
-  const historical = (c) => (c.historical ? 0 : 1);
-  return historical(a) - historical(b) || String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
+  const rank = (c) => { const i = KIND_ORDER.indexOf(c.kind); return i < 0 ? KIND_ORDER.length : i; };
+  return rank(a) - rank(b) || String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
 }
 
-/** Render `cards` (gallery.json: [{ name, title, date, summary, nodes, links } | { name, error }]) into `list`. */
+/** The card's first line: its kind, and the incident's date for a replay (a sandbox's date is only where its numbers come from). */
+function metaLine(card) {
+  const kind = document.createElement('span');
+  kind.className = `kind kind-${KIND_LABELS[card.kind] ? card.kind : 'replay'}`;
+  kind.textContent = KIND_LABELS[card.kind] ?? KIND_LABELS.replay;
+  const line = document.createElement('span');
+  line.className = 'muted card-meta';
+  line.append(kind);
+  if (card.kind === 'replay' || !KIND_LABELS[card.kind]) line.append(` ${card.date}`);
+  return line;
+}
+
+/** Render `cards` (gallery.json: [{ name, title, kind, date, summary, nodes, links } | { name, error }]) into `list`. */
 export function renderGallery(list, cards, dark) {
   list.replaceChildren(...[...cards].sort(order).map((card) => {
     const { name, error } = card;
@@ -42,13 +58,12 @@ export function renderGallery(list, cards, dark) {
     a.href = `#scenario=${encodeURIComponent(name)}`;
     a.className = 'card';
     const title = document.createElement('strong');
-    const meta = document.createElement('span');
-    meta.className = 'muted';
+    let meta = document.createElement('span');
     const summary = document.createElement('span');
     if (!error) {
       a.append(thumbnail(card, dark));
       title.textContent = card.title;
-      meta.textContent = card.date;
+      meta = metaLine(card);
       summary.textContent = card.summary;
     } else {
       title.textContent = name;

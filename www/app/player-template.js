@@ -96,8 +96,24 @@ export const PLAYER_HTML = `
     <p id="stage-focus" class="muted stage-focus" aria-live="polite"></p>
     <details id="inject-box" class="inject">
       <summary id="inject-title">Break it yourself</summary>
-      <p class="muted">Select a server, link or switch on the stage (click it, or focus the stage, use the arrow keys and Enter) to act on it at the current time; the run is simulated again from the start with your actions.</p>
+      <p class="muted">Select a server, link or switch on the stage (click it; or focus the stage: the arrow keys move between servers and devices, Page Down goes through every server, link and device, Enter acts) to act on it at the current time; the run is simulated again from the start with your actions.</p>
       <ol id="injected" class="injected" aria-label="Your actions"></ol>
+      <form id="partition" class="partition" novalidate aria-describedby="partition-help">
+        <fieldset><legend>Partition into sides</legend>
+          <p id="partition-help" class="muted">Put each node on a side: every link between nodes on different sides is cut at the current time (a node on no side keeps its links).</p>
+          <div class="partition-scroll"><table id="partition-table" class="partition-table"></table></div>
+          <p id="partition-text" hidden><label>groups <input id="partition-groups" type="text" size="30" placeholder="a,b/c,d"></label></p>
+          <p class="menu-row">
+            <button id="partition-add-side" type="button">Add a side</button>
+            <label>on <select id="partition-planes"></select></label>
+          </p>
+          <p id="partition-preview" class="partition-preview" role="status"></p>
+          <p class="menu-row">
+            <button id="partition-inject" type="submit" aria-describedby="partition-preview">Cut between the sides</button>
+            <button id="partition-heal" type="button">Heal every cut</button>
+          </p>
+        </fieldset>
+      </form>
       <form id="chaos" class="chaos" novalidate>
         <fieldset><legend>Chaos monkey</legend>
           <label>seed <input id="chaos-seed" type="number" min="0" step="1" value="1"></label>

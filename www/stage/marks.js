@@ -91,3 +91,27 @@ export function drawSelection(ctx, p, radius, colors) {
   ctx.strokeStyle = colors.focus;
   ctx.stroke();
 }
+
+/** The selected link: a wide band in the focus colour along it (under the messages). */
+export function drawLinkSelection(ctx, a, b, colors) {
+  if (!a || !b) return;
+  ctx.save();
+  ctx.globalAlpha = 0.5;
+  ctx.beginPath();
+  ctx.moveTo(a.x, a.y);
+  ctx.lineTo(b.x, b.y);
+  ctx.lineWidth = 8;
+  ctx.lineCap = 'round';
+  ctx.setLineDash([]);
+  ctx.strokeStyle = colors.focus;
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** The selected device: a frame around its box (the box is 68 × 22 px, stage.js). */
+export function drawDeviceSelection(ctx, p, colors) {
+  ctx.lineWidth = 3;
+  ctx.setLineDash([]);
+  ctx.strokeStyle = colors.focus;
+  ctx.strokeRect(p.x - 39, p.y - 16, 78, 32);
+}

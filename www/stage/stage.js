@@ -5,7 +5,7 @@ import { readFrame, NODE_STRIDE, MSG_STRIDE, Health, Role, LinkStatus, Fate } fr
 import { planeOffset } from '../lib/layout.js';
 import { kindColour } from '../lib/kinds.js';
 import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
-import { drawCards, drawSplitBands, drawWritesGone, drawSelection } from './marks.js';
+import { drawCards, drawSplitBands, drawWritesGone, drawSelection, drawLinkSelection, drawDeviceSelection } from './marks.js';
 import { placeDevices, factPlacement, captionRoom, fitCaption } from './labels.js';
 
 
@@ -114,6 +114,16 @@ function deviceBoxes(width, height, nodePos, devicePos, topology, textScale = 1)
   return boxes;
 }
 
+/**
+ * Device centres where the stage last drew their boxes (for selection, which
+ * has no topology to place them with); the laid-out centres before the first draw.
+ */
+function deviceCentres(width, height, nodePos, devicePos, pad) {
+  const k = lastDevices;
+  if (k && k.width === width && k.height === height && k.nodePos === nodePos && k.devicePos === devicePos) return k.boxes.map((b) => ({ x: b.cx, y: b.cy }));
+  return devicePos.map((p) => toPx(p, width, height, pad));
+}
+
 /** Fact lines a node can show (its declared facts but the peer set and the role word). */
 function factCount(node) {
   const show = node.show;
@@ -135,10 +145,10 @@ function drawDevices(ctx, boxes, names, colors, textScale) {
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
  */
-/** Node centres in pixels and their radius, for hit-testing and focus (stage-input.js). */
-export function nodeGeometry(width, height, nodePos) {
-  const { nodes, radius } = geometry(width, height, nodePos);
-  return { nodes, radius };
+/** Node and device centres in pixels and the node radius, for selection and its card (select.js, stage-input.js). */
+export function nodeGeometry(width, height, nodePos, devicePos = []) {
+  const { nodes, radius, pad } = geometry(width, height, nodePos);
+  return { nodes, radius, devices: deviceCentres(width, height, nodePos, devicePos, pad) };
 }
 
 export function drawStageBase(ctx, options) {
@@ -424,11 +434,13 @@ function drawManyNodes(ctx, f, topology, nodes, radius, colors) {
   if (anyStruck) { ctx.strokeStyle = colors.cut; ctx.lineWidth = 2; ctx.setLineDash([]); ctx.stroke(struck); }
 }
 
-/** Messages in flight, drawn over the base each frame (and the keyboard selection). */
-export function drawMessages(ctx, { width, height, nodePos, frameData, colors, selected = -1 }) {
-  const { nodes, radius } = geometry(width, height, nodePos);
+/** Messages in flight, drawn over the base each frame (and the selection: { kind, index } or null, select.js). */
+export function drawMessages(ctx, { width, height, nodePos, devicePos = [], topology, frameData, colors, selected = null }) {
+  const { nodes, radius, pad } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
-  if (selected >= 0 && nodes[selected]) drawSelection(ctx, nodes[selected], radius, colors);
+  if (selected?.kind === 'node' && nodes[selected.index]) drawSelection(ctx, nodes[selected.index], radius, colors);
+  else if (selected?.kind === 'link' && topology) drawLinkSelection(ctx, nodes[topology.links[3 * selected.index]], nodes[topology.links[3 * selected.index + 1]], colors);
+  else if (selected?.kind === 'device' && devicePos[selected.index]) drawDeviceSelection(ctx, deviceCentres(width, height, nodePos, devicePos, pad)[selected.index], colors);
   for (let i = 0; i < f.msgCount; i++) {
     const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
     const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];

@@ -48,6 +48,9 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct Meta {
     pub title: String,
+    /// What the scenario is: the gallery labels and orders its cards by it.
+    #[serde(default)]
+    pub kind: ScenarioKind,
     /// Calendar date of the incident, `YYYY-MM-DD`.
     pub date: String,
     /// One line for the gallery.
@@ -60,6 +63,22 @@ pub struct Meta {
     pub duration: String,
     #[serde(default)]
     pub sources: Vec<Source>,
+}
+
+/// What a scenario is, for the gallery (the simulation does not read it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioKind {
+    /// A replay of a real outage or of a documented failure, checked against
+    /// what was reported (`outcomes`).
+    #[default]
+    Replay,
+    /// An experiment that measures a mechanism over many runs (e.g. how long an election takes).
+    Lab,
+    /// A small made-up example of one failure.
+    Demo,
+    /// A healthy system with nothing scripted, to break by hand.
+    Sandbox,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]

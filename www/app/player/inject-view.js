@@ -5,8 +5,8 @@
 // (`30s crash s1`, scenario/inject.rs); the core checks them like timeline
 // steps, so this file only builds lines and never decides what is valid.
 // Everything shown is built with textContent: names come from scenario files.
-import { attachStageSelection } from '../../stage/select.js';
 import { visibleSlots, runOf } from './store.js';
+import { createPartitionPicker } from './partition-picker.js';
 
 /** At most this many actions are kept (the core refuses more than 10,000). */
 export const ACTIONS_MAX = 1000;
@@ -35,17 +35,26 @@ export function createInjectView({ root, $, state, sim, runVariant, draw, signal
   const menu = $('action-menu');
   const body = $('action-menu-body');
 
-  const geometry = () => {
-    const run = runOf(state, visibleSlots(state)[0]);
-    const canvas = $('stage-variant');
-    if (!run || !state.layout) return null;
-    const rect = canvas.getBoundingClientRect();
-    return { width: rect.width, height: rect.height, nodePos: state.layout.nodes, devicePos: state.layout.devices, topology: run.topology };
-  };
-  attachStageSelection($('stage-variant'), { geometry, announce: (t) => { $('stage-focus').textContent = t; }, signal });
-  root.addEventListener('stage-select', (e) => open(e.detail), { signal });
+  // The stages' selection (stage/select.js, attached by the stage view) says what was picked;
+  // only "Your version" can be acted on, so a pick on "As it happened" opens nothing.
+  root.addEventListener('stage-select', (e) => { if (e.target === $('stage-variant')) open(e.detail); }, { signal });
   $('action-menu-close').addEventListener('click', () => menu.close(), { signal });
   menu.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); menu.close(); } }, { signal });
+
+  const picker = createPartitionPicker({
+    $,
+    topology: () => runOf(state, visibleSlots(state)[0])?.topology ?? null,
+    add: (what) => add(what),
+    heal: () => add('heal_all'),
+    signal,
+  });
+
+  /** A menu button that closes the menu and opens the partition picker with `sides` (node name → side). */
+  function pickSides(label, sides) {
+    const b = el('button', { type: 'button' }, label);
+    b.addEventListener('click', () => { menu.close(); picker.pick(sides); });
+    return b;
+  }
 
   /** Add an action at the current time and run again from zero. */
   function add(what) {
@@ -77,6 +86,7 @@ export function createInjectView({ root, $, state, sim, runVariant, draw, signal
       ol.append(li);
     }
     $('actions-clear').hidden = state.actions.length === 0;
+    picker.refresh();
     // The section opens by itself once there is something in it (a click, a link, the monkey).
     if (state.actions.length) $('inject-box').open = true;
     draw();
@@ -128,7 +138,10 @@ export function createInjectView({ root, $, state, sim, runVariant, draw, signal
     const skew = input('ppm', '1000', 7);
     body.append(row(button('Skew its clock', () => `clock_skew ${name} ${skew.get()}`), ' ', skew.wrap));
     const others = topology.nodes.filter((_, j) => j !== i).map((n) => n.name).join(',');
-    if (others) body.append(row(button('Isolate it (partition)', () => `partition ${name}/${others}`), ' ', button('Heal every cut', () => 'heal_all')));
+    if (others) {
+      body.append(row(button('Isolate it (partition)', () => `partition ${name}/${others}`), ' ',
+        pickSides('Pick the sides…', [[name, 2]]), ' ', button('Heal every cut', () => 'heal_all')));
+    }
     if (node.commands?.length) {
       body.append(el('h3', {}, `${node.model} commands`));
       for (const c of node.commands) {
@@ -161,9 +174,7 @@ export function createInjectView({ root, $, state, sim, runVariant, draw, signal
     const loss = input('loss', '20%', 5), delay = input('delay', '200ms', 6);
     body.append(row(button('Add loss and delay (netem)', () => `netem ${from} ${to} both${loss.get() ? ` loss=${loss.get()}` : ''}${delay.get() ? ` delay=${delay.get()}` : ''}${on()}`), ' ', loss.wrap, ' ', delay.wrap));
     body.append(row(button('Remove netem', () => `netem ${from} ${to} both${on()}`)));
-    const names = topology.nodes.map((n) => n.name);
-    const groups = input('groups', `${from}/${names.filter((n) => n !== from).join(',')}`, 30);
-    body.append(row(button('Partition into', () => `partition ${groups.get()}${on()}`), ' ', groups.wrap, ' ', button('Heal every cut', () => 'heal_all')));
+    body.append(row(pickSides('Partition: pick the sides…', [[from, 1], [to, 2]]), ' ', button('Heal every cut', () => 'heal_all')));
   }
 
   function deviceMenu(topology, d, t) {

@@ -27,7 +27,8 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
 
   function inputFor(box) {
     const slot = box.dataset.slot;
-    inputs[slot] ??= attachStageInput(box.querySelector('canvas'), () => shown[slot], draw);
+    // Only "Your version" can be acted on: "As it happened" stays as it was.
+    inputs[slot] ??= attachStageInput(box.querySelector('canvas'), () => shown[slot], draw, { announce: (text) => { $('stage-focus').textContent = text; }, actionable: slot === 'variant' });
     return inputs[slot];
   }
 
