@@ -36,7 +36,9 @@ async function keyMoments(page) {
     const firstOf = (shade) => { for (let i = 0; i < shades.length; i += 3) if (shades[i] === shade) return shades[i + 1] + 1e6; return null; };
     // Data lost: the instant it was destroyed (shade 5: a deletion, a rollback of acknowledged
     // writes), not the start of the window of writes it took (shade 3).
-    const split = firstOf(0), lost = firstOf(5), unavailable = firstOf(1);
+    // A few seconds after it, so the stage shows the result (GitLab's rm -rf runs for 2 s).
+    const destroyed = firstOf(5);
+    const split = firstOf(0), lost = destroyed == null ? null : Math.min(run.endUs - 1, destroyed + 4e6), unavailable = firstOf(1);
     if (split != null) out.push(['split-brain', split]);
     if (lost != null) out.push(['data-lost', lost]);
     if (split == null && lost == null && unavailable != null) out.push(['unavailable', unavailable]);

@@ -49,8 +49,10 @@ export function drawSplitBands(ctx, { f, topology, nodes, radius, colors, textSc
       x0 = Math.min(x0, nodes[i].x); y0 = Math.min(y0, nodes[i].y); x1 = Math.max(x1, nodes[i].x); y1 = Math.max(y1, nodes[i].y);
     }
     if (x0 === Infinity) continue;
-    const m = radius + 8;
-    roundRect(ctx, x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m, m);
+    // The band's bottom edge runs between the circles and their state lines,
+    // so no caption or fact line under a member is crossed out by it.
+    const m = radius + 8, bottom = radius + 4;
+    roundRect(ctx, x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + m + bottom, Math.min(m, (y1 - y0 + m + bottom) / 2));
     ctx.fillStyle = colors.splitFill;
     ctx.fill();
     ctx.lineWidth = 3;

@@ -238,7 +238,9 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     const words = stateWord(topology, f, i);
-    const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
+    // The generic epoch ("t7") only for models that show nothing of their own:
+    // one that declares facts says in its own words what its numbers are.
+    const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.length ? `${words} · t${term}` : words;
     const room = captionRoom(nodes, i, width, 13 * textScale);
     const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
     caption.forEach((text, k) => ctx.fillText(text, x, y + radius + (10 + 13 * k) * textScale, room));
@@ -447,8 +449,10 @@ export function drawMessages(ctx, { width, height, nodePos, devicePos = [], topo
     if (!a || !b) continue;
     const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
     // Nodes are painted under the messages (they are cached): a message still
-    // inside its sender or already inside its receiver is not drawn.
+    // inside its sender or already inside its receiver is not drawn, nor one
+    // passing over a node that happens to sit on its line (it would hide the name).
     if (Math.hypot(x - a.x, y - a.y) < radius || Math.hypot(x - b.x, y - b.y) < radius) continue;
+    if (overNode(nodesOnLine(nodes, radius, m[0], m[1]), nodes, radius, x, y)) continue;
     if (fate === Fate.DELIVERED) {
       ctx.fillStyle = kindColour(m[3], colors);
       ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill();
@@ -460,6 +464,33 @@ export function drawMessages(ctx, { width, height, nodePos, devicePos = [], topo
     }
   }
 
+}
+
+/** Nodes (other than its ends) whose circle a line between nodes `a` and `b` crosses; remembered per geometry. */
+const linesCache = new WeakMap();
+function nodesOnLine(nodes, radius, a, b) {
+  if (nodes.length > MANY_NODES) return EMPTY;
+  let cache = linesCache.get(nodes);
+  if (!cache) { cache = new Map(); linesCache.set(nodes, cache); }
+  const key = Math.min(a, b) * 65536 + Math.max(a, b);
+  let on = cache.get(key);
+  if (on) return on;
+  on = [];
+  const p = nodes[a], q = nodes[b];
+  const dx = q.x - p.x, dy = q.y - p.y, len2 = dx * dx + dy * dy || 1;
+  nodes.forEach((n, j) => {
+    if (j === a || j === b) return;
+    const t = Math.max(0, Math.min(1, ((n.x - p.x) * dx + (n.y - p.y) * dy) / len2));
+    if (Math.hypot(p.x + t * dx - n.x, p.y + t * dy - n.y) < radius) on.push(j);
+  });
+  cache.set(key, on);
+  return on;
+}
+const EMPTY = [];
+
+function overNode(list, nodes, radius, x, y) {
+  for (const j of list) if (Math.hypot(x - nodes[j].x, y - nodes[j].y) < radius + 3) return true;
+  return false;
 }
 
 /**
