@@ -168,7 +168,6 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
   if (fleet) drawCards(ctx, { fleet, f, topology, width, height, pad, colors, textScale });
 
   const devices = deviceBoxes(width, height, nodePos, devicePos, topology, textScale);
-  drawDevices(ctx, devices, topology.devices, colors, textScale);
 
   // Each directed link is drawn as the half of the line next to its sender, so a
   // one-way cut shows as half a line. One path per status (a few strokes, not one
@@ -202,6 +201,8 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     ctx.stroke(paths[status]);
   }
   ctx.setLineDash([]);
+  // Devices over the links that pass through them, so their names stay readable.
+  drawDevices(ctx, devices, topology.devices, colors, textScale);
 
   if (f.nodeCount > MANY_NODES) {
     drawManyNodes(ctx, f, topology, nodes, radius, colors);
