@@ -244,12 +244,23 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.length ? `${words} · t${term}` : words;
     const room = captionRoom(nodes, i, width, 13 * textScale);
     const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
-    caption.forEach((text, k) => ctx.fillText(text, x, y + radius + (10 + 13 * k) * textScale, room));
+    caption.forEach((text, k) => haloText(ctx, text, x, y + radius + (10 + 13 * k) * textScale, room, colors));
     if (!isClient) {
       const below = Math.max(0, factLines - (caption.length - 1));
       drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below, captionLines: caption.length, room, bottom: height - pad / 2, width, devices, font: small, colors, textScale });
     }
   }
+}
+
+/** Text with a thin outline in the background colour, so a link under it does not strike it through. */
+function haloText(ctx, text, x, y, maxWidth, colors) {
+  const fill = ctx.fillStyle;
+  ctx.lineWidth = 3;
+  ctx.lineJoin = 'round';
+  ctx.strokeStyle = colors.bg;
+  ctx.strokeText(text, x, y, maxWidth);
+  ctx.fillStyle = fill;
+  ctx.fillText(text, x, y, maxWidth);
 }
 
 /** The node's name inside it, shortened to fit; a node too small for text gets its name beside it. */
@@ -287,13 +298,13 @@ function drawFacts(ctx, facts, { nodes, i, radius, below, captionLines = 1, room
   const place = factPlacement({ nodes, i, radius, count: shown.length, columnW, lineH: line, width, devices });
   if (place.side !== 'below') {
     ctx.textAlign = place.side === 'left' ? 'right' : 'left';
-    shown.forEach((text, k) => ctx.fillText(text, place.x, y - radius + 6 + k * line, place.width));
+    shown.forEach((text, k) => haloText(ctx, text, place.x, y - radius + 6 + k * line, place.width, colors));
     ctx.textAlign = 'center';
     return;
   }
   const under = y + radius + 10 * textScale + (captionLines - 1) * line;
   const maxW = Math.min(place.width * textScale, room ?? Infinity);
-  lines.slice(0, below).forEach((text, k) => ctx.fillText(text, x, under + (k + 1) * line, maxW));
+  lines.slice(0, below).forEach((text, k) => haloText(ctx, text, x, under + (k + 1) * line, maxW, colors));
 }
 
 /**
