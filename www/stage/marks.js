@@ -53,7 +53,7 @@ export function drawSplitBands(ctx, { f, topology, nodes, radius, colors, textSc
     for (const i of members) { x0 = Math.min(x0, nodes[i].x); y0 = Math.min(y0, nodes[i].y); x1 = Math.max(x1, nodes[i].x); y1 = Math.max(y1, nodes[i].y); }
     // The band's bottom edge runs between the circles and their state lines,
     // so no caption or fact line under a member is crossed out by it.
-    const m = radius + 8, bottom = radius + 4;
+    const m = radius + 8, bottom = radius + 3;
     const box = { x: x0 - m, y: y0 - m, w: x1 - x0 + 2 * m, h: y1 - y0 + m + bottom };
     // One band around the writable members only if it takes in no other node;
     // else a ring around each, joined by a line (Elasticsearch's a1 and b1 with a2..a4 between).
