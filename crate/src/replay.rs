@@ -158,7 +158,8 @@ impl Replay {
 
     /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
     /// (mirrored in `www/lib/run-layout.js`, as are the other flat arrays here)
-    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired).
+    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired,
+    /// 5 = the instant data was destroyed).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;
         let g = monitor::groups::measure(&trace.events, self.run.node_count(), self.groups.len(), trace.end_us);
@@ -166,6 +167,10 @@ impl Replay {
         let w = monitor::writes::measure(&trace.events, &g.node_group, self.groups.len());
         if let Some((from, to)) = w.lost_window_us {
             out.extend_from_slice(&[3.0, from as f64, to.max(from + 1) as f64]);
+        }
+        // 5 = data destroyed: the instant the lost data went (a mark, one µs wide).
+        if let Some(t) = data_destroyed_at_us(&trace.events) {
+            out.extend_from_slice(&[5.0, t as f64, (t + 1) as f64]);
         }
         // 4 = clients impaired: the span `request_impact_s` measures.
         if let Some((first, last)) = monitor::impact::impaired_buckets(&trace.buckets) {
@@ -290,4 +295,27 @@ impl Replay {
         ));
         t
     }
+}
+
+/// When acknowledged data was actually destroyed: the failure a restore from
+/// backup could not undo (`DataLost`'s `to_us`: GitLab's `rm -rf`), or the
+/// first discard of a write a client had been told was stored (a rollback, a
+/// resync over a divergent log), whichever came first. The window of writes
+/// lost (shade 3) is when they were *made*; this is when they went.
+pub fn data_destroyed_at_us(events: &[TraceEvent]) -> Option<u64> {
+    let mut acked = std::collections::BTreeSet::new();
+    let mut first: Option<u64> = None;
+    for e in events {
+        let at = match *e {
+            TraceEvent::Acked { write_id, .. } => {
+                acked.insert(write_id);
+                continue;
+            }
+            TraceEvent::Discarded { at_us, write_id, .. } if acked.contains(&write_id) => at_us,
+            TraceEvent::DataLost { to_us, writes, .. } if writes > 0 => to_us,
+            _ => continue,
+        };
+        first = Some(first.map_or(at, |f| f.min(at)));
+    }
+    first
 }
