@@ -252,6 +252,33 @@ impl Replay {
         Ok(Replay { inner })
     }
 
+    /// `new`, stopped at `until_us` of simulated time: the page shows the
+    /// start of an injected action's future while `advance` simulates the rest.
+    pub fn start(file: &str, json: &str, overrides: JsValue, seed: f64, actions: JsValue, until_us: f64) -> Result<Replay, JsValue> {
+        let seed = seed_of(file, seed)?;
+        let o = overrides_of(file, overrides)?;
+        let injected = actions_of(file, actions)?;
+        let until = if until_us.is_finite() && until_us > 0.0 { until_us as u64 } else { 0 };
+        let inner = replay::replay_until(file, json, &o, seed, Some(until), injected).map_err(|e| js_error(&e))?;
+        Ok(Replay { inner })
+    }
+
+    /// Run on to `until_us` (`replay::Replay::advance`: the same trace as one
+    /// run to the end); the outcome is measured again once `finished`.
+    pub fn advance(&mut self, until_us: f64) -> Result<(), JsValue> {
+        let until = if until_us.is_finite() && until_us > 0.0 { until_us as u64 } else { 0 };
+        self.inner.advance(until).map_err(|e| js_error(&e))
+    }
+
+    /// Simulated time reached (µs); the end once `finished`.
+    pub fn reached_us(&self) -> f64 {
+        self.inner.reached_us() as f64
+    }
+
+    pub fn finished(&self) -> bool {
+        self.inner.finished()
+    }
+
     pub fn outcome(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.outcome)
     }

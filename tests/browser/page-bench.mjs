@@ -32,7 +32,8 @@ try {
       // The page's own figure: from the input event to the outcome table showing the new run
       // (turning a toggle back off shows the history run again, without running).
       // Toggles alternate on/off; only switching on runs anything, so count those.
-      if (!toggle || i % 2 === 0) edits.push(await page.evaluate(() => Number(document.body.dataset.editMs)));
+      // (data-whole-ms: to the whole run's outcome; data-edit-ms is to the stage going on with its first part.)
+      if (!toggle || i % 2 === 0) edits.push(await page.evaluate(() => Number(document.body.dataset.wholeMs ?? document.body.dataset.editMs)));
     }
     // Play for three seconds and collect drawing time per frame and the frame rate.
     await page.evaluate(() => { window.__drawStats.length = 0; });

@@ -31,3 +31,31 @@ fn frames_can_be_read_at_any_time_and_agree_with_each_other() {
     let messages = mid[2] as usize;
     assert!(messages > 0, "messages in flight mid-run");
 }
+
+/// The page shows an injected action's future while the rest is still being
+/// simulated (`Replay::advance`, sim/worker.js): a run continued part by part
+/// must be the run from zero, event for event.
+#[test]
+fn a_run_continued_part_by_part_is_the_run_to_the_end() {
+    use incident_replay::replay::{replay_until, replay_with};
+    use incident_replay::scenario::{inject, Overrides};
+    for (name, action) in [("github-2012", "40min crash fs05a"), ("cloudflare-2020", "2min crash etcd1"), ("demo-partition", "20s crash n1")] {
+        let text = common::scenario_text(name);
+        let file = format!("{name}.json");
+        let injected = vec![inject::parse_text(action).expect(action)];
+        let whole = replay_with(&file, &text, &Overrides::new(), 3, injected.clone()).unwrap_or_else(|e| panic!("{e}"));
+        let end = whole.run.end_us();
+        let mut parts = replay_until(&file, &text, &Overrides::new(), 3, Some(end / 7), injected).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!parts.finished(), "{name}: stopped part-way");
+        for k in [2, 3, 5, 11] {
+            parts.advance(end * k / 11).unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert!(parts.finished(), "{name}");
+        assert_eq!(parts.outcome, whole.outcome, "{name}");
+        assert_eq!(parts.timeline_text(), whole.timeline_text(), "{name}");
+        let mut whole = whole;
+        for t in [0, end / 3, end / 2, end] {
+            assert_eq!(parts.frame(t).to_vec(), whole.frame(t).to_vec(), "{name} at {t} µs");
+        }
+    }
+}

@@ -110,7 +110,7 @@ export function createPlayer(root, host, options) {
   const storyPace = createStoryPace();
   const playback = createPlayback({ state, $, reducedMotion, pace: () => (state.story ? storyPace : freePlay), onTime: () => frames.request(), draw, changed });
   const runs = createRuns({
-    sim, state, $, host, options, showError, alive,
+    sim, state, $, host, options, frames, showError, alive,
     afterRunsView: () => { frames.request(); changed(); },
     afterActionRefused: () => views.inject.list(),
   });

@@ -1,5 +1,5 @@
 // Talks to the simulation worker. Everything else in the page sees plain data.
-import { rememberMetricTable } from '../lib/metric-table.js';
+import { rememberGaugeUnits, rememberMetricTable } from '../lib/metric-table.js';
 //
 // A trap (a panic or an out-of-memory in the WASM core) leaves that instance
 // unusable, so it never spreads: the request that trapped fails with the
@@ -39,6 +39,8 @@ export class SimClient {
     if (worker !== this.worker) return; // a late reply from a replaced worker
     const entry = this.pending.get(data.id);
     if (!entry) return;
+    // A continued run's first part and its progress (sim/worker.js): the request stays pending.
+    if (data.partial || data.progress) { entry.onUpdate?.(data); return; }
     this.pending.delete(data.id);
     if (data.error) {
       entry.reject(Object.assign(new Error(data.error.message), data.error));
@@ -50,6 +52,7 @@ export class SimClient {
     }
     if (entry.message.type === 'run') this.runs.set(entry.message.slot, entry.message);
     if (data.metrics) rememberMetricTable(data.metrics);
+    if (data.outcome) rememberGaugeUnits(data.outcome.gauges);
     entry.resolve(data);
   }
 
@@ -70,18 +73,25 @@ export class SimClient {
     for (const entry of queued) this.worker.postMessage(entry.message);
   }
 
-  request(type, payload = {}) {
+  /** `onUpdate(data)`: called with each part a request answers before its end (a continued run's first part, its progress). */
+  request(type, payload = {}, onUpdate = null) {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.nextId++;
     const message = { id, type, ...payload };
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, message });
+      this.pending.set(id, { resolve, reject, message, onUpdate });
       this.worker.postMessage(message);
     });
   }
 
-  run(file, json, overrides, seed, slot = 'history', actions = []) {
-    return this.request('run', { file, json, overrides, seed, slot, actions });
+  /**
+   * Run a replay into `slot`. With `firstUs` (µs), the worker answers first
+   * with the run up to a little past that time (`onUpdate({ partial: true, … })`,
+   * then `{ progress: true, readyUs }` as it goes on) and resolves with the
+   * whole run; a newer run for the slot rejects this one with `superseded`.
+   */
+  run(file, json, overrides, seed, slot = 'history', actions = [], { firstUs = null, onUpdate = null } = {}) {
+    return this.request('run', { file, json, overrides, seed, slot, actions, firstUs }, onUpdate);
   }
 
   frame(tUs, slot = 'history') {
@@ -112,7 +122,7 @@ export function scopedClient(client, prefix) {
   const slot = (s = 'history') => `${prefix}:${s}`;
   return {
     request: (type, payload) => client.request(type, payload),
-    run: (file, json, overrides, seed, s, actions) => client.run(file, json, overrides, seed, slot(s), actions),
+    run: (file, json, overrides, seed, s, actions, options) => client.run(file, json, overrides, seed, slot(s), actions, options),
     frame: (tUs, s) => client.frame(tUs, slot(s)),
     messages: (fromUs, toUs, max, s) => client.messages(fromUs, toUs, max, slot(s)),
     free: () => client.free(`${prefix}:`),

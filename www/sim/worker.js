@@ -36,15 +36,93 @@ function replayIn(slot) {
   return replay;
 }
 
-function run({ slot = 'history', file, json, overrides, seed, actions }) {
+/**
+ * Run a replay into `slot`. With `firstUs` (the time the page shows), the run
+ * stops a little past it and the page gets that first (`partial: true`, with
+ * `readyUs`), so the stage can go on from an injected action while the rest
+ * is simulated in slices between other requests (continueRun); a newer run for
+ * the same slot cancels it. Without `firstUs`, the whole run at once.
+ */
+function run({ id, slot = 'history', file, json, overrides, seed, actions, firstUs = null }) {
+  cancelContinuation(slot);
   // Free the slot's previous replay first: two long traces at once would make
   // the WASM memory grow (and be copied) for nothing.
   replays.get(slot)?.free();
   replays.delete(slot);
   const started = performance.now();
-  const next = new Replay(file, json, overrides || {}, seed, actions || []);
-  const runMs = performance.now() - started;
+  const whole = firstUs == null;
+  const next = whole
+    ? new Replay(file, json, overrides || {}, seed, actions || [])
+    : Replay.start(file, json, overrides || {}, seed, actions || [], Math.max(0, firstUs) + FIRST_LEAD_US);
   replays.set(slot, next);
+  if (whole || next.finished()) return packed(next, slot, performance.now() - started);
+  const { reply, transfer } = packed(next, slot, performance.now() - started);
+  self.postMessage({ id, ...reply, partial: true }, transfer);
+  continueRun({ id, slot, file, replay: next, runMs: performance.now() - started });
+  return null;
+}
+
+/** Simulated time past the page's time that the first, partial reply covers. */
+const FIRST_LEAD_US = 1_000_000;
+/** Worker time per slice of a continued run: short, so frame requests and a newer run are answered in between. */
+const SLICE_MS = 12;
+
+/** slot -> the continuation in progress ({ id }), so a newer run or `free` can stop it. */
+const continuing = new Map();
+
+function cancelContinuation(slot) {
+  const job = continuing.get(slot);
+  if (!job) return;
+  continuing.delete(slot);
+  self.postMessage({ id: job.id, error: { name: 'Superseded', superseded: true, message: 'a newer run replaced this one' } });
+}
+
+/** A macrotask that runs before timers clamp (setTimeout nests to 4 ms): other messages get in between. */
+const tick = new MessageChannel();
+let tickQueue = [];
+tick.port1.onmessage = () => { const queue = tickQueue; tickQueue = []; for (const f of queue) f(); };
+function later(f) { tickQueue.push(f); tick.port2.postMessage(null); }
+
+/**
+ * Simulate the rest of a partial run in slices of about SLICE_MS, posting how
+ * far it got after each (`progress`), then the whole run's reply (the same
+ * trace as one run to the end: replay::Replay::advance).
+ */
+function continueRun(job) {
+  continuing.set(job.slot, job);
+  const endUs = job.replay.end_us();
+  let sliceUs = Math.max(1, (endUs - job.replay.reached_us()) / 50);
+  const step = () => {
+    if (continuing.get(job.slot) !== job) return;
+    try {
+      const t0 = performance.now();
+      job.replay.advance(Math.min(endUs, job.replay.reached_us() + sliceUs));
+      const ms = performance.now() - t0;
+      job.runMs += ms;
+      // Aim the next slice at SLICE_MS of work (at most twice as long per step: busy
+      // stretches of a run take much more work per simulated second than quiet ones).
+      sliceUs = Math.max(1, sliceUs * Math.min(2, SLICE_MS / Math.max(ms, 0.5)));
+      if (job.replay.finished()) {
+        continuing.delete(job.slot);
+        const { reply, transfer } = packed(job.replay, job.slot, job.runMs);
+        self.postMessage({ id: job.id, ...reply }, transfer);
+        return;
+      }
+      self.postMessage({ id: job.id, progress: true, readyUs: job.replay.reached_us() });
+      later(step);
+    } catch (e) {
+      continuing.delete(job.slot);
+      replays.get(job.slot)?.free();
+      replays.delete(job.slot);
+      fail(job.id, e, job.file);
+    }
+  };
+  later(step);
+}
+
+/** Everything the page reads out of a replay, as transferable arrays where large. */
+function packed(next, slot, runMs) {
+  const started = performance.now();
   const steps = next.step_times();
   const series = next.request_series();
   const shades = next.shades();
@@ -55,7 +133,7 @@ function run({ slot = 'history', file, json, overrides, seed, actions }) {
   const outcome = next.outcome();
   const topology = packTopology(next.topology());
   // Time to read everything out of the replay for the page (runMs is the run itself).
-  const packMs = performance.now() - started - runMs;
+  const packMs = performance.now() - started;
   return {
     reply: {
       slot,
@@ -63,6 +141,7 @@ function run({ slot = 'history', file, json, overrides, seed, actions }) {
       topology,
       packMs,
       endUs: next.end_us(),
+      readyUs: next.reached_us(),
       bucketUs: next.bucket_us(),
       digest: next.digest(),
       events: next.events(),
@@ -86,7 +165,32 @@ function packTopology(topology) {
   const via = new Uint16Array(viaStart[viaStart.length - 1]);
   topology.link_via.forEach((list, i) => via.set(list, viaStart[i]));
   const { link_via: _, ...rest } = topology;
-  return { ...rest, links: Uint32Array.from(topology.links), viaStart, via };
+  return { ...rest, nodes: shareEqualParts(topology.nodes), links: Uint32Array.from(topology.links), viaStart, via };
+}
+
+/**
+ * Nodes whose command list, display description or states taken are equal
+ * share one object for each: structured clone keeps shared references, so the
+ * page receives each distinct part once (a 10,000-node fleet's nodes, each with
+ * its own copies, took the main thread about 30 ms to receive). The page only
+ * reads these objects.
+ */
+function shareEqualParts(nodes) {
+  const seen = { commands: new Map(), show: new Map(), taken: new Map() };
+  const shared = (kind, value) => {
+    if (value == null || typeof value !== 'object') return value;
+    const key = JSON.stringify(value);
+    const known = seen[kind].get(key);
+    if (known) return known;
+    seen[kind].set(key, value);
+    return value;
+  };
+  for (const node of nodes) {
+    node.commands = shared('commands', node.commands);
+    node.show = shared('show', node.show);
+    node.taken = shared('taken', node.taken);
+  }
+  return nodes;
 }
 
 const handlers = {
@@ -101,13 +205,23 @@ const handlers = {
   },
   /** Drop the replays whose slot starts with `prefix` (an element left the page). */
   free({ prefix }) {
+    for (const slot of [...continuing.keys()]) if (slot.startsWith(prefix)) cancelContinuation(slot);
     for (const [slot, replay] of replays) {
       if (slot.startsWith(prefix)) { replay.free(); replays.delete(slot); }
     }
     return { reply: {}, transfer: [] };
   },
-  describe({ file, json }) {
-    return { reply: { scenario: describe(file, json), metrics: metric_table() }, transfer: [] };
+  /**
+   * The parsed scenario. `forPlayer`: without the nodes, links and devices (the
+   * player draws the run's topology; a 10,000-node fleet's description took the
+   * page's main thread 100+ ms to receive), and with the parameter names in
+   * the file's order (`parameterOrder`), parsed here rather than on the page.
+   */
+  describe({ file, json, forPlayer = false }) {
+    const scenario = describe(file, json);
+    if (!forPlayer) return { reply: { scenario, metrics: metric_table() }, transfer: [] };
+    delete scenario.nodes; delete scenario.links; delete scenario.devices;
+    return { reply: { scenario, metrics: metric_table(), parameterOrder: Object.keys(JSON.parse(json).parameters || {}) }, transfer: [] };
   },
   /** Outcome only, nothing kept: for sweeps. */
   outcome({ file, json, overrides, seed, actions }) {
@@ -144,6 +258,18 @@ const handlers = {
   },
 };
 
+/** Answer request `id` with the error `e` (a trap leaves this instance answering nothing more). */
+function fail(id, e, file) {
+  if (e instanceof WebAssembly.RuntimeError || e?.name === 'RuntimeError') {
+    trapped = trapObject(e, file);
+    // The page replaces this worker and sends its pending runs to the new one.
+    continuing.clear();
+    self.postMessage({ id, error: trapped });
+  } else {
+    self.postMessage({ id, error: errorObject(e) });
+  }
+}
+
 self.onmessage = async ({ data }) => {
   const { id, type } = data;
   try {
@@ -151,14 +277,10 @@ self.onmessage = async ({ data }) => {
     if (trapped) { self.postMessage({ id, error: trapped }); return; }
     const handler = handlers[type];
     if (!handler) throw new Error(`unknown request ${type}`);
-    const { reply, transfer } = handler(data);
-    self.postMessage({ id, ...reply }, transfer);
+    // A handler that answers later (a continued run) returns null.
+    const answer = handler(data);
+    if (answer) self.postMessage({ id, ...answer.reply }, answer.transfer);
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError || e?.name === 'RuntimeError') {
-      trapped = trapObject(e, data.file);
-      self.postMessage({ id, error: trapped });
-    } else {
-      self.postMessage({ id, error: errorObject(e) });
-    }
+    fail(id, e, data.file);
   }
 };

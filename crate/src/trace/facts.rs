@@ -14,21 +14,32 @@ pub struct FactFrames {
     pub slots: usize,
     /// (index of the first change not yet applied, values).
     snapshots: Vec<(usize, Vec<i64>)>,
+    /// The values after the first `applied` changes, where `extend` goes on.
+    tip: Vec<i64>,
+    applied: usize,
+    every: usize,
 }
 
 impl FactFrames {
     pub fn build(changes: &[FactChange], node_count: usize, slots: usize) -> FactFrames {
-        let mut values = vec![FACT_NONE; node_count * slots];
-        let mut snapshots = vec![(0, values.clone())];
+        let tip = vec![FACT_NONE; node_count * slots];
         // A snapshot costs 8 bytes a slot: space them so they take about a byte per change.
-        let every = CHANGES_PER_SNAPSHOT_MIN.max(values.len() * 8);
-        for (i, c) in changes.iter().enumerate() {
-            apply(&mut values, slots, c);
-            if (i + 1) % every == 0 {
-                snapshots.push((i + 1, values.clone()));
+        let every = CHANGES_PER_SNAPSHOT_MIN.max(tip.len() * 8);
+        let mut frames = FactFrames { slots, snapshots: vec![(0, tip.clone())], tip, applied: 0, every };
+        frames.extend(changes);
+        frames
+    }
+
+    /// Take in the changes after the ones already applied (`changes` is the
+    /// same list, grown): the same snapshots as `build` over the whole list.
+    pub fn extend(&mut self, changes: &[FactChange]) {
+        for (i, c) in changes.iter().enumerate().skip(self.applied) {
+            apply(&mut self.tip, self.slots, c);
+            if (i + 1) % self.every == 0 {
+                self.snapshots.push((i + 1, self.tip.clone()));
             }
         }
-        FactFrames { slots, snapshots }
+        self.applied = self.applied.max(changes.len());
     }
 
     /// Every node's facts after all changes at or before `t_us`, into `out`.

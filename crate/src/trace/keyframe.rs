@@ -74,20 +74,31 @@ impl Snapshot {
 pub struct Keyframes {
     /// (index of the first event not yet applied, snapshot).
     frames: Vec<(usize, Snapshot)>,
+    /// The state after the first `applied` events: where `extend` goes on
+    /// when a run that stopped part-way is continued (`Replay::advance`).
+    tip: Snapshot,
+    applied: usize,
+    every: usize,
 }
 
 impl Keyframes {
     pub fn build(events: &[TraceEvent], node_count: usize, link_count: usize) -> Keyframes {
-        let mut state = Snapshot::initial(node_count, link_count);
-        let mut frames = vec![(0, state.clone())];
-        let every = events_per_keyframe(node_count, link_count);
-        for (i, e) in events.iter().enumerate() {
-            state.apply(e);
-            if (i + 1) % every == 0 {
-                frames.push((i + 1, state.clone()));
+        let tip = Snapshot::initial(node_count, link_count);
+        let mut keyframes = Keyframes { frames: vec![(0, tip.clone())], tip, applied: 0, every: events_per_keyframe(node_count, link_count) };
+        keyframes.extend(events);
+        keyframes
+    }
+
+    /// Take in the events after the ones already applied (`events` is the same
+    /// trace, grown): the same keyframes as `build` over the whole trace.
+    pub fn extend(&mut self, events: &[TraceEvent]) {
+        for (i, e) in events.iter().enumerate().skip(self.applied) {
+            self.tip.apply(e);
+            if (i + 1) % self.every == 0 {
+                self.frames.push((i + 1, self.tip.clone()));
             }
         }
-        Keyframes { frames }
+        self.applied = self.applied.max(events.len());
     }
 
     pub fn len(&self) -> usize {
@@ -132,6 +143,21 @@ mod tests {
                 slow.apply(e);
             }
             assert_eq!(kf.state_at(&events, t), slow, "t={t}");
+        }
+    }
+
+    #[test]
+    fn extending_part_by_part_gives_the_keyframes_of_the_whole() {
+        let events: Vec<_> = (0..3_000u64)
+            .map(|i| TraceEvent::Health { at_us: i * 7, node: NodeId((i % 5) as u32), health: if i % 2 == 0 { Health::Crashed } else { Health::Up } })
+            .collect();
+        let whole = Keyframes::build(&events, 5, 0);
+        let mut parts = Keyframes::build(&events[..1_000], 5, 0);
+        parts.extend(&events[..1_001]);
+        parts.extend(&events);
+        assert_eq!(parts.frames, whole.frames);
+        for t in [0, 6_999, 7_000, 20_993] {
+            assert_eq!(parts.state_at(&events, t), whole.state_at(&events, t), "t={t}");
         }
     }
 

@@ -24,17 +24,35 @@ export function createFrameFetcher({ sim, state, $, draw, showError, alive }) {
     draw();
   }
 
+  /** slot -> called once after the next frame of that slot is drawn (whenDrawn). */
+  const drawnHooks = { history: null, variant: null };
+
+  /** The time to draw a slot at: a run whose rest is still being simulated shows at most what it has. */
+  function frameTime(slot) {
+    const run = slot === 'variant' ? state.variant : state.history;
+    return run?.partial ? Math.min(state.tUs, run.readyUs) : state.tUs;
+  }
+
   function requestFrame(slot) {
     if (busy[slot]) { wanted[slot] = state.tUs; return; }
     busy[slot] = true;
-    const t = state.tUs;
+    const t = frameTime(slot);
     sim.frame(t, slot).then(({ frame }) => {
       busy[slot] = false;
       if (!alive()) return;
       state.frames[slot] = frame;
       draw();
+      const hook = drawnHooks[slot];
+      drawnHooks[slot] = null;
+      // After draw(): its animation frame was asked for first, so this one runs after the stage is painted.
+      if (hook) requestAnimationFrame(hook);
       if (wanted[slot] != null && wanted[slot] !== t) { wanted[slot] = null; requestFrame(slot); }
     }).catch((e) => { busy[slot] = false; if (alive()) showError(errorText(e)); });
+  }
+
+  /** Call `fn` once the next frame fetched for `slot` is on the stage (click-to-continue timing). */
+  function whenDrawn(slot, fn) {
+    drawnHooks[slot] = fn;
   }
 
   function requestMessages() {
@@ -64,5 +82,5 @@ export function createFrameFetcher({ sim, state, $, draw, showError, alive }) {
     requestMessages();
   }
 
-  return { request, requestMessages, refreshMessages };
+  return { request, requestMessages, refreshMessages, whenDrawn };
 }

@@ -9,7 +9,11 @@ import { showOutcome, showChecks } from '../outcome.js';
 import { scenarioSource, declaredOrigins } from '../scenario-source.js';
 import { cleanSets } from '../settings.js';
 import { errorText } from '../errors.js';
-import { deriveTimes } from './store.js';
+import { deriveTimes, warmClock } from './store.js';
+import { KIND_LABELS, kindOf, baselineNames } from '../scenario-kind.js';
+
+/** A new task (not a microtask): lets the browser paint and answer input in between. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** The core refuses bigger scenario text anyway (scenario::TEXT_BYTES_MAX); this stops the download. */
 const SCENARIO_BYTES_MAX = 8 * 1024 * 1024;
@@ -23,11 +27,6 @@ async function fetchScenario(url, shown) {
   const text = await response.text();
   if (text.length > SCENARIO_BYTES_MAX) throw new Error(`Scenario “${shown}” is larger than ${SCENARIO_BYTES_MAX} bytes.`);
   return text;
-}
-
-/** Parameter names in the order the scenario file lists them. */
-function fileOrder(json) {
-  try { return Object.keys(JSON.parse(json).parameters || {}); } catch { return []; }
 }
 
 /**
@@ -51,12 +50,18 @@ export function createOpener(p) {
       const source = given == null ? sourceOf(name, src) : null;
       const json = given ?? await fetchScenario(source.url, src || name);
       const file = source ? source.file : `${name}.json`;
-      const [{ scenario }, history] = await Promise.all([sim.request('describe', { file, json }), sim.run(file, json, {}, seed, 'history')]);
+      const [{ scenario, parameterOrder }, history] = await Promise.all([sim.request('describe', { file, json, forPlayer: true }), sim.run(file, json, {}, seed, 'history')]);
+      if (!p.alive()) return;
+      // Receiving a large run is a task of its own, and so is the clock formatter's
+      // first use (time-zone data): the page's work below comes after, in its own task.
+      await nextTask();
+      warmClock(scenario.meta);
+      await nextTask();
       if (!p.alive()) return;
       Object.assign(state, { name, json, scenario, seed, history, variant: null, frames: { history: null, variant: null }, messages: null, messagesKey: '', chapterAt: null });
       const unknownCharts = showScenario({ scenario, history, seed, view, charts, speed, presenter, windowS, story });
       problems = [...problems, ...unknownCharts.map((k) => `charts: this scenario has no chart “${k}”`)];
-      applySettings(sets, problems, json);
+      applySettings(sets, problems, parameterOrder);
       showChecks($('checks'), history.outcome);
       state.tUs = startTime(tS, history);
       views.narration.reset();
@@ -84,7 +89,10 @@ export function createOpener(p) {
     state.layout = { nodes: layoutNodes(history.topology) };
     state.layout.devices = layoutDevices(history.topology, state.layout.nodes);
     $('title').textContent = scenario.meta.title;
-    $('summary').textContent = `${scenario.meta.date} · ${scenario.meta.summary}`;
+    // A replay's date is the incident's; a sandbox's or a lab's only says where its numbers come from.
+    $('summary').textContent = `${kindOf(scenario.meta) === 'replay' ? scenario.meta.date : KIND_LABELS[kindOf(scenario.meta)]} · ${scenario.meta.summary}`;
+    $('view-history-name').textContent = baselineNames(scenario.meta).short;
+    $('outcome-history-name').textContent = baselineNames(scenario.meta).short;
     options.onTitle?.(scenario.meta.title);
     views.narration.build();
     if (windowS != null) $('st-window').value = String(windowS);
@@ -96,15 +104,15 @@ export function createOpener(p) {
     return unknownCharts;
   }
 
-  /** The settings from the link against the scenario; the parameter panel; what the link got wrong. */
-  function applySettings(sets, problems, json) {
+  /** The settings from the link against the scenario; the parameter panel (in `parameterOrder`, the file's); what the link got wrong. */
+  function applySettings(sets, problems, parameterOrder) {
     const { valid, clean } = cleanSets(state.scenario, sets);
     state.sets = valid;
     state.params = buildParams($('params'), state.scenario, state.sets, (next) => {
       state.sets = next;
       state.linkProblems = []; // the viewer has taken over from the link
       runs.runVariant();
-    }, fileOrder(json));
+    }, parameterOrder);
     // What the link (or the element's attributes) got wrong: beside its field
     // when there is one, and always in the message line, since the parameter
     // panel may be hidden (embedded players).

@@ -1,17 +1,27 @@
 // The stage view: one canvas per visible run ("Your version", "As it happened"),
 // nodes and links from the frame (repainted only when they change), messages in
 // flight every frame, and a text description of the frame for screen readers.
-import { drawStageBase, drawMessages as drawFlight, baseKey } from '../../stage/stage.js';
+import { drawStageBase, drawMessages as drawFlight, baseKey, nodeGeometry } from '../../stage/stage.js';
 import { Layer } from '../../lib/layer.js';
 import { readFrame } from '../../lib/frame-layout.js';
 import { attachStageInput } from '../../stage/stage-input.js';
 import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
 import { describeNode } from '../../stage/node-words.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
+import { baselineNames } from '../scenario-kind.js';
+
+/**
+ * From this many nodes, a stage's geometry (pixel positions and spacing,
+ * stage.js) is worked out in one frame and painted on in the next: on a
+ * 10,000-node fleet each takes 15-30 ms, together one long task.
+ */
+const GEOMETRY_FIRST_NODES = 2_000;
 
 /** @param p { root, $, state, fitCanvas(canvas), draw() } */
 export function createStageView({ root, $, state, fitCanvas, draw }) {
   const layers = { variant: new Layer(), history: new Layer() };
+  /** The layout and size whose geometry was last worked out ahead of painting. */
+  let geometryReady = { nodePos: null, size: '' };
   // What each stage canvas shows now, for its pointer and keyboard input (stage/stage-input.js).
   const shown = { variant: null, history: null };
   const inputs = {};
@@ -58,12 +68,13 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       const shownSlot = box.dataset.slot === 'variant' ? slots[0] : 'history';
       const run = runOf(state, shownSlot);
       const frame = state.frames[shownSlot];
-      box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
+      box.querySelector('figcaption').textContent = shownSlot === 'history' ? baselineNames(state.scenario?.meta).long : 'Your version';
       if (!run || !frame) continue;
       // A fleet of cards needs more height than a handful of nodes (player.css
       // sizes it, smaller on phones so Play stays on the first screen).
       box.classList.toggle('fleet', Boolean(state.layout.nodes.cards));
       const { ctx, width, height } = fitCanvas(box.querySelector('canvas'));
+      if (geometryFirst(width, height)) continue;
       const input = inputFor(box);
       const options = { width, height, topology: run.topology, nodePos: state.layout.nodes, devicePos: state.layout.devices, frameData: frame, colors: colours, textScale: state.presenter ? 1.6 : 1, selected: input.selected() };
       shown[box.dataset.slot] = options;
@@ -79,20 +90,46 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
     describe();
   }
 
+  /** For a large layout at a new size: work out its geometry now and paint on the next frame (true). */
+  function geometryFirst(width, height) {
+    const nodePos = state.layout.nodes;
+    const size = `${width}x${height}`;
+    if (nodePos.length < GEOMETRY_FIRST_NODES || (geometryReady.nodePos === nodePos && geometryReady.size === size)) return false;
+    nodeGeometry(width, height, nodePos, state.layout.devices);
+    geometryReady = { nodePos, size };
+    draw();
+    return true;
+  }
+
+  /** The servers' states in words, for the node and link states they were worked out for (baseKey: they change far less often than the clock). */
+  let described = { key: '', text: '' };
+
   /** The main stage's accessible name: every server and its state at this time. */
   function describe() {
     const slot = visibleSlots(state)[0];
     const frame = state.frames[slot];
     if (!frame) return;
-    const run = runOf(state, slot);
-    const f = readFrame(frame);
-    const parts = [];
-    for (let i = 0; i < f.nodeCount; i++) {
-      if (run.topology.nodes[i].model === 'client') continue;
-      parts.push(`${run.topology.nodes[i].name} ${describeNode(run.topology, f, i).state}`);
-    }
-    $('stage-variant').setAttribute('aria-label', `At ${formatClock(state, state.tUs)}: ${parts.join(', ')}`);
+    const key = `${state.version}:${slot}:${baseKey(frame)}`;
+    if (described.key !== key) described = { key, text: serverStates(runOf(state, slot).topology, readFrame(frame)) };
+    $('stage-variant').setAttribute('aria-label', `At ${formatClock(state, state.tUs)}: ${described.text}`);
   }
 
   return { draw: drawStages };
+}
+
+/** Beyond this many servers the stage's name counts them by state instead of naming each. */
+const NAMED_SERVERS_MAX = 200;
+
+/** "s1 leader, s2 follower, …", or for a large fleet "10,000 servers: 9,990 up, 10 crashed". */
+function serverStates(topology, f) {
+  const parts = [];
+  for (let i = 0; i < f.nodeCount; i++) {
+    if (topology.nodes[i].model === 'client') continue;
+    parts.push([topology.nodes[i].name, describeNode(topology, f, i).state]);
+  }
+  if (parts.length <= NAMED_SERVERS_MAX) return parts.map(([name, words]) => `${name} ${words}`).join(', ');
+  const counts = new Map();
+  for (const [, words] of parts) counts.set(words, (counts.get(words) ?? 0) + 1);
+  const byCount = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return `${parts.length.toLocaleString('en')} servers: ${byCount.map(([words, n]) => `${n.toLocaleString('en')} ${words}`).join(', ')}`;
 }

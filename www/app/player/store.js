@@ -99,12 +99,30 @@ export function storyChapters(state) {
   return state.chapterTimes.map((tUs, chapter) => ({ tUs, words: wordCount(state.scenario.timeline[stepIndexOf(state, chapter)]?.narration) }));
 }
 
+/** Formatters by time zone: making an Intl.DateTimeFormat costs about a millisecond
+ *  (tens on a cold start), and the clock is formatted several times per frame. */
+const clockFormats = new Map();
+
+function clockFormat(timeZone) {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    clockFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Make (and use once) the scenario's clock formatter ahead of the first frame: its first use loads time-zone data. */
+export function warmClock(meta) {
+  try { clockFormat(meta.time_zone).format(new Date(Date.parse(meta.start))); } catch { /* formatClock reports it */ }
+}
+
 /** "Sep 10, 12:15:03 PDT" in the scenario's own clock. */
 export function formatClock(state, tUs) {
   const meta = state.scenario?.meta;
   if (!meta) return '';
   const wall = new Date(Date.parse(meta.start) + tUs / 1000);
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: meta.time_zone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
-  }).format(wall);
+  return clockFormat(meta.time_zone).format(wall);
 }
