@@ -8,7 +8,7 @@ The partition cuts the sides apart; the master-eligible pools are listed
 side B first, so the initial master (lowest index among equal states) is on
 side B.
 """
-import json
+from scenario_gen import client_node, param, scenario_document, write_scenario
 
 A_POOL, B_POOL = 4, 5
 side_a_masters = [f"a{i}" for i in range(1, A_POOL + 1)]
@@ -72,10 +72,8 @@ nodes.append(es_node("da1", "data node da1 (side A)", 0.12, 0.55, "health_side_a
 nodes.append(es_node("da2", "data node da2 (side A)", 0.32, 0.55))
 nodes.append(es_node("db1", "data node db1 (side B)", 0.62, 0.55, "health_side_b"))
 nodes.append(es_node("db2", "data node db2 (side B)", 0.82, 0.55))
-for name, label, x, targets in [("client_a", "indexing client (side A)", 0.22, side_a_data), ("client_b", "indexing client (side B)", 0.72, side_b_data)]:
-    nodes.append({"name": name, "label": label, "x": x, "y": 0.85, "model": {"client": {
-        "targets": targets, "plane": "data", "rate": "$client_rate", "writes": "100%",
-        "timeout": "2s", "retries": 2}}})
+nodes.append(client_node("client_a", "indexing client (side A)", 0.22, 0.85, side_a_data, timeout="2s"))
+nodes.append(client_node("client_b", "indexing client (side B)", 0.72, 0.85, side_b_data, timeout="2s"))
 
 links = [
     {"nodes": masters + data, "planes": ["cluster"], "latency": "500us", "jitter": "200us", "via": ["switch"]},
@@ -119,34 +117,34 @@ for chapter in timeline:
     chapter["narration"] = STORY[chapter["title"]]
 
 parameters = {
-    "minimum_master_nodes": {"unit": "count", "default": 2, "min": 1, "max": 9, "step": 1, "source": "es-6-discovery",
-                             "description": "discovery.zen.minimum_master_nodes: master-eligible nodes a Zen master needs to see. Documented rule: (master-eligible / 2) + 1, 3 for five. The seed's unsafe example uses 2. Ignored with voting configurations."},
-    "side_a_masters": {"unit": "count", "default": 2, "min": 1, "max": A_POOL, "step": 1, "source": "seed-split-brain",
-                       "description": "Master-eligible nodes on side A (the smaller side in the seed's example: 2)."},
-    "side_b_masters": {"unit": "count", "default": 3, "min": 1, "max": B_POOL, "step": 1, "source": "seed-split-brain",
-                       "description": "Master-eligible nodes on side B, where the initial master is (3 in the seed's example)."},
-    "zen_fd_interval": {"unit": "s", "default": 1, "min": 0.1, "max": 60, "step": 0.1, "source": "es-6-discovery",
-                        "description": "discovery.zen.fd.ping_interval: how often Zen's fault detection pings."},
-    "zen_fd_timeout": {"unit": "s", "default": 30, "min": 1, "max": 300, "step": 1, "source": "es-6-discovery",
-                       "description": "discovery.zen.fd.ping_timeout: how long a ping may go unanswered."},
-    "zen_fd_retries": {"unit": "count", "default": 3, "min": 1, "max": 10, "step": 1, "source": "es-6-discovery",
-                       "description": "discovery.zen.fd.ping_retries: failed pings before a node or master counts as gone."},
-    "follower_check_timeout": {"unit": "s", "default": 10, "min": 1, "max": 120, "step": 1, "source": "es-7-voting",
-                               "description": "cluster.fault_detection.follower_check.timeout (and leader_check): 7.x fault detection, 3 x 10 s."},
-    "follower_check_retries": {"unit": "count", "default": 3, "min": 1, "max": 10, "step": 1, "source": "es-7-voting",
-                               "description": "cluster.fault_detection.follower_check.retry_count (and leader_check)."},
-    "shards": {"unit": "count", "default": 4, "min": 1, "max": 4, "step": 1, "source": "assumption",
-               "description": "Primary shards of the index (one replica each). Assumed; the seed's example cluster has 150 to 300."},
-    "client_rate": {"unit": "per_s", "default": 10, "min": 0, "max": 200, "step": 1, "source": "assumption",
-                    "description": "Documents indexed per second by each side's client."},
-    "partition_at": {"unit": "s", "default": 60, "min": 10, "max": 600, "step": 5, "source": "assumption",
-                     "description": "When the racks lose each other."},
-    "report_at": {"unit": "s", "default": 170, "min": 10, "max": 1800, "step": 5, "source": "assumption",
-                  "description": "When the narration looks at the masters (about the partition plus Zen's 90 s fault detection and a discovery round)."},
-    "heal_at": {"unit": "s", "default": 600, "min": 20, "max": 1800, "step": 10, "source": "assumption",
-                "description": "When the link comes back."},
-    "end_at": {"unit": "s", "default": 700, "min": 30, "max": 1800, "step": 10, "source": "assumption",
-               "description": "The last chapter."},
+    "minimum_master_nodes": param("count", 2, 1, 9, 1, "es-6-discovery",
+        "discovery.zen.minimum_master_nodes: master-eligible nodes a Zen master needs to see. Documented rule: (master-eligible / 2) + 1, 3 for five. The seed's unsafe example uses 2. Ignored with voting configurations."),
+    "side_a_masters": param("count", 2, 1, A_POOL, 1, "seed-split-brain",
+        "Master-eligible nodes on side A (the smaller side in the seed's example: 2)."),
+    "side_b_masters": param("count", 3, 1, B_POOL, 1, "seed-split-brain",
+        "Master-eligible nodes on side B, where the initial master is (3 in the seed's example)."),
+    "zen_fd_interval": param("s", 1, 0.1, 60, 0.1, "es-6-discovery",
+        "discovery.zen.fd.ping_interval: how often Zen's fault detection pings."),
+    "zen_fd_timeout": param("s", 30, 1, 300, 1, "es-6-discovery",
+        "discovery.zen.fd.ping_timeout: how long a ping may go unanswered."),
+    "zen_fd_retries": param("count", 3, 1, 10, 1, "es-6-discovery",
+        "discovery.zen.fd.ping_retries: failed pings before a node or master counts as gone."),
+    "follower_check_timeout": param("s", 10, 1, 120, 1, "es-7-voting",
+        "cluster.fault_detection.follower_check.timeout (and leader_check): 7.x fault detection, 3 x 10 s."),
+    "follower_check_retries": param("count", 3, 1, 10, 1, "es-7-voting",
+        "cluster.fault_detection.follower_check.retry_count (and leader_check)."),
+    "shards": param("count", 4, 1, 4, 1, "assumption",
+        "Primary shards of the index (one replica each). Assumed; the seed's example cluster has 150 to 300."),
+    "client_rate": param("per_s", 10, 0, 200, 1, "assumption",
+        "Documents indexed per second by each side's client."),
+    "partition_at": param("s", 60, 10, 600, 5, "assumption",
+        "When the racks lose each other."),
+    "report_at": param("s", 170, 10, 1800, 5, "assumption",
+        "When the narration looks at the masters (about the partition plus Zen's 90 s fault detection and a discovery round)."),
+    "heal_at": param("s", 600, 20, 1800, 10, "assumption",
+        "When the link comes back."),
+    "end_at": param("s", 700, 30, 1800, 10, "assumption",
+        "The last chapter."),
 }
 
 toggles = {
@@ -170,8 +168,8 @@ challenges = [
      "goals": [{"metric": "lost_writes", "at_most": 0}]},
 ]
 
-scenario = {
-    "meta": {
+scenario = scenario_document(
+    meta={
         "title": "Elasticsearch: minimum_master_nodes and a split brain",
         "date": "2019-04-10",
         "summary": "Five master-eligible nodes split 2 | 3: with minimum_master_nodes at 2 both sides elect a master, and the heal throws away one side's documents; at 3, or with 7.0's voting configurations, only the larger side does.",
@@ -180,22 +178,20 @@ scenario = {
         "duration": "700s",
         "sources": SOURCES,
     },
-    "parameters": parameters,
-    "toggles": toggles,
-    "planes": ["cluster", "data"],
-    "devices": [{"name": "switch", "label": "inter-rack switch"}],
-    "nodes": nodes,
-    "links": links,
-    "timeline": timeline,
-    "outcomes": outcomes,
-    "challenges": challenges,
-    "invariants": [
+    parameters=parameters,
+    toggles=toggles,
+    planes=["cluster", "data"],
+    devices=[{"name": "switch", "label": "inter-rack switch"}],
+    nodes=nodes,
+    links=links,
+    timeline=timeline,
+    outcomes=outcomes,
+    challenges=challenges,
+    invariants=[
         {"check": "single_leader_per_term", "when": "$voting_configuration",
          "note": "Voting configurations: a master needs the votes of a majority of the voting configuration, one vote per node per term, so no term has two masters."},
     ],
-    "limits": {"events_max": 5000000, "bucket": "5s"},
-}
+    limits={"events_max": 5000000, "bucket": "5s"},
+)
 
-with open("scenarios/elasticsearch-split-brain.json", "w") as f:
-    json.dump(scenario, f, indent=1)
-    f.write("\n")
+write_scenario("scenarios/elasticsearch-split-brain.json", scenario, ensure_ascii=True)

@@ -10,7 +10,7 @@ group lists stay fixed while what is cut off changes:
   shape 1: m1 with its replica r1 on side A (the seed's quorum example);
   shape 2: m1, r1 and m2 on side A (two masters cut off).
 """
-import json
+from scenario_gen import client_node, param, scenario_document, write_scenario
 
 SOURCES = [
     {"id": "redis-cluster-spec", "title": "Redis, Redis Cluster Specification (failure detection, currentEpoch/configEpoch, replica election and rank, write safety, availability)",
@@ -86,10 +86,8 @@ for name in order:
     if name in enabled:
         node["enabled"] = enabled[name]
     nodes.append(node)
-for name, label, x, targets in [("client_a", "client (side A)", 0.16, ["m1"]), ("client_b", "client (side B)", 0.66, ["m3", "r3"])]:
-    nodes.append({"name": name, "label": label, "x": x, "y": 0.88, "model": {"client": {
-        "targets": targets, "plane": "data", "rate": "$client_rate", "writes": "100%",
-        "timeout": "1s", "retries": 2}}})
+nodes.append(client_node("client_a", "client (side A)", 0.16, 0.88, ["m1"], timeout="1s"))
+nodes.append(client_node("client_b", "client (side B)", 0.66, 0.88, ["m3", "r3"], timeout="1s"))
 
 redis_nodes = order
 links = [
@@ -115,32 +113,32 @@ timeline = [
 ]
 
 parameters = {
-    "node_timeout": {"unit": "s", "default": 5, "min": 0.5, "max": 60, "step": 0.5, "source": "seed-split-brain",
-                     "description": "cluster-node-timeout. The seed uses 5000 ms; redis.conf's default is 15000 ms."},
-    "replica_validity_factor": {"unit": "count", "default": 10, "min": 0, "max": 100, "step": 1, "source": "redis-conf",
-                                "description": "cluster-replica-validity-factor: a replica does not fail over if its last contact with its master is older than node timeout x factor + repl-ping-replica-period (10 s); 0 = always try. redis.conf default 10, as in the seed."},
-    "min_replicas_to_write": {"unit": "count", "default": 0, "min": 0, "max": 2, "step": 1, "source": "redis-conf",
-                              "description": "min-replicas-to-write: a master refuses writes unless this many replicas acknowledged within min-replicas-max-lag. Default 0 (off)."},
-    "min_replicas_max_lag": {"unit": "s", "default": 10, "min": 1, "max": 60, "step": 1, "source": "redis-conf",
-                             "description": "min-replicas-max-lag (redis.conf default 10 s). Replicas acknowledge every second."},
-    "masters": {"unit": "count", "default": 3, "min": 3, "max": 5, "step": 1, "source": "seed-split-brain",
-                "description": "Masters (slot ranges): the seed has 3; the specification's availability example has 5."},
-    "replicas_per_master": {"unit": "count", "default": 1, "min": 1, "max": 2, "step": 1, "source": "seed-split-brain",
-                            "description": "Replicas of each master (the seed: 1). A second replica of m1 always sits on side B."},
-    "five_with_two_replicas": {"unit": "count", "default": 0, "min": 0, "max": 1, "step": 1, "source": "assumption",
-                               "description": "1 runs the second replicas of m4 and m5 (set it with masters 5 and replicas_per_master 2)."},
-    "shape": {"unit": "count", "default": 0, "min": 0, "max": 2, "step": 1, "source": "seed-split-brain",
-              "description": "What the partition cuts off on side A: 0 = m1 alone; 1 = m1 with its replica r1 (the seed's quorum example); 2 = m1, r1 and m2."},
-    "client_rate": {"unit": "per_s", "default": 30, "min": 0, "max": 500, "step": 5, "source": "assumption",
-                    "description": "Writes per second by each side's client, to keys spread over all slots."},
-    "partition_at": {"unit": "s", "default": 30, "min": 5, "max": 300, "step": 5, "source": "assumption",
-                     "description": "When side A is cut off."},
-    "report_at": {"unit": "s", "default": 40, "min": 5, "max": 600, "step": 1, "source": "assumption",
-                  "description": "When the narration looks at the cluster (the partition plus about two node timeouts)."},
-    "heal_at": {"unit": "s", "default": 90, "min": 10, "max": 600, "step": 5, "source": "assumption",
-                "description": "When the partition heals."},
-    "end_at": {"unit": "s", "default": 120, "min": 20, "max": 900, "step": 10, "source": "assumption",
-               "description": "The last chapter."},
+    "node_timeout": param("s", 5, 0.5, 60, 0.5, "seed-split-brain",
+        "cluster-node-timeout. The seed uses 5000 ms; redis.conf's default is 15000 ms."),
+    "replica_validity_factor": param("count", 10, 0, 100, 1, "redis-conf",
+        "cluster-replica-validity-factor: a replica does not fail over if its last contact with its master is older than node timeout x factor + repl-ping-replica-period (10 s); 0 = always try. redis.conf default 10, as in the seed."),
+    "min_replicas_to_write": param("count", 0, 0, 2, 1, "redis-conf",
+        "min-replicas-to-write: a master refuses writes unless this many replicas acknowledged within min-replicas-max-lag. Default 0 (off)."),
+    "min_replicas_max_lag": param("s", 10, 1, 60, 1, "redis-conf",
+        "min-replicas-max-lag (redis.conf default 10 s). Replicas acknowledge every second."),
+    "masters": param("count", 3, 3, 5, 1, "seed-split-brain",
+        "Masters (slot ranges): the seed has 3; the specification's availability example has 5."),
+    "replicas_per_master": param("count", 1, 1, 2, 1, "seed-split-brain",
+        "Replicas of each master (the seed: 1). A second replica of m1 always sits on side B."),
+    "five_with_two_replicas": param("count", 0, 0, 1, 1, "assumption",
+        "1 runs the second replicas of m4 and m5 (set it with masters 5 and replicas_per_master 2)."),
+    "shape": param("count", 0, 0, 2, 1, "seed-split-brain",
+        "What the partition cuts off on side A: 0 = m1 alone; 1 = m1 with its replica r1 (the seed's quorum example); 2 = m1, r1 and m2."),
+    "client_rate": param("per_s", 30, 0, 500, 5, "assumption",
+        "Writes per second by each side's client, to keys spread over all slots."),
+    "partition_at": param("s", 30, 5, 300, 5, "assumption",
+        "When side A is cut off."),
+    "report_at": param("s", 40, 5, 600, 1, "assumption",
+        "When the narration looks at the cluster (the partition plus about two node timeouts)."),
+    "heal_at": param("s", 90, 10, 600, 5, "assumption",
+        "When the partition heals."),
+    "end_at": param("s", 120, 20, 900, 10, "assumption",
+        "The last chapter."),
 }
 
 toggles = {
@@ -164,8 +162,8 @@ challenges = [
      "goals": [{"metric": "failover_ms_max", "at_most": 4000}, {"metric": "failover_ms_max", "at_least": 1}]},
 ]
 
-scenario = {
-    "meta": {
+scenario = scenario_document(
+    meta={
         "title": "Redis Cluster: a master cut off, a replica elected",
         "date": "2015-04-01",
         "summary": "Three masters with a replica each; m1 is cut off with a minority. It keeps acknowledging writes until cluster-node-timeout, the majority elects its replica by a majority of masters, and m1's writes are thrown away when it rejoins as a replica.",
@@ -174,22 +172,20 @@ scenario = {
         "duration": "120s",
         "sources": SOURCES,
     },
-    "parameters": parameters,
-    "toggles": toggles,
-    "planes": ["bus", "data"],
-    "devices": [{"name": "switch", "label": "top-of-rack switch"}],
-    "nodes": nodes,
-    "links": links,
-    "timeline": timeline,
-    "outcomes": outcomes,
-    "challenges": challenges,
-    "invariants": [
+    parameters=parameters,
+    toggles=toggles,
+    planes=["bus", "data"],
+    devices=[{"name": "switch", "label": "top-of-rack switch"}],
+    nodes=nodes,
+    links=links,
+    timeline=timeline,
+    outcomes=outcomes,
+    challenges=challenges,
+    invariants=[
         {"check": "single_leader_per_term",
          "note": "A replica becomes master only with the votes of a majority of the masters, and a master votes once per epoch: no two masters of one slot range are elected in the same configEpoch."},
     ],
-    "limits": {"events_max": 5000000, "bucket": "1s"},
-}
+    limits={"events_max": 5000000, "bucket": "1s"},
+)
 
-with open("scenarios/redis-cluster-failover.json", "w") as f:
-    json.dump(scenario, f, indent=1, ensure_ascii=False)
-    f.write("\n")
+write_scenario("scenarios/redis-cluster-failover.json", scenario)

@@ -2,7 +2,8 @@
 // lives in app/player.js; the simulation in sim/ (a Web Worker).
 import { SimClient } from './sim/client.js';
 import { readHash, writeHash } from './app/url-state.js';
-import { renderGallery, KIND_LABELS } from './app/gallery.js';
+import { renderGallery } from './app/gallery.js';
+import { KIND_LABELS, kindOf } from './app/scenario-kind.js';
 import { createPlayer } from './app/player.js';
 import { PLAYER_HTML } from './app/player-template.js';
 import { sameSets } from './app/settings.js';
@@ -130,7 +131,7 @@ async function start() {
     page.entries = await response.json();
     page.names = page.entries.map((c) => c.name);
     $('scenario').replaceChildren(Object.assign(document.createElement('option'), { value: '', textContent: 'Pick a scenario…' }),
-      ...page.entries.map((c) => Object.assign(document.createElement('option'), { value: c.name, textContent: c.kind && c.kind !== 'replay' ? `${c.name} (${(KIND_LABELS[c.kind] ?? c.kind).toLowerCase()})` : c.name })));
+      ...page.entries.map((c) => Object.assign(document.createElement('option'), { value: c.name, textContent: kindOf(c) === 'replay' ? c.name : `${c.name} (${KIND_LABELS[kindOf(c)].toLowerCase()})` })));
     fromHash();
   } catch (e) {
     $('gallery').hidden = false;

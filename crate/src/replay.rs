@@ -37,8 +37,9 @@ pub struct Replay {
     /// Shown facts, seekable (`model/show.rs`).
     pub fact_frames: FactFrames,
     pub outcome: Outcome,
-    /// The seed the outcome is measured with (`advance` measures again).
+    /// The seed and gauge units the outcome is measured with (`advance` measures again).
     seed: u64,
+    gauge_units: Vec<crate::monitor::metrics::Unit>,
     frame: FrameBuffer,
 }
 
@@ -74,8 +75,9 @@ pub fn replay_until(
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let fact_slots = run.shows.iter().map(|s| s.facts.len()).max().unwrap_or(0);
     let fact_frames = FactFrames::build(&run.trace.facts, run.node_count(), fact_slots);
-    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, seed, frame: FrameBuffer::default() })
+    let gauge_units = loaded.resolved.gauge_units;
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &gauge_units, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
+    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, seed, gauge_units, frame: FrameBuffer::default() })
 }
 
 /// A run's error as a `ScenarioError`: on the injected actions when there are
@@ -117,7 +119,7 @@ impl Replay {
         self.fact_frames.extend(&self.run.trace.facts);
         if self.finished() {
             let s = &self.scenario;
-            self.outcome = monitor::compute(&self.run.trace, self.run.node_count(), &self.groups, &self.gauges, &s.outcomes, &s.challenges, self.seed);
+            self.outcome = monitor::compute(&self.run.trace, self.run.node_count(), &self.groups, &self.gauges, &self.gauge_units, &s.outcomes, &s.challenges, self.seed);
         }
         Ok(())
     }

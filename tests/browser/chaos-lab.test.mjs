@@ -161,6 +161,13 @@ test('the picker refuses fewer than two sides, and a topology too large for the 
     await r.page.click('#inject-title');
     assert.equal(await r.page.isVisible('#partition-groups'), true, `${big} nodes: a text field`);
     assert.equal(await r.page.isVisible('#partition-table'), false);
+    // From a link's menu, the field starts with the link's two ends on two sides.
+    await r.page.evaluate(() => document.querySelector('#stage-variant').dispatchEvent(new CustomEvent('stage-select', { bubbles: true, detail: { kind: 'link', index: 0 } })));
+    await r.page.click('#action-menu button:text("Partition: pick the sides…")');
+    const ends = await r.page.evaluate(() => { const t = window.__playground.history.topology; return `${t.nodes[t.links[0]].name}/${t.nodes[t.links[1]].name}`; });
+    assert.equal(await r.page.inputValue('#partition-groups'), ends);
+    assert.equal(await r.page.evaluate(() => document.activeElement?.id), 'partition-groups');
+    assert.match(await r.page.textContent('#partition-preview'), new RegExp(`partition ${ends}$`));
     assert.deepEqual(r.errors, []);
     await r.context.close();
   }
@@ -174,18 +181,22 @@ test('keyboard: every node, link and device on the stage can be selected; Enter 
   await page.evaluate(() => { window.__picked = []; document.addEventListener('stage-select', (e) => window.__picked.push(e.detail)); });
   await page.focus('#stage-variant');
   // Page Down walks every item once and comes back to the first.
+  // What is selected, from the announcement ("Selected link fs01a ↔ fs01b." and, the first time, the keys).
+  const selectedNow = async () => /^Selected (.*?)\.(?: |$)/.exec(await page.textContent('#stage-focus'))[1];
   const seen = [];
   for (let i = 0; i < 400; i++) {
     await page.keyboard.press('PageDown');
-    const text = await page.textContent('#stage-focus');
-    if (seen.includes(text)) break;
-    seen.push(text);
+    const now = await selectedNow();
+    if (seen.includes(now)) break;
+    seen.push(now);
   }
-  const devices = seen.filter((t) => t.startsWith('Selected device '));
-  assert.deepEqual(devices.map((t) => /^Selected device (\S+)\./.exec(t)[1]), s.devices.map((d) => d.name), 'every device');
-  const nodes = seen.filter((t) => / \([a-z_]+\)\./.test(t) && !t.startsWith('Selected link') && !t.startsWith('Selected device'));
+  const first = await page.evaluate(() => { const n = window.__playground.history.topology.nodes[0]; return `${n.label || n.name} (${n.model})`; });
+  assert.equal(seen[0], first, 'Page Down starts at the first node');
+  const devices = seen.filter((t) => t.startsWith('device '));
+  assert.deepEqual(devices.map((t) => t.slice('device '.length)), s.devices.map((d) => d.name), 'every device');
+  const nodes = seen.filter((t) => !t.startsWith('link ') && !t.startsWith('device '));
   assert.equal(nodes.length, s.nodes.length, 'every node');
-  const links = seen.filter((t) => t.startsWith('Selected link '));
+  const links = seen.filter((t) => t.startsWith('link '));
   const pairs = await page.evaluate(() => {
     const l = window.__playground.history.topology.links;
     const set = new Set();
@@ -196,7 +207,7 @@ test('keyboard: every node, link and device on the stage can be selected; Enter 
   assert.equal(await page.evaluate(() => window.__picked.length), 0, 'moving does not pick');
   // To the first device, Enter: its menu, one event.
   for (let i = 0; i < seen.length; i++) {
-    if ((await page.textContent('#stage-focus')).startsWith(`Selected device ${s.devices[0].name}.`)) break;
+    if ((await selectedNow()) === `device ${s.devices[0].name}`) break;
     await page.keyboard.press('PageDown');
   }
   const tip = await page.$eval('.stage-box[data-slot="variant"] .stage-tip', (e) => ({ hidden: e.hidden, text: e.textContent }));
@@ -257,6 +268,19 @@ test('the gallery labels each card by its scenario\'s kind: sandboxes, the lab a
   assert.equal(cards.find((c) => c.href === '#scenario=demo-partition').kind, 'Demo');
   await screenshot(page, 'chaos-gallery-labels');
   assert.deepEqual(await seriousViolations(page), []);
+  // The player names the run without your changes by the kind too: a sandbox's is not history.
+  await page.click('#cards a[href="#scenario=sandbox-raft"]');
+  await ready(page);
+  assert.match(await page.textContent('#summary'), /^Sandbox · /);
+  assert.equal(await page.textContent('#outcome-history-name'), 'Left alone');
+  assert.equal(await page.textContent('#view-history-name'), 'Left alone');
+  // Until you change something the stage shows that run, captioned by its name.
+  await page.waitForFunction(() => document.querySelector('.stage-box[data-slot="variant"] figcaption').textContent === 'Left alone');
+  await page.evaluate(() => { location.hash = '#scenario=github-2012'; });
+  await page.waitForFunction(() => document.querySelector('#title').textContent.startsWith('GitHub'));
+  await ready(page);
+  assert.equal(await page.textContent('#outcome-history-name'), 'History', 'a replay keeps "History"');
+  assert.match(await page.textContent('#summary'), /^2012-12-22 · /);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{num, on, run_with};
+use common::{num, on, over_seeds, run_with};
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
 use incident_replay::scenario::{OverrideValue, Overrides};
@@ -13,12 +13,6 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::Value;
 
 const NAME: &str = "aistore-2025";
-const SEEDS: u64 = 10;
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
-
 fn metric(r: &Replay, m: &str) -> f64 {
     r.outcome.metric(m).unwrap_or_else(|| panic!("no metric {m}"))
 }
@@ -33,7 +27,7 @@ fn split_seeds(runs: &[Replay]) -> usize {
 
 #[test]
 fn history_ends_as_two_clusters_each_with_a_primary_and_the_merge_reunites_them() {
-    let runs = over_seeds(&[]);
+    let runs = over_seeds(NAME, &[]);
     assert!(split_seeds(&runs) >= 9, "two primaries in {} of 10 seeds", split_seeds(&runs));
     for r in &runs {
         // The forced re-designation at 660 s ends the split: never two primaries to the end.
@@ -45,44 +39,44 @@ fn history_ends_as_two_clusters_each_with_a_primary_and_the_merge_reunites_them(
 
 #[test]
 fn a_tcp_mem_sized_right_drops_nothing_so_nothing_splits_or_dies() {
-    let runs = over_seeds(&[on("tcp_mem_sized_right")]);
+    let runs = over_seeds(NAME, &[on("tcp_mem_sized_right")]);
     for r in &runs {
         assert_eq!(r.outcome.split_brain_s, 0.0, "seed {}", r.outcome.seed);
         assert_eq!(metric(r, "probe_kills_total"), 0.0);
         assert_eq!(r.outcome.leader_changes, 0);
         assert_eq!(metric(r, "split_writes_discarded_total"), 0.0);
     }
-    assert!(mean(&runs, "acked_writes") > mean(&over_seeds(&[]), "acked_writes"));
+    assert!(mean(&runs, "acked_writes") > mean(&over_seeds(NAME, &[]), "acked_writes"));
 }
 
 #[test]
 fn less_load_means_less_pressure_fewer_kills_and_fewer_splits() {
-    let light = over_seeds(&[num("job_rate", 20.0)]);
-    let history = over_seeds(&[]);
+    let light = over_seeds(NAME, &[num("job_rate", 20.0)]);
+    let history = over_seeds(NAME, &[]);
     assert!(split_seeds(&light) < split_seeds(&history), "{} vs {}", split_seeds(&light), split_seeds(&history));
     assert!(mean(&light, "probe_kills_total") * 4.0 < mean(&history, "probe_kills_total"));
 }
 
 #[test]
 fn requiring_a_proxy_majority_to_serve_trades_writes_for_safety() {
-    let quorum = over_seeds(&[on("quorum_required_to_serve")]);
-    let history = over_seeds(&[]);
+    let quorum = over_seeds(NAME, &[on("quorum_required_to_serve")]);
+    let history = over_seeds(NAME, &[]);
     assert!(mean(&quorum, "acked_writes") < 0.9 * mean(&history, "acked_writes"));
     assert!(mean(&quorum, "requests_failed") > mean(&history, "requests_failed"));
 }
 
 #[test]
 fn without_v3_26_the_other_island_rejects_the_forced_map_and_the_split_stays() {
-    let off = over_seeds(&[("reunify_force_primary", OverrideValue::Flag(false))]);
-    let history = over_seeds(&[]);
+    let off = over_seeds(NAME, &[("reunify_force_primary", OverrideValue::Flag(false))]);
+    let history = over_seeds(NAME, &[]);
     assert!(mean(&off, "split_brain_s") > mean(&history, "split_brain_s") + 100.0);
     assert!(off.iter().filter(|r| r.outcome.split_brain_s > 660.0).count() >= 5);
 }
 
 #[test]
 fn a_rebalance_after_the_merge_rehomes_what_would_be_misplaced() {
-    let rebalanced = over_seeds(&[on("rebalance_after_reunify")]);
-    let history = over_seeds(&[]);
+    let rebalanced = over_seeds(NAME, &[on("rebalance_after_reunify")]);
+    let history = over_seeds(NAME, &[]);
     for (a, b) in rebalanced.iter().zip(&history) {
         assert_eq!(metric(a, "misplaced_objects_total"), 0.0);
         assert!(metric(a, "rehomed_objects_total") > 0.0);
@@ -92,26 +86,26 @@ fn a_rebalance_after_the_merge_rehomes_what_would_be_misplaced() {
 
 #[test]
 fn slower_failure_detection_splits_less() {
-    let history = over_seeds(&[]);
-    let patient = over_seeds(&[num("keepalive_factor", 6.0)]);
+    let history = over_seeds(NAME, &[]);
+    let patient = over_seeds(NAME, &[num("keepalive_factor", 6.0)]);
     assert!(mean(&patient, "split_brain_s") < mean(&history, "split_brain_s"));
     assert!(mean(&patient, "leader_changes") < mean(&history, "leader_changes"));
-    let sparse = over_seeds(&[num("keepalive_interval", 20.0)]);
+    let sparse = over_seeds(NAME, &[num("keepalive_interval", 20.0)]);
     assert!(mean(&sparse, "split_brain_s") < mean(&history, "split_brain_s"));
     // Retrying only once an interval gives up on the primary with fewer chances.
-    let no_retry = over_seeds(&[num("keepalive_retry_factor", 1.0)]);
+    let no_retry = over_seeds(NAME, &[num("keepalive_retry_factor", 1.0)]);
     assert!(mean(&no_retry, "split_brain_s") > mean(&history, "split_brain_s"));
 }
 
 #[test]
 fn a_more_tolerant_probe_kills_fewer_nodes() {
-    let tolerant = over_seeds(&[num("probe_failure_threshold", 10.0)]);
-    assert!(mean(&tolerant, "probe_kills_total") * 3.0 < mean(&over_seeds(&[]), "probe_kills_total"));
+    let tolerant = over_seeds(NAME, &[num("probe_failure_threshold", 10.0)]);
+    assert!(mean(&tolerant, "probe_kills_total") * 3.0 < mean(&over_seeds(NAME, &[]), "probe_kills_total"));
 }
 
 #[test]
 fn a_smaller_cluster_runs_and_takes_fewer_writes() {
-    let small = over_seeds(&[num("proxies", 3.0), num("targets", 3.0)]);
+    let small = over_seeds(NAME, &[num("proxies", 3.0), num("targets", 3.0)]);
     assert!(mean(&small, "acked_writes") > 0.0);
     assert!(small.iter().all(|r| r.outcome.events > 0));
 }

@@ -54,3 +54,20 @@ pub fn error_after(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Str
         Err(e) => e.to_string(),
     }
 }
+
+pub fn off(name: &str) -> (&str, OverrideValue) {
+    (name, OverrideValue::Flag(false))
+}
+
+/// How many seeds a "holds over seeds" test runs: the page's and `run --seeds 10`'s count.
+pub const SEEDS: u64 = 10;
+
+/// Scenario `name` with these settings, once per seed 1..=SEEDS.
+pub fn over_seeds(name: &str, sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
+    (1..=SEEDS).map(|s| run_with(name, sets, s)).collect()
+}
+
+/// The mean of `f` over runs (e.g. over the seeds of `over_seeds`).
+pub fn mean(runs: &[Replay], f: impl Fn(&Replay) -> f64) -> f64 {
+    runs.iter().map(f).sum::<f64>() / runs.len() as f64
+}

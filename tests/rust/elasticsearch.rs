@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{num, on, run_with};
+use common::{mean, num, on, over_seeds, run_with};
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
 use incident_replay::scenario::{OverrideValue, Overrides};
@@ -16,19 +16,9 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
 const NAME: &str = "elasticsearch-split-brain";
-const SEEDS: u64 = 10;
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
-
-fn mean(runs: &[Replay], f: impl Fn(&Replay) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
-}
-
 #[test]
 fn the_seeds_example_splits_at_two_and_not_at_three() {
-    for r in over_seeds(&[num("minimum_master_nodes", 2.0)]) {
+    for r in over_seeds(NAME, &[num("minimum_master_nodes", 2.0)]) {
         let o = &r.outcome;
         // Two masters from Zen's fault detection (~90 s) plus a discovery round until the heal.
         assert!(o.split_brain_s > 400.0 && o.split_brain_s < 460.0, "seed {}: split {}", o.seed, o.split_brain_s);
@@ -36,7 +26,7 @@ fn the_seeds_example_splits_at_two_and_not_at_three() {
         assert!(o.checks.iter().all(|c| c.within), "seed {}: {:?}", o.seed, o.checks);
     }
     for sets in [vec![num("minimum_master_nodes", 3.0)], vec![on("voting_configuration")]] {
-        for r in over_seeds(&sets) {
+        for r in over_seeds(NAME, &sets) {
             let o = &r.outcome;
             assert_eq!((o.split_brain_s, o.lost_writes), (0.0, 0), "seed {} {:?}", o.seed, sets[0].0);
             assert!(o.acked_writes > 5_000, "side B keeps indexing: {}", o.acked_writes);
@@ -46,7 +36,7 @@ fn the_seeds_example_splits_at_two_and_not_at_three() {
 
 #[test]
 fn voting_configurations_ignore_minimum_master_nodes() {
-    for r in over_seeds(&[on("voting_configuration"), num("minimum_master_nodes", 1.0)]) {
+    for r in over_seeds(NAME, &[on("voting_configuration"), num("minimum_master_nodes", 1.0)]) {
         assert_eq!(r.outcome.split_brain_s, 0.0, "seed {}", r.outcome.seed);
     }
 }
@@ -55,34 +45,34 @@ fn voting_configurations_ignore_minimum_master_nodes() {
 fn three_of_six_is_not_a_majority_but_a_voting_configuration_is_odd() {
     // Six master-eligible nodes split 3 | 3: minimum_master_nodes 3 lets both elect.
     let six = [num("side_a_masters", 3.0), num("minimum_master_nodes", 3.0)];
-    assert!(over_seeds(&six).iter().all(|r| r.outcome.split_brain_s > 400.0));
+    assert!(over_seeds(NAME, &six).iter().all(|r| r.outcome.split_brain_s > 400.0));
     // 7.x leaves one node out of the voting configuration: 3 of 5 voters on one side.
     let v7 = [num("side_a_masters", 3.0), on("voting_configuration")];
-    assert!(over_seeds(&v7).iter().all(|r| r.outcome.split_brain_s == 0.0 && r.outcome.lost_writes == 0));
+    assert!(over_seeds(NAME, &v7).iter().all(|r| r.outcome.split_brain_s == 0.0 && r.outcome.lost_writes == 0));
     // The documented rule for six: 4.
     let four = [num("side_a_masters", 3.0), num("minimum_master_nodes", 4.0)];
-    assert!(over_seeds(&four).iter().all(|r| r.outcome.split_brain_s == 0.0));
+    assert!(over_seeds(NAME, &four).iter().all(|r| r.outcome.split_brain_s == 0.0));
 }
 
 #[test]
 fn a_lone_master_eligible_node_cannot_elect_itself_at_two() {
-    let runs = over_seeds(&[num("side_a_masters", 1.0), num("minimum_master_nodes", 2.0)]);
+    let runs = over_seeds(NAME, &[num("side_a_masters", 1.0), num("minimum_master_nodes", 2.0)]);
     assert!(runs.iter().all(|r| r.outcome.split_brain_s == 0.0 && r.outcome.lost_writes == 0));
-    let runs = over_seeds(&[num("side_a_masters", 1.0), num("minimum_master_nodes", 1.0)]);
+    let runs = over_seeds(NAME, &[num("side_a_masters", 1.0), num("minimum_master_nodes", 1.0)]);
     assert!(runs.iter().all(|r| r.outcome.split_brain_s > 400.0));
 }
 
 #[test]
 fn faster_zen_fault_detection_splits_sooner() {
-    let slow = mean(&over_seeds(&[]), |r| r.outcome.split_brain_s);
-    let fast = mean(&over_seeds(&[num("zen_fd_timeout", 10.0)]), |r| r.outcome.split_brain_s);
-    let one_retry = mean(&over_seeds(&[num("zen_fd_retries", 1.0)]), |r| r.outcome.split_brain_s);
+    let slow = mean(&over_seeds(NAME, &[]), |r| r.outcome.split_brain_s);
+    let fast = mean(&over_seeds(NAME, &[num("zen_fd_timeout", 10.0)]), |r| r.outcome.split_brain_s);
+    let one_retry = mean(&over_seeds(NAME, &[num("zen_fd_retries", 1.0)]), |r| r.outcome.split_brain_s);
     // Detection is retries x timeout: 90 s -> 30 s gains about a minute of split.
     assert!(fast - slow > 50.0 && fast - slow < 70.0, "{slow} -> {fast}");
     assert!(one_retry - slow > 50.0, "{slow} -> {one_retry}");
     // With the safe setting, side B's writes to shards with a replica across
     // the partition wait for fault detection: faster detection fails fewer.
-    let failed = |sets: &[(&str, OverrideValue)]| mean(&over_seeds(sets), |r| r.outcome.requests_failed as f64);
+    let failed = |sets: &[(&str, OverrideValue)]| mean(&over_seeds(NAME, sets), |r| r.outcome.requests_failed as f64);
     let safe_slow = failed(&[num("minimum_master_nodes", 3.0)]);
     let safe_fast = failed(&[num("minimum_master_nodes", 3.0), num("zen_fd_timeout", 10.0)]);
     assert!(safe_fast < safe_slow, "{safe_slow} -> {safe_fast}");
@@ -93,16 +83,16 @@ fn faster_zen_fault_detection_splits_sooner() {
 
 #[test]
 fn a_later_heal_loses_more_and_no_traffic_loses_nothing() {
-    let early = mean(&over_seeds(&[num("heal_at", 300.0)]), |r| r.outcome.lost_writes as f64);
-    let late = mean(&over_seeds(&[]), |r| r.outcome.lost_writes as f64);
+    let early = mean(&over_seeds(NAME, &[num("heal_at", 300.0)]), |r| r.outcome.lost_writes as f64);
+    let late = mean(&over_seeds(NAME, &[]), |r| r.outcome.lost_writes as f64);
     assert!(early > 0.0 && late > early * 1.5, "{early} -> {late}");
-    let idle = over_seeds(&[num("client_rate", 0.0)]);
+    let idle = over_seeds(NAME, &[num("client_rate", 0.0)]);
     assert!(idle.iter().all(|r| r.outcome.acked_writes == 0 && r.outcome.lost_writes == 0 && r.outcome.split_brain_s > 400.0));
 }
 
 #[test]
 fn fewer_shards_change_where_documents_go_not_the_split() {
-    let one = over_seeds(&[num("shards", 1.0)]);
+    let one = over_seeds(NAME, &[num("shards", 1.0)]);
     assert!(one.iter().all(|r| r.outcome.split_brain_s > 400.0 && r.outcome.lost_writes > 1_000));
 }
 

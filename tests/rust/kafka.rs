@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{num, on, run_with};
+use common::{SEEDS, num, off, on, over_seeds, run_with};
 use incident_replay::model::effect::Role;
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
@@ -15,16 +15,6 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
 const NAME: &str = "kafka-zombie-controller";
-const SEEDS: u64 = 10;
-
-fn off(name: &str) -> (&str, OverrideValue) {
-    (name, OverrideValue::Flag(false))
-}
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
-
 fn refusals(r: &Replay) -> usize {
     r.run.trace.messages.iter().filter(|m| kind_name(m.kind) == "stale-controller-epoch").count()
 }
@@ -48,7 +38,7 @@ fn leaders_in_epoch(r: &Replay, epoch: u32) -> Vec<u32> {
 
 #[test]
 fn unconditional_writes_give_two_leaders_in_one_epoch_and_lose_acks_1_records() {
-    for r in over_seeds(&[]) {
+    for r in over_seeds(NAME, &[]) {
         let o = &r.outcome;
         // From the end of the pause (93 s) to the controller's restart (120 s).
         assert!((o.split_brain_s - 27.0).abs() < 0.5, "seed {}: two leaders {} s", o.seed, o.split_brain_s);
@@ -63,7 +53,7 @@ fn unconditional_writes_give_two_leaders_in_one_epoch_and_lose_acks_1_records() 
 
 #[test]
 fn conditional_writes_make_the_zombie_resign_before_it_sends_anything() {
-    for r in over_seeds(&[on("conditional_writes")]) {
+    for r in over_seeds(NAME, &[on("conditional_writes")]) {
         let o = &r.outcome;
         assert_eq!((o.split_brain_s, o.lost_writes), (0.0, 0), "seed {}", o.seed);
         assert_eq!(refusals(&r), 0, "seed {}: nothing stale was sent", o.seed);
@@ -75,7 +65,7 @@ fn conditional_writes_make_the_zombie_resign_before_it_sends_anything() {
 
 #[test]
 fn without_any_epoch_check_the_decisions_interleave_and_the_partition_goes_offline() {
-    for r in over_seeds(&[off("epoch_check")]) {
+    for r in over_seeds(NAME, &[off("epoch_check")]) {
         let o = &r.outcome;
         assert_eq!(refusals(&r), 0, "seed {}: nobody refuses", o.seed);
         // b2 follows the zombie, the zombie follows b2: no leader until the restart.
@@ -83,21 +73,21 @@ fn without_any_epoch_check_the_decisions_interleave_and_the_partition_goes_offli
         assert!(o.lost_writes > 300, "seed {}: {}", o.seed, o.lost_writes);
     }
     // Both safeguards off but conditional writes on: still nothing stale is applied.
-    for r in over_seeds(&[off("epoch_check"), on("conditional_writes")]) {
+    for r in over_seeds(NAME, &[off("epoch_check"), on("conditional_writes")]) {
         assert_eq!((r.outcome.split_brain_s, r.outcome.lost_writes), (0.0, 0));
     }
 }
 
 #[test]
 fn acks_all_with_two_in_sync_replicas_loses_nothing_acknowledged_but_one_is_not_enough() {
-    for r in over_seeds(&[on("acks_all")]) {
+    for r in over_seeds(NAME, &[on("acks_all")]) {
         let o = &r.outcome;
         assert_eq!(o.lost_writes, 0, "seed {}", o.seed);
         assert!(o.split_brain_s > 20.0, "seed {}: the two leaders are still there", o.seed);
         // b2 alone in the ISR refuses writes until b1 is back in it.
         assert!(o.requests_failed > 300, "seed {}: {}", o.seed, o.requests_failed);
     }
-    for r in over_seeds(&[on("acks_all"), num("min_insync_replicas", 1.0)]) {
+    for r in over_seeds(NAME, &[on("acks_all"), num("min_insync_replicas", 1.0)]) {
         assert!(r.outcome.lost_writes > 300, "seed {}: {}", r.outcome.seed, r.outcome.lost_writes);
     }
 }
@@ -106,7 +96,7 @@ fn acks_all_with_two_in_sync_replicas_loses_nothing_acknowledged_but_one_is_not_
 fn a_pause_shorter_than_the_session_timeout_deposes_nobody() {
     // 3 s of pause plus up to 2 s since the last ping stays inside the 6 s session.
     for sets in [vec![num("pause_length", 3.0)], vec![num("session_timeout", 40.0)]] {
-        for r in over_seeds(&sets) {
+        for r in over_seeds(NAME, &sets) {
             let o = &r.outcome;
             assert_eq!((o.split_brain_s, o.lost_writes, refusals(&r)), (0.0, 0, 0), "seed {} {:?}", o.seed, sets[0].0);
             // b1 is still the controller when it handles b3's failure: one new leader, in epoch 6.
@@ -114,8 +104,8 @@ fn a_pause_shorter_than_the_session_timeout_deposes_nobody() {
         }
     }
     // A long session timeout keeps the partition leaderless longer after b3 fails.
-    let short = over_seeds(&[on("conditional_writes")]).iter().map(|r| r.outcome.rto_s).fold(0.0, f64::max);
-    let long = over_seeds(&[on("conditional_writes"), num("session_timeout", 18.0)]).iter().map(|r| r.outcome.rto_s).fold(f64::MAX, f64::min);
+    let short = over_seeds(NAME, &[on("conditional_writes")]).iter().map(|r| r.outcome.rto_s).fold(0.0, f64::max);
+    let long = over_seeds(NAME, &[on("conditional_writes"), num("session_timeout", 18.0)]).iter().map(|r| r.outcome.rto_s).fold(f64::MAX, f64::min);
     assert!(long > short + 8.0, "time without a leader {long} vs {short}");
 }
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{num, on, run_with};
+use common::{mean, num, on, over_seeds, run_with};
 use incident_replay::model::effect::Role;
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
@@ -14,16 +14,6 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
 const NAME: &str = "mongodb-rollback";
-const SEEDS: u64 = 10;
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
-
-fn mean(runs: &[Replay], f: impl Fn(&Replay) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
-}
-
 fn gauge_last(r: &Replay, name: &str) -> f64 {
     r.outcome.metric(name).unwrap_or_else(|| panic!("no gauge {name}"))
 }
@@ -34,7 +24,7 @@ fn messages_of_kind(r: &Replay, kind: &str) -> usize {
 
 #[test]
 fn w1_writes_are_rolled_back_and_w_majority_writes_are_never_acknowledged_then_lost() {
-    for r in over_seeds(&[]) {
+    for r in over_seeds(NAME, &[]) {
         let o = &r.outcome;
         // 20 writes/s for about electionTimeoutMillis after the partition.
         assert!((150..=260).contains(&o.lost_writes), "seed {}: lost {}", o.seed, o.lost_writes);
@@ -42,7 +32,7 @@ fn w1_writes_are_rolled_back_and_w_majority_writes_are_never_acknowledged_then_l
         assert!(o.checks.iter().all(|c| c.within), "seed {}: {:?}", o.seed, o.checks);
         assert!(messages_of_kind(&r, "mongo-rollback") > 100, "seed {}: the old primary is refused entry by entry", o.seed);
     }
-    for r in over_seeds(&[on("write_majority")]) {
+    for r in over_seeds(NAME, &[on("write_majority")]) {
         let o = &r.outcome;
         assert_eq!(o.lost_writes, 0, "seed {}", o.seed);
         assert!(o.acked_writes > 2_000, "seed {}: the majority side's writes are acknowledged: {}", o.seed, o.acked_writes);
@@ -78,8 +68,8 @@ fn both_primaries_are_in_different_terms_and_the_old_one_steps_down_for_the_high
 
 #[test]
 fn a_shorter_election_timeout_fails_over_sooner_and_rolls_back_less() {
-    let default = over_seeds(&[]);
-    let short = over_seeds(&[num("election_timeout", 5.0)]);
+    let default = over_seeds(NAME, &[]);
+    let short = over_seeds(NAME, &[num("election_timeout", 5.0)]);
     let d = mean(&default, |r| gauge_last(r, "new_primary_after_ms"));
     let s = mean(&short, |r| gauge_last(r, "new_primary_after_ms"));
     assert!(s < d - 4_000.0, "failover {s} ms vs {d} ms");
@@ -91,25 +81,25 @@ fn a_shorter_election_timeout_fails_over_sooner_and_rolls_back_less() {
 fn a_longer_heartbeat_interval_lets_the_old_primary_linger() {
     // The old primary checks for a majority on its heartbeat ticks, so with a
     // 5 s interval it notices later while the new primary is elected as before.
-    let default = over_seeds(&[]);
-    let slow = over_seeds(&[num("heartbeat_interval", 5.0)]);
+    let default = over_seeds(NAME, &[]);
+    let slow = over_seeds(NAME, &[num("heartbeat_interval", 5.0)]);
     let (d, s) = (mean(&default, |r| r.outcome.split_brain_s), mean(&slow, |r| r.outcome.split_brain_s));
     assert!(s > d + 2.0, "two primaries for {s} s vs {d} s");
     // With 8 s it steps down at its tick at 72 s instead of 70 s: two more seconds of w: 1 writes rolled back.
     let lost = |runs: &[Replay]| mean(runs, |r| r.outcome.lost_writes as f64);
-    assert!(lost(&over_seeds(&[num("heartbeat_interval", 8.0)])) > lost(&default) + 30.0);
+    assert!(lost(&over_seeds(NAME, &[num("heartbeat_interval", 8.0)])) > lost(&default) + 30.0);
 }
 
 #[test]
 fn a_partition_shorter_than_the_election_timeout_changes_nothing() {
-    for r in over_seeds(&[num("heal_at", 65.0)]) {
+    for r in over_seeds(NAME, &[num("heal_at", 65.0)]) {
         let o = &r.outcome;
         assert_eq!((o.lost_writes, o.leader_changes), (0, 0), "seed {}", o.seed);
         assert_eq!(o.split_brain_s, 0.0);
     }
     // A longer partition does not roll back more: the old primary stopped taking writes long before.
-    let long = mean(&over_seeds(&[num("heal_at", 170.0)]), |r| r.outcome.lost_writes as f64);
-    let default = mean(&over_seeds(&[]), |r| r.outcome.lost_writes as f64);
+    let long = mean(&over_seeds(NAME, &[num("heal_at", 170.0)]), |r| r.outcome.lost_writes as f64);
+    let default = mean(&over_seeds(NAME, &[]), |r| r.outcome.lost_writes as f64);
     assert!((long - default).abs() < 20.0, "{long} vs {default}");
 }
 

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{num, on, run_with};
+use common::{SEEDS, num, on, over_seeds, run_with};
 use incident_replay::model::effect::Role;
 use incident_replay::engine::host::Health;
 use incident_replay::replay::{replay, Replay};
@@ -16,12 +16,7 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
 const NAME: &str = "patroni-watchdog";
-const SEEDS: u64 = 10;
 const STALL_AT_S: f64 = 120.0;
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
 
 fn node(r: &Replay, name: &str) -> u32 {
     r.run.node_names.iter().position(|n| n == name).unwrap() as u32
@@ -47,7 +42,7 @@ fn promoted_at_s(r: &Replay, name: &str) -> Option<f64> {
 
 #[test]
 fn without_a_watchdog_two_primaries_overlap_and_with_required_never() {
-    for r in over_seeds(&[]) {
+    for r in over_seeds(NAME, &[]) {
         let o = &r.outcome;
         assert!(o.split_brain_s > 26.0 && o.split_brain_s < 37.0, "seed {}: split {}", o.seed, o.split_brain_s);
         assert!(o.lost_writes > 500, "seed {}: lost {}", o.seed, o.lost_writes);
@@ -55,7 +50,7 @@ fn without_a_watchdog_two_primaries_overlap_and_with_required_never() {
         assert_eq!(reset_at_s(&r, "pg1"), None, "no watchdog, no reset");
         assert!(promoted_at_s(&r, "pg2").is_some() && promoted_at_s(&r, "pg3").is_none(), "seed {}", o.seed);
     }
-    for r in over_seeds(&[num("watchdog_mode", 2.0)]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 2.0)]) {
         let o = &r.outcome;
         assert_eq!((o.split_brain_s, o.lost_writes), (0.0, 0), "seed {}", o.seed);
         assert!(o.unavailable_s > 7.0 && o.unavailable_s < 9.0, "seed {}: a moment without a primary: {}", o.seed, o.unavailable_s);
@@ -65,7 +60,7 @@ fn without_a_watchdog_two_primaries_overlap_and_with_required_never() {
 
 #[test]
 fn the_reset_comes_ttl_minus_safety_margin_after_the_last_renewal_and_before_the_promotion() {
-    for r in over_seeds(&[num("watchdog_mode", 2.0)]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 2.0)]) {
         let (reset, promoted) = (reset_at_s(&r, "pg1").unwrap(), promoted_at_s(&r, "pg2").unwrap());
         // The last renewal is 0 to loop_wait before the stall: reset 25 - U(0, 10) s after it.
         assert!((15.0..=25.1).contains(&(reset - STALL_AT_S)), "seed {}: stall -> reset {}", r.outcome.seed, reset - STALL_AT_S);
@@ -74,7 +69,7 @@ fn the_reset_comes_ttl_minus_safety_margin_after_the_last_renewal_and_before_the
         assert!((8.0..=8.6).contains(&(promoted - reset)), "seed {}: reset -> promotion {}", r.outcome.seed, promoted - reset);
     }
     // safety_margin -1: ttl // 2 = 15 s after the renewal, 10 s earlier.
-    for r in over_seeds(&[num("watchdog_mode", 2.0), on("watchdog_half_ttl")]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 2.0), on("watchdog_half_ttl")]) {
         let reset = reset_at_s(&r, "pg1").unwrap();
         assert!((5.0..=15.1).contains(&(reset - STALL_AT_S)), "seed {}: {}", r.outcome.seed, reset - STALL_AT_S);
         assert!(r.outcome.unavailable_s > 17.0, "a longer gap without a primary: {}", r.outcome.unavailable_s);
@@ -88,13 +83,13 @@ fn the_reset_comes_ttl_minus_safety_margin_after_the_last_renewal_and_before_the
 
 #[test]
 fn automatic_protects_only_where_the_device_exists_and_required_without_one_never_leads() {
-    for r in over_seeds(&[num("watchdog_mode", 1.0)]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 1.0)]) {
         assert_eq!(r.outcome.split_brain_s, 0.0, "seed {}", r.outcome.seed);
     }
-    for r in over_seeds(&[num("watchdog_mode", 1.0), ("watchdog_device", OverrideValue::Flag(false))]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 1.0), ("watchdog_device", OverrideValue::Flag(false))]) {
         assert!(r.outcome.split_brain_s > 26.0, "seed {}: automatic without a device leads unprotected", r.outcome.seed);
     }
-    for r in over_seeds(&[num("watchdog_mode", 2.0), ("watchdog_device", OverrideValue::Flag(false))]) {
+    for r in over_seeds(NAME, &[num("watchdog_mode", 2.0), ("watchdog_device", OverrideValue::Flag(false))]) {
         let o = &r.outcome;
         assert_eq!(o.acked_writes, 0, "no watchdog, no leadership: nobody accepts writes");
         assert!(o.unavailable_s > 299.0, "seed {}: {}", o.seed, o.unavailable_s);
@@ -103,7 +98,7 @@ fn automatic_protects_only_where_the_device_exists_and_required_without_one_neve
 
 #[test]
 fn synchronous_mode_keeps_every_acknowledged_write_but_not_a_single_primary() {
-    for r in over_seeds(&[on("synchronous_mode")]) {
+    for r in over_seeds(NAME, &[on("synchronous_mode")]) {
         let o = &r.outcome;
         assert!(o.split_brain_s > 26.0, "seed {}: pg1 still takes writes", o.seed);
         assert_eq!(o.lost_writes, 0, "seed {}: its commits wait for pg2, which stopped acknowledging", o.seed);
@@ -114,13 +109,13 @@ fn synchronous_mode_keeps_every_acknowledged_write_but_not_a_single_primary() {
 #[test]
 fn a_longer_stall_overlaps_longer_and_a_short_one_may_not_overlap() {
     let mean = |runs: &[Replay]| runs.iter().map(|r| r.outcome.split_brain_s).sum::<f64>() / runs.len() as f64;
-    let (short, base, long) = (over_seeds(&[num("stall", 30.0)]), over_seeds(&[]), over_seeds(&[num("stall", 80.0)]));
+    let (short, base, long) = (over_seeds(NAME, &[num("stall", 30.0)]), over_seeds(NAME, &[]), over_seeds(NAME, &[num("stall", 80.0)]));
     assert!(mean(&short) < mean(&base) && mean(&base) + 19.0 < mean(&long));
     // The source document's 30 s pause: the old primary wakes around the promotion.
     let overlapping = short.iter().filter(|r| r.outcome.split_brain_s > 0.0).count();
     assert!((1..SEEDS as usize).contains(&overlapping), "{overlapping} of {SEEDS}");
     // A stall shorter than the time to expiry never lets the key go.
-    for r in over_seeds(&[num("stall", 15.0)]) {
+    for r in over_seeds(NAME, &[num("stall", 15.0)]) {
         assert_eq!((r.outcome.split_brain_s, r.outcome.leader_changes), (0.0, 0), "seed {}", r.outcome.seed);
     }
 }
@@ -128,7 +123,7 @@ fn a_longer_stall_overlaps_longer_and_a_short_one_may_not_overlap() {
 #[test]
 fn a_longer_ttl_fails_over_later_and_a_shorter_loop_wait_narrows_the_spread() {
     let promotion = |sets: &[(&str, OverrideValue)]| -> Vec<f64> {
-        over_seeds(sets).iter().map(|r| promoted_at_s(r, "pg2").unwrap() - STALL_AT_S).collect()
+        over_seeds(NAME, sets).iter().map(|r| promoted_at_s(r, "pg2").unwrap() - STALL_AT_S).collect()
     };
     let base = promotion(&[]);
     let ttl = promotion(&[num("ttl", 40.0)]);

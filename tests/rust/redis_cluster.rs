@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{num, run_with};
+use common::{SEEDS, mean, num, off, over_seeds, run_with};
 use incident_replay::model::effect::Role;
 use incident_replay::model::msg::kind_name;
 use incident_replay::replay::{replay, Replay};
@@ -17,25 +17,11 @@ use incident_replay::trace::event::TraceEvent;
 use serde_json::{json, Value};
 
 const NAME: &str = "redis-cluster-failover";
-const SEEDS: u64 = 10;
-
-fn off(name: &str) -> (&str, OverrideValue) {
-    (name, OverrideValue::Flag(false))
-}
-
-fn over_seeds(sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
-    (1..=SEEDS).map(|s| run_with(NAME, sets, s)).collect()
-}
-
 fn over_seeds_edited(edit: impl Fn(&mut Value), sets: &[(&str, OverrideValue)]) -> Vec<Replay> {
     let mut v = scenario();
     edit(&mut v);
     let o: Overrides = sets.iter().map(|(k, x)| (k.to_string(), x.clone())).collect();
     (1..=SEEDS).map(|s| replay("x.json", &v.to_string(), &o, s).unwrap_or_else(|e| panic!("{e}"))).collect()
-}
-
-fn mean(runs: &[Replay], f: impl Fn(&Replay) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
 }
 
 fn gauge(r: &Replay, name: &str) -> (i64, i64) {
@@ -48,7 +34,7 @@ fn lost(r: &Replay) -> f64 {
 
 #[test]
 fn the_cut_off_master_loses_its_writes_and_its_replica_takes_over() {
-    let runs = over_seeds(&[]);
+    let runs = over_seeds(NAME, &[]);
     let held = runs.iter().filter(|r| r.outcome.checks.iter().all(|c| c.within)).count();
     assert!(held >= 9, "checks hold in {held} of 10 seeds");
     for r in &runs {
@@ -70,7 +56,7 @@ fn the_seeds_quorum_example_promotes_nobody_and_stops_the_cluster() {
     // Shape 1: m1 with its replica r1 on side A. No replica of m1 on side B
     // can stand, r1 cannot reach a majority of masters, so nobody takes m1's
     // slots; with full coverage the whole of side B refuses queries.
-    for r in over_seeds(&[num("shape", 1.0)]) {
+    for r in over_seeds(NAME, &[num("shape", 1.0)]) {
         let o = &r.outcome;
         assert_eq!((o.lost_writes, o.split_brain_s, o.leader_changes), (0, 0.0, 0), "seed {}", o.seed);
         assert_eq!(gauge(&r, "failover_ms").1, 0, "seed {}: nobody promoted", o.seed);
@@ -79,7 +65,7 @@ fn the_seeds_quorum_example_promotes_nobody_and_stops_the_cluster() {
         assert_eq!(gauge(&r, "state_side_b").0, 0, "seed {}: ok again after the heal", o.seed);
     }
     // Without full coverage side B keeps serving m2's and m3's slots.
-    for r in over_seeds(&[num("shape", 1.0), off("require_full_coverage")]) {
+    for r in over_seeds(NAME, &[num("shape", 1.0), off("require_full_coverage")]) {
         assert_eq!(gauge(&r, "down_ms_side_b").0, 0, "seed {}", r.outcome.seed);
         assert_eq!(r.outcome.lost_writes, 0);
     }
@@ -87,8 +73,8 @@ fn the_seeds_quorum_example_promotes_nobody_and_stops_the_cluster() {
 
 #[test]
 fn full_coverage_decides_whether_an_uncovered_range_stops_the_rest() {
-    let with = over_seeds(&[num("shape", 1.0)]);
-    let without = over_seeds(&[num("shape", 1.0), off("require_full_coverage")]);
+    let with = over_seeds(NAME, &[num("shape", 1.0)]);
+    let without = over_seeds(NAME, &[num("shape", 1.0), off("require_full_coverage")]);
     let ok = |runs: &[Replay]| mean(runs, |r| r.outcome.requests_ok as f64);
     assert!(ok(&without) > ok(&with) * 1.15, "{} -> {}", ok(&with), ok(&without));
     let unavailable = |runs: &[Replay]| mean(runs, |r| r.outcome.unavailable_s);
@@ -100,7 +86,7 @@ fn full_coverage_decides_whether_an_uncovered_range_stops_the_rest() {
 fn two_masters_cut_off_are_the_majority() {
     // Shape 2: m1 and m2 (two of three masters) on side A: m3 is the minority.
     // Side A marks m3 FAIL, but m3's replica on side B cannot get votes.
-    for r in over_seeds(&[num("shape", 2.0), off("require_full_coverage")]) {
+    for r in over_seeds(NAME, &[num("shape", 2.0), off("require_full_coverage")]) {
         let o = &r.outcome;
         assert_eq!((o.lost_writes, o.leader_changes), (0, 0), "seed {}", o.seed);
         assert!(gauge(&r, "down_ms_side_b").0 > 50_000, "seed {}: m3 refuses while in the minority", o.seed);
@@ -110,7 +96,7 @@ fn two_masters_cut_off_are_the_majority() {
 
 #[test]
 fn a_second_replica_on_the_majority_side_takes_over() {
-    for r in over_seeds(&[num("shape", 1.0), num("replicas_per_master", 2.0)]) {
+    for r in over_seeds(NAME, &[num("shape", 1.0), num("replicas_per_master", 2.0)]) {
         let o = &r.outcome;
         assert_eq!(o.leader_changes, 1, "seed {}: r1b is elected", o.seed);
         assert!(o.lost_writes > 30, "seed {}: m1's writes go: {}", o.seed, o.lost_writes);
@@ -120,9 +106,9 @@ fn a_second_replica_on_the_majority_side_takes_over() {
 #[test]
 fn the_node_timeout_sets_the_window_of_lost_writes_and_the_failover_time() {
     let failover = |runs: &[Replay]| mean(runs, |r| gauge(r, "failover_ms").1 as f64);
-    let short = over_seeds(&[num("node_timeout", 2.0)]);
-    let default = over_seeds(&[]);
-    let long = over_seeds(&[num("node_timeout", 15.0), num("report_at", 60.0)]);
+    let short = over_seeds(NAME, &[num("node_timeout", 2.0)]);
+    let default = over_seeds(NAME, &[]);
+    let long = over_seeds(NAME, &[num("node_timeout", 15.0), num("report_at", 60.0)]);
     let (ls, ld, ll) = (mean(&short, lost), mean(&default, lost), mean(&long, lost));
     assert!(ls < ld * 0.6 && ll > ld * 2.0, "lost {ls} / {ld} / {ll}");
     let (fs, fd, fl) = (failover(&short), failover(&default), failover(&long));
@@ -131,20 +117,20 @@ fn the_node_timeout_sets_the_window_of_lost_writes_and_the_failover_time() {
 
 #[test]
 fn min_replicas_to_write_stops_the_cut_off_master_sooner() {
-    let default = mean(&over_seeds(&[]), lost);
+    let default = mean(&over_seeds(NAME, &[]), lost);
     // A replica acknowledges every second: with a 2 s lag m1 stops within about 2 s.
-    let tight = mean(&over_seeds(&[num("min_replicas_to_write", 1.0), num("min_replicas_max_lag", 2.0)]), lost);
+    let tight = mean(&over_seeds(NAME, &[num("min_replicas_to_write", 1.0), num("min_replicas_max_lag", 2.0)]), lost);
     assert!(tight < default * 0.5, "{default} -> {tight}");
     // With the default 10 s lag the node timeout (5 s) stops it first.
-    let loose = mean(&over_seeds(&[num("min_replicas_to_write", 1.0)]), lost);
+    let loose = mean(&over_seeds(NAME, &[num("min_replicas_to_write", 1.0)]), lost);
     assert!((loose - default).abs() < default * 0.1, "{default} -> {loose}");
     // With redis.conf's 15 s node timeout the 10 s lag stops it first.
     let nt15 = [num("node_timeout", 15.0), num("report_at", 60.0)];
-    let long = mean(&over_seeds(&nt15), lost);
-    let long_min = mean(&over_seeds(&[nt15[0].clone(), nt15[1].clone(), num("min_replicas_to_write", 1.0)]), lost);
+    let long = mean(&over_seeds(NAME, &nt15), lost);
+    let long_min = mean(&over_seeds(NAME, &[nt15[0].clone(), nt15[1].clone(), num("min_replicas_to_write", 1.0)]), lost);
     assert!(long_min < long * 0.85, "{long} -> {long_min}");
     // Asking for two replicas of a master that has one refuses every write.
-    let none = over_seeds(&[num("min_replicas_to_write", 2.0)]);
+    let none = over_seeds(NAME, &[num("min_replicas_to_write", 2.0)]);
     assert!(none.iter().all(|r| r.outcome.lost_writes == 0 && r.outcome.requests_ok < r.outcome.requests_failed));
 }
 
@@ -193,13 +179,13 @@ fn the_validity_factor_keeps_a_stale_replica_from_standing() {
 
 #[test]
 fn more_masters_spread_the_loss_thinner_and_no_traffic_loses_nothing() {
-    let three = mean(&over_seeds(&[]), lost);
-    let five = mean(&over_seeds(&[num("masters", 5.0)]), lost);
+    let three = mean(&over_seeds(NAME, &[]), lost);
+    let five = mean(&over_seeds(NAME, &[num("masters", 5.0)]), lost);
     assert!(five < three * 0.8 && five > 0.0, "{three} -> {five}");
-    assert!(over_seeds(&[num("masters", 5.0)]).iter().all(|r| r.outcome.leader_changes == 1));
-    let idle = over_seeds(&[num("client_rate", 0.0)]);
+    assert!(over_seeds(NAME, &[num("masters", 5.0)]).iter().all(|r| r.outcome.leader_changes == 1));
+    let idle = over_seeds(NAME, &[num("client_rate", 0.0)]);
     assert!(idle.iter().all(|r| r.outcome.acked_writes == 0 && r.outcome.lost_writes == 0 && r.outcome.leader_changes == 1));
-    let early = mean(&over_seeds(&[num("report_at", 32.0), num("heal_at", 33.0)]), lost);
+    let early = mean(&over_seeds(NAME, &[num("report_at", 32.0), num("heal_at", 33.0)]), lost);
     assert_eq!(early, 0.0, "healed before the node timeout: no failover, nothing lost");
 }
 

@@ -165,3 +165,29 @@ fn synchronous_commit_makes_commits_wait_for_a_slow_replica() {
         assert!(gauge(&sync, "db1_writes_delayed_bytes") > 0 && gauge(&sync, "db1_commit_wait_ms") > 0, "seed {seed}");
     }
 }
+
+/// What the gallery calls a sandbox (`meta.kind`) starts healthy: its timeline
+/// scripts nothing but narration, and nothing goes wrong left alone. A file that
+/// does not say what it is is a replay.
+#[test]
+fn every_sandbox_scripts_only_narration_and_a_file_without_a_kind_is_a_replay() {
+    use incident_replay::scenario::format::{ActionSpec, ScenarioKind};
+    let mut sandboxes = vec![];
+    for name in common::scenario_names() {
+        let s = incident_replay::scenario::parse(&format!("{name}.json"), &common::scenario_text(&name)).unwrap();
+        if s.meta.kind != ScenarioKind::Sandbox {
+            continue;
+        }
+        for (i, step) in s.timeline.iter().enumerate() {
+            assert!(matches!(step.action, ActionSpec::Note | ActionSpec::End), "{name}: timeline[{i}] scripts {:?}", step.action);
+        }
+        let r = run(&name, &[], 1, &[]);
+        assert_eq!(r.outcome.lost_writes + r.outcome.divergent_writes, 0, "{name}: nothing lost left alone");
+        sandboxes.push(name);
+    }
+    assert!(sandboxes.len() >= 3, "{sandboxes:?}");
+    let mut untold = common::scenario_json("demo-partition");
+    untold["meta"].as_object_mut().unwrap().remove("kind");
+    let s = incident_replay::scenario::parse("demo.json", &untold.to_string()).unwrap();
+    assert_eq!(s.meta.kind, ScenarioKind::Replay);
+}

@@ -3,6 +3,8 @@
 // (www/scenarios/gallery.json, tools/gallery-index.mjs): no scenario file and no
 // simulation is loaded until a viewer picks one.
 
+import { KIND_LABELS, kindOf } from './scenario-kind.js';
+
 function thumbnail(card, dark) {
   const canvas = document.createElement('canvas');
   const ratio = window.devicePixelRatio || 1;
@@ -27,25 +29,24 @@ function thumbnail(card, dark) {
   return canvas;
 }
 
-/** What each kind of scenario is called on its card (scenario/format.rs, ScenarioKind), in gallery order. */
-export const KIND_LABELS = { replay: 'Replay', lab: 'Lab', demo: 'Demo', sandbox: 'Sandbox' };
 const KIND_ORDER = Object.keys(KIND_LABELS);
 
 /** Replays first, oldest first; then labs, demos and sandboxes. */
 function order(a, b) {
-  const rank = (c) => { const i = KIND_ORDER.indexOf(c.kind); return i < 0 ? KIND_ORDER.length : i; };
+  const rank = (c) => KIND_ORDER.indexOf(kindOf(c));
   return rank(a) - rank(b) || String(a.date).localeCompare(String(b.date)) || a.name.localeCompare(b.name);
 }
 
 /** The card's first line: its kind, and the incident's date for a replay (a sandbox's date is only where its numbers come from). */
 function metaLine(card) {
+  const which = kindOf(card);
   const kind = document.createElement('span');
-  kind.className = `kind kind-${KIND_LABELS[card.kind] ? card.kind : 'replay'}`;
-  kind.textContent = KIND_LABELS[card.kind] ?? KIND_LABELS.replay;
+  kind.className = `kind kind-${which}`;
+  kind.textContent = KIND_LABELS[which];
   const line = document.createElement('span');
   line.className = 'muted card-meta';
   line.append(kind);
-  if (card.kind === 'replay' || !KIND_LABELS[card.kind]) line.append(` ${card.date}`);
+  if (which === 'replay') line.append(` ${card.date}`);
   return line;
 }
 

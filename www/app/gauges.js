@@ -1,27 +1,32 @@
 // Model gauges (replication lag, disk used, term, ...) as the page shows them:
-// a label and unit read from the name (`db2_lag_bytes` → "db2 lag", GB), which
-// statistic of the run is shown (peak, lowest, at end), and which are headline
-// figures.
+// the unit each gauge was registered with in the core (bytes, seconds, ms, %,
+// a count or a code; `lib/metric-table.js` keeps what the outcomes say), a
+// label from the name, which statistic of the run is shown (peak, lowest, at
+// end), and which are headline figures.
 
-const UNIT_SUFFIXES = [['_bytes', 'bytes'], ['_pct', '%'], ['_ms', 'ms'], ['_s', 's']];
+import { gaugeUnitOf } from '../lib/metric-table.js';
 
-/** Unit and scale for a gauge, from its name: `_bytes`, `_s`, `_ms`, `_pct`. */
+/** The name ending each registered unit is written with, left out of labels. */
+const NAME_SUFFIX = { bytes: '_bytes', milliseconds: '_ms', seconds: '_s', percent: '_pct' };
+
+/** Unit and scale for a gauge, from the unit its model registered it with. */
 export function gaugeUnit(name, maxValue = 0) {
-  if (name.endsWith('_bytes')) {
-    if (maxValue >= 1e9) return { unit: 'GB', scale: 1e-9 };
-    if (maxValue >= 1e6) return { unit: 'MB', scale: 1e-6 };
-    return { unit: 'B', scale: 1 };
+  switch (gaugeUnitOf(name)) {
+    case 'bytes':
+      if (maxValue >= 1e9) return { unit: 'GB', scale: 1e-9 };
+      if (maxValue >= 1e6) return { unit: 'MB', scale: 1e-6 };
+      return { unit: 'B', scale: 1 };
+    case 'milliseconds': return { unit: 'ms', scale: 1 };
+    case 'seconds': return { unit: 's', scale: 1 };
+    case 'percent': return { unit: '%', scale: 1 };
+    default: return { unit: '', scale: 1 };
   }
-  if (name.endsWith('_ms')) return { unit: 'ms', scale: 1 };
-  if (name.endsWith('_s')) return { unit: 's', scale: 1 };
-  if (name.endsWith('_pct')) return { unit: '%', scale: 1 };
-  return { unit: '', scale: 1 };
 }
 
-/** A gauge's name in words, without its unit suffix: `db1_data_left_bytes` → "db1 data left". */
+/** A gauge's name in words, without its unit's ending: `db1_data_left_bytes` → "db1 data left". */
 export function gaugeLabel(name) {
-  let base = name;
-  for (const [suffix] of UNIT_SUFFIXES) if (base.endsWith(suffix)) { base = base.slice(0, -suffix.length); break; }
+  const suffix = NAME_SUFFIX[gaugeUnitOf(name)];
+  const base = suffix && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
   const words = base.replace(/_/g, ' ');
   // "Replication lag", but a node name such as "db2" keeps its case.
   return /^[a-z]+(\s|$)/.test(words) ? words.replace(/^./, (c) => c.toUpperCase()) : words;

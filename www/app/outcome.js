@@ -1,7 +1,7 @@
 // The outcome table: history beside the viewer's version, with the direction of
 // every change, and the scenario's historical checks (measured vs reported).
 import { formatGauge, gaugeLabel, statText } from './gauges.js';
-import { metricTable } from '../lib/metric-table.js';
+import { gaugeUnitOf, metricTable } from '../lib/metric-table.js';
 
 /** How `formatValue` shows a unit of the core's metric table. */
 const FORMAT_OF_UNIT = { seconds: 'duration', percent: 'percent', milliseconds: 'ms', count: 'count', ratio: 'count' };
@@ -22,15 +22,21 @@ export function metricLabel(metric) {
   return stat ? `${words} (${stat[1] === 'max' ? 'peak' : 'lowest'})` : words;
 }
 
-/** A metric's value with its unit, read from the name's suffix. */
-export function formatMetric(metric, v) {
+/**
+ * A metric's value with its unit: `unit` if given (a figure over seeds carries
+ * it), else the core's metric table's, else the unit its gauge was registered with.
+ */
+export function formatMetric(metric, v, unit = null) {
   if (v == null || !Number.isFinite(v)) return '–';
-  const base = metric.replace(/_(max|min)$/, '');
-  if (base.endsWith('_pct')) return `${(+v.toFixed(1)).toLocaleString('en')} %`;
-  if (base.endsWith('_ms')) return `${(+v.toFixed(1)).toLocaleString('en')} ms`;
-  if (base.endsWith('_s')) return formatDuration(v);
-  if (base.endsWith('_bytes')) return formatGauge(base, v);
-  return (+v.toFixed(2)).toLocaleString('en');
+  const own = metricTable().find((m) => m.key === metric);
+  const base = own ? metric : metric.replace(/_(max|min|total)$/, '');
+  switch (unit ?? own?.unit ?? gaugeUnitOf(base)) {
+    case 'percent': return `${(+v.toFixed(1)).toLocaleString('en')} %`;
+    case 'milliseconds': return `${(+v.toFixed(1)).toLocaleString('en')} ms`;
+    case 'seconds': return formatDuration(v);
+    case 'bytes': return formatGauge(base, v);
+    default: return (+v.toFixed(2)).toLocaleString('en');
+  }
 }
 
 export function formatDuration(s) {

@@ -11,7 +11,7 @@ export const PLAYER_HTML = `
         </div>
         <div class="view-switch" role="radiogroup" aria-label="What the stage shows">
           <label><input type="radio" name="view" value="variant" checked> Your version</label>
-          <label><input type="radio" name="view" value="history"> History</label>
+          <label><input type="radio" name="view" value="history"> <span id="view-history-name">History</span></label>
           <label><input type="radio" name="view" value="both"> Side by side</label>
         </div>
       </div>
@@ -129,7 +129,7 @@ export const PLAYER_HTML = `
     <section class="result" aria-labelledby="outcome-title">
       <h3 id="outcome-title">Outcome <span id="run-status" class="muted"></span></h3>
       <table id="outcome" class="outcome">
-        <thead><tr><th scope="col">Measure</th><th scope="col">History</th><th scope="col">Yours</th></tr></thead>
+        <thead><tr><th scope="col">Measure</th><th scope="col" id="outcome-history-name">History</th><th scope="col">Yours</th></tr></thead>
         <tbody></tbody>
       </table>
       <ul id="checks" class="checks"></ul>
@@ -170,6 +170,14 @@ export const PLAYER_HTML = `
       <dt><kbd>s</kbd></dt><dd>story mode / free play</dd>
       <dt><kbd>g</kbd></dt><dd>gallery</dd>
       <dt><kbd>?</kbd></dt><dd>this help</dd>
+    </dl>
+    <h3>On the stage, once it has focus</h3>
+    <dl class="keys">
+      <dt><kbd>←</kbd> <kbd>→</kbd> <kbd>↑</kbd> <kbd>↓</kbd></dt><dd>the nearest server or device that way</dd>
+      <dt><kbd>Page Down</kbd> <kbd>Page Up</kbd></dt><dd>every server, its links, and the devices, in turn</dd>
+      <dt><kbd>Home</kbd></dt><dd>the first server</dd>
+      <dt><kbd>Enter</kbd></dt><dd>what you can do to it</dd>
+      <dt><kbd>Esc</kbd></dt><dd>select nothing</dd>
     </dl>
     <p>Every control is also reachable with <kbd>Tab</kbd>.</p>
     <form method="dialog"><button>Close</button></form>

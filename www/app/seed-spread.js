@@ -9,18 +9,18 @@
 
 import { SimPool } from '../sim/pool.js';
 import { formatMetric, metricLabel } from './outcome.js';
+import { metricTable } from '../lib/metric-table.js';
 
 export const SEEDS = 10;
 
 /** Wait this long after the last edit before starting the background runs (edits stay quick). */
 const SETTLE_MS = 400;
 
-/** Figures worth a row: the headline ones; the scenario's checks are added to them. */
-const FIGURES = ['split_brain_s', 'groups_split', 'all_down_s', 'groups_all_down', 'unavailable_s', 'degraded_s', 'impact_s',
-  'leader_changes', 'lost_writes', 'divergent_writes', 'success_rate_pct', 'success_rate_min_pct', 'request_impact_s', 'rpo_s', 'rto_s'];
+/** Figures worth a row, from the core's metric table (`spread` rows); the scenario's checks are added to them. */
+const spreadRows = () => metricTable().filter((m) => m.spread_row).map((m) => m.key);
 
-/** Figures read as yes/no ("split brain in 9 of 10 seeds"): present when above zero. */
-const YES_NO = new Set(['split_brain_s', 'all_down_s', 'groups_all_down', 'lost_writes', 'divergent_writes', 'rpo_s', 'requests_failed']);
+/** Figures read as yes/no ("split brain in 9 of 10 seeds"): the table's `presence` metrics. */
+const isPresence = (metric) => metricTable().some((m) => m.key === metric && m.presence);
 
 /** One pool for every player on the page: background work never runs twice at once. */
 let sharedPool = null;
@@ -35,10 +35,10 @@ export function seedList(viewerSeed, n = SEEDS) {
 
 /** A figure over seeds as [median, "range · in k of n"]: "12 min", "9.5 min–14 min · in 9 of 10". */
 export function describeFigure(f) {
-  const [mid, lo, hi] = [f.median, f.min, f.max].map((v) => formatMetric(f.metric, v));
+  const [mid, lo, hi] = [f.median, f.min, f.max].map((v) => formatMetric(f.metric, v, f.unit));
   const parts = [];
   if (lo !== hi) parts.push(`${lo}–${hi}`);
-  if (YES_NO.has(f.metric)) parts.push(`in ${f.seeds_above_zero} of ${f.seeds}`);
+  if (isPresence(f.metric)) parts.push(`in ${f.seeds_above_zero} of ${f.seeds}`);
   return [mid, parts.join(' · ')];
 }
 
@@ -131,7 +131,7 @@ export class SeedSpread {
     }
     head.append(tr);
     const body = el('tbody');
-    const wanted = [...FIGURES, ...historySpread.checks.map((c) => c.metric)];
+    const wanted = [...spreadRows(), ...historySpread.checks.map((c) => c.metric)];
     const rows = changes.filter((c, i, all) => wanted.includes(c.metric) && all.findIndex((d) => d.metric === c.metric) === i)
       .filter((c) => !(c.history.max === 0 && c.yours.max === 0 && c.history.min === 0 && c.yours.min === 0));
     rows.sort((a, b) => wanted.indexOf(a.metric) - wanted.indexOf(b.metric));

@@ -18,4 +18,19 @@ export function metricTable() {
 }
 
 /** Unit names of the table as the workshop shows them after a value. */
-export const UNIT_SUFFIX = Object.freeze({ seconds: 's', milliseconds: 'ms', percent: '%', count: '', ratio: '×' });
+export const UNIT_SUFFIX = Object.freeze({ seconds: 's', milliseconds: 'ms', percent: '%', count: '', ratio: '×', bytes: 'B', code: '' });
+
+// The unit each model gauge was registered with in the core (`BuildCx::gauge`),
+// learnt from the gauge summaries of every outcome the workers send back.
+const gaugeUnits = new Map();
+
+/** Keep the units of an outcome's gauge summaries (`[{ name, unit, ... }]`). */
+export function rememberGaugeUnits(gauges) {
+  if (!Array.isArray(gauges)) return;
+  for (const g of gauges) if (g && g.name && g.unit) gaugeUnits.set(g.name, g.unit);
+}
+
+/** The unit gauge `name` was registered with ('count' until an outcome named it). */
+export function gaugeUnitOf(name) {
+  return gaugeUnits.get(name) || 'count';
+}

@@ -1,5 +1,5 @@
 // Talks to the simulation worker. Everything else in the page sees plain data.
-import { rememberMetricTable } from '../lib/metric-table.js';
+import { rememberGaugeUnits, rememberMetricTable } from '../lib/metric-table.js';
 //
 // A trap (a panic or an out-of-memory in the WASM core) leaves that instance
 // unusable, so it never spreads: the request that trapped fails with the
@@ -52,6 +52,7 @@ export class SimClient {
     }
     if (entry.message.type === 'run') this.runs.set(entry.message.slot, entry.message);
     if (data.metrics) rememberMetricTable(data.metrics);
+    if (data.outcome) rememberGaugeUnits(data.outcome.gauges);
     entry.resolve(data);
   }
 

@@ -7,6 +7,8 @@
 // so caching it in the worker would not be measurable (see the workshop test,
 // which prints the per-run time).
 
+import { rememberGaugeUnits } from '../lib/metric-table.js';
+
 /** Jobs kept in flight per worker, so a worker never idles while a reply travels back. */
 const DEPTH_PER_WORKER = 2;
 
@@ -111,6 +113,7 @@ export class SimPool {
     if (batch.finished) return;
     batch.inFlight--;
     batch.results[index] = data.error ? { error: data.error } : { outcome: data.outcome, runMs: data.runMs };
+    if (data.outcome) rememberGaugeUnits(data.outcome.gauges);
     batch.done++;
     if (batch === this.batch) {
       batch.onProgress(batch.done, batch.jobs.length);

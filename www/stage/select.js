@@ -98,8 +98,10 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
   const dispatch = (detail) => canvas.dispatchEvent(new CustomEvent('stage-select', { bubbles: true, composed: true, detail }));
 
   function move(item, g) {
+    // The keys are named once, on the first selection (not on every step).
+    const hint = selected ? '' : `${actionable ? ' Enter: what you can do to it.' : ''} Page Down: the next link, server or device.`;
     selected = item ? { kind: item.kind, index: item.index } : null;
-    if (item) announce(`Selected ${itemName(g.topology, item)}.${actionable ? ' Enter: what you can do to it.' : ''} Page Down: the next link, server or device.`);
+    if (item) announce(`Selected ${itemName(g.topology, item)}.${hint}`);
     onChange(selected);
   }
 
@@ -116,7 +118,8 @@ export function attachStageSelection(canvas, { geometry, announce = () => {}, on
 
   canvas.addEventListener('keydown', (e) => {
     const g = geometry();
-    if (!g || e.altKey || e.ctrlKey || e.metaKey) return;
+    // With a modifier the key is a playback shortcut (Shift + arrow moves 1% of the replay).
+    if (!g || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const items = stageItems(g);
     if (!items.length) return;
     const at = selected ? items.findIndex((p) => p.kind === selected.kind && p.index === selected.index) : -1;

@@ -1,18 +1,34 @@
 //! The run loop: pop the earliest event, hand it to the node's model, apply the
 //! effects the model returns, record what happened. Bounded by an event budget
 //! and the scenario's duration, so a bad parameter can never hang a tab.
+//!
+//! The loop and the node lifecycle are here; the rest is one concept per
+//! module: `actions` (timeline steps and injected faults), `effects` (what a
+//! handler asked for, sends included), `timers` (timer slots on host clocks),
+//! `links` (link status changes), `facts` (the stage's per-node facts) and
+//! `fingerprint` (the running hash of events).
 
-use super::action::{Action, Origin, TimedAction};
+mod actions;
+mod effects;
+mod facts;
+mod fingerprint;
+mod links;
+mod timers;
+
+use super::action::TimedAction;
 use super::host::{Health, Host};
 use super::queue::EventQueue;
 use super::rng::{stream_name, Rng};
 use super::time::{format_clock, SimTime};
-use crate::ids::{LinkId, NodeId, PlaneId};
+use crate::ids::{LinkId, NodeId};
 use crate::model::effect::{Cx, Effect};
-use crate::model::msg::{Msg, Timer, TIMER_SLOTS};
+use crate::model::msg::{Msg, TIMER_SLOTS};
 use crate::model::AnyModel;
-use crate::net::{cut, Drop, LinkStatus, LinkStreams, Network};
-use crate::trace::event::{Fate, MessageRecord, Trace, TraceEvent};
+use crate::net::{LinkStatus, LinkStreams, Network};
+use crate::trace::event::{Trace, TraceEvent};
+use facts::FactLog;
+use fingerprint::{event_word, mix};
+use timers::{TimerSlot, OFF};
 
 /// Everything a run needs, already resolved from a scenario.
 pub struct Setup {
@@ -81,23 +97,6 @@ enum Event {
     LinkCheck { link: LinkId },
 }
 
-/// Engine-side timer bookkeeping: setting a later deadline never touches the
-/// queue (the earlier wake-up re-arms itself), which keeps heartbeat-reset
-/// timers cheap.
-#[derive(Clone, Copy)]
-struct TimerSlot {
-    /// True time the timer fires.
-    deadline_us: SimTime,
-    /// The same deadline on the host's clock, so it can be re-derived when the
-    /// clock changes rate or steps.
-    local_deadline_us: SimTime,
-    /// Earliest wake-up in the queue for this slot.
-    queued_us: SimTime,
-    timer: Option<Timer>,
-}
-
-const OFF: SimTime = SimTime::MAX;
-
 struct NodeRuntime {
     host: Host,
     model: AnyModel,
@@ -125,36 +124,12 @@ pub struct Run {
     pub trace: Trace,
     /// How each node presents itself (`model/show.rs`), asked once at set-up.
     pub shows: Vec<crate::model::show::NodeShow>,
-    /// Last recorded value of every node's facts: node `i`'s start at `fact_base[i]`.
-    fact_last: Vec<i64>,
-    fact_base: Vec<usize>,
-    fact_scratch: Vec<i64>,
+    /// What each node's shown facts were when last recorded.
+    facts: FactLog,
     started: bool,
     finished: bool,
     /// Running hash of every event handled (see `Trace::fingerprints`).
     fingerprint: u64,
-}
-
-/// What identifies an event for the fingerprint: its kind and whom it concerns.
-fn event_word(event: &Event) -> u64 {
-    match *event {
-        Event::Deliver { to, from, msg } => (u64::from(msg.kind()) << 48) | (u64::from(from.0) << 24) | u64::from(to.0),
-        Event::Wake { node, slot } => (1 << 56) | (u64::from(slot) << 32) | u64::from(node.0),
-        Event::Action { index } => (2 << 56) | u64::from(index),
-        Event::Resume { node } => (3 << 56) | u64::from(node.0),
-        Event::Watchdog { node } => (4 << 56) | u64::from(node.0),
-        Event::Boot { node } => (5 << 56) | u64::from(node.0),
-        Event::LinkCheck { link } => (6 << 56) | u64::from(link.0),
-    }
-}
-
-/// One step of a 64-bit multiply-xorshift mix (from SplitMix64): cheap, and
-/// every input bit reaches every output bit.
-fn mix(hash: u64, word: u64) -> u64 {
-    let mut z = hash ^ word.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 impl Run {
@@ -173,8 +148,7 @@ impl Run {
             })
             .collect();
         let shows: Vec<_> = nodes.iter().map(|n| n.model.show()).collect();
-        let fact_base: Vec<usize> = shows.iter().scan(0, |at, s| { let base = *at; *at += s.facts.len(); Some(base) }).collect();
-        let fact_last = vec![crate::model::show::FACT_NONE; shows.iter().map(|s| s.facts.len()).sum()];
+        let facts = FactLog::new(&shows);
         let link_status = vec![LinkStatus::Up; setup.network.links.len()];
         let link_check_queued = vec![false; setup.network.links.len()];
         let link_streams = LinkStreams::new(setup.seed, &setup.network, &setup.node_names);
@@ -197,9 +171,7 @@ impl Run {
             link_status,
             link_check_queued,
             shows,
-            fact_last,
-            fact_base,
-            fact_scratch: Vec::with_capacity(crate::model::show::FACTS_MAX),
+            facts,
             trace: Trace {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
@@ -320,45 +292,6 @@ impl Run {
         self.queue.push(now.saturating_add(boot_us), Event::Boot { node });
     }
 
-    fn wake(&mut self, node: NodeId, slot: usize) {
-        let now = self.now_us;
-        let rt = &mut self.nodes[node.index()];
-        let s = &mut rt.timers[slot];
-        if s.queued_us == now {
-            s.queued_us = OFF;
-        }
-        if s.deadline_us == OFF {
-            return;
-        }
-        if s.deadline_us > now {
-            if s.queued_us > s.deadline_us {
-                s.queued_us = s.deadline_us;
-                self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
-            }
-            return;
-        }
-        match rt.host.health {
-            Health::Up => {}
-            Health::Paused => {
-                // Fires when the node thaws, like a timer in a stopped process.
-                s.deadline_us = rt.host.paused_until_us;
-                if s.queued_us > s.deadline_us {
-                    s.queued_us = s.deadline_us;
-                    self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
-                }
-                return;
-            }
-            Health::Crashed | Health::PoweredOff => {
-                s.deadline_us = OFF;
-                return;
-            }
-        }
-        s.deadline_us = OFF;
-        if let Some(timer) = s.timer {
-            self.dispatch(node, |model, cx| model.on_timer(cx, timer));
-        }
-    }
-
     /// Run one handler of one node's model and apply what it asked for.
     fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut AnyModel, &mut Cx)) {
         let mut out = std::mem::take(&mut self.scratch);
@@ -373,139 +306,6 @@ impl Run {
         }
         self.scratch = out;
         self.record_facts(node);
-    }
-
-    /// Ask the node's model for its shown facts and record those that changed.
-    fn record_facts(&mut self, node: NodeId) {
-        let i = node.index();
-        let count = self.shows[i].facts.len();
-        if count == 0 || self.trace.facts_truncated {
-            return;
-        }
-        let rt = &self.nodes[i];
-        let mut values = std::mem::take(&mut self.fact_scratch);
-        values.clear();
-        rt.model.facts(rt.host.clock.local(self.now_us), &mut values);
-        let base = self.fact_base[i];
-        for (f, &v) in values.iter().take(count).enumerate() {
-            if self.fact_last[base + f] != v {
-                self.fact_last[base + f] = v;
-                if self.trace.facts.len() >= crate::trace::facts::FACT_CHANGES_MAX {
-                    self.trace.facts_truncated = true;
-                    break;
-                }
-                self.trace.facts.push(crate::trace::event::FactChange { at_us: self.now_us, node, fact: f as u8, value: v });
-            }
-        }
-        self.fact_scratch = values;
-    }
-
-    fn apply(&mut self, node: NodeId, effect: Effect) {
-        let now = self.now_us;
-        match effect {
-            Effect::Send { to, plane, msg, bytes } => self.send(node, to, plane, msg, bytes),
-            Effect::SetTimer { timer, after_us } => {
-                let rt = &mut self.nodes[node.index()];
-                let clock = rt.host.clock;
-                let slot = timer.slot();
-                let s = &mut rt.timers[slot];
-                s.deadline_us = now.saturating_add(clock.to_true_duration(after_us));
-                s.local_deadline_us = clock.local(now).saturating_add(after_us);
-                s.timer = Some(timer);
-                self.queue_wake(node, slot);
-            }
-            Effect::CancelTimer { timer } => {
-                self.nodes[node.index()].timers[timer.slot()].deadline_us = OFF;
-            }
-            Effect::Role { group, role, epoch } => {
-                self.trace.events.push(TraceEvent::Role { at_us: now, node, group, role, epoch });
-            }
-            Effect::Acked { write_id } => self.trace.events.push(TraceEvent::Acked { at_us: now, node, write_id }),
-            Effect::Discarded { write_id } => {
-                self.trace.events.push(TraceEvent::Discarded { at_us: now, node, write_id })
-            }
-            Effect::RequestDone { ok, latency_us, .. } => self.trace.request_done(now, ok, latency_us),
-            Effect::Gauge { gauge, value } => self.trace.events.push(TraceEvent::Gauge { at_us: now, node, gauge, value }),
-            Effect::DataLost { from_us, to_us, writes } => {
-                self.trace.events.push(TraceEvent::DataLost { at_us: now, node, from_us, to_us, writes })
-            }
-            Effect::PowerOff { target } => {
-                if target.index() < self.nodes.len() {
-                    self.set_health(target, Health::PoweredOff);
-                }
-            }
-            Effect::PowerOn { target } => {
-                if self.nodes.get(target.index()).is_some_and(|rt| rt.host.health == Health::PoweredOff) {
-                    self.set_health(target, Health::Up);
-                }
-            }
-            Effect::WatchdogArm { timeout_us, boot_us } => {
-                let deadline_us = self.nodes[node.index()].host.arm_watchdog(now, timeout_us, boot_us);
-                self.queue.push(deadline_us, Event::Watchdog { node });
-            }
-            Effect::WatchdogKick => {
-                if let Some(deadline_us) = self.nodes[node.index()].host.kick_watchdog(now) {
-                    self.queue.push(deadline_us, Event::Watchdog { node });
-                }
-            }
-            Effect::WatchdogStop => self.nodes[node.index()].host.watchdog = None,
-        }
-    }
-
-    /// Make sure a wake-up is queued no later than the slot's deadline (a later
-    /// one re-arms itself when it fires early).
-    fn queue_wake(&mut self, node: NodeId, slot: usize) {
-        let s = &mut self.nodes[node.index()].timers[slot];
-        if s.deadline_us != OFF && s.queued_us > s.deadline_us {
-            s.queued_us = s.deadline_us;
-            self.queue.push(s.deadline_us, Event::Wake { node, slot: slot as u8 });
-        }
-    }
-
-    /// The host's clock changed rate or stepped: pending timers fire when the
-    /// clock reads their deadline, so their true deadlines move.
-    fn clock_changed(&mut self, node: NodeId) {
-        let now = self.now_us;
-        let rt = &mut self.nodes[node.index()];
-        let clock = rt.host.clock;
-        for s in rt.timers.iter_mut().filter(|s| s.deadline_us != OFF) {
-            s.deadline_us = clock.true_at(s.local_deadline_us, now);
-        }
-        for slot in 0..TIMER_SLOTS {
-            self.queue_wake(node, slot);
-        }
-    }
-
-    fn send(&mut self, from: NodeId, to: NodeId, plane: PlaneId, msg: Msg, bytes: u32) {
-        let now = self.now_us;
-        let (link, fate) = self.network.transmit(now, from, to, plane, u64::from(bytes), &mut self.link_streams);
-        let (end_us, fate) = match fate {
-            Ok(at) => {
-                self.queue.push(at, Event::Deliver { to, from, msg });
-                if let Some(link) = link {
-                    self.check_link(link);
-                }
-                (at, Fate::Delivered)
-            }
-            Err(Drop::Cut | Drop::NoRoute) => (now, Fate::Cut),
-            // A dropped packet is drawn dying halfway; it never arrives.
-            Err(Drop::Device(_)) => (now, Fate::DeviceDrop),
-            Err(Drop::Loss) => (now, Fate::Loss),
-        };
-        if (self.trace.messages.len() as u64) < self.messages_recorded_max {
-            self.trace.flight_max_us = self.trace.flight_max_us.max(end_us - now);
-            self.trace.messages.push(MessageRecord {
-                sent_us: now,
-                end_us,
-                from,
-                to,
-                plane: plane.0,
-                kind: msg.kind(),
-                fate,
-            });
-        } else {
-            self.trace.messages_unrecorded += 1;
-        }
     }
 
     fn set_health(&mut self, node: NodeId, health: Health) {
@@ -532,88 +332,6 @@ impl Run {
                 self.dispatch(node, |model, cx| model.restart(cx));
             }
             Health::Up | Health::Paused => {}
-        }
-    }
-
-    fn apply_action(&mut self, index: u32) {
-        let now = self.now_us;
-        self.trace.events.push(match self.actions[index as usize].origin {
-            Origin::Step(index) => TraceEvent::Step { at_us: now, index },
-            Origin::Injected(index) => TraceEvent::Injected { at_us: now, index },
-        });
-        let action = self.actions[index as usize].action.clone();
-        match action {
-            Action::Note => {}
-            Action::Crash(n) => self.set_health(n, Health::Crashed),
-            Action::PowerOff(n) => self.set_health(n, Health::PoweredOff),
-            Action::Restart(n) | Action::PowerOn(n) => self.set_health(n, Health::Up),
-            Action::Pause { node, duration_us } => {
-                if self.nodes[node.index()].host.health == Health::Up {
-                    let until = now.saturating_add(duration_us);
-                    self.nodes[node.index()].host.paused_until_us = until;
-                    self.set_health(node, Health::Paused);
-                    self.queue.push(until, Event::Resume { node });
-                }
-            }
-            Action::ClockSkew { node, ppm } => {
-                self.nodes[node.index()].host.clock.set_rate(now, ppm);
-                self.clock_changed(node);
-            }
-            Action::ClockStep { node, by_us } => {
-                self.nodes[node.index()].host.clock.step(now, by_us);
-                self.clock_changed(node);
-            }
-            Action::Cut { from, to, planes, both_ways, cut } => {
-                cut::set_one_way(&mut self.network, from, to, &planes, cut);
-                if both_ways {
-                    cut::set_one_way(&mut self.network, to, from, &planes, cut);
-                }
-            }
-            Action::Netem { from, to, planes, both_ways, loss_ppm, delay_us } => {
-                cut::set_netem(&mut self.network, from, to, &planes, loss_ppm, delay_us);
-                if both_ways {
-                    cut::set_netem(&mut self.network, to, from, &planes, loss_ppm, delay_us);
-                }
-            }
-            Action::Partition { groups, planes } => cut::set_partition(&mut self.network, &groups, &planes, true),
-            Action::HealAll => cut::heal_all(&mut self.network),
-            Action::DeviceFault { device, fault } => self.network.devices[device.index()].fault = fault,
-            Action::Command { nodes, command } => {
-                for n in nodes {
-                    if self.nodes[n.index()].host.health == Health::Up {
-                        self.dispatch(n, |model, cx| model.on_command(cx, command));
-                    }
-                }
-            }
-            Action::End => {
-                self.finished = true;
-                self.end_us = now;
-            }
-        }
-        self.record_link_changes();
-    }
-
-    /// Record a change of one link's status when it happens (a backlog crossing
-    /// the queueing threshold), not only at the next timeline step; while it
-    /// queues, look again when the backlog should have drained.
-    fn check_link(&mut self, id: LinkId) {
-        let now = self.now_us;
-        let i = id.index();
-        let status = self.network.status(id, now);
-        if status != self.link_status[i] {
-            self.link_status[i] = status;
-            self.trace.events.push(TraceEvent::Link { at_us: now, link: id, status });
-        }
-        let link = &self.network.links[i];
-        if status == LinkStatus::Degraded && link.queueing(now) && !self.link_check_queued[i] {
-            self.link_check_queued[i] = true;
-            self.queue.push(link.queue_drains_at_us().max(now + 1), Event::LinkCheck { link: id });
-        }
-    }
-
-    fn record_link_changes(&mut self) {
-        for i in 0..self.link_status.len() {
-            self.check_link(LinkId(i as u32));
         }
     }
 }

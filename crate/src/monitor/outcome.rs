@@ -107,6 +107,17 @@ impl Outcome {
         }
     }
 
+    /// The unit of a metric by name: the table's, or the one its gauge was
+    /// registered with (`NAME`, `NAME_max`, `NAME_min`, `NAME_total`).
+    pub fn metric_unit(&self, name: &str) -> Option<super::metrics::Unit> {
+        if let Some(m) = super::metrics::metric_def(name) {
+            return Some(m.unit);
+        }
+        let base = ["_max", "_min", "_total"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+        let exact = self.gauges.iter().find(|g| g.name == name);
+        exact.or_else(|| self.gauges.iter().find(|g| g.name == base)).map(|g| g.unit)
+    }
+
     fn gauge_metric(&self, name: &str) -> Option<f64> {
         if let Some(g) = self.gauges.iter().find(|g| g.name == name) {
             return Some(g.last as f64);
@@ -136,6 +147,7 @@ pub fn compute(
     node_count: usize,
     group_names: &[String],
     gauge_names: &[String],
+    gauge_units: &[super::metrics::Unit],
     expected: &[ExpectedOutcome],
     challenges: &[Challenge],
     seed: u64,
@@ -191,7 +203,7 @@ pub fn compute(
                 leader_changes: s.leader_changes,
             })
             .collect(),
-        gauges: gauges::measure(&trace.events, gauge_names),
+        gauges: gauges::measure(&trace.events, gauge_names, gauge_units),
         checks: vec![],
         challenges: vec![],
     };

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::metrics::METRICS;
+use super::metrics::{Unit, METRICS};
 use super::outcome::Outcome;
 use crate::scenario::format::CheckKind;
 
@@ -19,6 +19,9 @@ use crate::scenario::format::CheckKind;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FigureSpread {
     pub metric: String,
+    /// What it is measured in (the metric table's unit, or its gauge's).
+    #[serde(default)]
+    pub unit: Unit,
     pub median: f64,
     pub min: f64,
     pub max: f64,
@@ -70,15 +73,16 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-fn summarise(metric: &str, mut values: Vec<f64>) -> FigureSpread {
+fn summarise(metric: &str, unit: Unit, mut values: Vec<f64>) -> FigureSpread {
     values.retain(|v| v.is_finite());
     values.sort_by(f64::total_cmp);
     let seeds = values.len() as u32;
     if values.is_empty() {
-        return FigureSpread { metric: metric.to_string(), median: f64::NAN, min: f64::NAN, max: f64::NAN, seeds_above_zero: 0, seeds };
+        return FigureSpread { metric: metric.to_string(), unit, median: f64::NAN, min: f64::NAN, max: f64::NAN, seeds_above_zero: 0, seeds };
     }
     FigureSpread {
         metric: metric.to_string(),
+        unit,
         median: median(&values),
         min: values[0],
         max: values[values.len() - 1],
@@ -103,7 +107,7 @@ pub fn spread(outcomes: &[Outcome]) -> Spread {
     let Some(first) = outcomes.first() else { return Spread::default() };
     let figures = figure_names(first)
         .iter()
-        .map(|m| summarise(m, outcomes.iter().map(|o| o.metric(m).unwrap_or(f64::NAN)).collect()))
+        .map(|m| summarise(m, first.metric_unit(m).unwrap_or_default(), outcomes.iter().map(|o| o.metric(m).unwrap_or(f64::NAN)).collect()))
         .collect();
     let checks = first
         .checks
@@ -111,7 +115,7 @@ pub fn spread(outcomes: &[Outcome]) -> Spread {
         .enumerate()
         .map(|(k, c)| {
             let measured: Vec<f64> = outcomes.iter().filter_map(|o| o.checks.get(k).and_then(|c| c.measured)).collect();
-            let s = summarise(&c.metric, measured);
+            let s = summarise(&c.metric, Unit::default(), measured);
             CheckSpread {
                 metric: c.metric.clone(),
                 kind: c.kind,
@@ -162,14 +166,14 @@ mod tests {
     use super::*;
 
     fn fig(min: f64, max: f64, above: u32) -> FigureSpread {
-        FigureSpread { metric: "x".into(), median: (min + max) / 2.0, min, max, seeds_above_zero: above, seeds: 10 }
+        FigureSpread { metric: "x".into(), unit: Unit::Count, median: (min + max) / 2.0, min, max, seeds_above_zero: above, seeds: 10 }
     }
 
     #[test]
     fn median_of_odd_and_even_counts() {
         assert_eq!(median(&[1.0, 2.0, 9.0]), 2.0);
         assert_eq!(median(&[1.0, 2.0, 4.0, 9.0]), 3.0);
-        let s = summarise("x", vec![3.0, f64::NAN, 0.0, 5.0]);
+        let s = summarise("x", Unit::Count, vec![3.0, f64::NAN, 0.0, 5.0]);
         assert_eq!((s.median, s.min, s.max, s.seeds_above_zero, s.seeds), (3.0, 0.0, 5.0, 2, 3));
     }
 

@@ -209,10 +209,10 @@ macro_rules! define_model_spec {
                 &self,
                 cx: &mut models::BuildCx,
                 me: crate::ids::NodeId,
-                path: &str,
+                path: &super::field_path::FieldPath,
             ) -> Result<crate::model::AnyModel, super::error::ScenarioError> {
                 match self {
-                    $( ModelSpec::$variant(s) => $build(s, cx, me, &format!("{path}.{}", $key)), )*
+                    $( ModelSpec::$variant(s) => $build(s, cx, me, &path.field($key)), )*
                 }
             }
         }

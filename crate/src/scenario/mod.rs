@@ -7,6 +7,7 @@ pub mod command;
 pub mod cost;
 pub mod duplicate_keys;
 pub mod error;
+pub mod field_path;
 pub mod fit;
 pub mod inject;
 pub mod format;

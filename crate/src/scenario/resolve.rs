@@ -3,6 +3,7 @@
 //! checked against the budget before anything runs.
 
 use super::error::ScenarioError;
+use super::field_path::FieldPath;
 use super::format::{ActionSpec, LinkSpec, Scenario};
 use super::inject::InjectedAction;
 use super::models::{self, BuildCx};
@@ -22,6 +23,8 @@ pub struct Resolved {
     pub groups: Vec<String>,
     /// Gauge names by id.
     pub gauges: Vec<String>,
+    /// The unit each gauge's model declared, by id.
+    pub gauge_units: Vec<crate::monitor::metrics::Unit>,
     /// Events the run is projected to need (an upper-bound estimate).
     pub projected_events: u64,
     /// The scenario's invariants whose condition holds with these values.
@@ -47,12 +50,12 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
     cx.planes = s.planes.iter().enumerate().map(|(i, p)| (p.as_str(), PlaneId(i as u8))).collect();
     cx.devices = s.devices.iter().enumerate().map(|(i, d)| (d.name.as_str(), DeviceId(i as u16))).collect();
     for (i, n) in s.nodes.iter().enumerate() {
-        let enabled = values.flag(&n.enabled, &format!("nodes[{i}].enabled"))?;
+        let enabled = values.flag(&n.enabled, &FieldPath::at("nodes").index(i).field("enabled"))?;
         cx.dormant.push(!enabled);
     }
     let mut models = Vec::with_capacity(s.nodes.len());
     for (i, n) in s.nodes.iter().enumerate() {
-        models.push(models::build(&n.model, &mut cx, NodeId(i as u32), &format!("nodes[{i}].model"))?);
+        models.push(models::build(&n.model, &mut cx, NodeId(i as u32), &FieldPath::at("nodes").index(i).field("model"))?);
     }
     cx.check_budget()?;
 
@@ -60,7 +63,7 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
     // Which spec made each (plane, from, to), so a second one is refused by name.
     let mut made_by = std::collections::BTreeMap::new();
     for (i, l) in s.links.iter().enumerate() {
-        let path = format!("links[{i}]");
+        let path = FieldPath::at("links").index(i);
         let first = links.len();
         resolve_links(&cx, l, &path, &mut links)?;
         for link in &links[first..] {
@@ -68,7 +71,7 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
                 let name = |n: NodeId| s.nodes[n.index()].name.as_str();
                 return Err(ScenarioError::new(
                     file,
-                    format!("{path}.nodes"),
+                    path.field("nodes"),
                     format!(
                         "`{}` -> `{}` on plane `{}` is also made by links[{earlier}] (give each pair one link per plane, or opposite `enabled` conditions)",
                         name(link.from),
@@ -85,16 +88,16 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
     let mut actions = vec![];
     let mut last_at = 0;
     for (i, step) in s.timeline.iter().enumerate() {
-        let path = format!("timeline[{i}]");
-        let at_us = values.micros(&step.at, &format!("{path}.at"))?;
+        let path = FieldPath::at("timeline").index(i);
+        let at_us = values.micros(&step.at, &path.field("at"))?;
         if at_us < last_at {
-            return Err(ScenarioError::new(file, format!("{path}.at"), format!("{} is before the previous step ({})", format_duration(at_us), format_duration(last_at))));
+            return Err(ScenarioError::new(file, path.field("at"), format!("{} is before the previous step ({})", format_duration(at_us), format_duration(last_at))));
         }
         if at_us > end_us {
-            return Err(ScenarioError::new(file, format!("{path}.at"), format!("{} is after meta.duration ({})", format_duration(at_us), format_duration(end_us))));
+            return Err(ScenarioError::new(file, path.field("at"), format!("{} is after meta.duration ({})", format_duration(at_us), format_duration(end_us))));
         }
         last_at = at_us;
-        let action = resolve_action(&cx, s, &step.action, &format!("{path}.action"))?;
+        let action = resolve_action(&cx, s, &step.action, &path.field("action"))?;
         actions.push(TimedAction { at_us, action, origin: Origin::Step(i as u32) });
     }
     resolve_injected(&cx, s, injected, network.links.len() as u64, &mut actions)?;
@@ -114,6 +117,7 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
         projected_events: cx.projected_events(),
         groups,
         gauges: cx.gauges.clone(),
+        gauge_units: cx.gauge_units.clone(),
         setup: Setup {
             node_names: s.nodes.iter().map(|n| n.name.clone()).collect(),
             models,
@@ -136,61 +140,62 @@ fn resolve_injected(cx: &BuildCx, s: &Scenario, injected: &[InjectedAction], lin
     super::inject::check_count(cx.file, injected.len())?;
     let mut scans: u64 = s.timeline.len() as u64 * links.max(1);
     for (i, a) in injected.iter().enumerate() {
-        let path = format!("actions[{i}]");
-        let at_us = cx.values.micros(&a.at, &format!("{path}.at"))?;
+        let path = FieldPath::at("actions").index(i);
+        let at_us = cx.values.micros(&a.at, &path.field("at"))?;
         if at_us > cx.end_us {
-            return Err(cx.err(format!("{path}.at"), format!("{} is after the end of the run ({})", format_duration(at_us), format_duration(cx.end_us))));
+            return Err(cx.err(path.field("at"), format!("{} is after the end of the run ({})", format_duration(at_us), format_duration(cx.end_us))));
         }
-        let per_link = crate::scenario::cost::link_checks(cx.file, &format!("{path}.action"), &a.action)?;
+        let per_link = crate::scenario::cost::link_checks(cx.file, &path.field("action"), &a.action)?;
         scans = scans.saturating_add(links.max(1).saturating_mul(per_link));
         if scans > crate::scenario::cost::LINK_SCANS_MAX {
             return Err(cx.err(path, format!("with the timeline's steps, the injected actions need about {scans} link checks over {links} links; at most {} (fewer actions)", crate::scenario::cost::LINK_SCANS_MAX)));
         }
-        let action = resolve_action(cx, s, &a.action, &format!("{path}.action"))?;
+        let action = resolve_action(cx, s, &a.action, &path.field("action"))?;
         actions.push(TimedAction { at_us, action, origin: Origin::Injected(i as u32) });
     }
     Ok(())
 }
 
 fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) -> Result<(), ScenarioError> {
+    let path = FieldPath::at(path);
     let file = cx.file;
     let values = cx.values;
     let names = cx;
     let mut ends = vec![];
     for (i, n) in l.nodes.iter().enumerate() {
-        ends.push(names.node(n, &format!("{path}.nodes[{i}]"))?);
+        ends.push(names.node(n, &path.field("nodes").index(i))?);
     }
-    crate::scenario::cost::unique(file, &format!("{path}.nodes"), &l.nodes)?;
+    crate::scenario::cost::unique(file, &path.field("nodes"), &l.nodes)?;
     if ends.len() < 2 || (l.one_way && ends.len() != 2) {
-        return Err(ScenarioError::new(file, format!("{path}.nodes"), "needs two or more nodes (exactly two with one_way)"));
+        return Err(ScenarioError::new(file, path.field("nodes"), "needs two or more nodes (exactly two with one_way)"));
     }
     let mut via = vec![];
     for (i, d) in l.via.iter().enumerate() {
-        via.push(names.device(d, &format!("{path}.via[{i}]"))?);
+        via.push(names.device(d, &path.field("via").index(i))?);
     }
-    let latency_us = values.micros(&l.latency, &format!("{path}.latency"))?;
+    let latency_us = values.micros(&l.latency, &path.field("latency"))?;
     let jitter_us = match &l.jitter {
-        Some(q) => values.micros(q, &format!("{path}.jitter"))?,
+        Some(q) => values.micros(q, &path.field("jitter"))?,
         None => 0,
     };
     let loss_ppm = match &l.loss {
-        Some(q) => values.ppm(q, &format!("{path}.loss"))?,
+        Some(q) => values.ppm(q, &path.field("loss"))?,
         None => 0,
     };
     let bandwidth_bytes_per_s = match &l.bandwidth {
-        Some(q) => match values.bytes_per_s(q, &format!("{path}.bandwidth"))? {
-            0 => return Err(ScenarioError::new(file, format!("{path}.bandwidth"), "must be above zero")),
+        Some(q) => match values.bytes_per_s(q, &path.field("bandwidth"))? {
+            0 => return Err(ScenarioError::new(file, path.field("bandwidth"), "must be above zero")),
             v => v,
         },
         None => 0,
     };
     if l.planes.is_empty() {
-        return Err(ScenarioError::new(file, format!("{path}.planes"), "name at least one plane"));
+        return Err(ScenarioError::new(file, path.field("planes"), "name at least one plane"));
     }
     // Checked like every other field, then left out when disabled.
-    let enabled = values.flag(&l.enabled, &format!("{path}.enabled"))?;
+    let enabled = values.flag(&l.enabled, &path.field("enabled"))?;
     for (pi, plane) in l.planes.iter().enumerate() {
-        let plane = names.plane(plane, &format!("{path}.planes[{pi}]"))?;
+        let plane = names.plane(plane, &path.field("planes").index(pi))?;
         for (ai, &a) in ends.iter().enumerate() {
             for (bi, &b) in ends.iter().enumerate() {
                 if !enabled || a == b || (l.one_way && (ai, bi) != (0, 1)) {
@@ -204,8 +209,9 @@ fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) ->
 }
 
 pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &str) -> Result<Action, ScenarioError> {
+    let path = FieldPath::at(path);
     let (names, values) = (cx, cx.values);
-    let node = |n: &str, field: &str| names.node(n, &format!("{path}.{field}"));
+    let node = |n: &str, field: &str| names.node(n, &path.field(field));
     Ok(match a {
         ActionSpec::Note => Action::Note,
         ActionSpec::End => Action::End,
@@ -215,16 +221,16 @@ pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &
         ActionSpec::PowerOn { node: n } => Action::PowerOn(node(n, "power_on.node")?),
         ActionSpec::Pause { node: n, duration } => Action::Pause {
             node: node(n, "pause.node")?,
-            duration_us: values.micros(duration, &format!("{path}.pause.duration"))?,
+            duration_us: values.micros(duration, &path.field("pause").field("duration"))?,
         },
         ActionSpec::ClockSkew { node: n, ppm } => {
             if !(-500_000..=500_000).contains(ppm) {
-                return Err(ScenarioError::new(names.file, format!("{path}.clock_skew.ppm"), "must be within ±500000"));
+                return Err(ScenarioError::new(names.file, path.field("clock_skew").field("ppm"), "must be within ±500000"));
             }
             Action::ClockSkew { node: node(n, "clock_skew.node")?, ppm: *ppm }
         }
         ActionSpec::ClockStep { node: n, by, backwards } => {
-            let by_us = values.micros(by, &format!("{path}.clock_step.by"))?.min(i64::MAX as u64) as i64;
+            let by_us = values.micros(by, &path.field("clock_step").field("by"))?.min(i64::MAX as u64) as i64;
             Action::ClockStep { node: node(n, "clock_step.node")?, by_us: if *backwards { -by_us } else { by_us } }
         }
         ActionSpec::Cut { from, to, planes, both_ways } | ActionSpec::Heal { from, to, planes, both_ways } => {
@@ -232,7 +238,7 @@ pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &
             Action::Cut {
                 from: node(from, &format!("{word}.from"))?,
                 to: node(to, &format!("{word}.to"))?,
-                planes: names.plane_set(planes, &format!("{path}.{word}.planes"))?,
+                planes: names.plane_set(planes, &path.field(word).field("planes"))?,
                 both_ways: *both_ways,
                 cut: word == "cut",
             }
@@ -240,10 +246,10 @@ pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &
         ActionSpec::Netem { from, to, planes, both_ways, loss, delay } => Action::Netem {
             from: node(from, "netem.from")?,
             to: node(to, "netem.to")?,
-            planes: names.plane_set(planes, &format!("{path}.netem.planes"))?,
+            planes: names.plane_set(planes, &path.field("netem").field("planes"))?,
             both_ways: *both_ways,
-            loss_ppm: loss.as_ref().map_or(Ok(0), |q| values.ppm(q, &format!("{path}.netem.loss")))?,
-            delay_us: delay.as_ref().map_or(Ok(0), |q| values.micros(q, &format!("{path}.netem.delay")))?,
+            loss_ppm: loss.as_ref().map_or(Ok(0), |q| values.ppm(q, &path.field("netem").field("loss")))?,
+            delay_us: delay.as_ref().map_or(Ok(0), |q| values.micros(q, &path.field("netem").field("delay")))?,
         },
         ActionSpec::Partition { groups, planes } => {
             let mut ids = vec![];
@@ -253,43 +259,43 @@ pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &
                 for (ni, n) in g.iter().enumerate() {
                     let id = node(n, &format!("partition.groups[{gi}][{ni}]"))?;
                     if !placed.insert(id) {
-                        return Err(ScenarioError::new(names.file, format!("{path}.partition.groups[{gi}][{ni}]"), format!("`{n}` is in two groups (or twice in one)")));
+                        return Err(ScenarioError::new(names.file, path.field("partition").field("groups").index(gi).index(ni), format!("`{n}` is in two groups (or twice in one)")));
                     }
                     group.push(id);
                 }
                 ids.push(group);
             }
-            Action::Partition { groups: ids, planes: names.plane_set(planes, &format!("{path}.partition.planes"))? }
+            Action::Partition { groups: ids, planes: names.plane_set(planes, &path.field("partition").field("planes"))? }
         }
         ActionSpec::HealAll => Action::HealAll,
         ActionSpec::DeviceFault { device, drop, planes, pairs, both_ways, carrier_up } => {
-            let p = format!("{path}.device_fault");
-            let plane_mask = match names.plane_set(planes, &format!("{p}.planes"))? {
+            let p = path.field("device_fault");
+            let plane_mask = match names.plane_set(planes, &p.field("planes"))? {
                 Planes::All => u64::MAX,
                 Planes::Only(ids) => ids.iter().fold(0, |m, id| m | (1u64 << id.0)),
             };
             let mut directed = vec![];
             for (i, [a, b]) in pairs.iter().enumerate() {
-                let a = names.node(a, &format!("{p}.pairs[{i}][0]"))?;
-                let b = names.node(b, &format!("{p}.pairs[{i}][1]"))?;
+                let a = names.node(a, &p.field("pairs").index(i).index(0))?;
+                let b = names.node(b, &p.field("pairs").index(i).index(1))?;
                 directed.push((a, b));
                 if *both_ways {
                     directed.push((b, a));
                 }
             }
             Action::DeviceFault {
-                device: names.device(device, &format!("{p}.device"))?,
-                fault: Some(DeviceFault { drop_ppm: values.ppm(drop, &format!("{p}.drop"))?, plane_mask, pairs: directed, carrier_up: *carrier_up }),
+                device: names.device(device, &p.field("device"))?,
+                fault: Some(DeviceFault { drop_ppm: values.ppm(drop, &p.field("drop"))?, plane_mask, pairs: directed, carrier_up: *carrier_up }),
             }
         }
-        ActionSpec::DeviceHeal { device } => Action::DeviceFault { device: names.device(device, &format!("{path}.device_heal.device"))?, fault: None },
+        ActionSpec::DeviceHeal { device } => Action::DeviceFault { device: names.device(device, &path.field("device_heal").field("device"))?, fault: None },
         ActionSpec::Command { nodes, command } => {
-            crate::scenario::cost::unique(names.file, &format!("{path}.command.nodes"), nodes)?;
+            crate::scenario::cost::unique(names.file, &path.field("command").field("nodes"), nodes)?;
             let mut ids = vec![];
             for (i, n) in nodes.iter().enumerate() {
                 ids.push(node(n, &format!("command.nodes[{i}]"))?);
             }
-            let command = super::command::resolve(cx, s, &ids, command, &format!("{path}.command.command"))?;
+            let command = super::command::resolve(cx, s, &ids, command, &path.field("command").field("command"))?;
             Action::Command { nodes: ids, command }
         }
     })

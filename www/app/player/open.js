@@ -10,6 +10,7 @@ import { scenarioSource, declaredOrigins } from '../scenario-source.js';
 import { cleanSets } from '../settings.js';
 import { errorText } from '../errors.js';
 import { deriveTimes, warmClock } from './store.js';
+import { KIND_LABELS, kindOf, baselineNames } from '../scenario-kind.js';
 
 /** A new task (not a microtask): lets the browser paint and answer input in between. */
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -88,7 +89,10 @@ export function createOpener(p) {
     state.layout = { nodes: layoutNodes(history.topology) };
     state.layout.devices = layoutDevices(history.topology, state.layout.nodes);
     $('title').textContent = scenario.meta.title;
-    $('summary').textContent = `${scenario.meta.date} · ${scenario.meta.summary}`;
+    // A replay's date is the incident's; a sandbox's or a lab's only says where its numbers come from.
+    $('summary').textContent = `${kindOf(scenario.meta) === 'replay' ? scenario.meta.date : KIND_LABELS[kindOf(scenario.meta)]} · ${scenario.meta.summary}`;
+    $('view-history-name').textContent = baselineNames(scenario.meta).short;
+    $('outcome-history-name').textContent = baselineNames(scenario.meta).short;
     options.onTitle?.(scenario.meta.title);
     views.narration.build();
     if (windowS != null) $('st-window').value = String(windowS);

@@ -105,6 +105,10 @@ export function createPartitionPicker({ $, topology, add, heal, signal }) {
     $('partition-text').hidden = !many;
     if (many) {
       text = $('partition-groups');
+      // Start from the nodes picked on the stage (their sides), for the viewer to complete.
+      const sides = [];
+      for (const [name, side] of sideOf) if (side > 0) (sides[side - 1] ??= []).push(name);
+      if (sideOf.size) text.value = sides.filter(Boolean).map((g) => g.join(',')).join('/');
       $('partition-add-side').hidden = true;
       showPreview();
       return;
@@ -134,8 +138,8 @@ export function createPartitionPicker({ $, topology, add, heal, signal }) {
     sideCount = Math.min(SIDES_MAX, Math.max(2, ...sideOf.values()));
     build();
     $('inject-box').open = true;
-    const first = [...sideOf.keys()][0];
-    const index = names().indexOf(first);
+    if (text) { text.focus(); return; }
+    const index = names().indexOf([...sideOf.keys()][0]);
     (table.querySelector(`input[name="partition-node-${index}"]:checked`) ?? table.querySelector('input'))?.focus();
   }
 

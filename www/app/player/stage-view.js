@@ -8,6 +8,7 @@ import { attachStageInput } from '../../stage/stage-input.js';
 import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
 import { describeNode } from '../../stage/node-words.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
+import { baselineNames } from '../scenario-kind.js';
 
 /**
  * From this many nodes, a stage's geometry (pixel positions and spacing,
@@ -67,7 +68,7 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       const shownSlot = box.dataset.slot === 'variant' ? slots[0] : 'history';
       const run = runOf(state, shownSlot);
       const frame = state.frames[shownSlot];
-      box.querySelector('figcaption').textContent = shownSlot === 'history' ? 'As it happened' : 'Your version';
+      box.querySelector('figcaption').textContent = shownSlot === 'history' ? baselineNames(state.scenario?.meta).long : 'Your version';
       if (!run || !frame) continue;
       // A fleet of cards needs more height than a handful of nodes (player.css
       // sizes it, smaller on phones so Play stays on the first screen).

@@ -116,7 +116,9 @@ fn print_spread(s: &spread::Spread) {
         if same_as_last {
             continue;
         }
-        println!("  {:<24} {:>12} ({}-{})  above zero in {} of {n} seeds", f.metric, short(f.median), short(f.min), short(f.max), f.seeds_above_zero);
+        let unit = f.unit.suffix();
+        let value = format!("{} {unit}", short(f.median));
+        println!("  {:<24} {:>14} ({}-{})  above zero in {} of {n} seeds", f.metric, value.trim_end(), short(f.min), short(f.max), f.seeds_above_zero);
     }
     for c in &s.checks {
         println!(

@@ -4,12 +4,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::aistore::smap::{bit, NODES_MAX};
 use crate::model::aistore::tcp_mem::TcpMemConfig;
 use crate::model::aistore::{AisConfig, AisNode, Gauges, Keepalive, ProbeConfig};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -78,7 +80,7 @@ pub struct ProbeSpec {
     pub restart_delay: Quantity,
 }
 
-fn whole(cx: &BuildCx, q: &Quantity, path: &str, range: std::ops::RangeInclusive<u64>) -> Result<u32, ScenarioError> {
+fn whole(cx: &BuildCx, q: &Quantity, path: &FieldPath, range: std::ops::RangeInclusive<u64>) -> Result<u32, ScenarioError> {
     let v = cx.values.count(q, path)?;
     if !range.contains(&v) {
         return Err(cx.err(path, format!("{v} is outside {}..={}", range.start(), range.end())));
@@ -86,12 +88,12 @@ fn whole(cx: &BuildCx, q: &Quantity, path: &str, range: std::ops::RangeInclusive
     Ok(v as u32)
 }
 
-fn tcp_mem(s: &TcpMemSpec, cx: &BuildCx, p: &str) -> Result<TcpMemConfig, ScenarioError> {
-    let right = cx.values.flag(&s.sized_right, &format!("{p}.sized_right"))?;
+fn tcp_mem(s: &TcpMemSpec, cx: &BuildCx, p: &FieldPath) -> Result<TcpMemConfig, ScenarioError> {
+    let right = cx.values.flag(&s.sized_right, &p.field("sized_right"))?;
     let (pressure, high, pressure_path, high_path) = if right {
-        (&s.sized_right_pressure, &s.sized_right_high, format!("{p}.sized_right_pressure"), format!("{p}.sized_right_high"))
+        (&s.sized_right_pressure, &s.sized_right_high, p.field("sized_right_pressure"), p.field("sized_right_high"))
     } else {
-        (&s.pressure, &s.high, format!("{p}.pressure"), format!("{p}.high"))
+        (&s.pressure, &s.high, p.field("pressure"), p.field("high"))
     };
     let pressure_bytes = cx.values.bytes(pressure, &pressure_path)?;
     let high_bytes = cx.values.bytes(high, &high_path)?;
@@ -101,78 +103,78 @@ fn tcp_mem(s: &TcpMemSpec, cx: &BuildCx, p: &str) -> Result<TcpMemConfig, Scenar
     Ok(TcpMemConfig {
         pressure_bytes,
         high_bytes,
-        drain_us: cx.positive_micros(&s.drain_time, &format!("{p}.drain_time"))?,
-        max_drop_ppm: cx.values.ppm(&s.max_drop, &format!("{p}.max_drop"))?,
+        drain_us: cx.positive_micros(&s.drain_time, &p.field("drain_time"))?,
+        max_drop_ppm: cx.values.ppm(&s.max_drop, &p.field("max_drop"))?,
     })
 }
 
 fn gauges(cx: &mut BuildCx) -> Gauges {
     Gauges {
-        smap_version: Some(cx.gauge("smap_version")),
-        probe_kills: Some(cx.gauge("probe_kills")),
-        split_writes_kept: Some(cx.gauge("split_writes_kept")),
-        split_writes_discarded: Some(cx.gauge("split_writes_discarded")),
-        misplaced: Some(cx.gauge("misplaced_objects")),
-        rehomed: Some(cx.gauge("rehomed_objects")),
-        tcp_mem_used: Some(cx.gauge("tcp_mem_used_bytes")),
+        smap_version: Some(cx.gauge("smap_version", Unit::Count)),
+        probe_kills: Some(cx.gauge("probe_kills", Unit::Count)),
+        split_writes_kept: Some(cx.gauge("split_writes_kept", Unit::Count)),
+        split_writes_discarded: Some(cx.gauge("split_writes_discarded", Unit::Count)),
+        misplaced: Some(cx.gauge("misplaced_objects", Unit::Count)),
+        rehomed: Some(cx.gauge("rehomed_objects", Unit::Count)),
+        tcp_mem_used: Some(cx.gauge("tcp_mem_used_bytes", Unit::Bytes)),
     }
 }
 
-pub fn build(s: &AisSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let proxies = cx.nodes(&s.proxies, &format!("{p}.proxies"))?;
-    let targets = cx.nodes(&s.targets, &format!("{p}.targets"))?;
+pub fn build(s: &AisSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let proxies = cx.nodes(&s.proxies, &p.field("proxies"))?;
+    let targets = cx.nodes(&s.targets, &p.field("targets"))?;
     if let Some(j) = targets.iter().position(|t| proxies.contains(t)) {
-        return Err(cx.err(format!("{p}.targets[{j}]"), "a node is a proxy or a target, not both"));
+        return Err(cx.err(p.field("targets").index(j), "a node is a proxy or a target, not both"));
     }
     let mut cluster: Vec<NodeId> = proxies.iter().copied().filter(|&n| !cx.is_dormant(n)).collect();
     let proxy_count = cluster.len();
     cluster.extend(targets.iter().copied().filter(|&n| !cx.is_dormant(n)));
     if cluster.len() > NODES_MAX {
-        return Err(cx.err(format!("{p}.targets"), format!("at most {NODES_MAX} proxies and targets together, not {}", cluster.len())));
+        return Err(cx.err(p.field("targets"), format!("at most {NODES_MAX} proxies and targets together, not {}", cluster.len())));
     }
     if proxy_count == 0 {
-        return Err(cx.err(format!("{p}.proxies"), "a cluster needs a proxy that runs"));
+        return Err(cx.err(p.field("proxies"), "a cluster needs a proxy that runs"));
     }
     let index = |n: NodeId| cluster.iter().position(|&c| c == n).map(|i| i as u8);
     let Some(my_index) = index(me) else {
-        return Err(cx.err(format!("{p}.proxies"), "this node is in neither proxies nor targets"));
+        return Err(cx.err(p.field("proxies"), "this node is in neither proxies nor targets"));
     };
-    let primary = cx.node(&s.initial_primary, &format!("{p}.initial_primary"))?;
+    let primary = cx.node(&s.initial_primary, &p.field("initial_primary"))?;
     let initial_primary = match index(primary) {
         Some(i) if usize::from(i) < proxy_count => i,
-        _ => return Err(cx.err(format!("{p}.initial_primary"), format!("`{}` is not one of the running proxies", s.initial_primary))),
+        _ => return Err(cx.err(p.field("initial_primary"), format!("`{}` is not one of the running proxies", s.initial_primary))),
     };
     let proxy_mask = (0..proxy_count as u8).fold(0u32, |m, i| m | bit(i));
     let target_mask = (proxy_count as u8..cluster.len() as u8).fold(0u32, |m, i| m | bit(i));
-    let kp = format!("{p}.keepalive");
+    let kp = p.field("keepalive");
     let keepalive = Keepalive {
-        interval_us: cx.positive_micros(&s.keepalive.interval, &format!("{kp}.interval"))?,
-        factor: whole(cx, &s.keepalive.factor, &format!("{kp}.factor"), 1..=100)?,
-        retry_factor: whole(cx, &s.keepalive.retry_factor, &format!("{kp}.retry_factor"), 1..=100)?,
+        interval_us: cx.positive_micros(&s.keepalive.interval, &kp.field("interval"))?,
+        factor: whole(cx, &s.keepalive.factor, &kp.field("factor"), 1..=100)?,
+        retry_factor: whole(cx, &s.keepalive.retry_factor, &kp.field("retry_factor"), 1..=100)?,
     };
-    let pp = format!("{p}.liveness_probe");
+    let pp = p.field("liveness_probe");
     let probe = ProbeConfig {
-        period_us: cx.positive_micros(&s.liveness_probe.period, &format!("{pp}.period"))?,
-        failure_threshold: whole(cx, &s.liveness_probe.failure_threshold, &format!("{pp}.failure_threshold"), 1..=1_000)?,
-        restart_us: cx.positive_micros(&s.liveness_probe.restart_delay, &format!("{pp}.restart_delay"))?,
+        period_us: cx.positive_micros(&s.liveness_probe.period, &pp.field("period"))?,
+        failure_threshold: whole(cx, &s.liveness_probe.failure_threshold, &pp.field("failure_threshold"), 1..=1_000)?,
+        restart_us: cx.positive_micros(&s.liveness_probe.restart_delay, &pp.field("restart_delay"))?,
     };
-    let object_bytes = cx.values.bytes(&s.object_size, &format!("{p}.object_size"))?;
+    let object_bytes = cx.values.bytes(&s.object_size, &p.field("object_size"))?;
     if object_bytes == 0 || object_bytes > u64::from(u32::MAX) {
-        return Err(cx.err(format!("{p}.object_size"), format!("{object_bytes} bytes is outside 1 byte..=4 GiB")));
+        return Err(cx.err(p.field("object_size"), format!("{object_bytes} bytes is outside 1 byte..=4 GiB")));
     }
     let cfg = AisConfig {
         group: cx.group(&s.group),
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
         proxies: proxy_mask,
         targets: target_mask,
         initial_primary,
         keepalive,
-        request_timeout_us: cx.positive_micros(&s.request_timeout, &format!("{p}.request_timeout"))?,
-        tcp_mem: tcp_mem(&s.tcp_mem, cx, &format!("{p}.tcp_mem"))?,
+        request_timeout_us: cx.positive_micros(&s.request_timeout, &p.field("request_timeout"))?,
+        tcp_mem: tcp_mem(&s.tcp_mem, cx, &p.field("tcp_mem"))?,
         probe,
-        quorum_required_to_serve: cx.values.flag(&s.quorum_required_to_serve, &format!("{p}.quorum_required_to_serve"))?,
-        accept_forced_merge: cx.values.flag(&s.accept_forced_merge, &format!("{p}.accept_forced_merge"))?,
-        rebalance_after_merge: cx.values.flag(&s.rebalance_after_merge, &format!("{p}.rebalance_after_merge"))?,
+        quorum_required_to_serve: cx.values.flag(&s.quorum_required_to_serve, &p.field("quorum_required_to_serve"))?,
+        accept_forced_merge: cx.values.flag(&s.accept_forced_merge, &p.field("accept_forced_merge"))?,
+        rebalance_after_merge: cx.values.flag(&s.rebalance_after_merge, &p.field("rebalance_after_merge"))?,
         object_bytes: object_bytes as u32,
         gauges: gauges(cx),
         cluster,
@@ -184,9 +186,9 @@ pub fn build(s: &AisSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyMo
     let ka_rounds = cx.end_us / keepalive.interval_us + 1;
     // (the primary's share: every member's keepalive and answer, a round timer).
     let per_round = 3 + u64::from(keepalive.retry_factor) + nodes;
-    cx.expect_events(ka_rounds.saturating_mul(per_round), &s.keepalive.interval, &format!("{kp}.interval"));
+    cx.expect_events(ka_rounds.saturating_mul(per_round), &s.keepalive.interval, &kp.field("interval"));
     let probes = cx.end_us / probe.period_us + 1;
-    cx.expect_events(probes.saturating_mul(2), &s.liveness_probe.period, &format!("{pp}.period"));
+    cx.expect_events(probes.saturating_mul(2), &s.liveness_probe.period, &pp.field("period"));
     let name = cx.nodes.iter().find(|(_, &id)| id == me).map(|(n, _)| n.to_string()).unwrap_or_default();
     Ok(Box::new(AisNode::new(my_index, cfg, &name)))
 }

@@ -4,10 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::backup_catalog::{BackupCatalog, CatalogConfig, CatalogGauges, DumpConfig, RecordRate, Schedule};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 fn flag_true() -> Flag {
@@ -86,78 +88,78 @@ pub struct BackupCatalogSpec {
     pub records: Vec<RecordSpec>,
 }
 
-fn schedule(cx: &BuildCx, s: &ScheduleSpec, p: &str) -> Result<Schedule, ScenarioError> {
+fn schedule(cx: &BuildCx, s: &ScheduleSpec, p: &FieldPath) -> Result<Schedule, ScenarioError> {
     Ok(Schedule {
-        enabled: cx.values.flag(&s.enabled, &format!("{p}.enabled"))?,
-        interval_us: cx.positive_micros(&s.interval, &format!("{p}.interval"))?,
-        first_at_us: cx.values.micros(&s.first_at, &format!("{p}.first_at"))?,
+        enabled: cx.values.flag(&s.enabled, &p.field("enabled"))?,
+        interval_us: cx.positive_micros(&s.interval, &p.field("interval"))?,
+        first_at_us: cx.values.micros(&s.first_at, &p.field("first_at"))?,
     })
 }
 
-fn rate(cx: &BuildCx, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {
+fn rate(cx: &BuildCx, q: &Quantity, path: &FieldPath) -> Result<u64, ScenarioError> {
     match cx.values.bytes_per_s(q, path)? {
         0 => Err(cx.err(path, "must be above zero")),
         v => Ok(v),
     }
 }
 
-pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let primary = cx.node(&s.primary, &format!("{p}.primary"))?;
-    let replicas = cx.nodes(&s.replicas, &format!("{p}.replicas"))?;
-    let tick_us = cx.positive_micros(&s.tick, &format!("{p}.tick"))?;
+pub fn build(s: &BackupCatalogSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let primary = cx.node(&s.primary, &p.field("primary"))?;
+    let replicas = cx.nodes(&s.replicas, &p.field("replicas"))?;
+    let tick_us = cx.positive_micros(&s.tick, &p.field("tick"))?;
     let d = &s.pg_dump;
-    let dp = format!("{p}.pg_dump");
+    let dp = p.field("pg_dump");
     let dump = DumpConfig {
-        schedule: schedule(cx, &d.schedule, &format!("{dp}.schedule"))?,
-        version_matches: cx.values.flag(&d.version_matches, &format!("{dp}.version_matches"))?,
-        alerts_delivered: cx.values.flag(&d.alerts_delivered, &format!("{dp}.alerts_delivered"))?,
-        restore_tests: cx.values.flag(&d.restore_tests, &format!("{dp}.restore_tests"))?,
-        test_interval_us: cx.positive_micros(&d.test_interval, &format!("{dp}.test_interval"))?,
-        failing_for_us: cx.values.micros(&d.failing_for, &format!("{dp}.failing_for"))?,
-        fix_delay_us: cx.values.micros(&d.fix_delay, &format!("{dp}.fix_delay"))?,
-        restore_rate: rate(cx, &d.restore_rate, &format!("{dp}.restore_rate"))?,
-        s3_uploads: cx.values.flag(&d.s3_uploads, &format!("{dp}.s3_uploads"))?,
-        s3_keep: cx.values.count(&d.s3_keep, &format!("{dp}.s3_keep"))?,
+        schedule: schedule(cx, &d.schedule, &dp.field("schedule"))?,
+        version_matches: cx.values.flag(&d.version_matches, &dp.field("version_matches"))?,
+        alerts_delivered: cx.values.flag(&d.alerts_delivered, &dp.field("alerts_delivered"))?,
+        restore_tests: cx.values.flag(&d.restore_tests, &dp.field("restore_tests"))?,
+        test_interval_us: cx.positive_micros(&d.test_interval, &dp.field("test_interval"))?,
+        failing_for_us: cx.values.micros(&d.failing_for, &dp.field("failing_for"))?,
+        fix_delay_us: cx.values.micros(&d.fix_delay, &dp.field("fix_delay"))?,
+        restore_rate: rate(cx, &d.restore_rate, &dp.field("restore_rate"))?,
+        s3_uploads: cx.values.flag(&d.s3_uploads, &dp.field("s3_uploads"))?,
+        s3_keep: cx.values.count(&d.s3_keep, &dp.field("s3_keep"))?,
     };
     let mut records = vec![];
     let mut lost = vec![];
     for (i, r) in s.records.iter().enumerate() {
-        let rp = format!("{p}.records[{i}]");
+        let rp = p.field("records").index(i);
         if r.name.is_empty() || !r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(cx.err(format!("{rp}.name"), "use letters, digits and _ only"));
+            return Err(cx.err(rp.field("name"), "use letters, digits and _ only"));
         }
         records.push(RecordRate {
-            count: cx.values.count(&r.count, &format!("{rp}.count"))?,
-            over_us: cx.positive_micros(&r.over, &format!("{rp}.over"))?,
+            count: cx.values.count(&r.count, &rp.field("count"))?,
+            over_us: cx.positive_micros(&r.over, &rp.field("over"))?,
         });
-        lost.push(cx.gauge(&format!("lost_{}", r.name)));
+        lost.push(cx.gauge(&format!("lost_{}", r.name), Unit::Count));
     }
     let gauges = CatalogGauges {
-        lvm: cx.gauge("state_lvm_staging"),
-        pg_dump: cx.gauge("state_pg_dump"),
-        s3: cx.gauge("state_object_storage"),
-        azure: cx.gauge("state_cloud_snapshots"),
-        archive: cx.gauge("state_wal_archive"),
-        usable: cx.gauge("usable_restore_points"),
-        choice: cx.gauge("restore_choice"),
-        restore_at_s: cx.gauge("restored_at_s"),
+        lvm: cx.gauge("state_lvm_staging", Unit::Code),
+        pg_dump: cx.gauge("state_pg_dump", Unit::Code),
+        s3: cx.gauge("state_object_storage", Unit::Code),
+        azure: cx.gauge("state_cloud_snapshots", Unit::Code),
+        archive: cx.gauge("state_wal_archive", Unit::Code),
+        usable: cx.gauge("usable_restore_points", Unit::Count),
+        choice: cx.gauge("restore_choice", Unit::Code),
+        restore_at_s: cx.gauge("restored_at_s", Unit::Seconds),
         lost,
     };
-    let data_size = cx.values.bytes(&s.data_size, &format!("{p}.data_size"))?;
+    let data_size = cx.values.bytes(&s.data_size, &p.field("data_size"))?;
     let cfg = CatalogConfig {
         primary,
         replicas,
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
         data_bytes: data_size,
-        apply_rate: rate(cx, &s.apply_rate, &format!("{p}.apply_rate"))?,
-        lvm: schedule(cx, &s.lvm_snapshots, &format!("{p}.lvm_snapshots"))?,
-        staging_bandwidth: rate(cx, &s.staging_bandwidth, &format!("{p}.staging_bandwidth"))?,
+        apply_rate: rate(cx, &s.apply_rate, &p.field("apply_rate"))?,
+        lvm: schedule(cx, &s.lvm_snapshots, &p.field("lvm_snapshots"))?,
+        staging_bandwidth: rate(cx, &s.staging_bandwidth, &p.field("staging_bandwidth"))?,
         dump,
-        azure: schedule(cx, &s.cloud_snapshots, &format!("{p}.cloud_snapshots"))?,
-        azure_restore_us: cx.values.micros(&s.cloud_restore_time, &format!("{p}.cloud_restore_time"))?,
-        promote_us: cx.values.micros(&s.promote_time, &format!("{p}.promote_time"))?,
-        decide_delay_us: cx.values.micros(&s.decide_delay, &format!("{p}.decide_delay"))?,
-        post_restore_us: cx.values.micros(&s.post_restore_checks, &format!("{p}.post_restore_checks"))?,
+        azure: schedule(cx, &s.cloud_snapshots, &p.field("cloud_snapshots"))?,
+        azure_restore_us: cx.values.micros(&s.cloud_restore_time, &p.field("cloud_restore_time"))?,
+        promote_us: cx.values.micros(&s.promote_time, &p.field("promote_time"))?,
+        decide_delay_us: cx.values.micros(&s.decide_delay, &p.field("decide_delay"))?,
+        post_restore_us: cx.values.micros(&s.post_restore_checks, &p.field("post_restore_checks"))?,
         records,
         gauges,
     };

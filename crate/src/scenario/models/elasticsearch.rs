@@ -4,11 +4,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::elasticsearch::state::{bit, NODES_MAX, SHARDS_MAX};
 use crate::model::elasticsearch::{EsConfig, EsNode, FaultDetection};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -66,14 +68,14 @@ pub struct FaultDetectionSpec {
     pub retries: Quantity,
 }
 
-fn fault_detection(s: &FaultDetectionSpec, cx: &BuildCx, p: &str) -> Result<FaultDetection, ScenarioError> {
-    let retries = cx.values.count(&s.retries, &format!("{p}.retries"))?;
+fn fault_detection(s: &FaultDetectionSpec, cx: &BuildCx, p: &FieldPath) -> Result<FaultDetection, ScenarioError> {
+    let retries = cx.values.count(&s.retries, &p.field("retries"))?;
     if !(1..=100).contains(&retries) {
-        return Err(cx.err(format!("{p}.retries"), format!("{retries} is outside 1..=100")));
+        return Err(cx.err(p.field("retries"), format!("{retries} is outside 1..=100")));
     }
     Ok(FaultDetection {
-        interval_us: cx.positive_micros(&s.interval, &format!("{p}.interval"))?,
-        timeout_us: cx.positive_micros(&s.timeout, &format!("{p}.timeout"))?,
+        interval_us: cx.positive_micros(&s.interval, &p.field("interval"))?,
+        timeout_us: cx.positive_micros(&s.timeout, &p.field("timeout"))?,
         retries: retries as u32,
     })
 }
@@ -82,57 +84,57 @@ fn has_bit(mask: u16, i: usize) -> bool {
     i < 16 && mask & (1 << i) != 0
 }
 
-pub fn build(s: &EsSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let masters = cx.nodes(&s.master_nodes, &format!("{p}.master_nodes"))?;
-    let data = cx.nodes(&s.data_nodes, &format!("{p}.data_nodes"))?;
+pub fn build(s: &EsSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let masters = cx.nodes(&s.master_nodes, &p.field("master_nodes"))?;
+    let data = cx.nodes(&s.data_nodes, &p.field("data_nodes"))?;
     // The cluster: master-eligible nodes, then data-only nodes, without the ones left out.
     let mut cluster: Vec<NodeId> = masters.iter().copied().filter(|&n| !cx.is_dormant(n)).collect();
     cluster.extend(data.iter().copied().filter(|&n| !cx.is_dormant(n) && !masters.contains(&n)));
     if cluster.len() > NODES_MAX {
-        return Err(cx.err(format!("{p}.data_nodes"), format!("at most {NODES_MAX} nodes in a cluster, not {}", cluster.len())));
+        return Err(cx.err(p.field("data_nodes"), format!("at most {NODES_MAX} nodes in a cluster, not {}", cluster.len())));
     }
     let Some(my_index) = cluster.iter().position(|&n| n == me) else {
-        return Err(cx.err(format!("{p}.master_nodes"), "this node is in neither master_nodes nor data_nodes"));
+        return Err(cx.err(p.field("master_nodes"), "this node is in neither master_nodes nor data_nodes"));
     };
     let mask = |list: &[NodeId]| cluster.iter().enumerate().filter(|(_, n)| list.contains(n)).fold(0u16, |m, (i, _)| m | bit(i as u8));
     let (eligible, data_mask) = (mask(&masters), mask(&data));
     if eligible == 0 {
-        return Err(cx.err(format!("{p}.master_nodes"), "a cluster needs a master-eligible node"));
+        return Err(cx.err(p.field("master_nodes"), "a cluster needs a master-eligible node"));
     }
     let mut rack = vec![0u8; cluster.len()];
     for (r, names) in s.racks.iter().enumerate().take(250) {
-        let path = format!("{p}.racks[{r}]");
+        let path = p.field("racks").index(r);
         for (j, n) in cx.nodes(names, &path)?.into_iter().enumerate() {
             match cluster.iter().position(|&c| c == n) {
                 Some(i) if has_bit(data_mask, i) => rack[i] = r as u8 + 1,
                 Some(_) | None if cx.is_dormant(n) => {}
-                _ => return Err(cx.err(format!("{path}[{j}]"), "not one of data_nodes")),
+                _ => return Err(cx.err(path.index(j), "not one of data_nodes")),
             }
         }
     }
-    let minimum_master_nodes = cx.values.count(&s.minimum_master_nodes, &format!("{p}.minimum_master_nodes"))?;
+    let minimum_master_nodes = cx.values.count(&s.minimum_master_nodes, &p.field("minimum_master_nodes"))?;
     if minimum_master_nodes < 1 || minimum_master_nodes > s.master_nodes.len() as u64 {
         return Err(cx.err(
-            format!("{p}.minimum_master_nodes"),
+            p.field("minimum_master_nodes"),
             format!("{minimum_master_nodes} is outside 1..={} (the master-eligible nodes listed)", s.master_nodes.len()),
         ));
     }
-    let shards = cx.values.count(&s.shards, &format!("{p}.shards"))?;
+    let shards = cx.values.count(&s.shards, &p.field("shards"))?;
     if !(1..=SHARDS_MAX as u64).contains(&shards) {
-        return Err(cx.err(format!("{p}.shards"), format!("{shards} is outside 1..={SHARDS_MAX}")));
+        return Err(cx.err(p.field("shards"), format!("{shards} is outside 1..={SHARDS_MAX}")));
     }
-    let voting_mode = cx.values.flag(&s.voting_configuration, &format!("{p}.voting_configuration"))?;
-    let zen = fault_detection(&s.zen_fault_detection, cx, &format!("{p}.zen_fault_detection"))?;
-    let v7 = fault_detection(&s.follower_check, cx, &format!("{p}.follower_check"))?;
+    let voting_mode = cx.values.flag(&s.voting_configuration, &p.field("voting_configuration"))?;
+    let zen = fault_detection(&s.zen_fault_detection, cx, &p.field("zen_fault_detection"))?;
+    let v7 = fault_detection(&s.follower_check, cx, &p.field("follower_check"))?;
     let fd = if voting_mode { v7 } else { zen };
-    let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
+    let plane = cx.plane(&s.plane, &p.field("plane"))?;
     let client_plane = match &s.client_plane {
-        Some(c) => cx.plane(c, &format!("{p}.client_plane"))?,
+        Some(c) => cx.plane(c, &p.field("client_plane"))?,
         None => plane,
     };
-    let election_initial_us = cx.values.micros(&s.election_initial_timeout, &format!("{p}.election_initial_timeout"))?;
-    let election_backoff_us = cx.values.micros(&s.election_back_off, &format!("{p}.election_back_off"))?;
-    let election_max_us = cx.positive_micros(&s.election_max_timeout, &format!("{p}.election_max_timeout"))?;
+    let election_initial_us = cx.values.micros(&s.election_initial_timeout, &p.field("election_initial_timeout"))?;
+    let election_backoff_us = cx.values.micros(&s.election_back_off, &p.field("election_back_off"))?;
+    let election_max_us = cx.positive_micros(&s.election_max_timeout, &p.field("election_max_timeout"))?;
     let cfg = EsConfig {
         group: cx.group(&s.group),
         plane,
@@ -142,15 +144,15 @@ pub fn build(s: &EsSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyMod
         rack,
         voting_mode,
         minimum_master_nodes: minimum_master_nodes as u32,
-        discovery_round_us: cx.positive_micros(&s.ping_timeout, &format!("{p}.ping_timeout"))?,
-        join_timeout_us: cx.positive_micros(&s.join_timeout, &format!("{p}.join_timeout"))?,
-        publish_timeout_us: cx.positive_micros(&s.publish_timeout, &format!("{p}.publish_timeout"))?,
+        discovery_round_us: cx.positive_micros(&s.ping_timeout, &p.field("ping_timeout"))?,
+        join_timeout_us: cx.positive_micros(&s.join_timeout, &p.field("join_timeout"))?,
+        publish_timeout_us: cx.positive_micros(&s.publish_timeout, &p.field("publish_timeout"))?,
         election_initial_us,
         election_backoff_us,
         election_max_us,
         shards: shards as usize,
-        health_gauge: s.health_gauge.as_ref().map(|g| cx.gauge(g)),
-        commit_gauge: s.commit_gauge.as_ref().map(|g| cx.gauge(g)),
+        health_gauge: s.health_gauge.as_ref().map(|g| cx.gauge(g, Unit::Code)),
+        commit_gauge: s.commit_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         fault_detection: fd,
         cluster,
     };
@@ -159,9 +161,9 @@ pub fn build(s: &EsSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyMod
     let peers = cfg.cluster.len() as u64;
     let rounds = cx.end_us / cfg.fault_detection.interval_us + 1;
     let fd_field = if voting_mode { &s.follower_check.interval } else { &s.zen_fault_detection.interval };
-    cx.expect_events(rounds.saturating_mul(1 + 2 * peers / 2), fd_field, &format!("{p}.zen_fault_detection.interval"));
+    cx.expect_events(rounds.saturating_mul(1 + 2 * peers / 2), fd_field, &p.field("zen_fault_detection").field("interval"));
     // Discovery rounds while masterless: pings and replies to everyone.
     let discovery = (cx.end_us / cfg.discovery_round_us + 1).saturating_mul(1 + 2 * peers);
-    cx.expect_events(discovery, &s.ping_timeout, &format!("{p}.ping_timeout"));
+    cx.expect_events(discovery, &s.ping_timeout, &p.field("ping_timeout"));
     Ok(Box::new(EsNode::new(me, my_index as u8, cfg)))
 }

@@ -12,6 +12,7 @@ use crate::model::fileserver::ops_team::{OpsConfig, OpsTeam};
 use crate::model::fencing::witness::{Witness, WitnessConfig};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::Quantity;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -55,13 +56,13 @@ pub struct OpsTeamSpec {
     pub resync_time: Quantity,
 }
 
-fn pairs(cx: &BuildCx, list: &[[String; 2]], path: &str) -> Result<Vec<[NodeId; 2]>, ScenarioError> {
+fn pairs(cx: &BuildCx, list: &[[String; 2]], path: &FieldPath) -> Result<Vec<[NodeId; 2]>, ScenarioError> {
     let mut out = vec![];
     for (i, [a, b]) in list.iter().enumerate() {
-        let a = cx.node(a, &format!("{path}[{i}][0]"))?;
-        let b = cx.node(b, &format!("{path}[{i}][1]"))?;
+        let a = cx.node(a, &path.index(i).index(0))?;
+        let b = cx.node(b, &path.index(i).index(1))?;
         if a == b {
-            return Err(cx.err(format!("{path}[{i}]"), "a pair needs two different nodes"));
+            return Err(cx.err(path.index(i), "a pair needs two different nodes"));
         }
         // Pairs left out of the run (a smaller fleet) are not watched or repaired.
         if !cx.is_dormant(a) && !cx.is_dormant(b) {
@@ -71,43 +72,43 @@ fn pairs(cx: &BuildCx, list: &[[String; 2]], path: &str) -> Result<Vec<[NodeId; 
     Ok(out)
 }
 
-pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let targets = cx.nodes(&s.targets, &format!("{p}.targets"))?;
+pub fn build_fence_device(s: &FenceDeviceSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let targets = cx.nodes(&s.targets, &p.field("targets"))?;
     if targets.is_empty() {
-        return Err(cx.err(format!("{p}.targets"), "a fence device needs at least one target"));
+        return Err(cx.err(p.field("targets"), "a fence device needs at least one target"));
     }
     let cfg = FenceConfig {
         targets,
-        action_delay_us: cx.values.micros(&s.action_delay, &format!("{p}.action_delay"))?,
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
+        action_delay_us: cx.values.micros(&s.action_delay, &p.field("action_delay"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
     };
     Ok(Box::new(FenceDevice::new(cfg)))
 }
 
-pub fn build_witness(s: &WitnessSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build_witness(s: &WitnessSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
     let cfg = WitnessConfig {
-        pairs: pairs(cx, &s.pairs, &format!("{p}.pairs"))?,
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
-        dead_time_us: cx.positive_micros(&s.dead_time, &format!("{p}.dead_time"))?,
+        pairs: pairs(cx, &s.pairs, &p.field("pairs"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
+        dead_time_us: cx.positive_micros(&s.dead_time, &p.field("dead_time"))?,
     };
     Ok(Box::new(Witness::new(cfg)))
 }
 
-pub fn build_ops_team(s: &OpsTeamSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let pairs = pairs(cx, &s.pairs, &format!("{p}.pairs"))?;
+pub fn build_ops_team(s: &OpsTeamSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let pairs = pairs(cx, &s.pairs, &p.field("pairs"))?;
     if s.pairs.is_empty() {
-        return Err(cx.err(format!("{p}.pairs"), "name at least one pair"));
+        return Err(cx.err(p.field("pairs"), "name at least one pair"));
     }
-    let clients = cx.nodes(&s.clients, &format!("{p}.clients"))?.into_iter().filter(|&c| !cx.is_dormant(c)).collect();
+    let clients = cx.nodes(&s.clients, &p.field("clients"))?.into_iter().filter(|&c| !cx.is_dormant(c)).collect();
     let cfg = OpsConfig {
         pairs,
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
         clients,
-        client_plane: cx.plane(&s.client_plane, &format!("{p}.client_plane"))?,
+        client_plane: cx.plane(&s.client_plane, &p.field("client_plane"))?,
         site_group: cx.group(&s.site_group),
-        survey_time_us: cx.values.micros(&s.survey_time, &format!("{p}.survey_time"))?,
-        check_time_us: cx.values.micros(&s.check_time, &format!("{p}.check_time"))?,
-        resync_time_us: cx.values.micros(&s.resync_time, &format!("{p}.resync_time"))?,
+        survey_time_us: cx.values.micros(&s.survey_time, &p.field("survey_time"))?,
+        check_time_us: cx.values.micros(&s.check_time, &p.field("check_time"))?,
+        resync_time_us: cx.values.micros(&s.resync_time, &p.field("resync_time"))?,
     };
     Ok(Box::new(OpsTeam::new(cfg)))
 }

@@ -8,6 +8,7 @@ use crate::ids::NodeId;
 use crate::model::fileserver::{FenceMethod, Fileserver, FsConfig};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -76,40 +77,40 @@ pub struct WitnessRef {
     pub plane: String,
 }
 
-pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let peer = cx.node(&s.peer, &format!("{p}.peer"))?;
+pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let peer = cx.node(&s.peer, &p.field("peer"))?;
     if peer == me {
-        return Err(cx.err(format!("{p}.peer"), "a node cannot be its own peer"));
+        return Err(cx.err(p.field("peer"), "a node cannot be its own peer"));
     }
-    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
-    let dead_time_us = cx.positive_micros(&s.dead_time, &format!("{p}.dead_time"))?;
-    let fence_timeout_us = cx.positive_micros(&s.fence_timeout, &format!("{p}.fence_timeout"))?;
-    let fence_attempts = cx.values.count(&s.fence_attempts, &format!("{p}.fence_attempts"))?;
+    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &p.field("heartbeat_interval"))?;
+    let dead_time_us = cx.positive_micros(&s.dead_time, &p.field("dead_time"))?;
+    let fence_timeout_us = cx.positive_micros(&s.fence_timeout, &p.field("fence_timeout"))?;
+    let fence_attempts = cx.values.count(&s.fence_attempts, &p.field("fence_attempts"))?;
     if !(1..=100).contains(&fence_attempts) {
-        return Err(cx.err(format!("{p}.fence_attempts"), format!("{fence_attempts} is outside 1..100")));
+        return Err(cx.err(p.field("fence_attempts"), format!("{fence_attempts} is outside 1..100")));
     }
     if s.fence.is_empty() {
-        return Err(cx.err(format!("{p}.fence"), "name at least one fence method"));
+        return Err(cx.err(p.field("fence"), "name at least one fence method"));
     }
     let mut fence_methods = vec![];
     for (i, m) in s.fence.iter().enumerate() {
-        let mp = format!("{p}.fence[{i}]");
-        let device = cx.node(&m.device, &format!("{mp}.device"))?;
-        let plane = cx.plane(&m.plane, &format!("{mp}.plane"))?;
-        if cx.values.flag(&m.enabled, &format!("{mp}.enabled"))? {
+        let mp = p.field("fence").index(i);
+        let device = cx.node(&m.device, &mp.field("device"))?;
+        let plane = cx.plane(&m.plane, &mp.field("plane"))?;
+        if cx.values.flag(&m.enabled, &mp.field("enabled"))? {
             fence_methods.push(FenceMethod { device, plane });
         }
     }
     if fence_methods.is_empty() {
-        return Err(cx.err(format!("{p}.fence"), "every fence method is disabled; enable at least one"));
+        return Err(cx.err(p.field("fence"), "every fence method is disabled; enable at least one"));
     }
     let witness = match &s.witness {
-        Some(w) => Some((cx.node(&w.node, &format!("{p}.witness.node"))?, cx.plane(&w.plane, &format!("{p}.witness.plane"))?)),
+        Some(w) => Some((cx.node(&w.node, &p.field("witness").field("node"))?, cx.plane(&w.plane, &p.field("witness").field("plane"))?)),
         None => None,
     };
-    let quorum = cx.values.flag(&s.quorum, &format!("{p}.quorum"))?;
+    let quorum = cx.values.flag(&s.quorum, &p.field("quorum"))?;
     if quorum && witness.is_none() {
-        return Err(cx.err(format!("{p}.quorum"), "a two-node pair needs a `witness` for a quorum"));
+        return Err(cx.err(p.field("quorum"), "a two-node pair needs a `witness` for a quorum"));
     }
     let cfg = FsConfig {
         group: cx.group(&s.group),
@@ -117,26 +118,26 @@ pub fn build(s: &FileserverSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Resul
         initially_active: s.initially_active,
         heartbeat_interval_us,
         dead_time_us,
-        heartbeat_plane: cx.plane(&s.heartbeat_plane, &format!("{p}.heartbeat_plane"))?,
-        replication_plane: cx.plane(&s.replication_plane, &format!("{p}.replication_plane"))?,
-        data_plane: cx.plane(&s.data_plane, &format!("{p}.data_plane"))?,
-        mgmt_plane: cx.plane(&s.mgmt_plane, &format!("{p}.mgmt_plane"))?,
-        replication_timeout_us: cx.positive_micros(&s.replication_timeout, &format!("{p}.replication_timeout"))?,
+        heartbeat_plane: cx.plane(&s.heartbeat_plane, &p.field("heartbeat_plane"))?,
+        replication_plane: cx.plane(&s.replication_plane, &p.field("replication_plane"))?,
+        data_plane: cx.plane(&s.data_plane, &p.field("data_plane"))?,
+        mgmt_plane: cx.plane(&s.mgmt_plane, &p.field("mgmt_plane"))?,
+        replication_timeout_us: cx.positive_micros(&s.replication_timeout, &p.field("replication_timeout"))?,
         fence_methods,
         fence_timeout_us,
         fence_attempts: fence_attempts as u32,
-        promote_needs_fence: cx.values.flag(&s.promote_needs_fence, &format!("{p}.promote_needs_fence"))?,
+        promote_needs_fence: cx.values.flag(&s.promote_needs_fence, &p.field("promote_needs_fence"))?,
         witness,
         quorum,
-        maintenance_in_change_window: cx.values.flag(&s.maintenance_in_change_window, &format!("{p}.maintenance_in_change_window"))?,
-        generation_check: cx.values.flag(&s.generation_check, &format!("{p}.generation_check"))?,
+        maintenance_in_change_window: cx.values.flag(&s.maintenance_in_change_window, &p.field("maintenance_in_change_window"))?,
+        generation_check: cx.values.flag(&s.generation_check, &p.field("generation_check"))?,
     };
     // Per heartbeat interval: the timer and the delivery to the peer, twice more
     // with a witness. Counted for the whole run (an upper bound: maintenance stops them).
     let per_interval = if quorum { 4 } else { 2 };
     let events = per_interval * (cx.end_us / heartbeat_interval_us + 1);
-    cx.expect_events(events, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
+    cx.expect_events(events, &s.heartbeat_interval, &p.field("heartbeat_interval"));
     // A stuck fencing operation retries every timeout for the whole run at worst.
-    cx.expect_events(2 * (cx.end_us / fence_timeout_us + 1), &s.fence_timeout, &format!("{p}.fence_timeout"));
+    cx.expect_events(2 * (cx.end_us / fence_timeout_us + 1), &s.fence_timeout, &p.field("fence_timeout"));
     Ok(Box::new(Fileserver::new(me, cfg)))
 }

@@ -5,10 +5,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::kafka::{Broker, BrokerConfig, KafkaNode, PartitionState, ZkConfig, ZkView, ZooKeeper, BROKERS_MAX};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -73,7 +75,7 @@ pub struct BrokerSpec {
     pub controller_gauge: Option<String>,
 }
 
-fn brokers(names: &[String], cx: &BuildCx, p: &str) -> Result<Vec<NodeId>, ScenarioError> {
+fn brokers(names: &[String], cx: &BuildCx, p: &FieldPath) -> Result<Vec<NodeId>, ScenarioError> {
     let list = cx.nodes(names, p)?;
     if list.is_empty() || list.len() > BROKERS_MAX {
         return Err(cx.err(p, format!("a cluster has 1 to {BROKERS_MAX} brokers, not {}", list.len())));
@@ -82,21 +84,21 @@ fn brokers(names: &[String], cx: &BuildCx, p: &str) -> Result<Vec<NodeId>, Scena
 }
 
 /// Indices into `brokers` of the named nodes; each must be one of them.
-fn indices(names: &[String], all: &[NodeId], cx: &BuildCx, p: &str) -> Result<Vec<u8>, ScenarioError> {
+fn indices(names: &[String], all: &[NodeId], cx: &BuildCx, p: &FieldPath) -> Result<Vec<u8>, ScenarioError> {
     let nodes = cx.nodes(names, p)?;
     nodes
         .iter()
         .enumerate()
-        .map(|(i, n)| all.iter().position(|b| b == n).map(|b| b as u8).ok_or_else(|| cx.err(format!("{p}[{i}]"), format!("`{}` is not one of the brokers", names[i]))))
+        .map(|(i, n)| all.iter().position(|b| b == n).map(|b| b as u8).ok_or_else(|| cx.err(p.index(i), format!("`{}` is not one of the brokers", names[i]))))
         .collect()
 }
 
-fn one(name: &str, all: &[NodeId], cx: &BuildCx, p: &str) -> Result<u8, ScenarioError> {
+fn one(name: &str, all: &[NodeId], cx: &BuildCx, p: &FieldPath) -> Result<u8, ScenarioError> {
     let n = cx.node(name, p)?;
     all.iter().position(|&b| b == n).map(|b| b as u8).ok_or_else(|| cx.err(p, format!("`{name}` is not one of the brokers")))
 }
 
-fn epoch(q: &Quantity, cx: &BuildCx, p: &str) -> Result<u32, ScenarioError> {
+fn epoch(q: &Quantity, cx: &BuildCx, p: &FieldPath) -> Result<u32, ScenarioError> {
     let v = cx.values.count(q, p)?;
     if !(1..=1_000_000).contains(&v) {
         return Err(cx.err(p, format!("{v} is outside 1..=1000000")));
@@ -104,69 +106,69 @@ fn epoch(q: &Quantity, cx: &BuildCx, p: &str) -> Result<u32, ScenarioError> {
     Ok(v as u32)
 }
 
-pub fn build(s: &KafkaSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build(s: &KafkaSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
     match s {
-        KafkaSpec::Zookeeper(z) => build_zookeeper(z, cx, &format!("{p}.zookeeper")),
-        KafkaSpec::Broker(b) => build_broker(b, cx, _me, &format!("{p}.broker")),
+        KafkaSpec::Zookeeper(z) => build_zookeeper(z, cx, &p.field("zookeeper")),
+        KafkaSpec::Broker(b) => build_broker(b, cx, _me, &p.field("broker")),
     }
 }
 
-fn build_zookeeper(s: &ZkSpec, cx: &mut BuildCx, p: &str) -> Result<AnyModel, ScenarioError> {
-    let all = brokers(&s.brokers, cx, &format!("{p}.brokers"))?;
-    let isr = indices(&s.isr, &all, cx, &format!("{p}.isr"))?;
-    let leader = one(&s.leader, &all, cx, &format!("{p}.leader"))?;
+fn build_zookeeper(s: &ZkSpec, cx: &mut BuildCx, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let all = brokers(&s.brokers, cx, &p.field("brokers"))?;
+    let isr = indices(&s.isr, &all, cx, &p.field("isr"))?;
+    let leader = one(&s.leader, &all, cx, &p.field("leader"))?;
     if !isr.contains(&leader) {
-        return Err(cx.err(format!("{p}.isr"), format!("the leader `{}` must be in the ISR", s.leader)));
+        return Err(cx.err(p.field("isr"), format!("the leader `{}` must be in the ISR", s.leader)));
     }
-    let session_timeout_us = cx.positive_micros(&s.session_timeout, &format!("{p}.session_timeout"))?;
+    let session_timeout_us = cx.positive_micros(&s.session_timeout, &p.field("session_timeout"))?;
     let initial = ZkView {
-        controller_epoch: epoch(&s.controller_epoch, cx, &format!("{p}.controller_epoch"))?,
+        controller_epoch: epoch(&s.controller_epoch, cx, &p.field("controller_epoch"))?,
         epoch_version: 1,
-        controller: one(&s.controller, &all, cx, &format!("{p}.controller"))?,
+        controller: one(&s.controller, &all, cx, &p.field("controller"))?,
         alive: ((1u16 << all.len()) - 1) as u8,
         partition: PartitionState {
             leader,
-            leader_epoch: epoch(&s.leader_epoch, cx, &format!("{p}.leader_epoch"))?,
+            leader_epoch: epoch(&s.leader_epoch, cx, &p.field("leader_epoch"))?,
             isr: isr.iter().fold(0, |m, &i| m | (1 << i)),
         },
     };
-    let cfg = ZkConfig { plane: cx.plane(&s.plane, &format!("{p}.plane"))?, brokers: all, session_timeout_us, initial };
+    let cfg = ZkConfig { plane: cx.plane(&s.plane, &p.field("plane"))?, brokers: all, session_timeout_us, initial };
     Ok(Box::new(KafkaNode::ZooKeeper(ZooKeeper::new(cfg))))
 }
 
-fn build_broker(s: &BrokerSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let all = brokers(&s.brokers, cx, &format!("{p}.brokers"))?;
+fn build_broker(s: &BrokerSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let all = brokers(&s.brokers, cx, &p.field("brokers"))?;
     let Some(my_index) = all.iter().position(|&b| b == me) else {
-        return Err(cx.err(format!("{p}.brokers"), "this node is not one of the brokers"));
+        return Err(cx.err(p.field("brokers"), "this node is not one of the brokers"));
     };
-    let replicas = indices(&s.replicas, &all, cx, &format!("{p}.replicas"))?;
+    let replicas = indices(&s.replicas, &all, cx, &p.field("replicas"))?;
     if replicas.is_empty() {
-        return Err(cx.err(format!("{p}.replicas"), "a partition needs at least one replica"));
+        return Err(cx.err(p.field("replicas"), "a partition needs at least one replica"));
     }
-    let min_isr = cx.values.count(&s.min_insync_replicas, &format!("{p}.min_insync_replicas"))?;
+    let min_isr = cx.values.count(&s.min_insync_replicas, &p.field("min_insync_replicas"))?;
     if min_isr < 1 || min_isr > replicas.len() as u64 {
         return Err(cx.err(
-            format!("{p}.min_insync_replicas"),
+            p.field("min_insync_replicas"),
             format!("{min_isr} is outside 1..={} (the replicas listed)", replicas.len()),
         ));
     }
-    let session_timeout_us = cx.positive_micros(&s.session_timeout, &format!("{p}.session_timeout"))?;
+    let session_timeout_us = cx.positive_micros(&s.session_timeout, &p.field("session_timeout"))?;
     if session_timeout_us < 3 {
-        return Err(cx.err(format!("{p}.session_timeout"), "must be at least 3us (the broker pings every third of it)"));
+        return Err(cx.err(p.field("session_timeout"), "must be at least 3us (the broker pings every third of it)"));
     }
-    let fetch_retry_us = cx.positive_micros(&s.fetch_retry, &format!("{p}.fetch_retry"))?;
+    let fetch_retry_us = cx.positive_micros(&s.fetch_retry, &p.field("fetch_retry"))?;
     let start_after_us = match &s.start_after {
-        Some(q) => cx.values.micros(q, &format!("{p}.start_after"))?,
+        Some(q) => cx.values.micros(q, &p.field("start_after"))?,
         None => 0,
     };
-    let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
+    let plane = cx.plane(&s.plane, &p.field("plane"))?;
     let client_plane = match &s.client_plane {
-        Some(c) => cx.plane(c, &format!("{p}.client_plane"))?,
+        Some(c) => cx.plane(c, &p.field("client_plane"))?,
         None => plane,
     };
     let cfg = BrokerConfig {
         me: my_index as u8,
-        zookeeper: cx.node(&s.zookeeper, &format!("{p}.zookeeper"))?,
+        zookeeper: cx.node(&s.zookeeper, &p.field("zookeeper"))?,
         plane,
         client_plane,
         group: cx.group(&s.group),
@@ -174,19 +176,19 @@ fn build_broker(s: &BrokerSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result
         session_timeout_us,
         start_after_us,
         fetch_retry_us,
-        epoch_check: cx.values.flag(&s.epoch_check, &format!("{p}.epoch_check"))?,
-        conditional_writes: cx.values.flag(&s.conditional_writes, &format!("{p}.conditional_writes"))?,
-        acks_all: cx.values.flag(&s.acks_all, &format!("{p}.acks_all"))?,
+        epoch_check: cx.values.flag(&s.epoch_check, &p.field("epoch_check"))?,
+        conditional_writes: cx.values.flag(&s.conditional_writes, &p.field("conditional_writes"))?,
+        acks_all: cx.values.flag(&s.acks_all, &p.field("acks_all"))?,
         min_insync_replicas: min_isr as u32,
-        unclean_leader_election: cx.values.flag(&s.unclean_leader_election, &format!("{p}.unclean_leader_election"))?,
-        controller_gauge: s.controller_gauge.as_ref().map(|g| cx.gauge(g)),
+        unclean_leader_election: cx.values.flag(&s.unclean_leader_election, &p.field("unclean_leader_election"))?,
+        controller_gauge: s.controller_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         brokers: all,
     };
     // Session pings (three per timeout, each a ping, a reply and a timer),
     // plus fetches: a follower re-fetches at least every fetch_retry.
     let pings = (cx.end_us / (session_timeout_us / 3).max(1) + 1).saturating_mul(5);
-    cx.expect_events(pings, &s.session_timeout, &format!("{p}.session_timeout"));
+    cx.expect_events(pings, &s.session_timeout, &p.field("session_timeout"));
     let fetches = (cx.end_us / fetch_retry_us + 1).saturating_mul(4);
-    cx.expect_events(fetches, &s.fetch_retry, &format!("{p}.fetch_retry"));
+    cx.expect_events(fetches, &s.fetch_retry, &p.field("fetch_retry"));
     Ok(Box::new(KafkaNode::Broker(Box::new(Broker::new(cfg)))))
 }

@@ -4,11 +4,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::lease_store::msg::KEYS_MAX;
 use crate::model::lease_store::{LeaseStore, LeaseStoreConfig};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::Quantity;
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -29,21 +31,21 @@ pub struct LeaseStoreSpec {
     pub gauge_key: u8,
 }
 
-pub fn build(s: &LeaseStoreSpec, cx: &mut BuildCx, _me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let tick_us = cx.positive_micros(&s.tick, &format!("{p}.tick"))?;
+pub fn build(s: &LeaseStoreSpec, cx: &mut BuildCx, _me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let tick_us = cx.positive_micros(&s.tick, &p.field("tick"))?;
     if tick_us < 1_000 {
-        return Err(cx.err(format!("{p}.tick"), "must be at least 1 ms"));
+        return Err(cx.err(p.field("tick"), "must be at least 1 ms"));
     }
     if usize::from(s.gauge_key) >= KEYS_MAX {
-        return Err(cx.err(format!("{p}.gauge_key"), format!("{} is outside 0..={}", s.gauge_key, KEYS_MAX - 1)));
+        return Err(cx.err(p.field("gauge_key"), format!("{} is outside 0..={}", s.gauge_key, KEYS_MAX - 1)));
     }
     let key = s.gauge_key;
-    let remaining_gauge = s.remaining_gauge.as_ref().map(|g| (key, cx.gauge(g)));
-    let holder_gauge = s.holder_gauge.as_ref().map(|g| (key, cx.gauge(g)));
+    let remaining_gauge = s.remaining_gauge.as_ref().map(|g| (key, cx.gauge(g, Unit::Milliseconds)));
+    let holder_gauge = s.holder_gauge.as_ref().map(|g| (key, cx.gauge(g, Unit::Code)));
     // A tick (and its gauges) per tick length.
-    cx.expect_events((cx.end_us / tick_us + 1).saturating_mul(3), &s.tick, &format!("{p}.tick"));
+    cx.expect_events((cx.end_us / tick_us + 1).saturating_mul(3), &s.tick, &p.field("tick"));
     Ok(Box::new(LeaseStore::new(LeaseStoreConfig {
-        plane: cx.plane(&s.plane, &format!("{p}.plane"))?,
+        plane: cx.plane(&s.plane, &p.field("plane"))?,
         tick_us,
         remaining_gauge,
         owner_gauge: holder_gauge,

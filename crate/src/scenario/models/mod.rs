@@ -20,11 +20,13 @@ pub mod redis_cluster;
 use std::collections::BTreeMap;
 
 use super::error::ScenarioError;
+use super::field_path::FieldPath;
 use super::format::{ModelSpec, Quantity};
 use super::params::Values;
 use crate::engine::time::format_duration;
 use crate::ids::{DeviceId, GroupId, NodeId, PlaneId};
 use crate::model::AnyModel;
+use crate::monitor::metrics::Unit;
 
 /// What a model's builder can look up and report while it is resolved.
 pub struct BuildCx<'a> {
@@ -37,6 +39,8 @@ pub struct BuildCx<'a> {
     pub groups: BTreeMap<String, GroupId>,
     /// Gauge names by id (time series a model reports, e.g. replication lag).
     pub gauges: Vec<String>,
+    /// The unit each gauge was registered with, by id.
+    pub gauge_units: Vec<Unit>,
     /// Nodes left out of this run (`enabled` off): they run nothing.
     pub dormant: Vec<bool>,
     budget: Budget,
@@ -53,6 +57,7 @@ impl<'a> BuildCx<'a> {
             devices: BTreeMap::new(),
             groups: BTreeMap::new(),
             gauges: vec![],
+            gauge_units: vec![],
             dormant: vec![],
             budget: Budget { events_max, total: 0, biggest: (0, String::new()) },
         }
@@ -70,7 +75,8 @@ impl<'a> BuildCx<'a> {
     /// refused, since it would count one node's vote or traffic twice.
     pub fn nodes(&self, names: &[String], path: &str) -> Result<Vec<NodeId>, ScenarioError> {
         crate::scenario::cost::unique(self.file, path, names)?;
-        names.iter().enumerate().map(|(i, n)| self.node(n, &format!("{path}[{i}]"))).collect()
+        let path = FieldPath::at(path);
+        names.iter().enumerate().map(|(i, n)| self.node(n, &path.index(i))).collect()
     }
 
     pub fn plane(&self, name: &str, path: &str) -> Result<PlaneId, ScenarioError> {
@@ -86,7 +92,8 @@ impl<'a> BuildCx<'a> {
             return Ok(crate::net::cut::Planes::All);
         }
         crate::scenario::cost::unique(self.file, path, names)?;
-        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &format!("{path}[{i}]"))).collect::<Result<_, _>>()?;
+        let path = FieldPath::at(path);
+        let ids = names.iter().enumerate().map(|(i, n)| self.plane(n, &path.index(i))).collect::<Result<_, _>>()?;
         Ok(crate::net::cut::Planes::Only(ids))
     }
 
@@ -104,12 +111,15 @@ impl<'a> BuildCx<'a> {
         *self.groups.entry(name.to_string()).or_insert(next)
     }
 
-    /// The id of a gauge, created on first mention.
-    pub fn gauge(&mut self, name: &str) -> u16 {
+    /// The id of a gauge, created on first mention with the unit its values
+    /// are in (the first registration's unit stays: nodes of one model that
+    /// share a gauge declare the same one).
+    pub fn gauge(&mut self, name: &str, unit: Unit) -> u16 {
         if let Some(i) = self.gauges.iter().position(|g| g == name) {
             return i as u16;
         }
         self.gauges.push(name.to_string());
+        self.gauge_units.push(unit);
         (self.gauges.len() - 1) as u16
     }
 
@@ -161,18 +171,22 @@ impl Budget {
     fn add(&mut self, events: u64, q: &Quantity, path: &str) {
         self.total = self.total.saturating_add(events);
         if events > self.biggest.0 {
-            // Name the parameter when the field refers to one: that is what the viewer changed.
-            let named = match q {
-                Quantity::Text(t) if t.starts_with('$') => format!("parameters.{}", &t[1..]),
-                _ => path.to_string(),
-            };
-            self.biggest = (events, named);
+            self.biggest = (events, field_or_parameter(q, path));
         }
     }
 }
 
+/// The parameter a field refers to (`parameters.NAME` for `"$NAME"`), else the
+/// field itself: what a viewer changed, so what an error should name.
+pub fn field_or_parameter(q: &Quantity, path: impl Into<String>) -> String {
+    match q {
+        Quantity::Text(t) if t.starts_with('$') => format!("parameters.{}", &t[1..]),
+        _ => path.into(),
+    }
+}
+
 /// Build the model a node runs (the dispatch comes from the registry).
-pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build(spec: &ModelSpec, cx: &mut BuildCx, me: NodeId, path: &FieldPath) -> Result<AnyModel, ScenarioError> {
     if cx.dormant.get(me.index()).copied().unwrap_or(false) {
         return Ok(Box::new(crate::model::dormant::Dormant));
     }

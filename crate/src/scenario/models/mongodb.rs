@@ -4,10 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::mongodb::{MongoConfig, MongoMember};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 /// Members a replica set may have (MongoDB allows 50, of which 7 vote; all vote here).
@@ -43,30 +45,30 @@ pub struct MongoSpec {
     pub rollback_gauge: Option<String>,
 }
 
-pub fn build(s: &MongoSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let members = cx.nodes(&s.members, &format!("{p}.members"))?;
+pub fn build(s: &MongoSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let members = cx.nodes(&s.members, &p.field("members"))?;
     if members.is_empty() || members.len() > MEMBERS_MAX {
-        return Err(cx.err(format!("{p}.members"), format!("a replica set has 1 to {MEMBERS_MAX} voting members, not {}", members.len())));
+        return Err(cx.err(p.field("members"), format!("a replica set has 1 to {MEMBERS_MAX} voting members, not {}", members.len())));
     }
     let Some(my_index) = members.iter().position(|&m| m == me) else {
-        return Err(cx.err(format!("{p}.members"), "this node is not one of the members"));
+        return Err(cx.err(p.field("members"), "this node is not one of the members"));
     };
-    let first = cx.node(&s.initial_primary, &format!("{p}.initial_primary"))?;
+    let first = cx.node(&s.initial_primary, &p.field("initial_primary"))?;
     let Some(initial_primary) = members.iter().position(|&m| m == first) else {
-        return Err(cx.err(format!("{p}.initial_primary"), format!("`{}` is not one of the members", s.initial_primary)));
+        return Err(cx.err(p.field("initial_primary"), format!("`{}` is not one of the members", s.initial_primary)));
     };
-    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
-    let election_timeout_us = cx.positive_micros(&s.election_timeout, &format!("{p}.election_timeout"))?;
+    let heartbeat_interval_us = cx.positive_micros(&s.heartbeat_interval, &p.field("heartbeat_interval"))?;
+    let election_timeout_us = cx.positive_micros(&s.election_timeout, &p.field("election_timeout"))?;
     if election_timeout_us <= heartbeat_interval_us {
         return Err(cx.err(
-            format!("{p}.election_timeout"),
+            p.field("election_timeout"),
             "must be longer than heartbeat_interval (else a healthy primary is deposed between two heartbeats)",
         ));
     }
-    let election_offset_max_us = cx.values.micros(&s.election_offset_max, &format!("{p}.election_offset_max"))?;
-    let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
+    let election_offset_max_us = cx.values.micros(&s.election_offset_max, &p.field("election_offset_max"))?;
+    let plane = cx.plane(&s.plane, &p.field("plane"))?;
     let client_plane = match &s.client_plane {
-        Some(c) => cx.plane(c, &format!("{p}.client_plane"))?,
+        Some(c) => cx.plane(c, &p.field("client_plane"))?,
         None => plane,
     };
     let cfg = MongoConfig {
@@ -76,16 +78,16 @@ pub fn build(s: &MongoSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<Any
         heartbeat_interval_us,
         election_timeout_us,
         election_offset_max_us,
-        write_majority: cx.values.flag(&s.write_majority, &format!("{p}.write_majority"))?,
+        write_majority: cx.values.flag(&s.write_majority, &p.field("write_majority"))?,
         initial_primary,
-        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g)),
-        rollback_gauge: s.rollback_gauge.as_ref().map(|g| cx.gauge(g)),
+        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
+        rollback_gauge: s.rollback_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
         members,
     };
     // Per heartbeat round: the timer and a heartbeat to each other member,
     // each delivered; elections and fetches are a few more per round.
     let peers = cfg.members.len() as u64;
     let rounds = cx.end_us / heartbeat_interval_us + 1;
-    cx.expect_events(rounds.saturating_mul(2 + 4 * peers), &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
+    cx.expect_events(rounds.saturating_mul(2 + 4 * peers), &s.heartbeat_interval, &p.field("heartbeat_interval"));
     Ok(Box::new(MongoMember::new(my_index, cfg)))
 }

@@ -4,10 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::raft::{RaftConfig, RaftNode};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -53,36 +55,36 @@ fn yes() -> bool {
     true
 }
 
-pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
-    let peers = cx.nodes(&s.peers, &format!("{p}.peers"))?;
+pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
+    let peers = cx.nodes(&s.peers, &p.field("peers"))?;
     if let Some(j) = peers.iter().position(|&id| id == me) {
-        return Err(cx.err(format!("{p}.peers[{j}]"), "a node cannot be its own peer"));
+        return Err(cx.err(p.field("peers").index(j), "a node cannot be its own peer"));
     }
     if peers.len() > 15 {
-        return Err(cx.err(format!("{p}.peers"), "at most 15 peers"));
+        return Err(cx.err(p.field("peers"), "at most 15 peers"));
     }
-    let heartbeat_us = cx.positive_micros(&s.heartbeat_interval, &format!("{p}.heartbeat_interval"))?;
-    let election_min_us = cx.positive_micros(&s.election_timeout_min, &format!("{p}.election_timeout_min"))?;
-    let election_max_us = cx.positive_micros(&s.election_timeout_max, &format!("{p}.election_timeout_max"))?;
+    let heartbeat_us = cx.positive_micros(&s.heartbeat_interval, &p.field("heartbeat_interval"))?;
+    let election_min_us = cx.positive_micros(&s.election_timeout_min, &p.field("election_timeout_min"))?;
+    let election_max_us = cx.positive_micros(&s.election_timeout_max, &p.field("election_timeout_max"))?;
     if election_max_us < election_min_us {
-        return Err(cx.err(format!("{p}.election_timeout_max"), "must be at least election_timeout_min"));
+        return Err(cx.err(p.field("election_timeout_max"), "must be at least election_timeout_min"));
     }
-    let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
+    let plane = cx.plane(&s.plane, &p.field("plane"))?;
     let client_plane = match &s.client_plane {
-        Some(c) => cx.plane(c, &format!("{p}.client_plane"))?,
+        Some(c) => cx.plane(c, &p.field("client_plane"))?,
         None => plane,
     };
     let initial_leader = match &s.initial_leader {
-        Some(n) => Some(cx.node(n, &format!("{p}.initial_leader"))?),
+        Some(n) => Some(cx.node(n, &p.field("initial_leader"))?),
         None => None,
     };
     if initial_leader.is_some_and(|l| l != me && !peers.contains(&l)) {
-        return Err(cx.err(format!("{p}.initial_leader"), "must be this node or one of its peers"));
+        return Err(cx.err(p.field("initial_leader"), "must be this node or one of its peers"));
     }
-    let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g));
-    let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g));
+    let term_gauge = s.term_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count));
+    let elections_gauge = s.elections_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count));
     let disk_write_us = match &s.disk_write {
-        Some(q) => cx.values.micros(q, &format!("{p}.disk_write"))?,
+        Some(q) => cx.values.micros(q, &p.field("disk_write"))?,
         None => 0,
     };
     let cfg = RaftConfig {
@@ -92,8 +94,8 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyM
         heartbeat_us,
         election_min_us,
         election_max_us,
-        pre_vote: cx.values.flag(&s.pre_vote, &format!("{p}.pre_vote"))?,
-        check_quorum: cx.values.flag(&s.check_quorum, &format!("{p}.check_quorum"))?,
+        pre_vote: cx.values.flag(&s.pre_vote, &p.field("pre_vote"))?,
+        check_quorum: cx.values.flag(&s.check_quorum, &p.field("check_quorum"))?,
         initial_leader,
         random_phase: s.random_phase,
         term_gauge,
@@ -108,8 +110,8 @@ pub fn build(s: &RaftSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyM
     let per_heartbeat = (1 + 2 * peers).div_ceil(peers + 1) + 1;
     let heartbeats = per_heartbeat.saturating_mul(cx.end_us / heartbeat_us + 1);
     let per_round = 2 + 2 * peers;
-    cx.expect_events(heartbeats, &s.heartbeat_interval, &format!("{p}.heartbeat_interval"));
+    cx.expect_events(heartbeats, &s.heartbeat_interval, &p.field("heartbeat_interval"));
     let elections = per_round.saturating_mul(cx.end_us / election_min_us + 1);
-    cx.expect_events(elections, &s.election_timeout_min, &format!("{p}.election_timeout_min"));
+    cx.expect_events(elections, &s.election_timeout_min, &p.field("election_timeout_min"));
     Ok(Box::new(RaftNode::new(me, cfg)))
 }

@@ -4,10 +4,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::BuildCx;
+use crate::monitor::metrics::Unit;
 use crate::ids::NodeId;
 use crate::model::redis_cluster::{RcConfig, RcNode, NODES_MAX, NONE, RANGES_MAX};
 use crate::model::AnyModel;
 use crate::scenario::error::ScenarioError;
+use crate::scenario::field_path::FieldPath;
 use crate::scenario::format::{Flag, Quantity};
 
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -69,21 +71,21 @@ struct Layout {
 }
 
 /// Shards none of whose nodes runs are left out.
-fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &str) -> Result<Layout, ScenarioError> {
+fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &FieldPath) -> Result<Layout, ScenarioError> {
     if s.shards.is_empty() || s.shards.len() > RANGES_MAX {
-        return Err(cx.err(format!("{p}.shards"), format!("a cluster needs 1 to {RANGES_MAX} shards, not {}", s.shards.len())));
+        return Err(cx.err(p.field("shards"), format!("a cluster needs 1 to {RANGES_MAX} shards, not {}", s.shards.len())));
     }
     let mut masters = vec![];
     let mut replicas = vec![];
     for (i, shard) in s.shards.iter().enumerate() {
-        let path = format!("{p}.shards[{i}]");
-        let running: Vec<NodeId> = cx.nodes(&shard.nodes, &format!("{path}.nodes"))?.into_iter().filter(|&n| !cx.is_dormant(n)).collect();
+        let path = p.field("shards").index(i);
+        let running: Vec<NodeId> = cx.nodes(&shard.nodes, &path.field("nodes"))?.into_iter().filter(|&n| !cx.is_dormant(n)).collect();
         let Some((&m, rs)) = running.split_first() else { continue };
         masters.push((m, shard.group.clone()));
         replicas.push(rs.to_vec());
     }
     if masters.is_empty() {
-        return Err(cx.err(format!("{p}.shards"), "no shard has a node that runs"));
+        return Err(cx.err(p.field("shards"), "no shard has a node that runs"));
     }
     let mut cluster = vec![];
     let (mut range_of, mut initial) = (vec![], vec![]);
@@ -102,33 +104,33 @@ fn layout(s: &RedisClusterSpec, cx: &mut BuildCx, p: &str) -> Result<Layout, Sce
     let mut seen = std::collections::BTreeSet::new();
     if let Some(&dup) = cluster.iter().find(|&&n| !seen.insert(n)) {
         let name = cx.nodes.iter().find(|(_, &id)| id == dup).map_or("?", |(n, _)| *n).to_string();
-        return Err(cx.err(format!("{p}.shards"), format!("node `{name}` is in more than one shard (or twice in one)")));
+        return Err(cx.err(p.field("shards"), format!("node `{name}` is in more than one shard (or twice in one)")));
     }
     if cluster.len() > NODES_MAX {
-        return Err(cx.err(format!("{p}.shards"), format!("at most {NODES_MAX} nodes in a cluster, not {}", cluster.len())));
+        return Err(cx.err(p.field("shards"), format!("at most {NODES_MAX} nodes in a cluster, not {}", cluster.len())));
     }
     let groups = masters.into_iter().map(|(_, g)| g).collect();
     Ok(Layout { cluster, range_of, initial_master: initial, groups })
 }
 
-pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Result<AnyModel, ScenarioError> {
+pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &FieldPath) -> Result<AnyModel, ScenarioError> {
     let Layout { cluster, range_of, initial_master, groups: group_names } = layout(s, cx, p)?;
     let Some(my_index) = cluster.iter().position(|&n| n == me) else {
-        return Err(cx.err(format!("{p}.shards"), "this node is in no shard (as master or replica)"));
+        return Err(cx.err(p.field("shards"), "this node is in no shard (as master or replica)"));
     };
-    let plane = cx.plane(&s.plane, &format!("{p}.plane"))?;
+    let plane = cx.plane(&s.plane, &p.field("plane"))?;
     let client_plane = match &s.client_plane {
-        Some(c) => cx.plane(c, &format!("{p}.client_plane"))?,
+        Some(c) => cx.plane(c, &p.field("client_plane"))?,
         None => plane,
     };
-    let node_timeout_us = cx.positive_micros(&s.node_timeout, &format!("{p}.node_timeout"))?;
-    let validity = cx.values.count(&s.replica_validity_factor, &format!("{p}.replica_validity_factor"))?;
+    let node_timeout_us = cx.positive_micros(&s.node_timeout, &p.field("node_timeout"))?;
+    let validity = cx.values.count(&s.replica_validity_factor, &p.field("replica_validity_factor"))?;
     if validity > 1_000 {
-        return Err(cx.err(format!("{p}.replica_validity_factor"), format!("{validity} is outside 0..=1000")));
+        return Err(cx.err(p.field("replica_validity_factor"), format!("{validity} is outside 0..=1000")));
     }
-    let min_replicas = cx.values.count(&s.min_replicas_to_write, &format!("{p}.min_replicas_to_write"))?;
+    let min_replicas = cx.values.count(&s.min_replicas_to_write, &p.field("min_replicas_to_write"))?;
     if min_replicas >= NODES_MAX as u64 {
-        return Err(cx.err(format!("{p}.min_replicas_to_write"), format!("{min_replicas} is outside 0..={}", NODES_MAX - 1)));
+        return Err(cx.err(p.field("min_replicas_to_write"), format!("{min_replicas} is outside 0..={}", NODES_MAX - 1)));
     }
     let cfg = RcConfig {
         plane,
@@ -136,14 +138,14 @@ pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Res
         groups: group_names.iter().map(|g| cx.group(g)).collect(),
         node_timeout_us,
         validity_factor: validity as u32,
-        repl_ping_period_us: cx.positive_micros(&s.repl_ping_replica_period, &format!("{p}.repl_ping_replica_period"))?,
-        full_coverage: cx.values.flag(&s.require_full_coverage, &format!("{p}.require_full_coverage"))?,
+        repl_ping_period_us: cx.positive_micros(&s.repl_ping_replica_period, &p.field("repl_ping_replica_period"))?,
+        full_coverage: cx.values.flag(&s.require_full_coverage, &p.field("require_full_coverage"))?,
         min_replicas_to_write: min_replicas as u32,
-        min_replicas_max_lag_us: cx.values.micros(&s.min_replicas_max_lag, &format!("{p}.min_replicas_max_lag"))?,
-        state_gauge: s.state_gauge.as_ref().map(|g| cx.gauge(g)),
-        down_ms_gauge: s.down_ms_gauge.as_ref().map(|g| cx.gauge(g)),
-        uncovered_gauge: s.uncovered_gauge.as_ref().map(|g| cx.gauge(g)),
-        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g)),
+        min_replicas_max_lag_us: cx.values.micros(&s.min_replicas_max_lag, &p.field("min_replicas_max_lag"))?,
+        state_gauge: s.state_gauge.as_ref().map(|g| cx.gauge(g, Unit::Code)),
+        down_ms_gauge: s.down_ms_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
+        uncovered_gauge: s.uncovered_gauge.as_ref().map(|g| cx.gauge(g, Unit::Count)),
+        failover_gauge: s.failover_gauge.as_ref().map(|g| cx.gauge(g, Unit::Milliseconds)),
         cluster,
         range_of,
         initial_master,
@@ -152,8 +154,8 @@ pub fn build(s: &RedisClusterSpec, cx: &mut BuildCx, me: NodeId, p: &str) -> Res
     // timeout plus one a second, each answered; gauges while the state is fail.
     let peers = cfg.cluster.len() as u64;
     let ticks = cx.end_us / 100_000 + 1;
-    cx.expect_events(ticks.saturating_mul(2), &s.node_timeout, &format!("{p}.node_timeout"));
+    cx.expect_events(ticks.saturating_mul(2), &s.node_timeout, &p.field("node_timeout"));
     let pings = (cx.end_us / (node_timeout_us / 2).max(1) + 1).saturating_mul(peers).saturating_add(cx.end_us / 1_000_000 + 1);
-    cx.expect_events(pings.saturating_mul(2), &s.node_timeout, &format!("{p}.node_timeout"));
+    cx.expect_events(pings.saturating_mul(2), &s.node_timeout, &p.field("node_timeout"));
     Ok(Box::new(RcNode::new(me, my_index as u8, cfg)))
 }

@@ -4,7 +4,7 @@
 //!
 //! With `quorum` on, a passive that hears no active for the dead time asks its
 //! peers for their votes in the next term and promotes only with a majority of
-//! them (itself included). A member votes with a `Ballot` (`model/fencing`):
+//! them (itself included; `quorum.rs`). A member votes with a `Ballot` (`model/fencing`):
 //! once per term, not while it hears a live active, and it keeps its vote for
 //! the candidate it gave it to for a dead time. An active counts the members it
 //! has heard from and, without a majority, demotes itself after
@@ -21,54 +21,22 @@
 //! once still order their claims; the higher epoch wins and the loser discards
 //! the writes it took after the winner's epoch began (DRBD's "discard my data").
 
-use super::show::{node_fact, peers_mask, NodeShow, Unit};
+mod log;
+mod msg;
+mod quorum;
+
+pub use msg::{HaCommand, HaInbox, HaMsg, HaTimer};
+
 use super::effect::{Cx, Effect, Epoch, Role};
-use super::command::unit_commands;
-use super::fencing::{Ballot, VoteMsg};
-use super::msg::{inbox, message_family, timer_enum, ReplyStatus, ServiceMsg};
+use super::fencing::{Ballot, Tally, VoteMsg};
+use super::msg::ServiceMsg;
+use super::show::{node_fact, peers_mask, NodeShow, Unit};
 use super::Model;
 use crate::ids::{GroupId, NodeId, PlaneId};
 
-const HEARTBEAT_BYTES: u32 = 128;
-const REPLICATE_BYTES: u32 = 4096;
-const REPLY_BYTES: u32 = 64;
-/// At most this many log entries are resent per sync request, so a far-behind
-/// replica catches up in bounded steps instead of one unbounded burst.
-const SYNC_BATCH_MAX: u64 = 256;
+pub(super) const HEARTBEAT_BYTES: u32 = 128;
+pub(super) const REPLY_BYTES: u32 = 64;
 
-message_family! {
-    /// Messages between cluster members.
-    pub enum HaMsg {
-        /// `base_len` is the log length at which the sender's epoch began: everything
-        /// a deposed active wrote past it is divergent.
-        Heartbeat { epoch: Epoch, active: bool, log_len: u64, base_len: u64 } = "heartbeat",
-        /// One replicated write at `index` of the active's log.
-        Replicate { epoch: Epoch, index: u64, write_id: u64 } = "replicate",
-        ReplicateAck { epoch: Epoch, index: u64 } = "replicate-ack",
-        /// A replica asks the active to resend its log from `from_index`.
-        SyncRequest { epoch: Epoch, from_index: u64 } = "sync-request",
-    }
-}
-
-inbox! {
-    /// What a cluster member receives: client requests, its peers' messages
-    /// and, with quorum, their votes.
-    pub enum HaInbox {
-        Service(ServiceMsg),
-        Ha(HaMsg),
-        Vote(VoteMsg),
-    }
-}
-
-timer_enum! {
-    /// Timer slots of a cluster member.
-    pub enum HaTimer {
-        /// Send the next heartbeat.
-        Heartbeat,
-        /// Check whether peers have been silent for longer than the dead time.
-        PeerCheck,
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct HaConfig {
@@ -104,18 +72,10 @@ pub struct HaMember {
     /// This member's vote (on disk).
     ballot: Ballot,
     /// The vote this member is collecting to take over, if any.
-    election: Option<Election>,
+    election: Option<Tally>,
     /// The newest term a peer refused this member's vote request with: the
     /// next takeover claims the term after it.
     refused_term: u32,
-}
-
-/// Votes collected for a takeover in `term`.
-#[derive(Clone, Debug)]
-struct Election {
-    term: u32,
-    /// Per peer (same order as `cfg.peers`): granted.
-    granted: Vec<bool>,
 }
 
 impl HaMember {
@@ -162,7 +122,6 @@ impl HaMember {
         cx.set_timer(HaTimer::PeerCheck, self.cfg.heartbeat_interval_us);
     }
 
-
     fn set_role(&mut self, cx: &mut Cx, role: Role) {
         self.role = role;
         cx.emit(Effect::Role { group: self.cfg.group, role, epoch: self.epoch });
@@ -170,27 +129,6 @@ impl HaMember {
 
     fn peer_index(&self, n: NodeId) -> Option<usize> {
         self.cfg.peers.iter().position(|&p| p == n)
-    }
-
-    /// A majority of the members, this one included, out of `count`.
-    fn is_majority(&self, count: usize) -> bool {
-        2 * count > self.cfg.peers.len() + 1
-    }
-
-    /// An active's lease: it has heard from a majority within `window_us`.
-    fn has_lease(&self, now: u64, window_us: u64) -> bool {
-        let heard = self.heard_us.iter().filter(|&&t| now.saturating_sub(t) <= window_us).count();
-        self.is_majority(1 + heard)
-    }
-
-    /// This member follows an active it has heard within the dead time.
-    fn hears_active(&self, now: u64) -> bool {
-        self.role != Role::Active && self.active.is_some() && now.saturating_sub(self.active_heard_us) <= self.cfg.dead_time_us
-    }
-
-    /// The term a takeover claims: past this member's own and past any a peer refused it with.
-    fn next_term(&self) -> u32 {
-        self.epoch.term.max(self.refused_term) + 1
     }
 
     fn timer(&mut self, cx: &mut Cx, timer: HaTimer) {
@@ -252,51 +190,6 @@ impl HaMember {
         }
     }
 
-    /// Ask every peer for its vote in the next term (again each check until a
-    /// majority answers or an active is heard), voting for itself first.
-    fn ask_for_votes(&mut self, cx: &mut Cx, now: u64) {
-        let term = self.next_term();
-        if self.election.as_ref().map(|e| e.term) != Some(term) {
-            if !self.ballot.request(self.me, term, now, self.cfg.dead_time_us) {
-                return; // this member's own vote is promised to another candidate
-            }
-            self.election = Some(Election { term, granted: vec![false; self.cfg.peers.len()] });
-        }
-        for &p in &self.cfg.peers {
-            cx.send(p, self.cfg.heartbeat_plane, VoteMsg::VoteRequest { term }, REPLY_BYTES);
-        }
-    }
-
-    /// A peer asks for this member's vote in `term`: granted at most once per
-    /// term, never while this member follows a live active or is one, and
-    /// never for a term this member already knows.
-    fn on_vote_request(&mut self, cx: &mut Cx, from: NodeId, term: u32) {
-        let now = cx.mono_us;
-        let granted = self.cfg.quorum
-            && self.role != Role::Active
-            && !self.hears_active(now)
-            && term > self.epoch.term
-            && self.ballot.request(from, term, now, self.cfg.dead_time_us);
-        let voter_term = self.epoch.term.max(self.ballot.term());
-        cx.send(from, self.cfg.heartbeat_plane, VoteMsg::Vote { term, granted, voter_term }, REPLY_BYTES);
-    }
-
-    fn on_vote(&mut self, cx: &mut Cx, from: NodeId, term: u32, granted: bool, voter_term: u32) {
-        if !granted {
-            self.refused_term = self.refused_term.max(voter_term);
-            return;
-        }
-        let (Some(i), Some(e)) = (self.peer_index(from), self.election.as_mut()) else { return };
-        if e.term != term || self.role == Role::Active {
-            return;
-        }
-        e.granted[i] = true;
-        let votes = 1 + e.granted.iter().filter(|&&g| g).count();
-        if self.is_majority(votes) {
-            self.promote(cx, term);
-        }
-    }
-
     fn promote(&mut self, cx: &mut Cx, term: u32) {
         self.election = None;
         self.epoch = Epoch::new(term, self.me);
@@ -338,15 +231,7 @@ impl HaMember {
             HaInbox::Vote(VoteMsg::Vote { term, granted, voter_term }) => self.on_vote(cx, from, term, granted, voter_term),
             HaInbox::Service(ServiceMsg::Request { req, write_id }) => self.on_request(cx, from, req, write_id),
             HaInbox::Ha(HaMsg::Replicate { epoch, index, write_id }) => self.on_replicate(cx, from, epoch, index, write_id),
-            HaInbox::Ha(HaMsg::SyncRequest { epoch, from_index }) => {
-                if self.role == Role::Active && epoch <= self.epoch {
-                    let end = self.log_len().min(from_index + SYNC_BATCH_MAX);
-                    for index in from_index..end {
-                        let write_id = self.log[index as usize];
-                        cx.send(from, self.cfg.data_plane, HaMsg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
-                    }
-                }
-            }
+            HaInbox::Ha(HaMsg::SyncRequest { epoch, from_index }) => self.on_sync_request(cx, from, epoch, from_index),
             // This active answers clients at once and does not wait for acks.
             HaInbox::Ha(HaMsg::ReplicateAck { .. }) => {}
             // A member is not a client.
@@ -378,57 +263,6 @@ impl HaMember {
         }
     }
 
-    fn ask_sync(&mut self, cx: &mut Cx, active: NodeId) {
-        if self.sync_asked_us.is_some_and(|t| cx.mono_us < t.saturating_add(self.cfg.heartbeat_interval_us)) {
-            return;
-        }
-        self.sync_asked_us = Some(cx.mono_us);
-        let msg = HaMsg::SyncRequest { epoch: self.epoch, from_index: self.log_len() };
-        cx.send(active, self.cfg.data_plane, msg, HEARTBEAT_BYTES);
-    }
-
-    fn truncate(&mut self, cx: &mut Cx, len: u64) {
-        while self.log_len() > len {
-            if let Some(write_id) = self.log.pop() {
-                cx.emit(Effect::Discarded { write_id });
-            }
-        }
-    }
-
-    fn on_request(&mut self, cx: &mut Cx, client: NodeId, req: u32, write_id: u64) {
-        if self.role != Role::Active {
-            cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status: ReplyStatus::NotActive }, REPLY_BYTES);
-            return;
-        }
-        if write_id != 0 {
-            let index = self.log_len();
-            self.log.push(write_id);
-            for &p in &self.cfg.peers {
-                cx.send(p, self.cfg.data_plane, HaMsg::Replicate { epoch: self.epoch, index, write_id }, REPLICATE_BYTES);
-            }
-        }
-        cx.send(client, self.cfg.data_plane, ServiceMsg::Reply { req, status: ReplyStatus::Ok }, REPLY_BYTES);
-    }
-
-    fn on_replicate(&mut self, cx: &mut Cx, from: NodeId, epoch: Epoch, index: u64, write_id: u64) {
-        if epoch < self.epoch || self.role == Role::Active {
-            return;
-        }
-        self.epoch = epoch;
-        self.active = Some(from);
-        if index > self.log_len() {
-            self.ask_sync(cx, from);
-            return;
-        }
-        if index < self.log_len() {
-            if self.log[index as usize] == write_id {
-                return; // a resend of what we already have
-            }
-            self.truncate(cx, index);
-        }
-        self.log.push(write_id);
-        cx.send(from, self.cfg.data_plane, HaMsg::ReplicateAck { epoch, index }, REPLY_BYTES);
-    }
 }
 
 impl Model for HaMember {
@@ -483,60 +317,3 @@ impl Model for HaMember {
     }
 }
 
-unit_commands! {
-    /// What an operator can tell an HA member.
-    pub enum HaCommand {
-        MaintenanceOn = "maintenance_on": "Maintenance mode: stop acting on heartbeat loss (no promotion, no demotion).",
-        MaintenanceOff = "maintenance_off": "Leave maintenance mode; every peer counts as just heard.",
-        ForceActive = "force_active": "Make this member active now (a manual failover to it), in a new epoch.",
-        ForcePassive = "force_passive": "Make this member passive now (a manual demotion).",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::rng::Rng;
-    use crate::model::msg::Msg;
-
-    fn member(me: u32) -> HaMember {
-        let cfg = HaConfig {
-            group: GroupId(0),
-            peers: (0..3).filter(|&n| n != me).map(NodeId).collect(),
-            initially_active: false,
-            heartbeat_interval_us: 1_000_000,
-            dead_time_us: 10_000_000,
-            heartbeat_plane: PlaneId(0),
-            data_plane: PlaneId(0),
-            quorum: true,
-        };
-        HaMember::new(NodeId(me), cfg)
-    }
-
-    /// `m` answers `from`'s request for `term` at `now_us`: granted?
-    fn answer(m: &mut HaMember, now_us: u64, from: u32, term: u32) -> bool {
-        let mut rng = Rng::for_component(1, 1);
-        let mut out = vec![];
-        let mut cx = Cx { now_us, mono_us: now_us, me: m.me, rng: &mut rng, out: &mut out };
-        m.on_message(&mut cx, NodeId(from), HaInbox::Vote(VoteMsg::VoteRequest { term }));
-        matches!(out[..], [Effect::Send { msg: Msg::Vote(VoteMsg::Vote { granted: true, .. }), .. }])
-    }
-
-    /// One vote for one candidate at a time: the voter of fault-injection case
-    /// demo-partition seed 17 lent its vote to two members promoting at once.
-    #[test]
-    fn a_member_votes_once_per_term_and_not_while_it_hears_an_active() {
-        let mut m = member(2);
-        m.epoch = Epoch::new(2, NodeId(1));
-        assert!(!answer(&mut m, 100_000_000, 0, 2), "term 2 is known: no vote in it");
-        assert!(answer(&mut m, 100_000_000, 0, 3));
-        assert!(!answer(&mut m, 100_000_001, 1, 4), "promised to n0 for a dead time");
-        assert!(answer(&mut m, 100_500_000, 0, 3), "the same candidate asks again");
-        // A member that follows a live active votes for nobody.
-        let mut m = member(2);
-        m.active = Some(NodeId(1));
-        m.active_heard_us = 99_000_000;
-        assert!(!answer(&mut m, 100_000_000, 0, 1));
-        assert!(answer(&mut m, 110_000_000, 0, 1), "the active has been silent for the dead time");
-    }
-}
