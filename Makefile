@@ -24,8 +24,12 @@ build: wasm-tools
 
 ## A self-contained static site in dist/ for any static host, with the CSP it runs under
 ## in dist/_headers (Netlify / Cloudflare Pages syntax; see www/embedding.html for others).
+## Each page's entry module and the worker are bundled and minified in place
+## (tools/bundle.mjs, esbuild pinned in tools/bundle/package.json), CSS minified.
 dist: build
 	rm -rf dist && mkdir -p dist && cp -R www/. dist/ && rm -rf dist/pkg-bench
+	cd tools/bundle && npm ci --no-audit --no-fund --silent
+	node tools/bundle.mjs dist
 	printf '/*\n  Content-Security-Policy: %s\n' "$(CSP)" > dist/_headers
 
 serve: build
@@ -44,16 +48,19 @@ test-browser: build browser-tools
 ## Events per second: natively (bench-native) or natively and in headless Chromium (bench).
 bench: bench-browser
 
+INCIDENTS := $(filter-out scenarios/schema.json,$(sort $(wildcard scenarios/*.json)))
+
 bench-native:
 	$(CARGO) build --profile fast --bin incident-replay
-	target/fast/incident-replay bench
+	target/fast/incident-replay bench $(INCIDENTS)
 
-bench-browser: build browser-tools
+bench-browser: dist browser-tools
 	$(CARGO) build --profile fast --bin incident-replay
 	$(CARGO) build --profile fast --target wasm32-unknown-unknown --lib --features wasm-bench --target-dir target/bench
 	wasm-bindgen --target web --no-typescript --out-dir www/pkg-bench target/bench/wasm32-unknown-unknown/fast/incident_replay.wasm
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	node tests/browser/bench.mjs
+	node tests/browser/incident-bench.mjs
 	node tests/browser/page-bench.mjs
 	node tests/browser/size-bench.mjs
 
@@ -73,4 +80,4 @@ browser-tools:
 	fi
 
 clean:
-	rm -rf target www/pkg www/pkg-bench www/scenarios dist tests/browser/node_modules
+	rm -rf target www/pkg www/pkg-bench www/scenarios dist tests/browser/node_modules tools/bundle/node_modules

@@ -52,7 +52,7 @@ pub fn large_scenario(servers: u32, clients: u32, rate_per_client: u32, duration
             { "at": format!("{}s", duration_s / 3), "title": "Crash", "action": { "crash": { "node": "s0" } }, "narration": "A server crashes.", "source": "assumption" },
             { "at": format!("{}s", 2 * duration_s / 3), "title": "Restart", "action": { "restart": { "node": "s0" } }, "narration": "It comes back.", "source": "assumption" }
         ],
-        "limits": { "events_max": 2_000_000_000u64, "bucket": "1s", "messages_recorded_max": 0 }
+        "limits": { "events_max": crate::scenario::cost::EVENTS_MAX, "bucket": "1s", "messages_recorded_max": 0 }
     });
     scenario.to_string()
 }

@@ -28,6 +28,8 @@ pub struct Replay {
     pub scenario: Scenario,
     pub groups: Vec<String>,
     pub gauges: Vec<String>,
+    /// Each gauge's unit, in `gauges` order (declared where the model registers it).
+    pub gauge_units: Vec<crate::monitor::metrics::Unit>,
     /// Actions added to the file's timeline (`scenario/inject.rs`), in their order.
     pub injected: Vec<InjectedAction>,
     /// The scenario's invariants in force with these parameter values.
@@ -37,9 +39,8 @@ pub struct Replay {
     /// Shown facts, seekable (`model/show.rs`).
     pub fact_frames: FactFrames,
     pub outcome: Outcome,
-    /// The seed and gauge units the outcome is measured with (`advance` measures again).
+    /// The seed the outcome is measured with (`advance` measures again).
     seed: u64,
-    gauge_units: Vec<crate::monitor::metrics::Unit>,
     frame: FrameBuffer,
 }
 
@@ -75,9 +76,8 @@ pub fn replay_until(
     let keyframes = Keyframes::build(&run.trace.events, run.node_count(), run.network.links.len());
     let fact_slots = run.shows.iter().map(|s| s.facts.len()).max().unwrap_or(0);
     let fact_frames = FactFrames::build(&run.trace.facts, run.node_count(), fact_slots);
-    let gauge_units = loaded.resolved.gauge_units;
-    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &gauge_units, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
-    Ok(Replay { file: file.to_string(), scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, seed, gauge_units, frame: FrameBuffer::default() })
+    let outcome = monitor::compute(&run.trace, run.node_count(), &groups, &gauges, &loaded.resolved.gauge_units, &loaded.scenario.outcomes, &loaded.scenario.challenges, seed);
+    Ok(Replay { file: file.to_string(), gauge_units: loaded.resolved.gauge_units, scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, seed, frame: FrameBuffer::default() })
 }
 
 /// A run's error as a `ScenarioError`: on the injected actions when there are
@@ -158,7 +158,8 @@ impl Replay {
 
     /// Shaded stretches for the timeline: flat `[shade, start_us, end_us]`
     /// (mirrored in `www/lib/run-layout.js`, as are the other flat arrays here)
-    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired).
+    /// (shades in `monitor::groups::Shade`; 3 = a window of lost data, 4 = clients impaired,
+    /// 5 = the instant data was destroyed).
     pub fn shades(&self) -> Vec<f64> {
         let trace = &self.run.trace;
         let g = monitor::groups::measure(&trace.events, self.run.node_count(), self.groups.len(), trace.end_us);
@@ -166,6 +167,10 @@ impl Replay {
         let w = monitor::writes::measure(&trace.events, &g.node_group, self.groups.len());
         if let Some((from, to)) = w.lost_window_us {
             out.extend_from_slice(&[3.0, from as f64, to.max(from + 1) as f64]);
+        }
+        // 5 = data destroyed: the instant the lost data went (a mark, one µs wide).
+        if let Some(t) = data_destroyed_at_us(&trace.events) {
+            out.extend_from_slice(&[5.0, t as f64, (t + 1) as f64]);
         }
         // 4 = clients impaired: the span `request_impact_s` measures.
         if let Some((first, last)) = monitor::impact::impaired_buckets(&trace.buckets) {
@@ -290,4 +295,27 @@ impl Replay {
         ));
         t
     }
+}
+
+/// When acknowledged data was actually destroyed: the failure a restore from
+/// backup could not undo (`DataLost`'s `to_us`: GitLab's `rm -rf`), or the
+/// first discard of a write a client had been told was stored (a rollback, a
+/// resync over a divergent log), whichever came first. The window of writes
+/// lost (shade 3) is when they were *made*; this is when they went.
+pub fn data_destroyed_at_us(events: &[TraceEvent]) -> Option<u64> {
+    let mut acked = std::collections::BTreeSet::new();
+    let mut first: Option<u64> = None;
+    for e in events {
+        let at = match *e {
+            TraceEvent::Acked { write_id, .. } => {
+                acked.insert(write_id);
+                continue;
+            }
+            TraceEvent::Discarded { at_us, write_id, .. } if acked.contains(&write_id) => at_us,
+            TraceEvent::DataLost { to_us, writes, .. } if writes > 0 => to_us,
+            _ => continue,
+        };
+        first = Some(first.map_or(at, |f| f.min(at)));
+    }
+    first
 }

@@ -84,7 +84,18 @@ fn actions_of(file: &str, actions: JsValue) -> Result<Vec<InjectedAction>, JsVal
             let path = format!("actions[{i}]");
             match item {
                 serde_json::Value::String(line) => inject::parse_text(&line).map_err(|r| ScenarioError::new(file, path, r)),
-                other => serde_json::from_value(other).map_err(|e| ScenarioError::new(file, path, e.to_string())),
+                // Back to text and through the same path-tracking parser as an
+                // actions file: errors name the field (`actions[2].action.crash.node`),
+                // and the WASM holds one deserializer for actions instead of two.
+                other => {
+                    let text = other.to_string();
+                    let mut json = serde_json::Deserializer::from_str(&text);
+                    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+                        let inner = e.path().to_string();
+                        let at = if inner == "." { path.clone() } else { format!("{path}.{inner}") };
+                        ScenarioError::shape(file, at, e.into_inner())
+                    })
+                }
             }
             .map_err(|e| js_error(&e))
         })

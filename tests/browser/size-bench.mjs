@@ -2,7 +2,8 @@
 // gzipped, and every file the embed (tests/browser/fixtures/one-embed.html, one
 // <incident-replay> element with github-2012) and the playground (index.html, until its first
 // run is on screen) fetch, summed raw and gzipped (gzip -9 of each body, as a
-// static host with compression would send it). Run with `make bench`.
+// static host with compression would send it), for www/ and, when `make dist` has
+// built it, for dist/. Run with `make bench`.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -31,15 +32,27 @@ async function transfer(browser, base, url, ready) {
   return { count: files.size, raw, zipped };
 }
 
+// www/ is what `make build` serves (plain ES modules); dist/ is what `make dist`
+// ships (tools/bundle.mjs: one minified file per page and per worker). The
+// embed fixture for dist/ is the same page pointing at dist/'s element.
+const sites = ['www'];
+if (fs.existsSync(path.join(repo, 'dist/embed/incident-replay.js'))) {
+  const fixture = fs.readFileSync(path.join(repo, 'tests/browser/fixtures/one-embed.html'), 'utf8');
+  fs.mkdirSync(path.join(repo, 'tests/browser/artifacts'), { recursive: true });
+  fs.writeFileSync(path.join(repo, 'tests/browser/artifacts/one-embed-dist.html'), fixture.replace('/www/embed/', '/dist/embed/'));
+  sites.push('dist');
+}
 const { browser, base, close } = await launch('.');
 try {
-  const pages = [
-    ['embed, one <incident-replay>', 'tests/browser/fixtures/one-embed.html', () => document.querySelector('#one').dataset.ready === 'true'],
-    ['playground (index.html)', 'www/index.html#scenario=github-2012', () => document.body.dataset.ready === 'true'],
-  ];
-  for (const [label, url, ready] of pages) {
-    const t = await transfer(browser, base, url, ready);
-    console.log(`${label}: ${t.count} files, ${t.raw} bytes raw, ${t.zipped} bytes gzip (${kb(t.zipped)})`);
+  for (const site of sites) {
+    const pages = [
+      [`${site}: embed, one <incident-replay>`, site === 'www' ? 'tests/browser/fixtures/one-embed.html' : 'tests/browser/artifacts/one-embed-dist.html', () => document.querySelector('#one').dataset.ready === 'true'],
+      [`${site}: playground (index.html)`, `${site}/index.html#scenario=github-2012`, () => document.body.dataset.ready === 'true'],
+    ];
+    for (const [label, url, ready] of pages) {
+      const t = await transfer(browser, base, url, ready);
+      console.log(`${label}: ${t.count} files, ${t.raw} bytes raw, ${t.zipped} bytes gzip (${kb(t.zipped)})`);
+    }
   }
 } finally {
   await close();

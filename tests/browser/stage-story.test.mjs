@@ -5,7 +5,9 @@
 // tests/browser/artifacts/stage-*.png. Needs `make build` first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, openPage, screenshot, repo } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch('.'); });
@@ -32,7 +34,11 @@ async function keyMoments(page) {
     const shades = run.shades;
     const out = [['before', Math.max(0, (steps[1] ?? 1e6) - 1e6)], ['fault', (steps[1] ?? 0) + 2e6]];
     const firstOf = (shade) => { for (let i = 0; i < shades.length; i += 3) if (shades[i] === shade) return shades[i + 1] + 1e6; return null; };
-    const split = firstOf(0), lost = firstOf(3), unavailable = firstOf(1);
+    // Data lost: the instant it was destroyed (shade 5: a deletion, a rollback of acknowledged
+    // writes), not the start of the window of writes it took (shade 3).
+    // A few seconds after it, so the stage shows the result (GitLab's rm -rf runs for 2 s).
+    const destroyed = firstOf(5);
+    const split = firstOf(0), lost = destroyed == null ? null : Math.min(run.endUs - 1, destroyed + 4e6), unavailable = firstOf(1);
     if (split != null) out.push(['split-brain', split]);
     if (lost != null) out.push(['data-lost', lost]);
     if (split == null && lost == null && unavailable != null) out.push(['unavailable', unavailable]);
@@ -74,9 +80,14 @@ test('GitHub: split brain marked on the stage in the history run, not with fence
     const most = await page.evaluate(async (s) => {
       const run = s === 'history' ? window.__playground.history : window.__playground.variant;
       let best = 0;
-      for (let k = 0; k <= 300; k++) {
-        window.__player.seek(run.endUs * k / 300);
-        await new Promise((r) => setTimeout(r, 15));
+      // The history's split-brain stretches (a few minutes of 13 hours: a uniform walk
+      // can step over them on a loaded machine), then a walk over the whole run.
+      const shades = window.__playground.history.shades, times = [];
+      for (let i = 0; i < shades.length; i += 3) if (shades[i] === 0) times.push(shades[i + 1] + 1e6, (shades[i + 1] + shades[i + 2]) / 2);
+      for (let k = 0; k <= 300; k++) times.push(run.endUs * k / 300);
+      for (const [n, t] of times.entries()) {
+        window.__player.seek(t);
+        await new Promise((r) => setTimeout(r, n < times.length - 301 ? 300 : 15));
         const f = window.__playground.frames[s];
         if (!f) continue;
         const nodes = f[0], links = f[1], msgs = f[2], groups = f[5];
@@ -144,11 +155,82 @@ test('the stage is focusable: arrows move between nodes and devices, Enter dispa
   await page.context().close();
 });
 
+/** Node `name`'s state and facts in words, as the stage, its hover card and its description show them. */
+async function describe(page, name) {
+  return page.evaluate(async (n) => {
+    const { describeNode } = await import('/www/stage/node-words.js');
+    const { readFrame } = await import('/www/lib/frame-layout.js');
+    const run = window.__playground.history;
+    const i = run.topology.nodes.findIndex((x) => x.name === n);
+    return describeNode(run.topology, readFrame(window.__playground.frames.variant ?? window.__playground.frames.history), i);
+  }, name);
+}
+
+test('the systems added later show their own state on the stage: Smap, controller epoch, term, leader key, configEpoch', async () => {
+  const cases = [
+    ['aistore-2025', 'p1', 2e6, [/^Smap version 1$/, /^its Smap's primary p1$/, /^TCP memory /]],
+    ['kafka-zombie-controller', 'b1', 3e6, [/^acts as controller in epoch \d+$/, /^partition leader it follows b\d$/, /^as controller, brokers alive /]],
+    ['kafka-zombie-controller', 'zk', 3e6, [/^\/controller_epoch \d+$/, /^\/controller held by b1$/]],
+    ['mongodb-rollback', 'm1', 3e6, [/^term 1$/, /^follows primary m1$/, /^oplog entries \d+$/]],
+    ['patroni-watchdog', 'pg1', 3e6, [/^Patroni process running$/, /^leader key held by \(last read\) pg1$/, /^watchdog /]],
+    ['redis-cluster-failover', 'm1', 3e6, [/^currentEpoch \d+$/, /^configEpoch claimed \d+$/, /^replicates m1$/]],
+  ];
+  for (const [scenario, node, t, patterns] of cases) {
+    const { page, errors } = await open(`#scenario=${scenario}`);
+    await seekTo(page, t);
+    const d = await describe(page, node);
+    for (const p of patterns) assert.ok(d.facts.some((f) => p.test(f)), `${scenario} ${node}: ${p} in ${JSON.stringify(d.facts)}`);
+    // The stage's hover and focus card shows the same words.
+    const at = await page.evaluate(async (n) => {
+      const { nodeGeometry } = await import('/www/stage/stage.js');
+      const { layoutNodes } = await import('/www/lib/layout.js');
+      const run = window.__playground.history;
+      const canvas = document.querySelector('#stage-variant');
+      canvas.scrollIntoView({ block: 'center' });
+      const box = canvas.getBoundingClientRect();
+      const p = nodeGeometry(box.width, box.height, layoutNodes(run.topology)).nodes[run.topology.nodes.findIndex((x) => x.name === n)];
+      return { x: box.left + p.x, y: box.top + p.y };
+    }, node);
+    await page.mouse.move(at.x, at.y);
+    const tip = await page.$eval('.stage-box[data-slot="variant"] .stage-tip', (e) => (e.hidden ? '' : e.textContent));
+    assert.ok(tip.includes(node) && tip.includes(d.facts[0]), `the card for ${node} shows "${d.facts[0]}": ${tip}`);
+    assert.deepEqual(errors, [], scenario);
+    await page.context().close();
+  }
+});
+
+test('the story moves on: the Kafka zombie acts in an older epoch than ZooKeeper holds, the stalled Patroni leader counts its TTL down', async () => {
+  {
+    const { page, errors } = await open('#scenario=kafka-zombie-controller');
+    const end = await page.evaluate(() => window.__playground.history.endUs);
+    let zombie = false;
+    for (let k = 1; k <= 120 && !zombie; k++) {
+      await seekTo(page, (end * k) / 120);
+      const [b1, zk] = [await describe(page, 'b1'), await describe(page, 'zk')];
+      const acting = b1.facts.find((f) => f.startsWith('acts as controller in epoch '));
+      const held = zk.facts.find((f) => f.startsWith('/controller_epoch '));
+      if (acting && held && Number(acting.split(' ').pop()) < Number(held.split(' ').pop())) zombie = true;
+    }
+    assert.ok(zombie, 'b1 is seen acting as controller in an epoch older than ZooKeeper\'s');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+  {
+    const { page, errors } = await open('#scenario=patroni-watchdog');
+    const stall = await page.evaluate(() => window.__playground.history.steps[2 * 1]);
+    const ttl = async (t) => { await seekTo(page, t); return (await describe(page, 'pg1')).facts.find((f) => f.startsWith('leader key TTL left')); };
+    const [a, b] = [await ttl(stall + 2e6), await ttl(stall + 12e6)];
+    assert.ok(a && b && a !== b, `pg1's TTL runs down while Patroni is stopped: ${a} then ${b}`);
+    assert.ok((await describe(page, 'pg1')).facts.includes('Patroni process stopped (stalled)'));
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  }
+});
+
 test('screenshots of every built-in scenario at its key moments', async () => {
-  const names = ['github-2012', 'gitlab-2017', 'cloudflare-2020', 'elasticsearch-split-brain', 'raft-elections', 'demo-partition'];
+  const names = fs.readdirSync(path.join(repo, 'scenarios')).filter((f) => f.endsWith('.json') && f !== 'schema.json').map((f) => f.slice(0, -5)).sort();
   for (const [width, height, tag] of [[1280, 1000, 'desktop'], [390, 844, 'phone']]) {
     for (const name of names) {
-      if (tag === 'phone' && name !== 'github-2012' && name !== 'gitlab-2017') continue;
       const { page, errors } = await open(`#scenario=${name}`, { viewport: { width, height } });
       for (const [moment, t] of await keyMoments(page)) {
         await seekTo(page, t);

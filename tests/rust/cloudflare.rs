@@ -30,6 +30,8 @@ struct Seed {
     seed: u64,
     /// Time during the fault with no etcd member acting as leader.
     leaderless_s: f64,
+    /// Longest single stretch during the fault with no etcd leader.
+    longest_leaderless_s: f64,
     /// Last etcd leadership change after the fault began, seconds into it.
     churn_until_s: f64,
     leader_changes: u32,
@@ -71,6 +73,7 @@ fn summarise(r: &Replay, seed: u64) -> Seed {
     let mut rebuilds = 0;
     let mut roles = [Role::Passive; 3];
     let mut leaderships = 0;
+    let mut longest_leaderless_us = 0;
     for e in &r.run.trace.events {
         let TraceEvent::Role { at_us, node, group, role, .. } = *e else { continue };
         if group.0 == db && role == Role::Rebuilding {
@@ -86,8 +89,9 @@ fn summarise(r: &Replay, seed: u64) -> Seed {
             continue;
         }
         let t = at_us.clamp(FAULT_US.0, FAULT_US.1);
-        if let Some(l) = leader {
-            led_us[l] += t - since;
+        match leader {
+            Some(l) => led_us[l] += t - since,
+            None => longest_leaderless_us = longest_leaderless_us.max(t - since),
         }
         since = t;
         leader = now_leader;
@@ -98,8 +102,9 @@ fn summarise(r: &Replay, seed: u64) -> Seed {
             }
         }
     }
-    if let Some(l) = leader {
-        led_us[l] += FAULT_US.1 - since.min(FAULT_US.1);
+    match leader {
+        Some(l) => led_us[l] += FAULT_US.1 - since.min(FAULT_US.1),
+        None => longest_leaderless_us = longest_leaderless_us.max(FAULT_US.1 - since.min(FAULT_US.1)),
     }
     let led_total = led_us.iter().sum::<u64>().max(1) as f64;
     let o = r.outcome.clone();
@@ -107,6 +112,7 @@ fn summarise(r: &Replay, seed: u64) -> Seed {
     Seed {
         seed,
         leaderless_s: (FAULT_US.1 - FAULT_US.0) as f64 / 1e6 - led_total / 1e6,
+        longest_leaderless_s: longest_leaderless_us as f64 / 1e6,
         churn_until_s: (churn_until_us - FAULT_US.0) as f64 / 1e6,
         leader_changes: etcd_group.leader_changes,
         leaderships,
@@ -133,12 +139,13 @@ fn over_seeds(label: &str, sets: &[(&str, OverrideValue)]) -> Vec<Seed> {
     });
     out.sort_by_key(|s| s.seed);
     eprintln!("{label}:");
-    eprintln!("  seed | leaderless s | churn until s | leaders elected | leader changes | longest write gap s | node-1 elections | led by 1/2/3 % | failovers | rebuilds | impact s | min success %");
+    eprintln!("  seed | leaderless s | longest leaderless s | churn until s | leaders elected | leader changes | longest write gap s | node-1 elections | led by 1/2/3 % | failovers | rebuilds | impact s | min success %");
     for s in &out {
         eprintln!(
-            "  {:>4} | {:>12.0} | {:>13.0} | {:>15} | {:>14} | {:>19} | {:>16} | {:>4.0}/{:>3.0}/{:>3.0} | {:>9} | {:>8} | {:>8.0} | {:>6.1}",
+            "  {:>4} | {:>12.0} | {:>20.1} | {:>13.0} | {:>15} | {:>14} | {:>19} | {:>16} | {:>4.0}/{:>3.0}/{:>3.0} | {:>9} | {:>8} | {:>8.0} | {:>6.1}",
             s.seed,
             s.leaderless_s,
+            s.longest_leaderless_s,
             s.churn_until_s,
             s.leaderships,
             s.leader_changes,
@@ -185,6 +192,21 @@ fn history_shows_the_recorded_failure_in_nine_of_ten_seeds() {
     assert!(ok >= 9, "recorded behaviour in {ok} of 10 seeds");
     // The cascade comes from the leaderless minutes, not from a capacity setting.
     assert!(h.iter().all(|s| s.outcome.events < 1_900_000), "event budget");
+}
+
+/// What the model predicts where it falls short of the record (no leader for
+/// about six minutes): every leaderless stretch is brief, because node 3 is level
+/// with node 1's term after each deposition and node 2's lease lapses within an
+/// election timeout, so it is voted back in within seconds. The failover comes
+/// from the run of depositions lasting the whole fault, not from one long
+/// leaderless stretch (docs/cloudflare-2020.md, "Looking for a mechanism").
+#[test]
+fn leaderless_stretches_are_brief_but_the_depositions_last_the_fault() {
+    let h = over_seeds("historical (leaderless stretches)", &[]);
+    for s in &h {
+        assert!(s.longest_leaderless_s < 30.0, "seed {}: a {} s stretch without a leader outlasts the manager's lease", s.seed, s.longest_leaderless_s);
+        assert!(s.churn_until_s >= 300.0 && s.write_gap_s > 30.0, "seed {}: the depositions stop early or the writes get through", s.seed);
+    }
 }
 
 #[test]

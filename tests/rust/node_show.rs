@@ -242,3 +242,17 @@ fn redis_nodes_show_fail_marks_the_new_configepoch_and_the_old_master_following_
     assert!(f.at(winner, "config_epoch", end).unwrap() > epoch_before, "{winner} claims m1's slots with a higher configEpoch");
     assert!(f.at(winner, "slots", end).unwrap() > 0);
 }
+
+#[test]
+fn data_is_destroyed_at_gitlabs_rm_rf_not_at_the_backup_the_lost_window_starts_from() {
+    let r = run_with("gitlab-2017", &[], 1);
+    let deletion = step_at(&r, 9);
+    let destroyed = incident_replay::replay::data_destroyed_at_us(&r.run.trace.events).expect("gitlab loses data");
+    assert_eq!(destroyed, deletion, "the moment data goes is the rm -rf step");
+    let shades = r.shades();
+    let window_start = shades.chunks(3).find(|s| s[0] == 3.0).map(|s| s[1] as u64).expect("a lost-data window");
+    assert!(window_start < destroyed, "the window of lost writes starts hours before the deletion");
+    assert!(shades.chunks(3).any(|s| s[0] == 5.0 && s[1] as u64 == destroyed), "the timeline marks the instant");
+    let none = run_with("demo-partition", &[], 1);
+    assert_eq!(none.outcome.lost_writes == 0, incident_replay::replay::data_destroyed_at_us(&none.run.trace.events).is_none());
+}

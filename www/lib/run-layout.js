@@ -4,7 +4,7 @@
 
 /** `run.steps`: one entry per timeline step that happened: [t_us, step index into scenario.timeline]. */
 export const STEP = Object.freeze({ STRIDE: 2, T_US: 0, INDEX: 1 });
-/** `run.shades`: shaded stretches of the timeline: [shade, start_us, end_us]. */
+/** `run.shades`: shaded stretches of the timeline: [shade, start_us, end_us] (shade 5, data destroyed, is an instant: end = start + 1). */
 export const SHADE = Object.freeze({ STRIDE: 3, KIND: 0, START_US: 1, END_US: 2 });
 /** `sim.messages()`: messages around a time: [sent_us, end_us, from, to, plane, kind, fate]. */
 export const MESSAGE = Object.freeze({ STRIDE: 7, SENT_US: 0, END_US: 1, FROM: 2, TO: 3, PLANE: 4, KIND: 5, FATE: 6 });

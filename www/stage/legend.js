@@ -69,6 +69,16 @@ export function watchers(topology, max = 16) {
   return list.length <= max ? list : [];
 }
 
+/**
+ * What a ● means, in the models' own words when every row means the same
+ * ("hears from", "its Smap lists"), else in general terms.
+ */
+export function matrixCaption(labels) {
+  const same = labels.length && labels.every((l) => l === labels[0]);
+  const dot = same ? `● ${labels[0]}` : '● in its view';
+  return `Each node's view of the others now (${dot}, ✕ not), and whom each follows`;
+}
+
 /** A table: one row per watcher, one column per node watched; ● hears, ✕ does not; and whom it follows. */
 export function renderViewMatrix(element, topology, frameData) {
   const rows = watchers(topology);
@@ -79,7 +89,7 @@ export function renderViewMatrix(element, topology, frameData) {
   const table = document.createElement('table');
   table.className = 'view-matrix';
   const caption = document.createElement('caption');
-  caption.textContent = 'Who hears whom now (● hears, ✕ silent), and whom each follows';
+  caption.textContent = matrixCaption(rows.map(({ index, fact }) => topology.nodes[index].show.facts[fact].label));
   const head = document.createElement('tr');
   head.append(document.createElement('th'), ...columns.map((c) => { const th = document.createElement('th'); th.scope = 'col'; th.textContent = topology.nodes[c].name; return th; }));
   const follows = document.createElement('th');
@@ -106,7 +116,8 @@ export function renderViewMatrix(element, topology, frameData) {
     }
     const led = node.show.follows_fact != null ? factOf(f, index, node.show.follows_fact) : null;
     const td = document.createElement('td');
-    td.textContent = down ? HEALTH_NAMES[health] : led == null ? 'nobody' : topology.nodes[led]?.name ?? '';
+    const followsNobody = node.show.follows_fact == null ? '—' : 'nobody';
+    td.textContent = down ? HEALTH_NAMES[health] : led == null ? followsNobody : topology.nodes[led]?.name ?? '';
     tr.append(td);
     table.append(tr);
   }

@@ -38,25 +38,48 @@ export function drawCards(ctx, { fleet, f, topology, width, height, pad, colors,
   }
 }
 
-/** Outside a fleet: a red band around each split group's writable members, labelled "N writable". */
+/** Outside a fleet: a red band around each split group's writable members (rings joined by a line when a band would take in other nodes), labelled "N writable". */
 export function drawSplitBands(ctx, { f, topology, nodes, radius, colors, textScale = 1 }) {
   for (let g = 0; g < f.groupCount; g++) {
     const writable = f.groups[g];
     if (writable < 2) continue;
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const members = [];
     for (let i = 0; i < f.nodeCount; i++) {
       if (nodeField(f, i, NodeField.GROUP) !== g || nodeField(f, i, NodeField.ROLE) !== 3 || nodeField(f, i, NodeField.HEALTH) !== Health.UP) continue;
-      x0 = Math.min(x0, nodes[i].x); y0 = Math.min(y0, nodes[i].y); x1 = Math.max(x1, nodes[i].x); y1 = Math.max(y1, nodes[i].y);
+      members.push(i);
     }
-    if (x0 === Infinity) continue;
-    const m = radius + 8;
-    roundRect(ctx, x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m, m);
-    ctx.fillStyle = colors.splitFill;
-    ctx.fill();
+    if (!members.length) continue;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const i of members) { x0 = Math.min(x0, nodes[i].x); y0 = Math.min(y0, nodes[i].y); x1 = Math.max(x1, nodes[i].x); y1 = Math.max(y1, nodes[i].y); }
+    // The band's bottom edge runs between the circles and their state lines,
+    // so no caption or fact line under a member is crossed out by it.
+    const m = radius + 8, bottom = radius + 3;
+    const box = { x: x0 - m, y: y0 - m, w: x1 - x0 + 2 * m, h: y1 - y0 + m + bottom };
+    // One band around the writable members only if it takes in no other node;
+    // else a ring around each, joined by a line (Elasticsearch's a1 and b1 with a2..a4 between).
+    const others = nodes.some((p, j) => !members.includes(j) && p.x > box.x && p.x < box.x + box.w && p.y > box.y && p.y < box.y + box.h);
     ctx.lineWidth = 3;
     ctx.strokeStyle = colors.cut;
     ctx.setLineDash([]);
-    ctx.stroke();
+    if (!others) {
+      roundRect(ctx, box.x, box.y, box.w, box.h, Math.min(m, box.h / 2));
+      ctx.fillStyle = colors.splitFill;
+      ctx.fill();
+      ctx.stroke();
+    } else {
+      ctx.beginPath();
+      members.forEach((i, k) => { const p = nodes[i]; if (k) ctx.lineTo(p.x, p.y - m); else ctx.moveTo(p.x, p.y - m); });
+      ctx.setLineDash([6, 4]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      for (const i of members) {
+        ctx.beginPath();
+        ctx.arc(nodes[i].x, nodes[i].y, radius + 5, 0, 2 * Math.PI);
+        ctx.fillStyle = colors.splitFill;
+        ctx.fill();
+        ctx.stroke();
+      }
+    }
     ctx.font = `600 ${Math.round(12 * textScale)}px system-ui, sans-serif`;
     ctx.fillStyle = colors.cut;
     ctx.textAlign = 'left';

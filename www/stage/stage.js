@@ -6,6 +6,7 @@ import { planeOffset } from '../lib/layout.js';
 import { kindColour } from '../lib/kinds.js';
 import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
 import { drawCards, drawSplitBands, drawWritesGone, drawSelection, drawLinkSelection, drawDeviceSelection } from './marks.js';
+import { placeDevices, factPlacement, captionRoom, fitCaption } from './labels.js';
 
 
 export function palette(dark) {
@@ -99,6 +100,47 @@ function geometry(width, height, nodePos) {
   return lastGeometry;
 }
 
+/** Device boxes in pixels, clear of nodes and their captions (labels.js); remembered for the last size. */
+let lastDevices = null;
+function deviceBoxes(width, height, nodePos, devicePos, topology, textScale = 1) {
+  const k = lastDevices;
+  if (k && k.width === width && k.height === height && k.nodePos === nodePos && k.devicePos === devicePos && k.topology === topology && k.textScale === textScale) return k.boxes;
+  const { pad, nodes, radius, captions, factLines } = geometry(width, height, nodePos);
+  const centres = devicePos.map((p) => toPx(p, width, height, pad));
+  // Room kept under each node for the fact lines it may draw there.
+  const below = topology.nodes.map((n) => (captions && n.model !== 'client' ? Math.min(factLines, factCount(n)) : 0));
+  const boxes = placeDevices(topology.devices, centres, { width, height, nodes, radius, captions, below, textScale });
+  lastDevices = { width, height, nodePos, devicePos, topology, textScale, boxes };
+  return boxes;
+}
+
+/**
+ * Device centres where the stage last drew their boxes (for selection, which
+ * has no topology to place them with); the laid-out centres before the first draw.
+ */
+function deviceCentres(width, height, nodePos, devicePos, pad) {
+  const k = lastDevices;
+  if (k && k.width === width && k.height === height && k.nodePos === nodePos && k.devicePos === devicePos) return k.boxes.map((b) => ({ x: b.cx, y: b.cy }));
+  return devicePos.map((p) => toPx(p, width, height, pad));
+}
+
+/** Fact lines a node can show (its declared facts but the peer set and the role word). */
+function factCount(node) {
+  const show = node.show;
+  return show?.facts ? show.facts.filter((f, k) => f.unit !== 'peers' && k !== show.role_fact).length : 0;
+}
+
+function drawDevices(ctx, boxes, names, colors, textScale) {
+  ctx.font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
+  ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+  boxes.forEach((b, d) => {
+    ctx.fillStyle = colors.device;
+    ctx.fillRect(b.x, b.y, b.w, b.h);
+    ctx.fillStyle = colors.muted;
+    ctx.fillText(names[d], b.cx, b.cy, b.w - 4);
+  });
+}
+
 /**
  * What changes only when a node or link changes state: background, devices,
  * links, nodes. The player caches it and repaints it only then.
@@ -106,7 +148,7 @@ function geometry(width, height, nodePos) {
 /** Node and device centres in pixels and the node radius, for selection and its card (select.js, stage-input.js). */
 export function nodeGeometry(width, height, nodePos, devicePos = []) {
   const { nodes, radius, pad } = geometry(width, height, nodePos);
-  return { nodes, radius, devices: devicePos.map((p) => toPx(p, width, height, pad)) };
+  return { nodes, radius, devices: deviceCentres(width, height, nodePos, devicePos, pad) };
 }
 
 export function drawStageBase(ctx, options) {
@@ -125,15 +167,7 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
   const fleet = nodePos.cards ? { cards: nodePos.cards, cardOf: nodePos.cardOf } : null;
   if (fleet) drawCards(ctx, { fleet, f, topology, width, height, pad, colors, textScale });
 
-  devicePos.forEach((p, d) => {
-    const { x, y } = toPx(p, width, height, pad);
-    ctx.fillStyle = colors.device;
-    ctx.fillRect(x - 34, y - 11, 68, 22);
-    ctx.fillStyle = colors.muted;
-    ctx.font = small;
-    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-    ctx.fillText(topology.devices[d], x, y);
-  });
+  const devices = deviceBoxes(width, height, nodePos, devicePos, topology, textScale);
 
   // Each directed link is drawn as the half of the line next to its sender, so a
   // one-way cut shows as half a line. One path per status (a few strokes, not one
@@ -167,6 +201,8 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     ctx.stroke(paths[status]);
   }
   ctx.setLineDash([]);
+  // Devices over the links that pass through them, so their names stay readable.
+  drawDevices(ctx, devices, topology.devices, colors, textScale);
 
   if (f.nodeCount > MANY_NODES) {
     drawManyNodes(ctx, f, topology, nodes, radius, colors);
@@ -203,10 +239,28 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     const words = stateWord(topology, f, i);
-    const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.some((fact) => fact.key === 'term') ? `${words} · t${term}` : words;
-    ctx.fillText(state, x, y + radius + 10 * textScale);
-    if (!isClient) drawFacts(ctx, nodeFacts(topology, f, i), nodes, i, radius, factLines, height - pad / 2, small, colors, textScale);
+    // The generic epoch ("t7") only for models that show nothing of their own:
+    // one that declares facts says in its own words what its numbers are.
+    const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.length ? `${words} · t${term}` : words;
+    const room = captionRoom(nodes, i, width, 13 * textScale);
+    const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
+    caption.forEach((text, k) => haloText(ctx, text, x, y + radius + (10 + 13 * k) * textScale, room, colors));
+    if (!isClient) {
+      const below = Math.max(0, factLines - (caption.length - 1));
+      drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below, captionLines: caption.length, room, bottom: height - pad / 2, width, devices, font: small, colors, textScale });
+    }
   }
+}
+
+/** Text with a thin outline in the background colour, so a link under it does not strike it through. */
+function haloText(ctx, text, x, y, maxWidth, colors) {
+  const fill = ctx.fillStyle;
+  ctx.lineWidth = 3;
+  ctx.lineJoin = 'round';
+  ctx.strokeStyle = colors.bg;
+  ctx.strokeText(text, x, y, maxWidth);
+  ctx.fillStyle = fill;
+  ctx.fillText(text, x, y, maxWidth);
 }
 
 /** The node's name inside it, shortened to fit; a node too small for text gets its name beside it. */
@@ -226,26 +280,31 @@ function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
 }
 
 /**
- * Shown facts, one "label: value" line each: in a column beside the node when
- * nothing stands within 190 px to its right, else under its state line as far
- * as the room below allows (`below` lines).
+ * Shown facts, one "label: value" line each: in a column beside the node
+ * (right, else left) where the canvas has room and no node or device stands
+ * there (labels.js), else under its state line as far as the room below
+ * allows (`below` lines). Never wider than the canvas around the node.
  */
-function drawFacts(ctx, facts, nodes, i, radius, below, bottom, font, colors, textScale) {
-  const lines = facts.filter((fact) => fact.unit !== 'peers');
+function drawFacts(ctx, facts, { nodes, i, radius, below, captionLines = 1, room, bottom, width, devices, font, colors, textScale }) {
+  const lines = facts.filter((fact) => fact.unit !== 'peers').map((fact) => `${fact.label}: ${fact.text}`);
   if (!lines.length) return;
   const { x, y } = nodes[i];
-  const line = 13 * textScale, width = 190 * textScale;
-  const clearRight = nodes.every((p, j) => j === i || p.x <= x || p.x - x > width + 2 * radius || Math.abs(p.y - y) > line * lines.length + radius);
+  const line = 13 * textScale;
   ctx.font = font;
   ctx.fillStyle = colors.muted;
-  if (clearRight) {
-    const fit = Math.max(1, Math.floor((bottom - (y - radius)) / line));
-    ctx.textAlign = 'left';
-    lines.slice(0, Math.min(8, fit)).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x + radius + 8, y - radius + 6 + k * line, width));
+  const fit = Math.max(1, Math.min(8, Math.floor((bottom - (y - radius)) / line)));
+  const shown = lines.slice(0, fit);
+  const columnW = Math.min(230 * textScale, Math.max(...shown.map((t) => ctx.measureText(t).width)));
+  const place = factPlacement({ nodes, i, radius, count: shown.length, columnW, lineH: line, width, devices });
+  if (place.side !== 'below') {
+    ctx.textAlign = place.side === 'left' ? 'right' : 'left';
+    shown.forEach((text, k) => haloText(ctx, text, place.x, y - radius + 6 + k * line, place.width, colors));
     ctx.textAlign = 'center';
     return;
   }
-  lines.slice(0, below).forEach((fact, k) => ctx.fillText(`${fact.label}: ${fact.text}`, x, y + radius + 10 * textScale + (k + 1) * line, 220 * textScale));
+  const under = y + radius + 10 * textScale + (captionLines - 1) * line;
+  const maxW = Math.min(place.width * textScale, room ?? Infinity);
+  lines.slice(0, below).forEach((text, k) => haloText(ctx, text, x, under + (k + 1) * line, maxW, colors));
 }
 
 /**
@@ -291,7 +350,7 @@ function pairTable(topology) {
  * Returns `{ more() }`: the caller calls `more()` once per frame until false.
  */
 function drawLargeStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
-  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const { nodes, radius } = geometry(width, height, nodePos);
   const f = readFrame(frameData);
   const { pairOf, ends } = pairTable(topology);
   const pairCount = ends.length / 2;
@@ -326,15 +385,7 @@ function drawLargeStageBase(ctx, { width, height, topology, nodePos, devicePos, 
     }
     ctx.putImageData(image, 0, 0);
     if (next >= order.length) {
-      devicePos.forEach((p, d) => {
-        const { x, y } = toPx(p, width, height, pad);
-        ctx.fillStyle = colors.device;
-        ctx.fillRect(x - 34, y - 11, 68, 22);
-        ctx.fillStyle = colors.muted;
-        ctx.font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
-        ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-        ctx.fillText(topology.devices[d], x, y);
-      });
+      drawDevices(ctx, deviceBoxes(width, height, nodePos, devicePos, topology, textScale), topology.devices, colors, textScale);
       drawManyNodes(ctx, f, topology, nodes, radius, colors);
       finished = true;
     }
@@ -403,15 +454,17 @@ export function drawMessages(ctx, { width, height, nodePos, devicePos = [], topo
   const f = readFrame(frameData);
   if (selected?.kind === 'node' && nodes[selected.index]) drawSelection(ctx, nodes[selected.index], radius, colors);
   else if (selected?.kind === 'link' && topology) drawLinkSelection(ctx, nodes[topology.links[3 * selected.index]], nodes[topology.links[3 * selected.index + 1]], colors);
-  else if (selected?.kind === 'device' && devicePos[selected.index]) drawDeviceSelection(ctx, toPx(devicePos[selected.index], width, height, pad), colors);
+  else if (selected?.kind === 'device' && devicePos[selected.index]) drawDeviceSelection(ctx, deviceCentres(width, height, nodePos, devicePos, pad)[selected.index], colors);
   for (let i = 0; i < f.msgCount; i++) {
     const m = f.msgs.subarray(i * MSG_STRIDE, (i + 1) * MSG_STRIDE);
     const a = nodes[m[0]], b = nodes[m[1]], t = m[4], fate = m[5];
     if (!a || !b) continue;
     const x = a.x + (b.x - a.x) * t, y = a.y + (b.y - a.y) * t;
     // Nodes are painted under the messages (they are cached): a message still
-    // inside its sender or already inside its receiver is not drawn.
+    // inside its sender or already inside its receiver is not drawn, nor one
+    // passing over a node that happens to sit on its line (it would hide the name).
     if (Math.hypot(x - a.x, y - a.y) < radius || Math.hypot(x - b.x, y - b.y) < radius) continue;
+    if (overNode(nodesOnLine(nodes, radius, m[0], m[1]), nodes, radius, x, y)) continue;
     if (fate === Fate.DELIVERED) {
       ctx.fillStyle = kindColour(m[3], colors);
       ctx.beginPath(); ctx.arc(x, y, 3.5, 0, 2 * Math.PI); ctx.fill();
@@ -423,6 +476,33 @@ export function drawMessages(ctx, { width, height, nodePos, devicePos = [], topo
     }
   }
 
+}
+
+/** Nodes (other than its ends) whose circle a line between nodes `a` and `b` crosses; remembered per geometry. */
+const linesCache = new WeakMap();
+function nodesOnLine(nodes, radius, a, b) {
+  if (nodes.length > MANY_NODES) return EMPTY;
+  let cache = linesCache.get(nodes);
+  if (!cache) { cache = new Map(); linesCache.set(nodes, cache); }
+  const key = Math.min(a, b) * 65536 + Math.max(a, b);
+  let on = cache.get(key);
+  if (on) return on;
+  on = [];
+  const p = nodes[a], q = nodes[b];
+  const dx = q.x - p.x, dy = q.y - p.y, len2 = dx * dx + dy * dy || 1;
+  nodes.forEach((n, j) => {
+    if (j === a || j === b) return;
+    const t = Math.max(0, Math.min(1, ((n.x - p.x) * dx + (n.y - p.y) * dy) / len2));
+    if (Math.hypot(p.x + t * dx - n.x, p.y + t * dy - n.y) < radius) on.push(j);
+  });
+  cache.set(key, on);
+  return on;
+}
+const EMPTY = [];
+
+function overNode(list, nodes, radius, x, y) {
+  for (const j of list) if (Math.hypot(x - nodes[j].x, y - nodes[j].y) < radius + 3) return true;
+  return false;
 }
 
 /**
@@ -459,16 +539,17 @@ export function baseKey(frameData) {
  * nearest link line within 6 px (the first link between that pair).
  */
 export function stageHit({ width, height, nodePos, devicePos, topology }, x, y) {
-  const { pad, nodes, radius } = geometry(width, height, nodePos);
+  const { nodes, radius } = geometry(width, height, nodePos);
   let best = null, bestD = Math.max(radius * 1.3, 10);
   nodes.forEach((p, i) => {
     const d = Math.hypot(p.x - x, p.y - y);
     if (d <= bestD) { best = { kind: 'node', index: i }; bestD = d; }
   });
   if (best) return best;
-  for (let d = 0; d < devicePos.length; d++) {
-    const p = toPx(devicePos[d], width, height, pad);
-    if (Math.abs(p.x - x) <= 34 && Math.abs(p.y - y) <= 11) return { kind: 'device', index: d };
+  const boxes = deviceBoxes(width, height, nodePos, devicePos, topology);
+  for (let d = 0; d < boxes.length; d++) {
+    const b = boxes[d];
+    if (x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h) return { kind: 'device', index: d };
   }
   const links = topology.links;
   let nearest = 6;

@@ -1,5 +1,6 @@
 // The timeline bar above the scrubber: monitor states shaded along the replay
-// (split brain, unavailable, all down, data lost, clients impaired), chapter marks from the
+// (split brain, unavailable, all down, data lost, clients impaired, the instant data was
+// destroyed), chapter marks from the
 // scenario's timeline, state changes as ticks, squeezed quiet stretches, and the
 // cursor. Pure drawing: positions come from the time-warp.
 import { fractionOf, squeezed } from './warp.js';
@@ -11,6 +12,7 @@ export const SHADES = [
   { key: 'down', label: 'all members down' },
   { key: 'lost', label: 'data lost' },
   { key: 'clients', label: 'clients impaired' },
+  { key: 'destroyed', label: 'data destroyed' },
 ];
 
 /**
@@ -45,6 +47,8 @@ export function drawTimebar(ctx, { width, height, warp, shades, variantShades, s
       if (shade === 3) ctx.fillRect(a, top + h - 4, b - a, 4);
       // Clients impaired spans whole stretches of the others: a strip along the top.
       else if (shade === 4) ctx.fillRect(a, top, b - a, 4);
+      // The instant data was destroyed: a bold mark across the band.
+      else if (shade === 5) ctx.fillRect(a - 1.5, top, 3, h);
       else ctx.fillRect(a, top, b - a, h);
     }
   };

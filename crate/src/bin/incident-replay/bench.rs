@@ -1,5 +1,7 @@
-//! `bench`: events per second on a generated large scenario (wall clock).
+//! `bench`: events per second on a generated large scenario (wall clock), and
+//! on each scenario file given (`incident-replay bench scenarios/*.json`).
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -14,10 +16,13 @@ pub struct BenchArgs {
     seconds: u32,
     #[arg(long, default_value_t = 3)]
     repeats: u32,
+    /// Scenario files to time too, each run to its end with its defaults and seed 1
+    /// (loading not timed), best of `--repeats`.
+    files: Vec<PathBuf>,
 }
 
 pub fn bench(args: BenchArgs) -> Result<(), String> {
-    let BenchArgs { servers, clients, rate, seconds, repeats } = args;
+    let BenchArgs { servers, clients, rate, seconds, repeats, files } = args;
     let mut best = f64::MAX;
     let mut events = 0;
     for _ in 0..repeats.max(1) {
@@ -32,5 +37,25 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
         repeats.max(1),
         f64::from(seconds) / best
     );
+    for path in &files {
+        bench_file(path, repeats.max(1))?;
+    }
+    Ok(())
+}
+
+/// Time one scenario file's run (what an edit re-simulates), best of `repeats`.
+fn bench_file(path: &std::path::Path, repeats: u32) -> Result<(), String> {
+    let (file, text) = crate::input::read(path)?;
+    let mut best = f64::MAX;
+    let mut events = 0;
+    for _ in 0..repeats {
+        let loaded = incident_replay::scenario::load(&file, &text, &incident_replay::scenario::Overrides::new(), 1).map_err(|e| e.to_string())?;
+        let mut run = incident_replay::engine::run::Run::new(loaded.resolved.setup);
+        let start = Instant::now();
+        run.run_to_end().map_err(|e| e.to_string())?;
+        best = best.min(start.elapsed().as_secs_f64());
+        events = run.trace.event_count;
+    }
+    println!("bench: {file}: {events} events in {:.1} ms = {:.2} M events/s (best of {repeats})", best * 1e3, events as f64 / best / 1e6);
     Ok(())
 }

@@ -16,17 +16,18 @@ const PRESSURE_WORDS: [&str; 3] = ["ok", "under pressure: control messages fail"
 
 impl AisNode {
     pub(super) fn declare_show(&self) -> NodeShow {
+        // In the order the story needs them when only a few lines fit under a node.
         NodeShow::with_roles(["", "proxy", "candidate", "primary", ""])
-            .fact("phase", "control plane", Unit::Choice(PHASE_WORDS.to_vec()))
             .fact("smap_version", "Smap version", Unit::Count)
             .fact("believed_primary", "its Smap's primary", Unit::Node)
             .follows_last()
+            .fact("phase", "control plane", Unit::Choice(PHASE_WORDS.to_vec()))
+            .fact("tcp_mem", "TCP memory", Unit::Choice(PRESSURE_WORDS.to_vec()))
+            .fact("probe_kills", "restarts by the kubelet", Unit::Count)
+            .fact("probe_failures", "failed liveness probes in a row", Unit::Count)
+            .fact("objects", "objects stored", Unit::Count)
             .fact("smap_members", "its Smap lists", Unit::Peers)
             .watching(&self.cfg.cluster)
-            .fact("tcp_mem", "TCP memory", Unit::Choice(PRESSURE_WORDS.to_vec()))
-            .fact("probe_failures", "failed liveness probes in a row", Unit::Count)
-            .fact("probe_kills", "restarts by the kubelet", Unit::Count)
-            .fact("objects", "objects stored", Unit::Count)
     }
 
     pub(super) fn push_facts(&self, now_us: u64, out: &mut Vec<i64>) {
@@ -42,14 +43,14 @@ impl AisNode {
         let pressure = self.tcp.pressure(now_us) as i64;
         let is_target = self.cfg.targets & bit(self.me) != 0;
         out.extend_from_slice(&[
-            phase,
             i64::from(self.smap.version),
             primary,
-            peers_mask(self.cfg.cluster.len(), |i| i < smap::NODES_MAX && members & (1 << i) != 0),
+            phase,
             pressure,
-            i64::from(self.probe_failures),
             self.probe_kills,
+            i64::from(self.probe_failures),
             if is_target { self.objects.objects.len() as i64 } else { FACT_NONE },
+            peers_mask(self.cfg.cluster.len(), |i| i < smap::NODES_MAX && members & (1 << i) != 0),
         ]);
     }
 }

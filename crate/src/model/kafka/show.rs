@@ -28,12 +28,14 @@ fn mask(brokers: &[NodeId], bits: u8) -> i64 {
 
 impl Broker {
     pub(super) fn declare_show(&self) -> NodeShow {
+        // In the order the story needs them when only a few lines fit under a node:
+        // two partition leaders tell apart by their leader epochs.
         NodeShow::with_roles(["", "follower replica", "", "partition leader", ""])
             .fact("controller_epoch_acting", "acts as controller in epoch", Unit::Count)
-            .fact("controller_epoch_seen", "newest controller epoch seen", Unit::Count)
+            .fact("leader_epoch", "leader epoch", Unit::Count)
             .fact("partition_leader", "partition leader it follows", Unit::Node)
             .follows_last()
-            .fact("leader_epoch", "leader epoch", Unit::Count)
+            .fact("controller_epoch_seen", "newest controller epoch seen", Unit::Count)
             .fact("controller_alive", "as controller, brokers alive", Unit::Peers)
             .watching(&self.cfg.brokers)
             .fact("log_records", "records in its log", Unit::Count)
@@ -45,9 +47,9 @@ impl Broker {
         let acting = self.controller.as_ref();
         out.extend_from_slice(&[
             acting.map_or(FACT_NONE, |c| i64::from(c.epoch)),
-            i64::from(self.max_controller_epoch),
-            broker(brokers, self.state.leader),
             i64::from(self.state.leader_epoch),
+            broker(brokers, self.state.leader),
+            i64::from(self.max_controller_epoch),
             acting.map_or(FACT_NONE, |c| mask(brokers, c.alive)),
             self.log.len() as i64,
             self.acknowledged.len() as i64,

@@ -33,15 +33,16 @@ fn micros(v: u64) -> i64 {
 
 impl PatroniNode {
     pub(super) fn declare_show(&self) -> NodeShow {
+        // In the order the story needs them when only a few lines fit under a node.
         let mut show = NodeShow::with_roles(["", "standby", "promoting", "primary", ""])
             .fact("db_role", "PostgreSQL", Unit::Choice(DB_WORDS.to_vec()))
             .fact("process", "Patroni process", Unit::Choice(PROCESS_WORDS.to_vec()))
-            .fact("ha_step", "HA loop", Unit::Choice(STEP_WORDS.to_vec()))
             .fact("believes_leader", "thinks it holds the leader key", Unit::Choice(YES_NO.to_vec()))
-            .fact("key_holder_seen", "leader key held by (last read)", Unit::Node)
             .fact("ttl_left_us", "leader key TTL left (its count)", Unit::Micros)
+            .fact("key_holder_seen", "leader key held by (last read)", Unit::Node)
             .fact("watchdog", "watchdog", Unit::Choice(WATCHDOG_WORDS.to_vec()))
             .fact("watchdog_left_us", "watchdog resets the host in", Unit::Micros)
+            .fact("ha_step", "HA loop", Unit::Choice(STEP_WORDS.to_vec()))
             .fact("timeline", "timeline", Unit::Count)
             .fact("wal_bytes", "WAL position", Unit::Bytes)
             .fact("upstream", "streams WAL from", Unit::Node)
@@ -76,12 +77,12 @@ impl PatroniNode {
         out.extend_from_slice(&[
             db_role,
             i64::from(self.stalled),
-            step,
             i64::from(self.believes_leader),
-            node_fact(self.key_holder_seen.map(|o| NodeId(u32::from(o)))),
             ttl_left.map_or(FACT_NONE, micros),
+            node_fact(self.key_holder_seen.map(|o| NodeId(u32::from(o)))),
             watchdog,
             watchdog_left.map_or(FACT_NONE, micros),
+            step,
             i64::from(self.db.timeline),
             micros(self.db.wal_bytes()),
             node_fact(if self.db.role == DbRole::Primary { Some(self.me) } else { self.db.upstream }),

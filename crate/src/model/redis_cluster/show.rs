@@ -21,7 +21,7 @@ impl RcNode {
             .fact("config_epoch", "configEpoch claimed", Unit::Count)
             .fact("replicates", "replicates", Unit::Node)
             .follows_last()
-            .fact("hears", "pongs within node timeout from", Unit::Peers)
+            .fact("hears", "answers its pings in time", Unit::Peers)
             .watching(&self.cfg.cluster)
             .fact("pfail", "marks PFAIL", Unit::Peers)
             .fact("fail", "marks FAIL", Unit::Peers)
