@@ -143,34 +143,41 @@ test('the chaos monkey with a fixed seed gives the same digest in the page and t
   assert.deepEqual(errors, []);
 });
 
-test('click to continue: from choosing an action to the new run on the stage, per scenario', async () => {
+/** Click to continue (data-edit-ms: from the click to the new run's first frame drawn), median of 3 crashes of the first server at the current time, each undone. */
+async function clickToContinue(page) {
+  const samples = [];
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate(() => document.querySelector('#stage-variant').dispatchEvent(new CustomEvent('stage-select', { bubbles: true, detail: { kind: 'node', index: 0 } })));
+    await page.waitForSelector('#action-menu[open]');
+    await page.click('#action-menu button:text("Crash")');
+    await digestAfter(page, 1);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    samples.push(Number(await page.evaluate(() => document.body.dataset.editMs)));
+    await page.click('#injected li button');
+    await page.waitForFunction(() => document.body.dataset.actions === '0', null, { timeout: 60000 });
+  }
+  return samples.sort((a, b) => a - b)[1];
+}
+
+test('click to continue: from choosing an action to the new run on the stage, per scenario, at the start and at a third of the run', async () => {
   const names = JSON.parse(fs.readFileSync(path.join(repo, 'www/scenarios/gallery.json'), 'utf8')).map((e) => e.name ?? e.id ?? e.file?.replace(/\.json$/, ''));
-  const times = {};
+  const atStart = {}, atThird = {};
   for (const name of names) {
     const { page, context } = await openPage(env.browser, `${env.base}#scenario=${name}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
-    const samples = [];
-    // A crash of the first server at a third of the run (the run up to it is simulated
-    // again; CLICK_AT=0 in the environment: at the start), then (to measure again) undo.
-    const at = process.env.CLICK_AT === '0' ? 0 : 1 / 3;
-    await page.evaluate((at) => window.__player.seek(window.__player.endUs() * at), at);
-    for (let i = 0; i < 3; i++) {
-      await page.evaluate(() => document.querySelector('#stage-variant').dispatchEvent(new CustomEvent('stage-select', { bubbles: true, detail: { kind: 'node', index: 0 } })));
-      await page.waitForSelector('#action-menu[open]');
-      await page.click('#action-menu button:text("Crash")');
-      await digestAfter(page, 1);
-      // The stage continues once the new run's frame is drawn: wait for that too.
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-      samples.push(Number(await page.evaluate(() => document.body.dataset.editMs)));
-      await page.click('#injected li button');
-      await page.waitForFunction(() => document.body.dataset.actions === '0', null, { timeout: 60000 });
-    }
-    samples.sort((a, b) => a - b);
-    times[name] = samples[1];
+    atStart[name] = await clickToContinue(page);
+    // At a third of the run, the run up to the action is simulated again before the
+    // stage can go on: a figure to print (it is most of the time), not a pass/fail line.
+    await page.evaluate(() => window.__player.seek(window.__player.endUs() / 3));
+    atThird[name] = await clickToContinue(page);
     await context.close();
   }
-  console.log(`click to continue at ${process.env.CLICK_AT === '0' ? 'the start' : 'a third'} of the run (median of 3, ms): ${JSON.stringify(times)}`);
-  for (const [name, ms] of Object.entries(times)) assert.ok(Number.isFinite(ms) && ms > 0, name);
+  console.log(`click to continue at the start of the run (median of 3, ms): ${JSON.stringify(atStart)}`);
+  console.log(`click to continue at a third of the run (median of 3, ms): ${JSON.stringify(atThird)}`);
+  // The 200 ms target is a printed figure, not a pass/fail line: at the start every scenario
+  // met it at loads of 9–13 on the shared 2-core test machine, and cloudflare-2020 and
+  // sandbox-raft did not at ~15 (287, 227 ms). What is checked: each click gave a time.
+  for (const [name, ms] of [...Object.entries(atStart), ...Object.entries(atThird)]) assert.ok(Number.isFinite(ms) && ms > 0, name);
 });
 
 test('the workshop sweeps the chaos monkey: seed × rate, and how often each monitor fires', async () => {
