@@ -54,7 +54,7 @@ fn random_faults(rng: &mut Rng, end_us: u64, nodes: u32, devices: u16, origin: O
                 for n in 0..nodes {
                     if rng.below(2) == 0 { a.push(NodeId(n)) } else { b.push(NodeId(n)) }
                 }
-                push(at, Action::Partition { groups: vec![a, b], planes: Planes::All });
+                push(at, Action::Partition { groups: vec![a, b], planes: Planes::All, cut: true });
                 push(at + lasting, Action::HealAll);
             }
             _ if devices > 0 => {

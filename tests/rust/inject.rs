@@ -251,3 +251,13 @@ fn chaos_targets_must_exist() {
     let e = chaos::for_scenario("raft-elections.json", &s, &chaos::parse_config("rate=5,targets=s1+s9").unwrap()).err().unwrap();
     assert_eq!(e.to_string(), "raft-elections.json: chaos: chaos targets: no node named `s9`");
 }
+
+#[test]
+fn healing_a_partition_heals_its_links_and_no_other_cut() {
+    let lines = ["5s partition s1,s2/s3,s4,s5", "6s cut s4 s5 both", "15s heal_partition s1,s2/s3,s4,s5"];
+    let text = run("sandbox-raft", &[], 1, actions(&lines)).unwrap().timeline_text();
+    assert!(text.contains("00:00:05.000000 link s1->s3@raft Cut"), "{text}");
+    assert!(text.contains("00:00:15.000000 link s1->s3@raft Up"), "{text}");
+    assert!(!text.contains("link s4->s5@raft Up"), "the cut inside one side stays cut: {text}");
+    assert_eq!(error("sandbox-raft", &["15s heal_partition s1,s9/s3"]), "sandbox-raft.json: actions[0].action.heal_partition.groups[0][1]: no node named `s9`");
+}

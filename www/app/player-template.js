@@ -110,6 +110,7 @@ export const PLAYER_HTML = `
           <p id="partition-preview" class="partition-preview" role="status"></p>
           <p class="menu-row">
             <button id="partition-inject" type="submit" aria-describedby="partition-preview">Cut between the sides</button>
+            <button id="partition-heal-sides" type="button" aria-describedby="partition-preview">Heal between the sides</button>
             <button id="partition-heal" type="button">Heal every cut</button>
           </p>
         </fieldset>

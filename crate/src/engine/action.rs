@@ -21,7 +21,8 @@ pub enum Action {
     Cut { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, cut: bool },
     /// `tc netem` on `from -> to` (and back): extra loss and delay; zeros remove it.
     Netem { from: NodeId, to: NodeId, planes: Planes, both_ways: bool, loss_ppm: u32, delay_us: u64 },
-    Partition { groups: Vec<Vec<NodeId>>, planes: Planes },
+    /// Cut (or with `cut: false` heal) every link between nodes in different groups.
+    Partition { groups: Vec<Vec<NodeId>>, planes: Planes, cut: bool },
     HealAll,
     DeviceFault { device: DeviceId, fault: Option<DeviceFault> },
     Command { nodes: Vec<NodeId>, command: Command },

@@ -106,6 +106,17 @@ mod tests {
     }
 
     #[test]
+    fn healing_a_partition_leaves_other_cuts() {
+        let mut net = full_mesh(4, &["data"], vec![]);
+        let groups = vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2)]];
+        set_partition(&mut net, &groups, &Planes::All, true);
+        set_one_way(&mut net, NodeId(3), NodeId(0), &Planes::All, true);
+        set_partition(&mut net, &groups, &Planes::All, false);
+        assert!(reach(&mut net, 0, 2) && reach(&mut net, 2, 1));
+        assert!(!reach(&mut net, 3, 0), "the one-way cut outside the partition stays");
+    }
+
+    #[test]
     fn cut_on_one_plane_leaves_others() {
         let mut net = full_mesh(2, &["data", "mgmt"], vec![]);
         set_one_way(&mut net, NodeId(0), NodeId(1), &Planes::Only(vec![PlaneId(1)]), true);

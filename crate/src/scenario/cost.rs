@@ -110,7 +110,7 @@ pub fn link_checks(file: &str, path: &str, action: &ActionSpec) -> Result<u64, S
             }
             1 + pairs.len() as u64
         }
-        ActionSpec::Partition { groups, .. } => 1 + groups.iter().map(|g| g.len() as u64).sum::<u64>(),
+        ActionSpec::Partition { groups, .. } | ActionSpec::HealPartition { groups, .. } => 1 + groups.iter().map(|g| g.len() as u64).sum::<u64>(),
         _ => 1,
     })
 }

@@ -305,6 +305,8 @@ pub enum ActionSpec {
         delay: Option<Quantity>,
     },
     Partition { groups: Vec<Vec<String>>, #[serde(default)] planes: Vec<String> },
+    /// Heal the links a `partition` with these groups cut (and only those).
+    HealPartition { groups: Vec<Vec<String>>, #[serde(default)] planes: Vec<String> },
     HealAll,
     /// The device drops `drop` of the traffic between `pairs` (all when empty)
     /// on `planes` (all when empty). `carrier_up`: links still look up (gray failure).

@@ -33,7 +33,7 @@ pub struct InjectedAction {
 /// The grammar of the text form, for error messages and `--help`.
 pub const TEXT_FORMS: &str = "TIME crash|restart|power_off|power_on NODE; TIME pause NODE DURATION; \
 TIME clock_skew NODE PPM; TIME clock_step NODE [-]DURATION; TIME cut|heal FROM TO [both] [planes=P,Q]; \
-TIME netem FROM TO [both] [loss=5%] [delay=50ms] [planes=P,Q]; TIME partition A,B/C,D [planes=P,Q]; TIME heal_all; \
+TIME netem FROM TO [both] [loss=5%] [delay=50ms] [planes=P,Q]; TIME partition|heal_partition A,B/C,D [planes=P,Q]; TIME heal_all; \
 TIME device_fault DEVICE DROP [carrier_up] [both] [planes=P,Q]; TIME device_heal DEVICE; \
 TIME command NODE[,NODE] NAME [ARG=VALUE ...]; TIME note; TIME end";
 
@@ -115,6 +115,10 @@ pub fn parse_text(text: &str) -> Result<InjectedAction, String> {
             let groups = arg(0, "groups like a,b/c,d")?;
             ActionSpec::Partition { groups: groups.split('/').map(|g| g.split(',').map(str::to_string).collect()).collect(), planes: planes() }
         }
+        "heal_partition" => {
+            let groups = arg(0, "groups like a,b/c,d")?;
+            ActionSpec::HealPartition { groups: groups.split('/').map(|g| g.split(',').map(str::to_string).collect()).collect(), planes: planes() }
+        }
         "heal_all" => ActionSpec::HealAll,
         "device_fault" => ActionSpec::DeviceFault {
             device: arg(0, "a device and a drop fraction")?,
@@ -191,6 +195,9 @@ pub fn to_text(a: &InjectedAction) -> String {
         ActionSpec::Partition { groups, planes: p } => {
             format!("partition {}{}", groups.iter().map(|g| g.join(",")).collect::<Vec<_>>().join("/"), planes(p))
         }
+        ActionSpec::HealPartition { groups, planes: p } => {
+            format!("heal_partition {}{}", groups.iter().map(|g| g.join(",")).collect::<Vec<_>>().join("/"), planes(p))
+        }
         ActionSpec::HealAll => "heal_all".to_string(),
         ActionSpec::DeviceFault { device, drop, planes: p, both_ways, carrier_up, .. } => {
             format!("device_fault {device} {}{}{}{}", quantity_text(drop), if *carrier_up { " carrier_up" } else { "" }, both(*both_ways), planes(p))
@@ -228,6 +235,7 @@ mod tests {
             "11h30min cut fs1 fs2 both planes=cluster",
             "2min netem a b both loss=5% delay=50ms",
             "1min partition a,b/c,d,e",
+            "2min heal_partition a,b/c,d,e planes=cluster",
             "3min heal_all",
             "1min device_fault sw1 100% carrier_up",
             "90s command db2 fill_disk bytes=20GB",

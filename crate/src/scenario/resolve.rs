@@ -208,6 +208,26 @@ fn resolve_links(cx: &BuildCx, l: &LinkSpec, path: &str, out: &mut Vec<Link>) ->
     Ok(())
 }
 
+/// A partition (`cut`) or its healing: each node in at most one group; `at`
+/// is the action's field (`...partition` or `...heal_partition`).
+fn partition(cx: &BuildCx, groups: &[Vec<String>], planes: &[String], at: &FieldPath, cut: bool) -> Result<Action, ScenarioError> {
+    let mut ids = vec![];
+    let mut placed = std::collections::BTreeSet::new();
+    for (gi, g) in groups.iter().enumerate() {
+        let mut group = vec![];
+        for (ni, n) in g.iter().enumerate() {
+            let field = at.field("groups").index(gi).index(ni);
+            let id = cx.node(n, &field)?;
+            if !placed.insert(id) {
+                return Err(ScenarioError::new(cx.file, field, format!("`{n}` is in two groups (or twice in one)")));
+            }
+            group.push(id);
+        }
+        ids.push(group);
+    }
+    Ok(Action::Partition { groups: ids, planes: cx.plane_set(planes, &at.field("planes"))?, cut })
+}
+
 pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &str) -> Result<Action, ScenarioError> {
     let path = FieldPath::at(path);
     let (names, values) = (cx, cx.values);
@@ -251,22 +271,8 @@ pub(crate) fn resolve_action(cx: &BuildCx, s: &Scenario, a: &ActionSpec, path: &
             loss_ppm: loss.as_ref().map_or(Ok(0), |q| values.ppm(q, &path.field("netem").field("loss")))?,
             delay_us: delay.as_ref().map_or(Ok(0), |q| values.micros(q, &path.field("netem").field("delay")))?,
         },
-        ActionSpec::Partition { groups, planes } => {
-            let mut ids = vec![];
-            let mut placed = std::collections::BTreeSet::new();
-            for (gi, g) in groups.iter().enumerate() {
-                let mut group = vec![];
-                for (ni, n) in g.iter().enumerate() {
-                    let id = node(n, &format!("partition.groups[{gi}][{ni}]"))?;
-                    if !placed.insert(id) {
-                        return Err(ScenarioError::new(names.file, path.field("partition").field("groups").index(gi).index(ni), format!("`{n}` is in two groups (or twice in one)")));
-                    }
-                    group.push(id);
-                }
-                ids.push(group);
-            }
-            Action::Partition { groups: ids, planes: names.plane_set(planes, &path.field("partition").field("planes"))? }
-        }
+        ActionSpec::Partition { groups, planes } => partition(cx, groups, planes, &path.field("partition"), true)?,
+        ActionSpec::HealPartition { groups, planes } => partition(cx, groups, planes, &path.field("heal_partition"), false)?,
         ActionSpec::HealAll => Action::HealAll,
         ActionSpec::DeviceFault { device, drop, planes, pairs, both_ways, carrier_up } => {
             let p = path.field("device_fault");

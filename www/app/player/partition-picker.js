@@ -155,6 +155,12 @@ export function createPartitionPicker({ $, topology, add, heal, signal }) {
     if (error) { showPreview(); return; }
     add(action);
   }, { signal });
+  // Healing these sides heals only the links a cut between them cut (heal_partition).
+  $('partition-heal-sides').addEventListener('click', () => {
+    const { action, error } = current();
+    if (error) { showPreview(); return; }
+    add(action.replace(/^partition /, 'heal_partition '));
+  }, { signal });
   $('partition-heal').addEventListener('click', () => heal(), { signal });
 
   return { refresh, pick };

@@ -57,7 +57,7 @@ pub struct ActionArgs {
     /// `--inject "11h30min cut fs1a fs1b both planes=cluster"` (repeatable). Forms:
     /// crash|restart|power_off|power_on NODE; pause NODE DURATION; clock_skew NODE PPM;
     /// clock_step NODE [-]DURATION; cut|heal FROM TO [both] [planes=P,Q];
-    /// netem FROM TO [both] [loss=5%] [delay=50ms]; partition A,B/C,D; heal_all;
+    /// netem FROM TO [both] [loss=5%] [delay=50ms]; partition A,B/C,D; heal_partition A,B/C,D; heal_all;
     /// device_fault DEVICE DROP [carrier_up]; device_heal DEVICE;
     /// command NODE[,NODE] NAME [ARG=VALUE ...]
     #[arg(long = "inject", value_name = "ACTION")]

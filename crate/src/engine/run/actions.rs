@@ -48,7 +48,7 @@ impl Run {
                     cut::set_netem(&mut self.network, to, from, &planes, loss_ppm, delay_us);
                 }
             }
-            Action::Partition { groups, planes } => cut::set_partition(&mut self.network, &groups, &planes, true),
+            Action::Partition { groups, planes, cut } => cut::set_partition(&mut self.network, &groups, &planes, cut),
             Action::HealAll => cut::heal_all(&mut self.network),
             Action::DeviceFault { device, fault } => self.network.devices[device.index()].fault = fault,
             Action::Command { nodes, command } => {
