@@ -340,37 +340,19 @@ impl Replay {
 
     /// Start times (µs) of the timeline steps that ran, in order, with their index.
     pub fn step_times(&self) -> js_sys::Float64Array {
-        let times: Vec<f64> = self
-            .inner
-            .run
-            .trace
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                crate::trace::event::TraceEvent::Step { at_us, index } => Some([*at_us as f64, f64::from(*index)]),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        js_sys::Float64Array::from(&times[..])
+        self.marks(|e| match e {
+            crate::trace::event::TraceEvent::Step { at_us, index } => Some((*at_us, *index)),
+            _ => None,
+        })
     }
 
     /// The injected actions that ran: flat `[at_us, index]`, and their text
     /// form by index (`injected_texts`), for the timeline's marks and the list.
     pub fn injected_times(&self) -> js_sys::Float64Array {
-        let times: Vec<f64> = self
-            .inner
-            .run
-            .trace
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                crate::trace::event::TraceEvent::Injected { at_us, index } => Some([*at_us as f64, f64::from(*index)]),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        js_sys::Float64Array::from(&times[..])
+        self.marks(|e| match e {
+            crate::trace::event::TraceEvent::Injected { at_us, index } => Some((*at_us, *index)),
+            _ => None,
+        })
     }
 
     pub fn injected_texts(&self) -> Vec<String> {
@@ -432,5 +414,13 @@ impl Replay {
     /// The golden text timeline (same text as `incident-replay run --format timeline`).
     pub fn timeline_text(&self) -> String {
         self.inner.timeline_text()
+    }
+}
+
+impl Replay {
+    /// Flat `[at_us, index]` pairs of the trace events `pick` selects, in trace order.
+    fn marks(&self, pick: impl Fn(&crate::trace::event::TraceEvent) -> Option<(u64, u32)>) -> js_sys::Float64Array {
+        let times: Vec<f64> = self.inner.run.trace.events.iter().filter_map(pick).flat_map(|(at_us, index)| [at_us as f64, f64::from(index)]).collect();
+        js_sys::Float64Array::from(&times[..])
     }
 }
