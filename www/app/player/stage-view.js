@@ -12,7 +12,7 @@ import { baselineNames } from '../scenario-kind.js';
 
 /**
  * From this many nodes, a stage's geometry (pixel positions and spacing,
- * stage.js) is worked out in one frame and painted on in the next: on a
+ * stage/stage-layout.js) is worked out in one frame and painted on in the next: on a
  * 10,000-node fleet each takes 15-30 ms, together one long task.
  */
 const GEOMETRY_FIRST_NODES = 2_000;
@@ -83,7 +83,7 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       // Nodes and links change only at state changes: repaint them then, and
       // draw only the messages in flight every frame.
       const base = layers[box.dataset.slot].draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
-      // A big topology is painted over several frames (stage.js, level of detail).
+      // A big topology is painted over several frames (stage/paint-large.js, level of detail).
       if (base?.more?.()) draw();
       drawFlight(ctx, options);
     }
