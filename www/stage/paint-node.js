@@ -4,19 +4,60 @@
 // beside or under it. The words are node-words.js's; where they fit is
 // labels.js's and stage-layout.js's.
 import { NODE_STRIDE, Health, Role } from '../lib/frame-layout.js';
-import { stateWord, nodeFacts, writesGone, shortName } from './node-words.js';
+import { stateWord, nodeFacts, writesGone, shortName, isSpare } from './node-words.js';
 import { drawWritesGone } from './marks.js';
 import { factPlacement, captionRoom, fitCaption } from './labels.js';
 
 /**
  * Node `i` of frame `f`, with `layout` (stage-layout.js `nodeLayout`) and
- * `devices` (its device boxes, which facts keep clear of).
+ * `devices` (its device boxes, which facts keep clear of). Returns what it
+ * drew in words (`drawnWords`): the state line, the fact lines drawn and those
+ * it had no room for.
  */
 export function drawNode(ctx, i, { f, topology, layout, devices, width, height, colors, textScale, font }) {
   const { pad, nodes, radius, names, captions, factLines } = layout;
-  const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1], term = f.nodes[i * NODE_STRIDE + 2];
+  const health = f.nodes[i * NODE_STRIDE], role = f.nodes[i * NODE_STRIDE + 1];
   const { x, y } = nodes[i];
   const isClient = topology.nodes[i].model === 'client';
+  const spare = isSpare(topology, i);
+  if (spare) drawSpareShape(ctx, x, y, radius, colors);
+  else drawShape(ctx, { x, y, radius, health, role, isClient, colors });
+  drawName(ctx, topology.nodes[i].name, x, y, radius, names, textScale, spare ? colors.muted : colors.text);
+  const gone = writesGone(f, i);
+  if (gone.discarded || gone.lost) drawWritesGone(ctx, { x, y, radius, gone, colors, textScale });
+  const facts = isClient ? [] : factLinesOf(nodeFacts(topology, f, i));
+  // The state in the model's own words (node-words.js); a model's numbers are
+  // its declared facts, so no generic epoch is added to it.
+  const state = stateWord(topology, f, i);
+  if (!captions) return drawnWords(topology.nodes[i].name, state, spare, [], facts);
+  ctx.font = font;
+  ctx.fillStyle = colors.muted;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const room = captionRoom(nodes, i, width, 13 * textScale);
+  const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
+  caption.forEach((text, k) => haloText(ctx, text, x, y + radius + (10 + 13 * k) * textScale, room, colors));
+  if (!facts.length) return drawnWords(topology.nodes[i].name, caption.join(' '), spare, [], []);
+  const below = Math.max(0, factLines - (caption.length - 1));
+  const shown = drawFacts(ctx, facts, { nodes, i, radius, below, captionLines: caption.length, room, bottom: height - pad / 2, width, devices, font, colors, textScale });
+  return drawnWords(topology.nodes[i].name, caption.join(' '), spare, shown, facts.filter((t) => !shown.includes(t)));
+}
+
+/**
+ * A node's words as drawn: `{ name, state, spare, facts, hidden }`, the fact
+ * lines drawn and those left out (fact-list.js lists a node with any left out).
+ */
+function drawnWords(name, state, spare, facts, hidden) {
+  return { name, state, spare, facts, hidden };
+}
+
+/** "label: value" per shown fact but the peer set (the view matrix shows that). */
+function factLinesOf(facts) {
+  return facts.filter((fact) => fact.unit !== 'peers').map((fact) => `${fact.label}: ${fact.text}`);
+}
+
+/** A server's circle or a client's square, filled by role, outlined by health, struck through when down. */
+function drawShape(ctx, { x, y, radius, health, role, isClient, colors }) {
   ctx.beginPath();
   if (isClient) ctx.rect(x - radius * 0.8, y - radius * 0.8, radius * 1.6, radius * 1.6);
   else ctx.arc(x, y, radius, 0, 2 * Math.PI);
@@ -33,25 +74,23 @@ export function drawNode(ctx, i, { f, topology, layout, devices, width, height, 
     ctx.moveTo(x + radius * 0.7, y - radius * 0.7); ctx.lineTo(x - radius * 0.7, y + radius * 0.7);
     ctx.strokeStyle = colors.cut; ctx.lineWidth = 2.5; ctx.stroke();
   }
-  drawName(ctx, topology.nodes[i].name, x, y, radius, names, textScale, colors);
-  const gone = writesGone(f, i);
-  if (gone.discarded || gone.lost) drawWritesGone(ctx, { x, y, radius, gone, colors, textScale });
-  if (!captions) return;
-  ctx.font = font;
-  ctx.fillStyle = colors.muted;
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  const words = stateWord(topology, f, i);
-  // The generic epoch ("t7") only for models that show nothing of their own:
-  // one that declares facts says in its own words what its numbers are.
-  const state = health === Health.UP && term && !topology.nodes[i].show?.facts?.length ? `${words} · t${term}` : words;
-  const room = captionRoom(nodes, i, width, 13 * textScale);
-  const caption = fitCaption(state, room, (t) => ctx.measureText(t).width);
-  caption.forEach((text, k) => haloText(ctx, text, x, y + radius + (10 + 13 * k) * textScale, room, colors));
-  if (!isClient) {
-    const below = Math.max(0, factLines - (caption.length - 1));
-    drawFacts(ctx, nodeFacts(topology, f, i), { nodes, i, radius, below, captionLines: caption.length, room, bottom: height - pad / 2, width, devices, font, colors, textScale });
-  }
+}
+
+/**
+ * A spare (left out of the run): hollow, with a fine dashed grey outline, so
+ * it reads as a place a node could be rather than a node taking part (the
+ * legend says so: legend.js).
+ */
+function drawSpareShape(ctx, x, y, radius, colors) {
+  ctx.beginPath();
+  ctx.arc(x, y, radius, 0, 2 * Math.PI);
+  ctx.fillStyle = colors.bg;
+  ctx.fill();
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([3, 3]);
+  ctx.strokeStyle = colors.muted;
+  ctx.stroke();
+  ctx.setLineDash([]);
 }
 
 /** Text with a thin outline in the background colour, so a link under it does not strike it through. */
@@ -66,8 +105,8 @@ function haloText(ctx, text, x, y, maxWidth, colors) {
 }
 
 /** The node's name inside it, shortened to fit; a node too small for text gets its name beside it. */
-function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
-  ctx.fillStyle = colors.text;
+function drawName(ctx, name, x, y, radius, roomy, textScale, colour) {
+  ctx.fillStyle = colour;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   let size = Math.max(9, Math.round(radius * 0.55 * Math.min(textScale, 1.3)));
@@ -82,29 +121,53 @@ function drawName(ctx, name, x, y, radius, roomy, textScale, colors) {
 }
 
 /**
- * Shown facts, one "label: value" line each: in a column beside the node
- * (right, else left) where the canvas has room and no node or device stands
- * there (labels.js), else under its state line as far as the room below
- * allows (`below` lines). Never wider than the canvas around the node.
+ * Fact lines (`lines`, in the model's order of importance): in a column beside
+ * the node (right, else left) where the canvas has room and no node or device
+ * stands there (labels.js), else under its state line as far as the room
+ * below allows (`below` lines). A line is drawn whole or not at all: one that
+ * would have to be squeezed narrower than `LEGIBLE_SQUEEZE` of its width is
+ * left out and the next one tried, and the last line left says how many more
+ * there are. Returns the lines drawn.
  */
-function drawFacts(ctx, facts, { nodes, i, radius, below, captionLines = 1, room, bottom, width, devices, font, colors, textScale }) {
-  const lines = facts.filter((fact) => fact.unit !== 'peers').map((fact) => `${fact.label}: ${fact.text}`);
-  if (!lines.length) return;
+function drawFacts(ctx, lines, { nodes, i, radius, below, captionLines = 1, room, bottom, width, devices, font, colors, textScale }) {
   const { x, y } = nodes[i];
   const line = 13 * textScale;
   ctx.font = font;
   ctx.fillStyle = colors.muted;
   const fit = Math.max(1, Math.min(8, Math.floor((bottom - (y - radius)) / line)));
-  const shown = lines.slice(0, fit);
-  const columnW = Math.min(230 * textScale, Math.max(...shown.map((t) => ctx.measureText(t).width)));
-  const place = factPlacement({ nodes, i, radius, count: shown.length, columnW, lineH: line, width, devices });
-  if (place.side !== 'below') {
+  const column = lines.slice(0, fit);
+  const columnW = Math.min(230 * textScale, Math.max(...column.map((t) => ctx.measureText(t).width)));
+  const place = factPlacement({ nodes, i, radius, count: column.length, columnW, lineH: line, width, devices });
+  const beside = place.side !== 'below';
+  const maxW = beside ? place.width : Math.min(place.width * textScale, room ?? Infinity);
+  const shown = legibleLines(ctx, lines, beside ? column.length : below, maxW);
+  if (beside) {
     ctx.textAlign = place.side === 'left' ? 'right' : 'left';
     shown.forEach((text, k) => haloText(ctx, text, place.x, y - radius + 6 + k * line, place.width, colors));
     ctx.textAlign = 'center';
-    return;
+  } else {
+    const under = y + radius + 10 * textScale + (captionLines - 1) * line;
+    shown.forEach((text, k) => haloText(ctx, text, x, under + (k + 1) * line, maxW, colors));
   }
-  const under = y + radius + 10 * textScale + (captionLines - 1) * line;
-  const maxW = Math.min(place.width * textScale, room ?? Infinity);
-  lines.slice(0, below).forEach((text, k) => haloText(ctx, text, x, under + (k + 1) * line, maxW, colors));
+  return shown.filter((t) => lines.includes(t));
+}
+
+/** Narrowest a line may be squeezed to (of its own width) and still read well. */
+const LEGIBLE_SQUEEZE = 0.9;
+
+/**
+ * Up to `slots` of `lines`, in order, each fitting `maxW` pixels (squeezed
+ * to no less than `LEGIBLE_SQUEEZE`); when some are left out and a slot is
+ * free (or the last slot is given up for it), a "+N more" line.
+ */
+function legibleLines(ctx, lines, slots, maxW) {
+  if (slots <= 0) return [];
+  const fits = (t) => ctx.measureText(t).width * LEGIBLE_SQUEEZE <= maxW;
+  const shown = lines.filter(fits).slice(0, slots);
+  const more = lines.length - shown.length;
+  if (!more) return shown;
+  const note = (n) => `+${n} more facts`;
+  if (shown.length < slots && fits(note(more))) return [...shown, note(more)];
+  if (shown.length > 1 && fits(note(more + 1))) return [...shown.slice(0, -1), note(more + 1)];
+  return shown;
 }

@@ -9,17 +9,18 @@ import { nodeLayout, deviceBoxes, linkHalf, cardBox, MANY_NODES } from './stage-
 import { drawCards, drawSplitBands } from './marks.js';
 import { drawDevices } from './paint-devices.js';
 import { drawNode } from './paint-node.js';
+import { isSpare } from './node-words.js';
 import { drawLargeStageBase, drawManyNodes, LOD_LINKS } from './paint-large.js';
 
 /**
  * The base for `options` ({ width, height, topology, nodePos, devicePos,
  * frameData, colors, textScale }). A big topology is painted over several
- * frames (paint-large.js): then returns `{ more() }`, else null.
+ * frames (paint-large.js): then returns `{ more() }`. Else `{ nodes }`: each
+ * node's words as drawn (paint-node.js; none above `MANY_NODES` nodes).
  */
 export function drawStageBase(ctx, options) {
   if (readFrame(options.frameData).linkCount > LOD_LINKS) return drawLargeStageBase(ctx, options);
-  drawSmallStageBase(ctx, options);
-  return null;
+  return { nodes: drawSmallStageBase(ctx, options) };
 }
 
 function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, frameData, colors, textScale = 1 }) {
@@ -37,13 +38,15 @@ function drawSmallStageBase(ctx, { width, height, topology, nodePos, devicePos, 
 
   if (f.nodeCount > MANY_NODES) {
     drawManyNodes(ctx, f, topology, nodes, radius, colors);
-    return;
+    return null;
   }
   if (!fleet) drawSplitBands(ctx, { f, topology, nodes, radius, colors, textScale });
   ctx.textAlign = 'center';
   // Captions grow with `textScale` (presenter mode), so a projected stage stays readable.
   const font = `${Math.round(11 * textScale)}px system-ui, sans-serif`;
-  for (let i = 0; i < f.nodeCount; i++) drawNode(ctx, i, { f, topology, layout, devices, width, height, colors, textScale, font });
+  const drawn = [];
+  for (let i = 0; i < f.nodeCount; i++) drawn.push(drawNode(ctx, i, { f, topology, layout, devices, width, height, colors, textScale, font }));
+  return drawn;
 }
 
 /** Pen per link status: width, dash, colour. */
@@ -65,15 +68,21 @@ function linkStyles(colors) {
 function drawLinks(ctx, { f, topology, nodes, fleet, colors }) {
   const planeCount = topology.planes.length;
   const paths = [new Path2D(), new Path2D(), new Path2D(), new Path2D()];
+  // Links of a spare carry nothing in this run: one faint dotted line whatever their status.
+  const spareLinks = new Path2D();
   for (let i = 0; i < f.linkCount; i++) {
     const from = topology.links[3 * i], to = topology.links[3 * i + 1], plane = topology.links[3 * i + 2];
     // A fleet draws the links inside each card (their trouble shows the switch's); links out of the cards are left out.
     if (fleet && (fleet.cardOf[from] < 0 || fleet.cardOf[from] !== fleet.cardOf[to])) continue;
     const half = linkHalf(nodes, from, to, plane, planeCount);
-    const path = paths[f.links[i]] ?? paths[LinkStatus.UP];
+    const path = isSpare(topology, from) || isSpare(topology, to) ? spareLinks : paths[f.links[i]] ?? paths[LinkStatus.UP];
     path.moveTo(half.x0, half.y0);
     path.lineTo(half.x1, half.y1);
   }
+  ctx.lineWidth = 1;
+  ctx.setLineDash([1, 4]);
+  ctx.strokeStyle = colors.link;
+  ctx.stroke(spareLinks);
   for (const [status, width, dash, colour] of linkStyles(colors)) {
     ctx.lineWidth = width;
     ctx.setLineDash(dash);

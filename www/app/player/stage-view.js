@@ -7,6 +7,7 @@ import { readFrame } from '../../lib/frame-layout.js';
 import { attachStageInput } from '../../stage/stage-input.js';
 import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
 import { describeNode } from '../../stage/node-words.js';
+import { renderFactList } from '../../stage/fact-list.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
 import { baselineNames } from '../scenario-kind.js';
 
@@ -34,6 +35,15 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
   matrix.id = 'view-matrix';
   matrix.hidden = true;
   $('stages').after(matrix);
+  // Facts the stage has no room to draw (stage/fact-list.js), open at first on a phone.
+  const factList = document.createElement('details');
+  factList.id = 'node-facts';
+  factList.className = 'node-facts';
+  factList.hidden = true;
+  factList.open = matchMedia('(max-width: 700px)').matches;
+  matrix.before(factList);
+  /** The base drawing whose words the list and the canvas's `data-drawn` show. */
+  let listedFrom = null;
 
   function inputFor(box) {
     const slot = box.dataset.slot;
@@ -85,9 +95,24 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       const base = layers[box.dataset.slot].draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
       // A big topology is painted over several frames (stage/paint-large.js, level of detail).
       if (base?.more?.()) draw();
+      if (box.dataset.slot === 'variant' && base !== listedFrom) showDrawnWords(box.querySelector('canvas'), base, run.topology, frame);
       drawFlight(ctx, options);
     }
     describe();
+  }
+
+  /**
+   * After the main stage's base was repainted: the facts it had no room for
+   * under it, and what it drew in words on the canvas (`data-drawn`, JSON of
+   * paint.js's `nodes`; absent for a fleet drawn as squares).
+   */
+  function showDrawnWords(canvas, base, topology, frame) {
+    listedFrom = base;
+    const drawn = base?.nodes ?? null;
+    if (!drawn) { factList.hidden = true; delete canvas.dataset.drawn; return; }
+    const f = readFrame(frame);
+    renderFactList(factList, drawn, (i) => describeNode(topology, f, i).facts);
+    canvas.dataset.drawn = JSON.stringify(drawn);
   }
 
   /** For a large layout at a new size: work out its geometry now and paint on the next frame (true). */
