@@ -11,7 +11,6 @@
 //   controls.js   buttons, keys; palette.js: the colours, from CSS
 // The simulation runs in sim/ (a Web Worker); drawing lives in stage/, timeline/ and charts/.
 import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
-import { SHADES } from '../timeline/timebar.js';
 import { wireExports } from './player-exports.js';
 import { createState, endUs, formatClock } from './player/store.js';
 import { createPlayback } from './player/playback.js';
@@ -22,6 +21,8 @@ import { createTimelineView } from './player/timeline-view.js';
 import { createChartsView } from './player/charts-view.js';
 import { createSpaceTimeView } from './player/spacetime-view.js';
 import { createNarrationView } from './player/narration-view.js';
+import { createLegendView } from './player/legend-view.js';
+import { createChapterMarks } from './player/chapter-marks.js';
 import { createRuns } from './player/runs.js';
 import { createInjectView } from './player/inject-view.js';
 import { createOpener } from './player/open.js';
@@ -87,6 +88,8 @@ export function createPlayer(root, host, options) {
     views.charts.draw(c);
     views.spacetime.draw(c);
     views.narration.update();
+    views.legend.update();
+    views.marks.update();
   }
 
   // Canvas sizes from the observer, so drawing never forces a layout to read them.
@@ -123,6 +126,8 @@ export function createPlayer(root, host, options) {
     }),
     spacetime: createSpaceTimeView({ $, state, fitCanvas, onScreen }),
     narration: createNarrationView({ root, $, state, showChapter: playback.showChapter }),
+    legend: createLegendView({ $, state }),
+    marks: createChapterMarks({ $, state, showChapter: playback.showChapter, signal }),
     inject: createInjectView({ root, $, state, sim, runVariant: () => runs.runVariant(), draw, signal }),
   };
 
@@ -147,12 +152,10 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
+  /** The legend follows the runs: rebuilt on the next draw. */
   function showLegend() {
-    const shades = SHADES.map((s, i) => `<span class="sw shade-${i}"></span>${s.label}`);
-    $('legend').innerHTML = [
-      '<span class="sw link-up"></span>link up', '<span class="sw link-gray"></span>up but dropping (gray failure)',
-      '<span class="sw link-cut"></span>cut', '<span class="sw link-slow"></span>lossy / slow', ...shades,
-    ].join(' · ');
+    views.legend.reset();
+    draw();
   }
 
   const open = createOpener({ sim, state, $, root, host, options, showError, playback, views, runs, setPresenter, setStory, showLegend, alive });

@@ -77,7 +77,32 @@ export function createNarrationView({ root, $, state, showChapter }) {
     return s ? `${formatClock(state, state.tUs)} — ${s.title}: ${s.narration}` : state.scenario?.meta.summary ?? '';
   }
 
-  return { build, update, text, reset: () => { shown = null; } };
+  /**
+   * The scenario's introduction under its title: two lines, and a button to
+   * show the rest when it is longer (the whole text is also the narration
+   * before the first chapter), so the stage and the chapter stay high on the page.
+   */
+  const intro = $('summary');
+  const more = $('summary-more');
+  more.addEventListener('click', () => {
+    const open = more.getAttribute('aria-expanded') !== 'true';
+    more.setAttribute('aria-expanded', String(open));
+    intro.classList.toggle('open', open);
+    more.textContent = open ? 'Show less' : 'Show the whole introduction';
+  });
+  new ResizeObserver(() => {
+    if (intro.classList.contains('open')) return;
+    more.hidden = intro.scrollHeight <= intro.clientHeight + 1;
+  }).observe(intro);
+  function showSummary(text) {
+    intro.textContent = text;
+    intro.classList.remove('open');
+    more.setAttribute('aria-expanded', 'false');
+    more.textContent = 'Show the whole introduction';
+    requestAnimationFrame(() => { more.hidden = intro.scrollHeight <= intro.clientHeight + 1; });
+  }
+
+  return { build, update, text, showSummary, reset: () => { shown = null; } };
 }
 
 /** Scroll `list` (and only it, never the page) so that `item` is visible. */

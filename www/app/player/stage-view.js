@@ -30,10 +30,8 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
   nodeLegend.id = 'node-legend';
   nodeLegend.className = 'legend';
   $('legend').before(nodeLegend);
-  const matrix = document.createElement('div');
-  matrix.id = 'view-matrix';
-  matrix.hidden = true;
-  $('stages').after(matrix);
+  // Who hears whom: in the panels under the stage area (player-template.js), not between the stage and the narration.
+  const matrix = $('view-matrix');
 
   function inputFor(box) {
     const slot = box.dataset.slot;
