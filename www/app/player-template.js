@@ -35,7 +35,7 @@ export const PLAYER_HTML = `
         <button id="story-mode" type="button" aria-pressed="true" title="Story mode: holds at each chapter until it can be read, slows down where state changes (press for free play)">Story mode</button>
         <span class="when"><output id="clock" class="clock" aria-live="off">--:--:--</output>
         <output id="elapsed" class="muted"></output></span>
-        <label class="speed">Speed
+        <label class="speed"><span class="speed-word">Speed</span>
           <select id="speed" title="Speed (+ / −)">
             <option value="0.25">¼×</option><option value="0.5">½×</option><option value="1" selected>1×</option>
             <option value="2">2×</option><option value="4">4×</option><option value="8">8×</option>
