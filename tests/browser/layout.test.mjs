@@ -209,7 +209,8 @@ for (const name of names) {
     }));
     const chapters = await page.evaluate(() => window.__playground.history.steps.length / 2);
     assert.equal(marks.length, chapters, 'one button per chapter');
-    for (const m of marks) assert.match(m.name, /^Chapter \d+, .+: .+/, `a name for ${m.text}`);
+    for (const m of marks) assert.match(m.name, /^(Chapters \d+–\d+: c|C)hapter \d+, .+: .+/, `a name for ${m.text}`);
+    for (const m of marks) assert.ok(m.name.includes(m.text), `the name of “${m.text}” holds its text`);
     const labels = marks.filter((m) => m.label).sort((a, b) => a.left - b.left);
     for (let k = 1; k < labels.length; k++) assert.ok(labels[k - 1].right <= labels[k].left + 0.5, `“${labels[k - 1].text}” and “${labels[k].text}” overlap (${labels[k - 1].right} > ${labels[k].left})`);
     const bar = await box(page, '#timebar');

@@ -119,6 +119,8 @@ export function createChapterMarks({ $, state, showChapter, signal }) {
       head.textContent = g.text;
       head.style.left = `${g.x}px`;
       head.classList.add('label');
+      // The name holds the visible text (WCAG 2.5.3, label in name).
+      if (g.first !== g.last) head.setAttribute('aria-label', `Chapters ${g.text}: c${head.getAttribute('aria-label').slice(1)}`);
       for (let c = g.first + 1; c <= g.last; c++) {
         const b = buttons[c];
         b.textContent = String(numbers[c]);
