@@ -125,7 +125,7 @@ export function createPlayer(root, host, options) {
       observe: (canvas) => { visibility.observe(canvas); resized.observe(canvas); },
     }),
     spacetime: createSpaceTimeView({ $, state, fitCanvas, onScreen }),
-    narration: createNarrationView({ root, $, state, showChapter: playback.showChapter }),
+    narration: createNarrationView({ root, $, state, showChapter: playback.showChapter, signal }),
     legend: createLegendView({ $, state }),
     marks: createChapterMarks({ $, state, showChapter: playback.showChapter, signal }),
     inject: createInjectView({ root, $, state, sim, runVariant: () => runs.runVariant(), draw, signal }),

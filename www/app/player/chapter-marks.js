@@ -3,7 +3,8 @@
 // together, a phone's narrow bar) they are merged: the first of a run of close
 // chapters reads "2–5" and the others show only their tick. Every chapter
 // keeps its own button with a full accessible name ("Chapter 3, 12:01:03 UTC:
-// The controller freezes"); the group is one Tab stop and the arrow keys,
+// The controller freezes"; a merged label's starts with its text, "Chapters
+// 2–5: chapter 2, …", as WCAG 2.5.3 asks); the group is one Tab stop and the arrow keys,
 // Home and End move between its chapters (a merged one shows its number while
 // focused).
 import { fractionOf } from '../../timeline/warp.js';
@@ -59,7 +60,9 @@ export function createChapterMarks({ $, state, showChapter, signal }) {
   let width = 0;
   let builtKey = '';
   let current = -1;
-  new ResizeObserver((entries) => { width = entries[0].contentRect.width; update(); }).observe(box);
+  const resized = new ResizeObserver((entries) => { width = entries[0].contentRect.width; update(); });
+  resized.observe(box);
+  signal.addEventListener('abort', () => resized.disconnect());
 
   box.addEventListener('keydown', (e) => {
     const buttons = [...box.querySelectorAll('button')];

@@ -6,7 +6,7 @@ import { STEP } from '../../lib/run-layout.js';
 import { chapterShown, stepIndexOf, formatClock } from './store.js';
 
 /** @param p { root, $, state, showChapter(chapter), signal } */
-export function createNarrationView({ root, $, state, showChapter }) {
+export function createNarrationView({ root, $, state, showChapter, signal }) {
   let shown = null;
   /** Whether the viewer opened the details line (it stays open for the next chapters). */
   let detailsOpen = false;
@@ -89,11 +89,13 @@ export function createNarrationView({ root, $, state, showChapter }) {
     more.setAttribute('aria-expanded', String(open));
     intro.classList.toggle('open', open);
     more.textContent = open ? 'Show less' : 'Show the whole introduction';
-  });
-  new ResizeObserver(() => {
+  }, { signal });
+  const resized = new ResizeObserver(() => {
     if (intro.classList.contains('open')) return;
     more.hidden = intro.scrollHeight <= intro.clientHeight + 1;
-  }).observe(intro);
+  });
+  resized.observe(intro);
+  signal?.addEventListener('abort', () => resized.disconnect());
   function showSummary(text) {
     intro.textContent = text;
     intro.classList.remove('open');
