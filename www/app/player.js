@@ -5,7 +5,8 @@
 //   store.js      the state object and what is derived from it
 //   playback.js   clock, seek, steps, the cancellable animation loop; pace.js / story.js: how fast
 //   frames.js     frame and message fetching from the worker
-//   *-view.js     stage, timeline, charts, space-time, narration
+//   *-view.js     stage, timeline, charts, space-time, narration, legend (the band kinds the runs have)
+//   chapter-marks.js  the chapter numbers over the timeline (merged where they would overlap)
 //   runs.js       running the viewer's version and what follows a run
 //   open.js       opening a scenario (from a link, attributes or the gallery)
 //   controls.js   buttons, keys; palette.js: the colours, from CSS
