@@ -171,9 +171,9 @@ for (const name of names) {
     const { page, errors } = await player(`#scenario=${name}`, { viewport: PHONE, isMobile: true, hasTouch: true });
     const play = await box(page, '#play');
     assert.ok(play.bottom <= PHONE.height, `Play is on the first screen (${play.bottom})`);
-    const stageArea = await box(page, '.stage-area');
+    const timeline = await box(page, '.timebar');
     const now = await box(page, '.now');
-    assert.ok(now.top >= stageArea.bottom && now.top - stageArea.bottom < 40, 'the narration follows the stage area');
+    assert.ok(now.top >= timeline.bottom && now.top - timeline.bottom < 40, 'the narration follows the stage, transport and timeline');
     const next = await box(page, '.whatif');
     assert.ok(next.top > now.top, 'what-if after the narration');
     await screenshot(page, `page-${name}-390`);

@@ -5,10 +5,11 @@ export const PLAYER_HTML = `
   <div class="col-main">
     <section class="stage-area" aria-label="Replay">
       <div class="title-row">
-        <div>
-          <h2 id="title">Loading…</h2>
-          <p id="summary" class="muted"></p>
-        </div>
+        <h2 id="title">Loading…</h2>
+        <p id="summary" class="muted summary"></p>
+      </div>
+      <div class="view-row">
+        <button id="summary-more" class="summary-more" type="button" aria-expanded="false" aria-controls="summary" hidden>Show the whole introduction</button>
         <div class="view-switch" role="radiogroup" aria-label="What the stage shows">
           <label><input type="radio" name="view" value="variant" checked> Your version</label>
           <label><input type="radio" name="view" value="history"> <span id="view-history-name">History</span></label>
@@ -31,41 +32,45 @@ export const PLAYER_HTML = `
         <button id="prev" type="button" aria-label="Previous event" title="Previous event (←)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d="M3 2h2v12H3zM14 2v12L6 8z" fill="currentColor"/></svg></button>
         <button id="play" type="button" aria-label="Play" title="Play / pause (space)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path id="play-icon" d="M4 2v12l10-6z" fill="currentColor"/></svg></button>
         <button id="next" type="button" aria-label="Next event" title="Next event (→)"><svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false"><path d="M11 2h2v12h-2zM2 2v12l8-6z" fill="currentColor"/></svg></button>
-        <label class="speed">Speed
+        <button id="story-mode" type="button" aria-pressed="true" title="Story mode: holds at each chapter until it can be read, slows down where state changes (press for free play)">Story mode</button>
+        <span class="when"><output id="clock" class="clock" aria-live="off">--:--:--</output>
+        <output id="elapsed" class="muted"></output></span>
+        <label class="speed"><span class="speed-word">Speed</span>
           <select id="speed" title="Speed (+ / −)">
             <option value="0.25">¼×</option><option value="0.5">½×</option><option value="1" selected>1×</option>
             <option value="2">2×</option><option value="4">4×</option><option value="8">8×</option>
           </select>
         </label>
-        <button id="story-mode" type="button" aria-pressed="true" title="Story mode: holds at each chapter until it can be read, slows down where state changes (press for free play)">Story mode</button>
-        <label class="seed">Seed <input id="seed" type="number" min="0" step="1" value="1" inputmode="numeric" title="The same seed gives the same replay"></label>
-        <button id="help" type="button" aria-haspopup="dialog" title="Keyboard shortcuts (?)">Keys</button>
-        <output id="clock" class="clock" aria-live="off">--:--:--</output>
-        <output id="elapsed" class="muted"></output>
       </div>
       <div class="timebar">
+        <div id="chapter-marks" class="chapter-marks" role="group" aria-label="Chapters on the timeline (arrow keys move between them)"></div>
         <canvas id="timebar" aria-hidden="true"></canvas>
         <input id="time" type="range" min="0" max="10000" value="0" step="1" aria-label="Time">
       </div>
+      <section class="now" aria-labelledby="now-title">
+        <h3 id="now-title">Now</h3>
+        <div id="narration" class="narration" aria-live="polite"></div>
+      </section>
       <p id="legend" class="legend"></p>
-      <div class="tools" role="group" aria-label="Export and share">
+      <div class="tools" role="group" aria-label="Seed, keys, export and share">
         <button id="presenter" type="button" aria-pressed="false" title="Large text, chapter by chapter, for projection (p)">Presenter</button>
         <button id="export-png" type="button" title="Download the stage as a PNG image">PNG</button>
         <button id="export-webm" type="button" title="Record the replay from here as a WebM video (press again to stop)">Video</button>
         <button id="export-csv" type="button" title="Download the outcome and the monitor series as CSV">CSV</button>
         <button id="embed-code" type="button" aria-haspopup="dialog" title="HTML to put this replay, as it is now, on another page">Embed</button>
+        <label class="seed">Seed <input id="seed" type="number" min="0" step="1" value="1" inputmode="numeric" title="The same seed gives the same replay"></label>
+        <button id="help" type="button" aria-haspopup="dialog" title="Keyboard shortcuts (?)">Keys</button>
         <output id="tool-status" class="muted" aria-live="polite"></output>
       </div>
 
     </section>
 
-    <section class="now" aria-labelledby="now-title">
-      <h3 id="now-title">Now</h3>
-      <div id="narration" class="narration" aria-live="polite"></div>
+    <section class="context" aria-label="Chapters and who hears whom">
       <details class="chapter-list" open>
         <summary>Chapters</summary>
         <ol id="chapters" class="chapters" aria-label="Chapters"></ol>
       </details>
+      <div id="view-matrix" hidden></div>
     </section>
 
     <section class="deep" aria-label="Charts and messages">
@@ -81,6 +86,7 @@ export const PLAYER_HTML = `
           </select></label>
           <label><input id="st-clients" type="checkbox"> include clients</label>
         </div>
+        <p id="st-empty" class="st-empty muted" role="status" hidden></p>
         <canvas id="spacetime" class="spacetime" role="img" aria-label="Messages between nodes around the current time"></canvas>
         <p id="st-legend" class="legend"></p>
       </details>

@@ -5,13 +5,13 @@
 //   store.js      the state object and what is derived from it
 //   playback.js   clock, seek, steps, the cancellable animation loop; pace.js / story.js: how fast
 //   frames.js     frame and message fetching from the worker
-//   *-view.js     stage, timeline, charts, space-time, narration
+//   *-view.js     stage, timeline, charts, space-time, narration, legend (the band kinds the runs have)
+//   chapter-marks.js  the chapter numbers over the timeline (merged where they would overlap)
 //   runs.js       running the viewer's version and what follows a run
 //   open.js       opening a scenario (from a link, attributes or the gallery)
 //   controls.js   buttons, keys; palette.js: the colours, from CSS
 // The simulation runs in sim/ (a Web Worker); drawing lives in stage/, timeline/ and charts/.
 import { fitCanvas as fitCanvasMeasured } from '../lib/canvas.js';
-import { SHADES } from '../timeline/timebar.js';
 import { wireExports } from './player-exports.js';
 import { createState, endUs, formatClock } from './player/store.js';
 import { createPlayback } from './player/playback.js';
@@ -22,6 +22,8 @@ import { createTimelineView } from './player/timeline-view.js';
 import { createChartsView } from './player/charts-view.js';
 import { createSpaceTimeView } from './player/spacetime-view.js';
 import { createNarrationView } from './player/narration-view.js';
+import { createLegendView } from './player/legend-view.js';
+import { createChapterMarks } from './player/chapter-marks.js';
 import { createRuns } from './player/runs.js';
 import { createInjectView } from './player/inject-view.js';
 import { createOpener } from './player/open.js';
@@ -87,6 +89,8 @@ export function createPlayer(root, host, options) {
     views.charts.draw(c);
     views.spacetime.draw(c);
     views.narration.update();
+    views.legend.update();
+    views.marks.update();
   }
 
   // Canvas sizes from the observer, so drawing never forces a layout to read them.
@@ -122,7 +126,9 @@ export function createPlayer(root, host, options) {
       observe: (canvas) => { visibility.observe(canvas); resized.observe(canvas); },
     }),
     spacetime: createSpaceTimeView({ $, state, fitCanvas, onScreen }),
-    narration: createNarrationView({ root, $, state, showChapter: playback.showChapter }),
+    narration: createNarrationView({ root, $, state, showChapter: playback.showChapter, signal }),
+    legend: createLegendView({ $, state }),
+    marks: createChapterMarks({ $, state, showChapter: playback.showChapter, signal }),
     inject: createInjectView({ root, $, state, sim, runVariant: () => runs.runVariant(), draw, signal }),
   };
 
@@ -147,12 +153,10 @@ export function createPlayer(root, host, options) {
     changed();
   }
 
+  /** The legend follows the runs: rebuilt on the next draw. */
   function showLegend() {
-    const shades = SHADES.map((s, i) => `<span class="sw shade-${i}"></span>${s.label}`);
-    $('legend').innerHTML = [
-      '<span class="sw link-up"></span>link up', '<span class="sw link-gray"></span>up but dropping (gray failure)',
-      '<span class="sw link-cut"></span>cut', '<span class="sw link-slow"></span>lossy / slow', ...shades,
-    ].join(' · ');
+    views.legend.reset();
+    draw();
   }
 
   const open = createOpener({ sim, state, $, root, host, options, showError, playback, views, runs, setPresenter, setStory, showLegend, alive });

@@ -1,7 +1,7 @@
 // The timeline bar above the scrubber: monitor states shaded along the replay
 // (split brain, unavailable, all down, data lost, clients impaired, the instant data was
 // destroyed), chapter marks from the
-// scenario's timeline, state changes as ticks, squeezed quiet stretches, and the
+// scenario's timeline (their numbers are HTML buttons over it), state changes as ticks, squeezed quiet stretches, and the
 // cursor. Pure drawing: positions come from the time-warp.
 import { fractionOf, squeezed } from './warp.js';
 import { SHADE, STEP } from '../lib/run-layout.js';
@@ -63,16 +63,9 @@ export function drawTimebar(ctx, { width, height, warp, shades, variantShades, s
   ctx.fillStyle = colours.muted;
   for (const t of moments) ctx.fillRect(Math.round(x(t)), height - 9, 1, 4);
 
-  // Chapters: a taller mark with its number.
-  ctx.font = '10px system-ui, sans-serif';
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  for (let i = 0; i + STEP.STRIDE <= steps.length; i += STEP.STRIDE) {
-    const px = Math.round(x(steps[i + STEP.T_US]));
-    ctx.fillStyle = colours.text;
-    ctx.fillRect(px, 0, 1.5, height - 4);
-    ctx.fillText(String(steps[i + STEP.INDEX] + 1), px + 2, 1);
-  }
+  // Chapters: a taller mark (their numbers are buttons over the bar: app/player/chapter-marks.js).
+  ctx.fillStyle = colours.text;
+  for (let i = 0; i + STEP.STRIDE <= steps.length; i += STEP.STRIDE) ctx.fillRect(Math.round(x(steps[i + STEP.T_US])), 0, 1.5, height - 4);
 
   // The cursor.
   const c = x(tUs);

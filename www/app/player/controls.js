@@ -49,7 +49,7 @@ function shortcuts({ root, $, state, options, playback, setPresenter, setStory }
     ' ': () => $('play').click(),
     ArrowRight: (e) => (e.shiftKey ? playback.seek(state.tUs + endUs(state) / 100) : stepOrChapter(1)),
     ArrowLeft: (e) => (e.shiftKey ? playback.seek(state.tUs - endUs(state) / 100) : stepOrChapter(-1)),
-    Home: () => playback.seek(0),
+    Home: () => playback.toStart(),
     End: () => playback.seek(endUs(state)),
     '+': () => stepSpeed(1),
     '-': () => stepSpeed(-1),

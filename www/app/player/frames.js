@@ -4,6 +4,7 @@
 // when the answer arrives (only the latest), so a fast clock never queues work.
 import { visibleSlots } from './store.js';
 import { errorText } from '../errors.js';
+import { MESSAGE } from '../../lib/run-layout.js';
 
 /** While playing, the space-time window is refetched at most this often. */
 const MESSAGES_EVERY_MS = 150;
@@ -68,12 +69,31 @@ export function createFrameFetcher({ sim, state, $, draw, showError, alive }) {
     messagesBusy = true;
     messagesAsked = performance.now();
     sim.messages(from, to, MESSAGES_MAX, slot).then(({ messages }) => {
-      messagesBusy = false;
-      if (!alive()) return;
-      state.messages = { data: messages, from, to, slot };
+      if (!alive()) { messagesBusy = false; return; }
+      state.messages = { data: messages, from, to, slot, around: null };
       state.messagesKey = key;
+      if (!messages.length) return messagesAround(slot, from, to).then((around) => {
+        messagesBusy = false;
+        if (alive() && state.messagesKey === key) state.messages.around = around;
+        draw();
+      });
+      messagesBusy = false;
       draw();
     }).catch(() => { messagesBusy = false; });
+  }
+
+  /**
+   * For an empty window, what the run has around it, so the panel can say why
+   * it is empty: { before: any message before `from`, nextUs: when the next one
+   * after `to` is sent, or null }.
+   */
+  async function messagesAround(slot, from, to) {
+    const end = Math.max(state.history?.endUs ?? 0, state.variant?.endUs ?? 0);
+    const [earlier, later] = await Promise.all([
+      from > 0 ? sim.messages(0, from, 1, slot) : { messages: [] },
+      to < end ? sim.messages(to, end, 1, slot) : { messages: [] },
+    ]);
+    return { before: earlier.messages.length > 0, nextUs: later.messages.length ? later.messages[MESSAGE.SENT_US] : null };
   }
 
   /** Refetch the messages even if the window did not move (settings changed). */

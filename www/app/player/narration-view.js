@@ -6,7 +6,7 @@ import { STEP } from '../../lib/run-layout.js';
 import { chapterShown, stepIndexOf, formatClock } from './store.js';
 
 /** @param p { root, $, state, showChapter(chapter), signal } */
-export function createNarrationView({ root, $, state, showChapter }) {
+export function createNarrationView({ root, $, state, showChapter, signal }) {
   let shown = null;
   /** Whether the viewer opened the details line (it stays open for the next chapters). */
   let detailsOpen = false;
@@ -77,7 +77,34 @@ export function createNarrationView({ root, $, state, showChapter }) {
     return s ? `${formatClock(state, state.tUs)} — ${s.title}: ${s.narration}` : state.scenario?.meta.summary ?? '';
   }
 
-  return { build, update, text, reset: () => { shown = null; } };
+  /**
+   * The scenario's introduction under its title: two lines, and a button to
+   * show the rest when it is longer (the whole text is also the narration
+   * before the first chapter), so the stage and the chapter stay high on the page.
+   */
+  const intro = $('summary');
+  const more = $('summary-more');
+  more.addEventListener('click', () => {
+    const open = more.getAttribute('aria-expanded') !== 'true';
+    more.setAttribute('aria-expanded', String(open));
+    intro.classList.toggle('open', open);
+    more.textContent = open ? 'Show less' : 'Show the whole introduction';
+  }, { signal });
+  const resized = new ResizeObserver(() => {
+    if (intro.classList.contains('open')) return;
+    more.hidden = intro.scrollHeight <= intro.clientHeight + 1;
+  });
+  resized.observe(intro);
+  signal?.addEventListener('abort', () => resized.disconnect());
+  function showSummary(text) {
+    intro.textContent = text;
+    intro.classList.remove('open');
+    more.setAttribute('aria-expanded', 'false');
+    more.textContent = 'Show the whole introduction';
+    requestAnimationFrame(() => { more.hidden = intro.scrollHeight <= intro.clientHeight + 1; });
+  }
+
+  return { build, update, text, showSummary, reset: () => { shown = null; } };
 }
 
 /** Scroll `list` (and only it, never the page) so that `item` is visible. */

@@ -90,7 +90,7 @@ export function createOpener(p) {
     state.layout.devices = layoutDevices(history.topology, state.layout.nodes);
     $('title').textContent = scenario.meta.title;
     // A replay's date is the incident's; a sandbox's or a lab's only says where its numbers come from.
-    $('summary').textContent = `${kindOf(scenario.meta) === 'replay' ? scenario.meta.date : KIND_LABELS[kindOf(scenario.meta)]} · ${scenario.meta.summary}`;
+    views.narration.showSummary(`${kindOf(scenario.meta) === 'replay' ? scenario.meta.date : KIND_LABELS[kindOf(scenario.meta)]} · ${scenario.meta.summary}`);
     $('view-history-name').textContent = baselineNames(scenario.meta).short;
     $('outcome-history-name').textContent = baselineNames(scenario.meta).short;
     options.onTitle?.(scenario.meta.title);

@@ -36,8 +36,12 @@ export function createStoryPace() {
       positionS += wallS * state.speed;
       const at = planAt(plan, positionS);
       const tUs = reduced && at.chapter == null ? lastAtOrBefore(state.moments, state.chapterTimes, at.tUs, state.tUs) : at.tUs;
-      // A hold pins its chapter (several may share a time); the pin stays while the chapter plays.
+      // A hold pins its chapter (several may share a time). Once the replay
+      // moves on from the holds, the pin goes: the last of the chapters at that
+      // time is on screen while it plays (its hold may be shorter, or none,
+      // as its motion gives the reading time: story.js chapterSeconds).
       if (at.chapter != null) state.chapterAt = { chapter: at.chapter, tUs };
+      else if (state.chapterAt && tUs > state.chapterAt.tUs) state.chapterAt = null;
       return tUs;
     },
     /** Seconds into the plan (for the tests). */

@@ -66,9 +66,17 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
     if (!times.length) return;
     const shown = chapterShown(state);
     const target = shown + direction;
-    if (target < 0) { seek(0); return; }
+    if (target < 0) { toStart(); return; }
     if (target >= times.length) { seek(endUs(state)); return; }
     showChapter(target);
+  }
+
+  /**
+   * To the start of the replay. Chapters at time 0 share it: the start shows
+   * the first of them (the story begins there; `]` then visits the others).
+   */
+  function toStart() {
+    seek(0, { chapter: state.chapterTimes.length && state.chapterTimes[0] <= 0 ? 0 : null });
   }
 
   /** Show chapter `chapter` (a position in history.steps): its time, just after its step applied. */
@@ -104,5 +112,5 @@ export function createPlayback({ state, $, reducedMotion, pace, onTime, draw, ch
     setPlaying(!state.playing);
   }
 
-  return { setPlaying, seek, stepTo, chapterTo, showChapter, toggle, destroy: stopLoop };
+  return { setPlaying, seek, toStart, stepTo, chapterTo, showChapter, toggle, destroy: stopLoop };
 }

@@ -30,6 +30,13 @@ export function createSpaceTimeView({ $, state, fitCanvas, onScreen }) {
     }));
   }
 
+  /** One line under the panel's title when the diagram has nothing to draw (empty: hidden). */
+  function showEmpty(text) {
+    const line = $('st-empty');
+    if (line.textContent !== text) line.textContent = text;
+    line.hidden = !text;
+  }
+
   function draw(c) {
     const m = state.messages;
     const canvas = $('spacetime');
@@ -44,6 +51,7 @@ export function createSpaceTimeView({ $, state, fitCanvas, onScreen }) {
       kindColour: (k) => kindColour(k, c), colours: c, label: (t) => formatClock(state, t).split(', ').pop(),
     };
     showKindLegend(m.data, run, options.kindColour);
+    showEmpty(emptyWindowText(m, lanes, withClients, (t) => formatClock(state, t)));
     if (!state.playing) { drawSpaceTime(ctx, { ...options, tUs: state.tUs }); return; }
     const at = layer.draw(ctx, `${state.version}:${state.messagesKey}:${withClients}:${width}`, (layerCtx) => drawSpaceTime(layerCtx, { ...options, tUs: NaN }));
     const x = at.x0 + ((state.tUs - at.fromUs) / (at.toUs - at.fromUs)) * (at.x1 - at.x0);
@@ -51,4 +59,24 @@ export function createSpaceTimeView({ $, state, fitCanvas, onScreen }) {
   }
 
   return { draw };
+}
+
+/**
+ * Why the window shows no message, in one line, or '' when it shows some:
+ * only client traffic (and clients are left out), nothing in the window but
+ * some later (when), nothing from here to the end of what the run recorded,
+ * or none in the whole run.
+ * `m`: state.messages, with `around` from the fetcher for an empty window.
+ */
+export function emptyWindowText(m, lanes, withClients, clock) {
+  const onLane = new Set(lanes.map((l) => l.node));
+  let drawn = 0;
+  for (let i = 0; i < m.data.length; i += MESSAGE.STRIDE) if (onLane.has(m.data[i + MESSAGE.FROM]) && onLane.has(m.data[i + MESSAGE.TO])) drawn++;
+  if (drawn > 0) return '';
+  if (m.data.length > 0 && !withClients) return 'Only client requests and replies in this window: tick “include clients” to see them.';
+  const around = m.around;
+  if (!around) return m.data.length ? 'No messages between these nodes in this window.' : '';
+  if (around.nextUs != null) return `No messages in this window; the next is sent at ${clock(around.nextUs)}: move on, or pick a wider window.`;
+  if (around.before) return 'No messages in this window, nor later in the run’s message record (it keeps the first limits.messages_recorded_max).';
+  return 'This run recorded no messages between these nodes.';
 }

@@ -31,10 +31,10 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
   nodeLegend.id = 'node-legend';
   nodeLegend.className = 'legend';
   $('legend').before(nodeLegend);
-  const matrix = document.createElement('div');
-  matrix.id = 'view-matrix';
-  matrix.hidden = true;
-  $('stages').after(matrix);
+  // Who hears whom and the facts the stage has no room to draw: in the panels
+  // under the stage area (player-template.js .context), so the stage, the
+  // transport and the narration stay together on the first screen.
+  const matrix = $('view-matrix');
   // Facts the stage has no room to draw (stage/fact-list.js), open at first on a phone.
   const factList = document.createElement('details');
   factList.id = 'node-facts';

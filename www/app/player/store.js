@@ -57,22 +57,19 @@ export function runOf(state, slot) {
 
 /**
  * The chapter on screen: the position in `history.steps` (0-based, one per
- * step that happened) of the last step at or before the time. Chapters that
- * share a time are told one after the other: `state.chapterAt` pins one of
- * them (a click, a chapter key, story mode's hold) until time reaches a later
- * chapter or a seek elsewhere; unpinned, the first is shown.
+ * step that happened) of the latest step at or before the time. Chapters that
+ * share a time: unpinned, the last of them (in file order, the order the core
+ * applied them) is shown, as it is the one that holds from then on; the chapter
+ * keys, a click and story mode's holds pin each of them in turn
+ * (`state.chapterAt`) until time reaches a later chapter or a seek elsewhere.
  */
 export function chapterShown(state) {
   const times = state.chapterTimes;
   let last = -1;
   for (let i = 0; i < times.length; i++) if (times[i] <= state.tUs) last = i;
   const pinned = state.chapterAt;
-  if (pinned && pinned.chapter <= last && times[pinned.chapter] === times[last]) return pinned.chapter;
-  // Unpinned, the first of the chapters at that time: the story starts there
-  // (the chapter keys and story mode's holds move on to the others).
-  let first = last;
-  while (first > 0 && times[first - 1] === times[last]) first--;
-  return first;
+  if (pinned && pinned.chapter >= 0 && pinned.chapter <= last && times[pinned.chapter] === times[last]) return pinned.chapter;
+  return last;
 }
 
 /** The scenario timeline index of chapter `chapter` (a position in history.steps), or -1. */
