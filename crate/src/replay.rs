@@ -189,7 +189,7 @@ impl Replay {
     pub fn moments(&self) -> Vec<f64> {
         const LINK_STEADY_US: u64 = 60_000_000;
         let mut last_link_change: std::collections::HashMap<u32, u64> = Default::default();
-        let mut times: Vec<u64> = self
+        let times: Vec<u64> = self
             .run
             .trace
             .events
@@ -210,9 +210,7 @@ impl Replay {
                 _ => None,
             })
             .collect();
-        times.sort_unstable();
-        times.dedup();
-        times.into_iter().map(|t| t as f64).collect()
+        crate::order::sorted_set(times).into_iter().map(|t| t as f64).collect()
     }
 
     /// What each node was over the run, for the stage's legend and layout

@@ -25,10 +25,9 @@ fn mean_ms(b: &RequestBucket) -> Option<f64> {
 
 /// The best (lowest) mean latency over buckets with successes, in ms, and the worst.
 fn latency_range_ms(buckets: &[RequestBucket]) -> (f64, f64) {
-    let mut means: Vec<f64> = buckets.iter().filter_map(mean_ms).collect();
-    means.sort_by(f64::total_cmp);
+    let means = || buckets.iter().filter_map(mean_ms);
     // The best bucket is the reference: in a long incident most buckets are the bad ones.
-    (means.first().copied().unwrap_or(0.0), means.last().copied().unwrap_or(0.0))
+    (means().min_by(f64::total_cmp).unwrap_or(0.0), means().max_by(f64::total_cmp).unwrap_or(0.0))
 }
 
 fn impaired(b: &RequestBucket, best_ms: f64) -> bool {

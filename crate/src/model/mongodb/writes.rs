@@ -11,9 +11,10 @@ impl MongoMember {
     /// The commit point: the longest oplog prefix a majority holds, once it
     /// reaches an entry of this primary's term.
     pub(super) fn advance_commit(&mut self, cx: &mut Cx) {
-        let mut lens = self.match_len.clone();
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        let candidate = lens[self.majority() - 1];
+        let mut lens: Vec<u64> = self.match_len.iter().map(|&l| u64::from(l)).collect();
+        crate::order::sort_u64(&mut lens);
+        // The majority-th longest: a majority of members hold at least this much.
+        let candidate = lens[lens.len() - self.majority()] as u32;
         let in_my_term = candidate > 0 && self.oplog[candidate as usize - 1].term == self.term;
         if candidate > self.commit_len && in_my_term {
             self.commit_len = candidate;
