@@ -11,10 +11,12 @@ impl MongoMember {
     /// The commit point: the longest oplog prefix a majority holds, once it
     /// reaches an entry of this primary's term.
     pub(super) fn advance_commit(&mut self, cx: &mut Cx) {
-        let mut lens: Vec<u64> = self.match_len.iter().map(|&l| u64::from(l)).collect();
-        crate::order::sort_u64(&mut lens);
-        // The majority-th longest: a majority of members hold at least this much.
-        let candidate = lens[lens.len() - self.majority()] as u32;
+        // The majority-th longest match: the longest that a majority of members
+        // hold at least. No sort and no allocation: a replica set has at most
+        // 7 voting members (scenario/models/mongodb.rs), so this is ≤ 49 compares.
+        let majority = self.majority();
+        let held_by_majority = |len: u32| self.match_len.iter().filter(|&&m| m >= len).count() >= majority;
+        let candidate = self.match_len.iter().copied().filter(|&l| held_by_majority(l)).max().unwrap_or(0);
         let in_my_term = candidate > 0 && self.oplog[candidate as usize - 1].term == self.term;
         if candidate > self.commit_len && in_my_term {
             self.commit_len = candidate;
