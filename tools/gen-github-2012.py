@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes scenarios/github-2012.json: 22 fileserver pairs are too many to keep
 by hand. Facts and sources: /work/shared/incidents.md section 1 (fact sheet) and
-the seed documents. Run from the repository root: python3 tools/gen-github-2012.py"""
+the two Korean source documents. Run from the repository root: python3 tools/gen-github-2012.py"""
 
 import json
 
@@ -50,7 +50,7 @@ parameters = {
     "recovery_start": param("min", 90, 77, 300, 1,
         "When the site goes into maintenance, the ops team is paged and the switches are downgraded, counted from 19:00 UTC. The order is reported (maintenance mode, team paged, switches downgraded, then pair by pair); the times are not.", "assumption: order from postmortems-app"),
     "pair_check_time": param("min", 28, 0, 120, 1,
-        "Per broken pair: boot what is off in isolation, read both nodes' logs and name the last primary. Chosen so that the fileserver recovery ends near the seed's 20:23 PST; the tier took more than five hours in all (postmortems-app; kingsbury).", "assumption: calibrated to the seed's end time"),
+        "Per broken pair: boot what is off in isolation, read both nodes' logs and name the last primary. Chosen so that the fileserver recovery ends near the source document's 20:23 PST; the tier took more than five hours in all (postmortems-app; kingsbury).", "assumption: calibrated to the source document's end time"),
     "pair_resync_time": param("min", 4, 0, 120, 1,
         "Per broken pair: watch the block-level resync from the named primary before moving on.", "assumption"),
 }
@@ -61,13 +61,13 @@ toggles = {
         "source": "assumption: model suggestion in the fact sheet (1f)"},
     "second_fence_method": {"default": False, "label": "Second fencing method (switched PDU)",
         "description": "After the IPMI attempts fail, fence through a switched PDU on its own power-control network that does not cross the aggregation switches.",
-        "source": "assumption: the seed recommends combining fencing methods (fact sheet 1f)"},
+        "source": "assumption: the source document recommends combining fencing methods (fact sheet 1f)"},
     "maintenance_during_upgrade": {"default": False, "label": "Cluster maintenance mode during the switch work",
         "description": "The cluster managers ignore heartbeat loss for the announced network change (from the upgrade until the switches are downgraded): the freeze causes no failover and no fencing.",
-        "source": "assumption: listed by the seed and postmortems-app as the follow-up (fact sheet 1f)"},
+        "source": "assumption: listed by the source document and postmortems-app as the follow-up (fact sheet 1f)"},
     "dedicated_cluster_network": {"default": False, "label": "Dedicated cluster network for heartbeats",
         "description": "Heartbeats (and the witness) use their own network that does not pass through the aggregation switches, so the freeze does not look like a dead partner.",
-        "source": "assumption: the seed lists separating cluster traffic as a follow-up (fact sheet 1f)"},
+        "source": "assumption: the source document lists separating cluster traffic as a follow-up (fact sheet 1f)"},
     "quorum_witness": {"default": False, "label": "Quorum witness (third vote)",
         "description": "Each pair has a third vote in a witness. A node promotes or fences only with two of three votes; an active that hears neither its partner nor the witness stops serving. The witness sits behind the same switches as the heartbeats.",
         "source": "assumption: quorum as a general split-brain defence (fact sheet 4)"},
@@ -172,8 +172,8 @@ STORY = {
     "Traffic flows again": "The network comes back, too late: servers have declared their partners dead, taken over and tried to power them off. In a number of pairs both servers now act as the active one: split brain.",
     "Clusters into maintenance mode": "The cluster managers are told to stop acting on their own, so they cannot make things worse while people work.",
     "Site into maintenance; team paged": "GitHub.com goes into maintenance mode and the whole operations team is paged. They repair the pairs one by one: find the server that held the latest data, then resync its partner from it.",
-    "Aggregation switches downgraded": "The switches go back to their previous software: the network part is over. Repairing the fileserver pairs goes on for hours.",
-    "End of impact reported by the seed": "20:23 PST: the impact ends, 9 hours 23 minutes after it began. Restoring the fileservers alone took more than five hours.",
+    "Aggregation switches downgraded": "At the same moment (the record gives no times for these steps) the switches go back to their previous software: the network part is over.",
+    "End of impact, as the source document dates it": "20:23 PST: the impact ends, 9 hours 23 minutes after it began. Restoring the fileservers alone took more than five hours.",
 }
 
 def step(at, title, action, narration, source):
@@ -181,8 +181,8 @@ def step(at, title, action, narration, source):
 
 timeline = [
     step("0s", "Aggregation-switch upgrade", {"command": {"nodes": ALL_FS, "command": "network_change_begin"}},
-         "Saturday, 11:00 PST. GitHub upgrades the software of its aggregation switches in a planned window, as the vendor recommended: in service, one switch at a time, with the vendor on the phone. The two aggregation switches run MLAG, so to the access switches below them they look like one switch. The fileservers run as active/passive pairs under Pacemaker and Heartbeat, replicate every block with DRBD, and fence each other with STONITH; the two nodes of a pair sit in different racks. The seed dates the start of the impact to 11:00 PST. (The announced change is passed to the cluster managers; only with the maintenance toggle do they act on it.)",
-         "github-blog; postmortems-app; assumption: the 11:00 PST start is the seed's (fact sheet 1c) and no source's"),
+         "Saturday, 11:00 PST. GitHub upgrades the software of its aggregation switches in a planned window, as the vendor recommended: in service, one switch at a time, with the vendor on the phone. The two aggregation switches run MLAG, so to the access switches below them they look like one switch. The fileservers run as active/passive pairs under Pacemaker and Heartbeat, replicate every block with DRBD, and fence each other with STONITH; the two nodes of a pair sit in different racks. The source document dates the start of the impact to 11:00 PST. (The announced change is passed to the cluster managers; only with the maintenance toggle do they act on it.)",
+         "github-blog; postmortems-app; assumption: the 11:00 PST start is the source document's (fact sheet 1c) and no source's"),
     step("0s", "Instability after the upgrade", {"device_fault": {"device": "agg-1", "drop": "20%", "planes": ["data"], "carrier_up": True}},
          "Right after the upgrade the switch pair is unstable for 20 to 30 minutes, and the team decides to roll back if it happens again. What the instability looked like is not reported; here it is 20% packet loss on client traffic through the aggregation switches (an assumption). Heartbeats are left alone because no fileserver failed over before 12:15 PST.",
          "postmortems-app; assumption: form and size of the instability"),
@@ -197,22 +197,22 @@ timeline = [
     step("$recovery_start", "Clusters into maintenance mode", {"command": {"nodes": ALL_FS, "command": "maintenance_on"}},
          "The cluster managers are put into maintenance mode so they stop acting on their own while the team works (an assumption: the record mentions the site's maintenance mode, not the clusters').",
          "assumption"),
+    step("$recovery_start", "Aggregation switches downgraded", {"command": {"nodes": ALL_FS, "command": "network_change_end"}},
+         "The aggregation switches are downgraded to their previous software: the network work is over. (Reported together with the maintenance mode and the paging; no time is reported for any of the three, so here they happen at one moment, the paging last: its repair work is what the next hours are.)",
+         "postmortems-app; assumption: time"),
     step("$recovery_start", "Site into maintenance; team paged", {"command": {"nodes": ["ops"], "command": "recover"}},
          "GitHub.com is put into maintenance mode and the whole operations team is paged. The team surveys every pair: pairs with no server running come first, then pairs with two actives, then pairs that lost one node. For each: boot what is off in isolation, read both nodes' logs, name the node that was primary last, resync the other from it, move on. Every broken pair takes the same care, so the recovery grows with the number of broken pairs. The times of these steps are not reported.",
          "postmortems-app; kingsbury; assumption: step times"),
-    step("$recovery_start", "Aggregation switches downgraded", {"command": {"nodes": ALL_FS, "command": "network_change_end"}},
-         "The aggregation switches are downgraded to their previous software: the network work is over. (Reported together with the maintenance mode and the paging; its time is not reported.)",
-         "postmortems-app; assumption: time"),
-    step("563min", "End of impact reported by the seed", "note",
-         "20:23 PST: the seed gives this as the end of the impact, 9 hours 23 minutes after it began (no source read confirms it). Restoring the fileserver tier alone took more than five hours (postmortems-app; kingsbury).",
-         "assumption: the 20:23 PST end is the seed's (fact sheet 1c) and no source's; postmortems-app; kingsbury"),
+    step("563min", "End of impact, as the source document dates it", "note",
+         "20:23 PST: the source document gives this as the end of the impact, 9 hours 23 minutes after it began (no source read confirms it). Restoring the fileserver tier alone took more than five hours (postmortems-app; kingsbury).",
+         "assumption: the 20:23 PST end is the source document's (fact sheet 1c) and no source's; postmortems-app; kingsbury"),
 ]
 
 outcomes = [
-    {"metric": "impact_s", "kind": "fitted", "value": 33780, "tolerance": 7200, "source": "assumption: seed 11:00-20:23 PST = 9 h 23 min",
+    {"metric": "impact_s", "kind": "fitted", "value": 33780, "tolerance": 7200, "source": "assumption: source document 11:00-20:23 PST = 9 h 23 min",
      "note": "From the first failed request or broken pair to the last. Tolerance 2 h: the repair time per pair is calibrated to this figure, and how many pairs end with both nodes off is not reported; over seeds 1 to 10 the model loses both nodes of 12 to 20 pairs, each adding 32 min of repair (impact 29100 to 44500 s, median 33912 s; `incident-replay run scenarios/github-2012.json --seeds 10`)."},
-    {"metric": "degraded_s", "kind": "fitted", "value": 29280, "tolerance": 7200, "source": "postmortems-app; assumption: seed end 20:23 PST",
-     "note": "Time any pair (or the site) was split or unavailable: from the freeze at 12:15 PST to the seed's 20:23 PST (derived: 8 h 8 min). The fileserver recovery alone took more than five hours. Tolerance 2 h (see impact_s); seeds 1 to 10 give 24597 to 39996 s."},
+    {"metric": "degraded_s", "kind": "fitted", "value": 29280, "tolerance": 7200, "source": "postmortems-app; assumption: source document end 20:23 PST",
+     "note": "Time any pair (or the site) was split or unavailable: from the freeze at 12:15 PST to the source document's 20:23 PST (derived: 8 h 8 min). The fileserver recovery alone took more than five hours. Tolerance 2 h (see impact_s); seeds 1 to 10 give 24597 to 39996 s."},
     {"metric": "groups_all_down", "kind": "predicted", "value": 11, "tolerance": 10, "source": "postmortems-app; kingsbury",
      "note": "Pairs (of 22) left with both nodes off. The sources say only \"a number of\" pairs, so this checks that some but not all pairs lose both nodes (1 to 21); the count itself is a model result, not a fact. No input was fitted to it: it comes from the fence race after the freeze. Seeds 1 to 10: 12 to 20."},
     {"metric": "split_brain_s", "kind": "predicted", "value": 90, "tolerance": 30, "source": "postmortems-app; kingsbury",

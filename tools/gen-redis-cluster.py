@@ -7,7 +7,7 @@ that can sit on either side exist twice (`r1` on side B, `r1a` on side A;
 `m2` and `m2a`), and the shape enables one of the two, so the partition's
 group lists stay fixed while what is cut off changes:
   shape 0: m1 alone on side A (its replica on side B can take over);
-  shape 1: m1 with its replica r1 on side A (the seed's quorum example);
+  shape 1: m1 with its replica r1 on side A (the source document's quorum example);
   shape 2: m1, r1 and m2 on side A (two masters cut off).
 """
 from scenario_gen import client_node, param, scenario_document, write_scenario
@@ -21,7 +21,7 @@ SOURCES = [
      "url": "https://github.com/redis/redis/blob/7.2/src/cluster_legacy.c"},
     {"id": "jepsen-redis-2013", "title": "Kyle Kingsbury, Jepsen: Redis (2013): an isolated primary keeps acknowledging writes under asynchronous replication, and its writes are destroyed when it is demoted (Sentinel, the same replication)",
      "url": "https://aphyr.com/posts/283-jepsen-redis"},
-    {"id": "seed-split-brain", "title": "Seed document (Korean split-brain guide, secondary; no URL recorded): its Redis Cluster of 3 masters + 3 replicas, cluster-node-timeout 5000, and its partition examples",
+    {"id": "seed-split-brain", "title": "Source document (Korean split-brain guide, secondary; no URL recorded): its Redis Cluster of 3 masters + 3 replicas, cluster-node-timeout 5000, and its partition examples",
      "url": "https://redis.io/docs/reference/cluster-spec/"},
 ]
 
@@ -100,10 +100,10 @@ side_b = ["m2", "m3", "m4", "m5", "r1", "r2", "r3", "r4", "r5", "r1b", "r2b", "r
 
 timeline = [
     {"at": "0s", "title": "Three masters, three replicas", "action": "note", "source": "seed-split-brain",
-     "narration": "The seed's cluster: three masters (m1, m2, m3) serving the 16,384 hash slots in three ranges, each with one replica (r1, r2, r3), cluster-node-timeout 5000 ms, cluster-replica-validity-factor 10, cluster-require-full-coverage yes. Every node pings the others on the cluster bus; each master acknowledges a write at once and streams it to its replica (asynchronous replication). A node asked for a key it does not serve redirects to the master it believes does (MOVED). Two clients write keys of every slot: one on side A, next to m1, one on side B. The parameters move masters, replicas, the node timeout and the partition's shape."},
+     "narration": "The source document's cluster: three masters (m1, m2, m3) serving the 16,384 hash slots in three ranges, each with one replica (r1, r2, r3), cluster-node-timeout 5000 ms, cluster-replica-validity-factor 10, cluster-require-full-coverage yes. Every node pings the others on the cluster bus; each master acknowledges a write at once and streams it to its replica (asynchronous replication). A node asked for a key it does not serve redirects to the master it believes does (MOVED). Two clients write keys of every slot: one on side A, next to m1, one on side B. The parameters move masters, replicas, the node timeout and the partition's shape."},
     {"at": "$partition_at", "title": "m1 is cut off", "action": {"partition": {"groups": [side_a, side_b]}},
      "source": "redis-cluster-spec",
-     "narration": "The switch port to side A fails. By default (shape 0) m1 is alone there: its replica r1 and the other masters are on side B. m1 cannot tell a partition from a crash: it keeps serving its slots and acknowledges side A's writes, which can no longer reach r1. Side B's writes to m1's slots time out. Nothing is decided before cluster-node-timeout: a ping unanswered that long makes a node PFAIL in the pinger's view. With shape 1, r1 is on side A with m1 (the seed's quorum example); with shape 2, m2 is there too."},
+     "narration": "The switch port to side A fails. By default (shape 0) m1 is alone there: its replica r1 and the other masters are on side B. m1 cannot tell a partition from a crash: it keeps serving its slots and acknowledges side A's writes, which can no longer reach r1. Side B's writes to m1's slots time out. Nothing is decided before cluster-node-timeout: a ping unanswered that long makes a node PFAIL in the pinger's view. With shape 1, r1 is on side A with m1 (the source document's quorum example); with shape 2, m2 is there too."},
     {"at": "$report_at", "title": "After the node timeout", "action": "note", "source": "redis-cluster-source",
      "narration": "About one node timeout after the partition (pings go out at least every half timeout, so up to 1.5 timeouts), m1 holds the other masters in PFAIL: it sees fewer than a majority of the masters reachable and turns its cluster state to fail, refusing every query (CLUSTERDOWN). The writes it acknowledged until then exist only on m1. On side B, m2 and m3 gossip their PFAIL reports about m1; two of three masters is a majority, so m1 becomes FAIL. r1 waits 500 ms + a random 0-500 ms + its rank x 1 s, raises currentEpoch to 4, and asks the masters for their votes; m2 and m3 vote (one vote each per epoch) and r1 takes m1's slots with configEpoch 4. With shape 1 there is no replica of m1 on side B: nobody can take its slots, and with full coverage required the whole of side B refuses queries too."},
     {"at": "$heal_at", "title": "The partition heals", "action": "heal_all", "source": "jepsen-redis-2013",
@@ -114,21 +114,21 @@ timeline = [
 
 parameters = {
     "node_timeout": param("s", 5, 0.5, 60, 0.5, "seed-split-brain",
-        "cluster-node-timeout. The seed uses 5000 ms; redis.conf's default is 15000 ms."),
+        "cluster-node-timeout. The source document uses 5000 ms; redis.conf's default is 15000 ms."),
     "replica_validity_factor": param("count", 10, 0, 100, 1, "redis-conf",
-        "cluster-replica-validity-factor: a replica does not fail over if its last contact with its master is older than node timeout x factor + repl-ping-replica-period (10 s); 0 = always try. redis.conf default 10, as in the seed."),
+        "cluster-replica-validity-factor: a replica does not fail over if its last contact with its master is older than node timeout x factor + repl-ping-replica-period (10 s); 0 = always try. redis.conf default 10, as in the source document."),
     "min_replicas_to_write": param("count", 0, 0, 2, 1, "redis-conf",
         "min-replicas-to-write: a master refuses writes unless this many replicas acknowledged within min-replicas-max-lag. Default 0 (off)."),
     "min_replicas_max_lag": param("s", 10, 1, 60, 1, "redis-conf",
         "min-replicas-max-lag (redis.conf default 10 s). Replicas acknowledge every second."),
     "masters": param("count", 3, 3, 5, 1, "seed-split-brain",
-        "Masters (slot ranges): the seed has 3; the specification's availability example has 5."),
+        "Masters (slot ranges): the source document has 3; the specification's availability example has 5."),
     "replicas_per_master": param("count", 1, 1, 2, 1, "seed-split-brain",
-        "Replicas of each master (the seed: 1). A second replica of m1 always sits on side B."),
+        "Replicas of each master (the source document: 1). A second replica of m1 always sits on side B."),
     "five_with_two_replicas": param("count", 0, 0, 1, 1, "assumption",
         "1 runs the second replicas of m4 and m5 (set it with masters 5 and replicas_per_master 2)."),
     "shape": param("count", 0, 0, 2, 1, "seed-split-brain",
-        "What the partition cuts off on side A: 0 = m1 alone; 1 = m1 with its replica r1 (the seed's quorum example); 2 = m1, r1 and m2."),
+        "What the partition cuts off on side A: 0 = m1 alone; 1 = m1 with its replica r1 (the source document's quorum example); 2 = m1, r1 and m2."),
     "client_rate": param("per_s", 30, 0, 500, 5, "assumption",
         "Writes per second by each side's client, to keys spread over all slots."),
     "partition_at": param("s", 30, 5, 300, 5, "assumption",
@@ -143,7 +143,7 @@ parameters = {
 
 toggles = {
     "require_full_coverage": {"default": True, "label": "cluster-require-full-coverage", "source": "redis-conf",
-                              "description": "On (the default, and the seed's setting): a node refuses every query while some slot range is served by nobody or by a FAIL master. Off: the ranges that are served keep working."},
+                              "description": "On (the default, and the source document's setting): a node refuses every query while some slot range is served by nobody or by a FAIL master. Off: the ranges that are served keep working."},
 }
 
 outcomes = [

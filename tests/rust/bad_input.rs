@@ -113,6 +113,53 @@ fn timeline_out_of_order_is_refused() {
 }
 
 #[test]
+fn sums_of_durations_resolve_and_follow_the_parameters() {
+    // Step 4 at `$dead_time + 235s` is 240 s at the default dead_time of 5 s,
+    // where the file has it; the trace puts it there.
+    let mut v = demo();
+    v["timeline"][4]["at"] = json!("$dead_time + 235s");
+    let at = |v: &Value, o: &Overrides| {
+        let r = replay("demo.json", &v.to_string(), o, 1).unwrap();
+        r.run.trace.events.iter().find_map(|e| match e {
+            incident_replay::trace::event::TraceEvent::Step { at_us, index: 4 } => Some(*at_us),
+            _ => None,
+        })
+    };
+    assert_eq!(at(&v, &Overrides::new()), Some(240_000_000));
+    let mut o = Overrides::new();
+    o.insert("dead_time".into(), OverrideValue::Number(10.0));
+    assert_eq!(at(&v, &o), Some(245_000_000));
+    // A setting that moves a sum past its neighbour plays the steps in time order
+    // rather than refusing the run: dead_time 40 s puts step 4 at 275 s, after step 5.
+    o.insert("dead_time".into(), OverrideValue::Number(40.0));
+    assert_eq!(at(&v, &o), Some(275_000_000));
+}
+
+#[test]
+fn bad_sums_are_refused_with_the_term_and_the_reason() {
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + $dead_tme"));
+    assert_eq!(e, "demo.json: timeline[4].at: refers to unknown parameter `dead_tme`");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 2GB"));
+    assert!(e.starts_with("demo.json: timeline[4].at: `2GB` is a size, expected a duration"), "{e}");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + $client_rate"));
+    assert!(e.starts_with("demo.json: timeline[4].at: parameter `client_rate` is in "), "{e}");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time +"));
+    assert!(e.starts_with("demo.json: timeline[4].at: `$dead_time +` is not a sum: term 2 is empty"), "{e}");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("240s + + 1s"));
+    assert!(e.starts_with("demo.json: timeline[4].at: `240s + + 1s` is not a sum: term 2 is empty"), "{e}");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time 235s"));
+    assert!(e.starts_with("demo.json: timeline[4].at: "), "{e}");
+    // A sum that lands before the previous step at the file's defaults is an authoring error.
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 100s"));
+    assert_eq!(e, "demo.json: timeline[4].at: 1m 45s is before the previous step (3m 00s)");
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 400d"));
+    assert_eq!(e, "demo.json: timeline[4].at: `d` in `400d` is not a known unit");
+    // A sum past a year names where it came from.
+    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 9000h"));
+    assert!(e.starts_with("demo.json: timeline[4].at: ") && e.contains("(from the sum `$dead_time + 9000h`)"), "{e}");
+}
+
+#[test]
 fn unknown_parameter_override_is_refused() {
     let mut o = Overrides::new();
     o.insert("no_such_parameter".into(), OverrideValue::Number(1.0));

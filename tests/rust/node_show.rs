@@ -184,6 +184,22 @@ fn kafka_shows_the_zombie_controller_acting_in_an_older_epoch_than_zookeeper_hol
 }
 
 #[test]
+fn kafka_after_the_zombie_wakes_the_two_leaders_show_which_controller_epoch_made_them() {
+    let r = run_with("kafka-zombie-controller", &[], 1);
+    let f = Facts { r: &r };
+    // The pause runs from pause_at (63 s) for pause_length (30 s): b1 wakes at 93 s
+    // still acting in epoch 10, the moment the chapter 'The zombie wakes up' shows.
+    assert_eq!(f.at("b1", "controller_epoch_acting", 93_000_001), Some(10));
+    // A second later it has resigned, but it still leads by its own epoch-10
+    // decision while b2 leads by epoch 11's, in the same leader epoch.
+    let t = 94_000_000;
+    assert_eq!(f.at("b1", "controller_epoch_acting", t), None);
+    assert_eq!(f.at("b1", "leader_epoch", t), f.at("b2", "leader_epoch", t));
+    assert_eq!(f.at("b1", "decision_controller_epoch", t), Some(10));
+    assert_eq!(f.at("b2", "decision_controller_epoch", t), Some(11));
+}
+
+#[test]
 fn mongodb_members_show_two_primaries_in_different_terms_and_the_rollback() {
     let r = run_with("mongodb-rollback", &[], 1);
     let f = Facts { r: &r };

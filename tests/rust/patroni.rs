@@ -267,3 +267,31 @@ fn every_new_field_refuses_bad_values_with_its_path() {
     let e = error_with(|_| {}, &[num("safety_margin", 25.0)]);
     assert!(e.starts_with("patroni-watchdog.json: parameters.safety_margin:"), "{e}");
 }
+
+/// Samples of the gauge `name`, as (seconds, value).
+fn gauge_samples(r: &Replay, name: &str) -> Vec<(f64, i64)> {
+    let id = r.gauges.iter().position(|g| g == name).unwrap_or_else(|| panic!("no gauge {name}")) as u16;
+    r.run.trace.events.iter().filter_map(|e| match *e {
+        TraceEvent::Gauge { at_us, gauge, value, .. } if gauge == id => Some((at_us as f64 / 1e6, value)),
+        _ => None,
+    }).collect()
+}
+
+#[test]
+fn a_watchdog_that_is_not_armed_reports_no_time_left_at_all() {
+    // History: watchdog mode off, so no host arms one: the gauges have no
+    // samples (no `-1 ms` sentinel), and their summaries say so by being empty.
+    let r = run_with(NAME, &[], 1);
+    for name in ["pg1_watchdog_ms", "pg2_watchdog_ms", "pg3_watchdog_ms"] {
+        assert_eq!(gauge_samples(&r, name), vec![], "{name}");
+        let g = r.outcome.gauges.iter().find(|g| g.name == name).unwrap();
+        assert_eq!((g.min, g.max, g.last), (0, 0, 0), "{name}");
+    }
+    // Mode required: pg1 arms its watchdog, so its gauge counts down from at most
+    // ttl - safety_margin (25 s) and never reads below zero; standbys never arm one.
+    let r = run_with(NAME, &[num("watchdog_mode", 2.0)], 1);
+    let pg1 = gauge_samples(&r, "pg1_watchdog_ms");
+    assert!(pg1.len() > 60, "armed for the run's first minutes: {} samples", pg1.len());
+    assert!(pg1.iter().all(|&(_, v)| (0..=25_000).contains(&v)), "{pg1:?}");
+    assert_eq!(gauge_samples(&r, "pg3_watchdog_ms"), vec![], "pg3 never leads, never arms");
+}

@@ -5,19 +5,23 @@
 // node for its card (stage-input.js), which a phone cannot do (a tap opens
 // the action menu). DOM built with textContent only.
 
+/** At most this many nodes are listed (a list is rebuilt at every change of state). */
+const LISTED_MAX = 100;
+
 /**
  * Fill `element` (a <details>) from `drawn` (paint.js: each node's words as
  * drawn, { name, state, spare, facts, hidden }) and `allFacts(i)`: node i's
  * fact lines, all of them. Hidden when every node's facts fit on the stage.
  */
 export function renderFactList(element, drawn, allFacts) {
-  const listed = [];
-  drawn.forEach((node, i) => { if (node.hidden.length) listed.push(i); });
+  const cut = [];
+  drawn.forEach((node, i) => { if (node.hidden.length) cut.push(i); });
+  const listed = cut.slice(0, LISTED_MAX);
   element.hidden = listed.length === 0;
   element.dataset.nodes = JSON.stringify(listed.map((i) => drawn[i].name));
   if (!listed.length) return;
   const summary = document.createElement('summary');
-  summary.textContent = `Facts the stage has no room for (${listed.length} ${listed.length === 1 ? 'node' : 'nodes'})`;
+  summary.textContent = `Facts the stage has no room for (${cut.length} ${cut.length === 1 ? 'node' : 'nodes'}${cut.length > listed.length ? `, the first ${listed.length} listed` : ''})`;
   const list = document.createElement('ul');
   for (const i of listed) {
     const li = document.createElement('li');

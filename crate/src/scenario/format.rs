@@ -122,7 +122,8 @@ pub struct DeviceSpec {
     pub label: String,
 }
 
-/// A literal with a unit (`"90s"`, `"4GB"`), a plain number, or `"$parameter"`.
+/// A literal with a unit (`"90s"`, `"4GB"`), a plain number, `"$parameter"`,
+/// or a sum of these joined by ` + ` (`"$pause_at + $session_timeout + 2s"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Quantity {

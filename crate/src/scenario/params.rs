@@ -98,6 +98,9 @@ impl<'a> Values<'a> {
     }
 
     /// A quantity in base units (µs, bytes, bytes/s, ppm, plain count).
+    /// Text may be a sum of terms joined by ` + `, each a `$parameter` or a
+    /// literal (`"$pause_at + $session_timeout + 2s"`), so a step can sit at the
+    /// moment its event happens and still follow the viewer's settings.
     pub fn base(&self, q: &Quantity, kind: Kind, path: &str) -> Result<f64, ScenarioError> {
         let value = match q {
             Quantity::Number(n) if kind == Kind::Count => *n,
@@ -105,20 +108,8 @@ impl<'a> Values<'a> {
                 let n = number(*n);
                 return Err(self.err(path, format!("{n} needs a unit (for example \"{n}{}\")", example_unit(kind))))
             }
-            Quantity::Text(t) => match t.strip_prefix('$') {
-                Some(name) => {
-                    let &(v, unit) = self
-                        .numbers
-                        .get(name)
-                        .ok_or_else(|| self.err(path, format!("refers to unknown parameter `{name}`")))?;
-                    if unit.kind() != kind {
-                        return Err(self.err(path, format!("parameter `{name}` is in {}, expected a {}", unit.label(), kind.name())));
-                    }
-                    v * unit.scale()
-                }
-                None if kind == Kind::Count => t.parse().map_err(|_| self.err(path, format!("`{t}` is not a number")))?,
-                None => parse_literal(t, kind).map_err(|reason| self.err(path, reason))?,
-            },
+            Quantity::Text(t) if t.contains('+') => self.sum(t, kind, path)?,
+            Quantity::Text(t) => self.term(t, kind, path)?,
         };
         if !value.is_finite() || value < 0.0 {
             return Err(self.err(path, format!("{} must be a finite number of zero or more", number(value))));
@@ -126,12 +117,46 @@ impl<'a> Values<'a> {
         let ceiling = base_max(kind);
         if value > ceiling {
             let from = match q {
+                Quantity::Text(t) if t.contains('+') => format!(" (from the sum `{t}`)"),
                 Quantity::Text(t) if t.starts_with('$') => format!(" (from parameters.{})", &t[1..]),
                 _ => String::new(),
             };
             return Err(self.err(path, format!("{} is more than a run can use{from}: {}", shown(value, kind), limit_words(kind))));
         }
         Ok(value)
+    }
+
+    /// `"a + b + c"`: every term resolved on its own, then added. A term that is
+    /// empty (`"$a +"`, `"$a + + 2s"`) is a malformed sum, not a zero.
+    fn sum(&self, text: &str, kind: Kind, path: &str) -> Result<f64, ScenarioError> {
+        let mut total = 0.0;
+        for (i, term) in text.split('+').enumerate() {
+            let term = term.trim();
+            if term.is_empty() {
+                return Err(self.err(
+                    path,
+                    format!("`{text}` is not a sum: term {} is empty (write terms joined by \" + \", like \"$a + 2s\")", i + 1),
+                ));
+            }
+            total += self.term(term, kind, path)?;
+        }
+        Ok(total)
+    }
+
+    /// One `$parameter` or literal, in base units.
+    fn term(&self, t: &str, kind: Kind, path: &str) -> Result<f64, ScenarioError> {
+        match t.strip_prefix('$') {
+            Some(name) => {
+                let &(v, unit) =
+                    self.numbers.get(name).ok_or_else(|| self.err(path, format!("refers to unknown parameter `{name}`")))?;
+                if unit.kind() != kind {
+                    return Err(self.err(path, format!("parameter `{name}` is in {}, expected a {}", unit.label(), kind.name())));
+                }
+                Ok(v * unit.scale())
+            }
+            None if kind == Kind::Count => t.parse().map_err(|_| self.err(path, format!("`{t}` is not a number"))),
+            None => parse_literal(t, kind).map_err(|reason| self.err(path, reason)),
+        }
     }
 
     pub fn micros(&self, q: &Quantity, path: &str) -> Result<u64, ScenarioError> {

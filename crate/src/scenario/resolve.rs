@@ -86,18 +86,14 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
     let devices = s.devices.iter().map(|d| Device { name: d.name.clone(), fault: None }).collect();
     let network = Network::new(s.planes.clone(), devices, links, s.nodes.len() as u32);
 
+    check_timeline_order(file, s)?;
     let mut actions = vec![];
-    let mut last_at = 0;
     for (i, step) in s.timeline.iter().enumerate() {
         let path = FieldPath::at("timeline").index(i);
         let at_us = values.micros(&step.at, &path.field("at"))?;
-        if at_us < last_at {
-            return Err(ScenarioError::new(file, path.field("at"), format!("{} is before the previous step ({})", format_duration(at_us), format_duration(last_at))));
-        }
         if at_us > end_us {
             return Err(ScenarioError::new(file, path.field("at"), format!("{} is after meta.duration ({})", format_duration(at_us), format_duration(end_us))));
         }
-        last_at = at_us;
         let action = resolve_action(&cx, s, &step.action, &path.field("action"))?;
         actions.push(TimedAction { at_us, action, origin: Origin::Step(i as u32) });
     }
@@ -132,6 +128,24 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
             seed,
         },
     })
+}
+
+/// The file lists its steps in time order at its own defaults. A viewer's
+/// settings may move a step whose `at` is a sum (`"$pause_at + $session_timeout"`)
+/// past its neighbour; the run then plays them in time order (the event queue
+/// orders by time), so a slider never turns a valid file into an error.
+fn check_timeline_order(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
+    let defaults = Values::new(file, s, &super::params::Overrides::new())?;
+    let mut last_at = 0;
+    for (i, step) in s.timeline.iter().enumerate() {
+        let path = FieldPath::at("timeline").index(i).field("at");
+        let at_us = defaults.micros(&step.at, &path)?;
+        if at_us < last_at {
+            return Err(ScenarioError::new(file, path, format!("{} is before the previous step ({})", format_duration(at_us), format_duration(last_at))));
+        }
+        last_at = at_us;
+    }
+    Ok(())
 }
 
 /// Injected actions go through the same resolution as timeline steps, with

@@ -40,7 +40,7 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
   factList.id = 'node-facts';
   factList.className = 'node-facts';
   factList.hidden = true;
-  factList.open = matchMedia('(max-width: 700px)').matches;
+  factList.open = matchMedia('(max-width: 600px)').matches; // player.css's phone width
   matrix.before(factList);
   /** The base drawing whose words the list and the canvas's `data-drawn` show. */
   let listedFrom = null;

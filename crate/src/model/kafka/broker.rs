@@ -106,6 +106,10 @@ pub struct Broker {
     /// The partition as this broker last accepted it.
     pub(super) state: PartitionState,
     pub(super) max_controller_epoch: u32,
+    /// The controller epoch of the decision it last accepted: after the zombie
+    /// wakes, b1 leads by epoch 10's decision and b2 by epoch 11's, with the
+    /// same leader epoch, so this is what tells the two leaders apart.
+    pub(super) decision_controller_epoch: u32,
     /// The controller that sent the last accepted decision (where `AlterIsr` goes).
     controller_node: u8,
     fetching: bool,
@@ -129,6 +133,7 @@ impl Broker {
             controller: None,
             state: PartitionState { leader: NONE, leader_epoch: 0, isr: 0 },
             max_controller_epoch: 0,
+            decision_controller_epoch: 0,
             controller_node: NONE,
             fetching: false,
             match_len: [0; BROKERS_MAX],
@@ -291,6 +296,7 @@ impl Broker {
 
     fn accept(&mut self, cx: &mut Cx, from: u8, controller_epoch: u32, st: PartitionState) {
         self.max_controller_epoch = self.max_controller_epoch.max(controller_epoch);
+        self.decision_controller_epoch = controller_epoch;
         self.controller_node = from;
         let was = self.state;
         self.state = st;

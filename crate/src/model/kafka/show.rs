@@ -1,7 +1,9 @@
 //! What ZooKeeper and a Kafka broker show the viewer (`model/show.rs`).
 //!
 //! A broker: the controller epoch it acts in if it believes it is the
-//! controller (a zombie controller still shows its old epoch), the newest
+//! controller (a zombie controller still shows its old epoch), the controller
+//! epoch of the decision it follows (the woken zombie leads by its own stale
+//! epoch-10 decision, the new leader by epoch 11's), the newest
 //! controller epoch it has seen in a decision, the partition leader it follows
 //! with that leader's epoch, and its log. A controller also shows the brokers
 //! ZooKeeper last told it are alive: the zombie's list is the stale one.
@@ -32,6 +34,7 @@ impl Broker {
         // two partition leaders tell apart by their leader epochs.
         NodeShow::with_roles(["", "follower replica", "", "partition leader", ""])
             .fact("controller_epoch_acting", "acts as controller in epoch", Unit::Count)
+            .fact("decision_controller_epoch", "decision from controller epoch", Unit::Count)
             .fact("leader_epoch", "leader epoch", Unit::Count)
             .fact("partition_leader", "partition leader it follows", Unit::Node)
             .follows_last()
@@ -47,6 +50,7 @@ impl Broker {
         let acting = self.controller.as_ref();
         out.extend_from_slice(&[
             acting.map_or(FACT_NONE, |c| i64::from(c.epoch)),
+            if self.decision_controller_epoch == 0 { FACT_NONE } else { i64::from(self.decision_controller_epoch) },
             i64::from(self.state.leader_epoch),
             broker(brokers, self.state.leader),
             i64::from(self.max_controller_epoch),

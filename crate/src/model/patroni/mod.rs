@@ -95,7 +95,7 @@ pub struct PatroniConfig {
     /// How long a `patroni_stall` command stops the Patroni process.
     pub stall_us: u64,
     /// Gauges: Patroni believes it holds the leader key (1/0), and the time
-    /// left on its watchdog (ms; -1 when disarmed).
+    /// left on its armed watchdog (ms; no sample while it is not armed).
     pub leads_gauge: Option<u16>,
     pub watchdog_gauge: Option<u16>,
 }
@@ -189,9 +189,10 @@ impl PatroniNode {
         if let Some(g) = self.cfg.leads_gauge {
             cx.emit(Effect::Gauge { gauge: g, value: i64::from(self.believes_leader) });
         }
-        if let Some(g) = self.cfg.watchdog_gauge {
-            let left = self.watchdog_due_local_us.map_or(-1, |due| (due.saturating_sub(cx.now_us) / 1_000) as i64);
-            cx.emit(Effect::Gauge { gauge: g, value: left });
+        // A disarmed watchdog has no time left to report: no sample at all,
+        // rather than a sentinel a chart or the outcome table would show as a value.
+        if let (Some(g), Some(due)) = (self.cfg.watchdog_gauge, self.watchdog_due_local_us) {
+            cx.emit(Effect::Gauge { gauge: g, value: (due.saturating_sub(cx.now_us) / 1_000) as i64 });
         }
     }
 

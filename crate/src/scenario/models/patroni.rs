@@ -55,7 +55,7 @@ pub struct PatroniSpec {
     /// Draw whether Patroni believes it holds the leader key (1/0).
     #[serde(default)]
     pub leads_gauge: Option<String>,
-    /// Draw the time left on the host's watchdog (ms; -1 when disarmed), once a second.
+    /// Draw the time left on the host's watchdog (ms), once a second while it is armed (no sample when not armed).
     #[serde(default)]
     pub watchdog_gauge: Option<String>,
 }
