@@ -12,6 +12,7 @@ pub mod ids;
 pub mod model;
 pub mod monitor;
 pub mod net;
+pub mod order;
 pub mod replay;
 pub mod scenario;
 pub mod trace;

@@ -287,7 +287,7 @@ pub fn story_moments_us(events: &[TraceEvent], link_count: usize) -> Vec<u64> {
     let flapping_pair = |a: LinkStatus, b: LinkStatus| matches!(a, LinkStatus::Up | LinkStatus::Degraded) && matches!(b, LinkStatus::Up | LinkStatus::Degraded);
     // Per link: its status and when it last changed (None: never yet).
     let mut links: Vec<(LinkStatus, Option<u64>)> = vec![(LinkStatus::Up, None); link_count];
-    let mut times: Vec<u64> = events
+    let times: Vec<u64> = events
         .iter()
         .filter_map(|e| match *e {
             TraceEvent::Link { at_us, link, status } => {
@@ -305,9 +305,7 @@ pub fn story_moments_us(events: &[TraceEvent], link_count: usize) -> Vec<u64> {
             _ => None,
         })
         .collect();
-    times.sort_unstable();
-    times.dedup();
-    times
+    crate::order::sorted_set(times)
 }
 
 /// When acknowledged data was actually destroyed: the failure a restore from

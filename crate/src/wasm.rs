@@ -112,11 +112,39 @@ pub fn chaos_actions(file: &str, json: &str, settings: &str) -> Result<Vec<Strin
     Ok(actions.iter().map(inject::to_text).collect())
 }
 
-/// The parsed scenario (metadata, parameters, toggles, timeline) as a plain object.
+/// The parsed scenario (metadata, parameters, toggles, timeline) as a plain
+/// object, without its nodes, links and devices: the page draws those from a
+/// run's `topology`, and leaving them out keeps every model spec's serializer
+/// out of the WASM (README "Size").
 #[wasm_bindgen]
 pub fn describe(file: &str, json: &str) -> Result<JsValue, JsValue> {
     let s = scenario::parse(file, json).map_err(|e| js_error(&e))?;
-    to_js(&s)
+    to_js(&Described {
+        meta: &s.meta,
+        parameters: &s.parameters,
+        toggles: &s.toggles,
+        planes: &s.planes,
+        timeline: &s.timeline,
+        outcomes: &s.outcomes,
+        challenges: &s.challenges,
+        invariants: &s.invariants,
+        limits: &s.limits,
+    })
+}
+
+/// `describe`'s answer: the `Scenario`'s fields under the same names, less
+/// `nodes`, `links` and `devices`.
+#[derive(Serialize)]
+struct Described<'a> {
+    meta: &'a scenario::format::Meta,
+    parameters: &'a std::collections::BTreeMap<String, scenario::format::Parameter>,
+    toggles: &'a std::collections::BTreeMap<String, scenario::format::Toggle>,
+    planes: &'a [String],
+    timeline: &'a [scenario::format::Step],
+    outcomes: &'a [scenario::format::ExpectedOutcome],
+    challenges: &'a [scenario::format::Challenge],
+    invariants: &'a [scenario::format::InvariantSpec],
+    limits: &'a scenario::format::Limits,
 }
 
 /// The outcome metrics (`monitor::metrics::METRIC_TABLE`): key, label, unit,

@@ -75,7 +75,7 @@ fn median(sorted: &[f64]) -> f64 {
 
 fn summarise(metric: &str, unit: Unit, mut values: Vec<f64>) -> FigureSpread {
     values.retain(|v| v.is_finite());
-    values.sort_by(f64::total_cmp);
+    crate::order::sort_f64(&mut values);
     let seeds = values.len() as u32;
     if values.is_empty() {
         return FigureSpread { metric: metric.to_string(), unit, median: f64::NAN, min: f64::NAN, max: f64::NAN, seeds_above_zero: 0, seeds };

@@ -58,13 +58,15 @@ impl Network {
         // so the product fits a u32 on every target.
         let rows = u32::try_from(planes.len() as u64 * u64::from(node_count)).expect("planes × nodes fits in u32 (scenario/cost.rs)");
         let row_of = |l: &Link| l.plane.0 as u32 * node_count + l.from.0;
-        let mut keyed: Vec<(u32, NodeId, LinkId)> = links
+        let keyed: Vec<(u32, NodeId, LinkId)> = links
             .iter()
             .enumerate()
             .filter(|(_, l)| l.plane.index() < planes.len() && l.from.0 < node_count && l.to.0 < node_count)
             .map(|(i, l)| (row_of(l), l.to, LinkId(i as u32)))
             .collect();
-        keyed.sort_unstable();
+        // By row, then destination, then link id.
+        let keys: Vec<(u64, u64)> = keyed.iter().map(|&(row, to, id)| (u64::from(row) << 32 | u64::from(to.0), u64::from(id.0))).collect();
+        let mut keyed = crate::order::permute(keyed, &crate::order::order_by(&keys));
         // Two links for one (plane, from, to): the later one carries the traffic
         // (the resolver refuses such files; tests may still build them).
         keyed.dedup_by(|later, earlier| {

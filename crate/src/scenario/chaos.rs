@@ -197,7 +197,9 @@ pub fn generate(s: &Scenario, end_us: u64, c: &ChaosConfig) -> Result<Vec<Inject
             second += 1;
         }
     }
-    proposals.sort_by_key(|p| (p.at_us, p.kind));
+    // By time, then kind (declaration order); equal ones in the order proposed.
+    let keys: Vec<(u64, u64)> = proposals.iter().map(|p| (p.at_us, p.kind as u64)).collect();
+    let proposals = crate::order::permute(proposals, &crate::order::order_by(&keys));
     Ok(admit(&proposals, &nodes, &pairs, end_us, c))
 }
 
@@ -211,7 +213,8 @@ fn admit(proposals: &[Proposal], nodes: &[String], pairs: &[(String, String)], e
         if running.len() >= c.concurrent_max as usize {
             continue;
         }
-        let busy: BTreeSet<&str> = running.iter().flat_map(|(_, held)| held.iter().map(String::as_str)).collect();
+        let mut busy = BTreeSet::new();
+        busy.extend(running.iter().flat_map(|(_, held)| held.iter().map(String::as_str)));
         let ends_us = p.at_us.saturating_add(p.duration_us);
         let (held, start, undo) = if p.kind.on_links() {
             let free: Vec<&(String, String)> = pairs.iter().filter(|(a, b)| !busy.contains(a.as_str()) && !busy.contains(b.as_str())).collect();
@@ -237,8 +240,8 @@ fn admit(proposals: &[Proposal], nodes: &[String], pairs: &[(String, String)], e
         }
         running.push((ends_us, held));
     }
-    out.sort_by_key(|(t, seq, _)| (*t, *seq));
-    out.into_iter().map(|(_, _, a)| a).collect()
+    let keys: Vec<(u64, u64)> = out.iter().map(|&(t, seq, _)| (t, seq as u64)).collect();
+    crate::order::permute(out, &crate::order::order_by(&keys)).into_iter().map(|(_, _, a)| a).collect()
 }
 
 fn at(at_us: u64, action: ActionSpec) -> InjectedAction {
@@ -312,7 +315,8 @@ fn targets(s: &Scenario, c: &ChaosConfig) -> Result<Vec<String>, String> {
 
 /// Unordered pairs of targets that some link spec connects, in name order.
 fn linked_pairs(s: &Scenario, targets: &[String]) -> Vec<(String, String)> {
-    let is_target: BTreeSet<&str> = targets.iter().map(String::as_str).collect();
+    let mut is_target = BTreeSet::new();
+    is_target.extend(targets.iter().map(String::as_str));
     let mut pairs = BTreeSet::new();
     for l in &s.links {
         let ends: Vec<&String> = l.nodes.iter().filter(|n| is_target.contains(n.as_str())).collect();

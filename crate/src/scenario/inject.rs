@@ -135,7 +135,8 @@ pub fn parse_text(text: &str) -> Result<InjectedAction, String> {
             let command = if options.is_empty() {
                 CommandSpec::Name(name)
             } else {
-                let args = options.iter().map(|(k, v)| (k.to_string(), Quantity::Text(v.to_string()))).collect();
+                let mut args = BTreeMap::new();
+                args.extend(options.iter().map(|(k, v)| (k.to_string(), Quantity::Text(v.to_string()))));
                 CommandSpec::WithArgs(BTreeMap::from([(name, args)]))
             };
             ActionSpec::Command { nodes, command }

@@ -46,9 +46,10 @@ pub fn resolve(file: &str, s: &Scenario, values: &Values, seed: u64, injected: &
     }
 
     let mut cx = BuildCx::new(file, values, end_us, s.limits.events_max);
-    cx.nodes = s.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), NodeId(i as u32))).collect();
-    cx.planes = s.planes.iter().enumerate().map(|(i, p)| (p.as_str(), PlaneId(i as u8))).collect();
-    cx.devices = s.devices.iter().enumerate().map(|(i, d)| (d.name.as_str(), DeviceId(i as u16))).collect();
+    // Inserted one by one: `collect` into a `BTreeMap` sorts, a copy of the sort per map type.
+    cx.nodes.extend(s.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), NodeId(i as u32))));
+    cx.planes.extend(s.planes.iter().enumerate().map(|(i, p)| (p.as_str(), PlaneId(i as u8))));
+    cx.devices.extend(s.devices.iter().enumerate().map(|(i, d)| (d.name.as_str(), DeviceId(i as u16))));
     for (i, n) in s.nodes.iter().enumerate() {
         let enabled = values.flag(&n.enabled, &FieldPath::at("nodes").index(i).field("enabled"))?;
         cx.dormant.push(!enabled);

@@ -13,7 +13,8 @@ pub const ASSUMPTION: &str = "assumption";
 
 pub fn check(file: &str, s: &Scenario) -> Result<(), ScenarioError> {
     let err = |path: String, reason: String| Err(ScenarioError::new(file, path, reason));
-    let source_ids: BTreeSet<&str> = s.meta.sources.iter().map(|x| x.id.as_str()).collect();
+    let mut source_ids = BTreeSet::new();
+    source_ids.extend(s.meta.sources.iter().map(|x| x.id.as_str()));
     let check_source = |path: String, source: &str| -> Result<(), ScenarioError> {
         // A source may list several ids separated by `;` or `,` and free text after a `:`.
         for part in source.split([';', ',']) {

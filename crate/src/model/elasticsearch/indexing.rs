@@ -2,8 +2,6 @@
 //! recovery (a copy that is not in sync replays the primary's history and
 //! throws away what it had that the primary has not).
 
-use std::collections::BTreeSet;
-
 use super::state::{has, NONE};
 use super::{EsMsg, EsNode, OpKind, DOC_BYTES, SMALL_BYTES};
 use crate::ids::NodeId;
@@ -153,8 +151,8 @@ impl EsNode {
             copy.recovering = Some(rec);
             return;
         }
-        let now: BTreeSet<u64> = copy.log.iter().copied().filter(|&w| w != 0).collect();
-        for &w in rec.before.iter().filter(|&&w| w != 0 && !now.contains(&w)) {
+        let now = crate::order::sorted_set(copy.log.iter().copied().filter(|&w| w != 0).collect());
+        for &w in rec.before.iter().filter(|&&w| w != 0 && now.binary_search(&w).is_err()) {
             cx.emit(Effect::Discarded { write_id: w });
         }
         // Assigned here meanwhile or not, decide by the routing table now.

@@ -144,10 +144,12 @@ impl OpsTeam {
     }
 
     fn end_survey(&mut self, cx: &mut Cx) {
-        let mut broken: Vec<(u8, usize)> = (0..self.cfg.pairs.len())
+        let broken: Vec<(u8, usize)> = (0..self.cfg.pairs.len())
             .filter_map(|p| priority(self.seen[p][0], self.seen[p][1]).map(|prio| (prio, p)))
             .collect();
-        broken.sort_unstable();
+        // Most urgent first, then in pair order.
+        let keys: Vec<(u64, u64)> = broken.iter().map(|&(prio, p)| (u64::from(prio), p as u64)).collect();
+        let broken = crate::order::permute(broken, &crate::order::order_by(&keys));
         self.broken = broken.len() as u32;
         self.queue = broken.into_iter().collect();
         if self.queue.iter().any(|&(prio, _)| prio <= 1) {

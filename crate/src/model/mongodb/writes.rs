@@ -11,9 +11,12 @@ impl MongoMember {
     /// The commit point: the longest oplog prefix a majority holds, once it
     /// reaches an entry of this primary's term.
     pub(super) fn advance_commit(&mut self, cx: &mut Cx) {
-        let mut lens = self.match_len.clone();
-        lens.sort_unstable_by(|a, b| b.cmp(a));
-        let candidate = lens[self.majority() - 1];
+        // The majority-th longest match: the longest that a majority of members
+        // hold at least. No sort and no allocation: a replica set has at most
+        // 7 voting members (scenario/models/mongodb.rs), so this is ≤ 49 compares.
+        let majority = self.majority();
+        let held_by_majority = |len: u32| self.match_len.iter().filter(|&&m| m >= len).count() >= majority;
+        let candidate = self.match_len.iter().copied().filter(|&l| held_by_majority(l)).max().unwrap_or(0);
         let in_my_term = candidate > 0 && self.oplog[candidate as usize - 1].term == self.term;
         if candidate > self.commit_len && in_my_term {
             self.commit_len = candidate;

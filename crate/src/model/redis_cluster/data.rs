@@ -3,8 +3,6 @@
 //! synchronisation (which throws away what the replica had and the master
 //! has not), and `min-replicas-to-write`.
 
-use std::collections::BTreeSet;
-
 use super::{RcMsg, RcNode, ReplicaLink, NONE, SLOTS, SMALL_BYTES, WRITE_BYTES};
 use crate::ids::NodeId;
 use crate::model::effect::{Cx, Effect};
@@ -171,8 +169,8 @@ impl RcNode {
         let Some(mut new) = self.incoming.take() else { return };
         self.master_contact_us = cx.now_us;
         new.resize((len as usize).max(new.len()), 0);
-        let kept: BTreeSet<u64> = new.iter().copied().filter(|&w| w != 0).collect();
-        for &w in self.data.iter().filter(|&&w| w != 0 && !kept.contains(&w)) {
+        let kept = crate::order::sorted_set(new.iter().copied().filter(|&w| w != 0).collect());
+        for &w in self.data.iter().filter(|&&w| w != 0 && kept.binary_search(&w).is_err()) {
             cx.emit(Effect::Discarded { write_id: w });
         }
         self.data = new;
