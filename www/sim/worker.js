@@ -212,15 +212,15 @@ const handlers = {
     return { reply: {}, transfer: [] };
   },
   /**
-   * The parsed scenario. `forPlayer`: without the nodes, links and devices (the
-   * player draws the run's topology; a 10,000-node fleet's description took the
-   * page's main thread 100+ ms to receive), and with the parameter names in
-   * the file's order (`parameterOrder`), parsed here rather than on the page.
+   * The parsed scenario, without its nodes, links and devices (the core's
+   * `describe` leaves them out: the player draws the run's topology, and a
+   * 10,000-node fleet's description took the page's main thread 100+ ms to
+   * receive). `forPlayer` adds the parameter names in the file's order
+   * (`parameterOrder`), parsed here rather than on the page.
    */
   describe({ file, json, forPlayer = false }) {
     const scenario = describe(file, json);
     if (!forPlayer) return { reply: { scenario, metrics: metric_table() }, transfer: [] };
-    delete scenario.nodes; delete scenario.links; delete scenario.devices;
     return { reply: { scenario, metrics: metric_table(), parameterOrder: Object.keys(JSON.parse(json).parameters || {}) }, transfer: [] };
   },
   /** Outcome only, nothing kept: for sweeps. */
