@@ -37,10 +37,13 @@ impl Run {
         let log = &mut self.facts;
         log.scratch.clear();
         rt.model.facts(rt.host.clock.local(self.now_us), &mut log.scratch);
-        let base = log.base[i];
-        for (f, &v) in log.scratch.iter().take(count).enumerate() {
-            if log.last[base + f] != v {
-                log.last[base + f] = v;
+        // Node i's slice of the last values zipped with what the model wrote
+        // (the shorter of the two counts): no index to check per fact, and this
+        // runs after every handler of every node.
+        let last = &mut log.last[log.base[i]..][..count];
+        for (f, (was, &v)) in last.iter_mut().zip(&log.scratch).enumerate() {
+            if *was != v {
+                *was = v;
                 if self.trace.facts.len() >= FACT_CHANGES_MAX {
                     self.trace.facts_truncated = true;
                     break;
