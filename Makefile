@@ -63,6 +63,7 @@ bench-browser: dist browser-tools
 	node tests/browser/incident-bench.mjs
 	node tests/browser/page-bench.mjs
 	node tests/browser/size-bench.mjs
+	node tests/browser/sweep-bench.mjs
 
 ## The wasm32 target comes with rust-toolchain.toml; wasm-bindgen-cli must match the crate exactly.
 wasm-tools:

@@ -195,36 +195,9 @@ impl Replay {
 
     /// Times of everything worth stopping at (faults, role and health changes,
     /// link changes, timeline steps), sorted and without repeats. A link that
-    /// keeps flipping (a replication link queueing and draining every WAL
-    /// batch) is one moment, at its first flip: its later changes count only
-    /// after it has been steady for `LINK_STEADY_US`.
+    /// keeps flapping between Up and Degraded is one moment (`story_moments_us`).
     pub fn moments(&self) -> Vec<f64> {
-        const LINK_STEADY_US: u64 = 60_000_000;
-        let mut last_link_change: std::collections::HashMap<u32, u64> = Default::default();
-        let mut times: Vec<u64> = self
-            .run
-            .trace
-            .events
-            .iter()
-            .filter_map(|e| match e {
-                TraceEvent::Link { at_us, link, .. } => {
-                    let previous = last_link_change.insert(link.0, *at_us);
-                    match previous {
-                        Some(p) if at_us.saturating_sub(p) < LINK_STEADY_US => None,
-                        _ => Some(*at_us),
-                    }
-                }
-                TraceEvent::Health { at_us, .. }
-                | TraceEvent::Role { at_us, .. }
-                | TraceEvent::Step { at_us, .. }
-                | TraceEvent::Injected { at_us, .. }
-                | TraceEvent::DataLost { at_us, .. } => Some(*at_us),
-                _ => None,
-            })
-            .collect();
-        times.sort_unstable();
-        times.dedup();
-        times.into_iter().map(|t| t as f64).collect()
+        story_moments_us(&self.run.trace.events, self.run.network.links.len()).into_iter().map(|t| t as f64).collect()
     }
 
     /// What each node was over the run, for the stage's legend and layout
@@ -309,6 +282,46 @@ impl Replay {
     }
 }
 
+/// How long a link must stay steady before its next Up↔Degraded change is a
+/// story moment again.
+const LINK_STEADY_US: u64 = 60_000_000;
+
+/// The story moments of a trace (see `Replay::moments`), in µs. Link changes
+/// between Up and Degraded are debounced: a replication link that queues and
+/// drains every WAL batch (GitLab's db1→db2) flips every few seconds, and one
+/// stop per flip would stretch the story to half an hour, so such a change
+/// counts only when the link has been steady for `LINK_STEADY_US` since its
+/// last change. A change to or from Cut or Gray is a fault or its repair and
+/// always counts, however soon after the last one. Links start Up, as in
+/// `keyframe::Snapshot::initial`.
+pub fn story_moments_us(events: &[TraceEvent], link_count: usize) -> Vec<u64> {
+    use crate::net::LinkStatus;
+    let flapping_pair = |a: LinkStatus, b: LinkStatus| matches!(a, LinkStatus::Up | LinkStatus::Degraded) && matches!(b, LinkStatus::Up | LinkStatus::Degraded);
+    // Per link: its status and when it last changed (None: never yet).
+    let mut links: Vec<(LinkStatus, Option<u64>)> = vec![(LinkStatus::Up, None); link_count];
+    let mut times: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match *e {
+            TraceEvent::Link { at_us, link, status } => {
+                let Some((was, last_change_us)) = links.get_mut(link.index()) else { return Some(at_us) };
+                let debounced = flapping_pair(*was, status) && last_change_us.is_some_and(|p| at_us.saturating_sub(p) < LINK_STEADY_US);
+                *was = status;
+                *last_change_us = Some(at_us);
+                (!debounced).then_some(at_us)
+            }
+            TraceEvent::Health { at_us, .. }
+            | TraceEvent::Role { at_us, .. }
+            | TraceEvent::Step { at_us, .. }
+            | TraceEvent::Injected { at_us, .. }
+            | TraceEvent::DataLost { at_us, .. } => Some(at_us),
+            _ => None,
+        })
+        .collect();
+    times.sort_unstable();
+    times.dedup();
+    times
+}
+
 /// When acknowledged data was actually destroyed: the failure a restore from
 /// backup could not undo (`DataLost`'s `to_us`: GitLab's `rm -rf`), or the
 /// first discard of a write a client had been told was stored (a rollback, a
@@ -330,4 +343,62 @@ pub fn data_destroyed_at_us(events: &[TraceEvent]) -> Option<u64> {
         first = Some(first.map_or(at, |f| f.min(at)));
     }
     first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{story_moments_us, LINK_STEADY_US};
+    use crate::ids::LinkId;
+    use crate::net::LinkStatus::{self, Cut, Degraded, Gray, Up};
+    use crate::trace::event::TraceEvent;
+
+    const S: u64 = 1_000_000;
+
+    fn link(at_s: u64, link: u32, status: LinkStatus) -> TraceEvent {
+        TraceEvent::Link { at_us: at_s * S, link: LinkId(link), status }
+    }
+
+    /// Link 0 queueing and draining every 10 s WAL batch for two minutes.
+    fn flapping(from_s: u64, to_s: u64) -> Vec<TraceEvent> {
+        (from_s..to_s).step_by(10).enumerate().map(|(i, t)| link(t, 0, if i % 2 == 0 { Degraded } else { Up })).collect()
+    }
+
+    #[test]
+    fn a_link_flapping_between_up_and_degraded_is_one_moment() {
+        let events = flapping(100, 220);
+        assert_eq!(events.len(), 12);
+        assert_eq!(story_moments_us(&events, 1), vec![100 * S]);
+    }
+
+    #[test]
+    fn a_flapping_link_counts_again_after_it_has_been_steady() {
+        let mut events = flapping(100, 140); // last flip at 130 s
+        let again_s = 130 + LINK_STEADY_US / S;
+        events.push(link(again_s, 0, Degraded));
+        events.push(link(again_s + 5, 0, Up));
+        assert_eq!(story_moments_us(&events, 1), vec![100 * S, again_s * S]);
+    }
+
+    #[test]
+    fn a_cut_inside_the_flapping_window_is_its_own_moment_and_so_is_its_repair() {
+        let mut events = flapping(100, 150);
+        events.push(link(155, 0, Cut));
+        events.push(link(158, 0, Up));
+        events.extend(flapping(160, 200));
+        // The cut and its repair count; the flapping around them does not.
+        assert_eq!(story_moments_us(&events, 1), vec![100 * S, 155 * S, 158 * S]);
+    }
+
+    #[test]
+    fn a_gray_failure_and_its_heal_count_however_close_together() {
+        let events = vec![link(10, 0, Degraded), link(15, 0, Gray), link(20, 0, Up), link(25, 0, Degraded), link(30, 0, Gray), link(31, 0, Degraded)];
+        // 25 s: Up→Degraded within 60 s of the heal is flapping; 30 s and 31 s leave or enter Gray.
+        assert_eq!(story_moments_us(&events, 1), vec![10 * S, 15 * S, 20 * S, 30 * S, 31 * S]);
+    }
+
+    #[test]
+    fn each_link_is_debounced_on_its_own() {
+        let events = vec![link(10, 0, Degraded), link(12, 1, Degraded), link(14, 0, Up), link(16, 1, Up)];
+        assert_eq!(story_moments_us(&events, 2), vec![10 * S, 12 * S]);
+    }
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, openPage, screenshot, repo, artifacts } from './harness.mjs';
+import { launch, openPage, screenshot, repo, artifacts, nativeOutcome } from './harness.mjs';
 
 const CSP = /^CSP := (.*)$/m.exec(fs.readFileSync(path.join(repo, 'Makefile'), 'utf8'))[1];
 
@@ -195,6 +195,36 @@ test('an element taken off the page stops its animation loop, observers and list
     await page.evaluate(() => document.body.append(window.__kept));
     await page.waitForFunction(() => window.__kept.dataset.ready === 'true', null, { timeout: 60000 });
     assert.ok((await page.evaluate(() => window.__observing.size)) > 0, 'observing again');
+    assert.deepEqual(errors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+test('every built-in scenario plays in the element: same run as the CLI, a drawn stage, time moving on play', async () => {
+  const names = JSON.parse(fs.readFileSync(path.join(repo, 'www/scenarios/index.json'), 'utf8'));
+  const env = await launch('.');
+  try {
+    const { page, errors } = await openPage(env.browser, `${env.base}tests/browser/fixtures/one-embed.html`, { viewport: { width: 1000, height: 700 } });
+    await elementReady(page, '#one');
+    for (const name of names) {
+      // A fresh element per scenario, as a blog post with that one figure would have.
+      await page.evaluate((scenario) => {
+        document.querySelector('incident-replay')?.remove();
+        const el = document.createElement('incident-replay');
+        el.id = 'one';
+        el.setAttribute('scenario', scenario);
+        document.body.append(el);
+      }, name);
+      await elementReady(page, '#one').catch((e) => { throw new Error(`${name}: not ready (${e.message}); errors: ${errors.join('; ')}`); });
+      assert.equal(await page.$eval('#one', (e) => e.dataset.digest), nativeOutcome(name, 1).digest, `${name}: the element's run is the CLI's run`);
+      assert.ok((await shadowColours(page, '#one')) > 5, `${name}: the stage is drawn`);
+      const before = await page.$eval('#one', (e) => e.player.state.tUs);
+      await page.$eval('#one', (e) => e.player.setPlaying(true));
+      await page.waitForFunction((t0) => document.querySelector('#one').player.state.tUs > t0, before, { timeout: 10000 })
+        .catch(() => { throw new Error(`${name}: time did not move after play`); });
+      await page.$eval('#one', (e) => e.player.setPlaying(false));
+    }
     assert.deepEqual(errors, []);
   } finally {
     await env.close();

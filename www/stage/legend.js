@@ -1,10 +1,12 @@
 // The stage's legend for nodes, generated from what this run's nodes actually
 // were (topology.nodes[i].taken, exported by the core): each role colour with
 // the words the models use for it ("leader", "primary", "active"), each health
-// mark that occurs, and the split-brain and lost-writes marks when they occur.
+// mark that occurs, spares (nodes left out of the run) when there are any, and
+// the split-brain and lost-writes marks when they occur.
 // Plus the view matrix: for each node with a failure detector, whom it hears
 // from now and whom it follows. DOM built with textContent only.
 import { readFrame, factOf, nodeField, NodeField, HEALTH_NAMES, Health } from '../lib/frame-layout.js';
+import { SPARE_WORDS } from './node-words.js';
 
 function span(className, text) {
   const s = document.createElement('span');
@@ -51,12 +53,14 @@ export function renderNodeLegend(element, topology, colors, marks = {}) {
   }
   const healthMark = { [Health.CRASHED]: 'sw node-down', [Health.PAUSED]: 'sw node-paused', [Health.OFF]: 'sw node-down' };
   for (const h of healths) items.push([span(healthMark[h]), span('legend-words', HEALTH_NAMES[h])]);
+  const spare = topology.nodes.some((node) => node.show?.dormant);
+  if (spare) items.push([span('sw node-spare'), span('legend-words', `${SPARE_WORDS}: configured but not part of this run`)]);
   if (marks.split) items.push([span('sw split-band'), span('legend-words', 'split brain: two or more members accept writes')]);
   if (marks.writesGone) items.push([span('sw writes-gone'), span('legend-words', 'writes lost or discarded')]);
   const parts = [];
   items.forEach((pair, k) => { if (k) parts.push(document.createTextNode(' · ')); parts.push(...pair); });
   element.replaceChildren(...parts);
-  element.dataset.words = JSON.stringify([...roles.flatMap((r) => r.words), ...healths.map((h) => HEALTH_NAMES[h])]);
+  element.dataset.words = JSON.stringify([...roles.flatMap((r) => r.words), ...healths.map((h) => HEALTH_NAMES[h]), ...(spare ? [SPARE_WORDS] : [])]);
 }
 
 /** Nodes with a failure detector (a `peers` fact), at most `max` of them, else none. */

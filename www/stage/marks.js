@@ -15,13 +15,12 @@ function roundRect(ctx, x, y, w, h, r) {
   ctx.roundRect ? ctx.roundRect(x, y, w, h, r) : ctx.rect(x, y, w, h);
 }
 
-/** A card per fleet group: its name, and a red border with "N writable" while it is split. */
-export function drawCards(ctx, { fleet, f, topology, width, height, pad, colors, textScale = 1 }) {
-  const px = (p) => pad + p * (width - 2 * pad), py = (p) => pad + p * (height - 2 * pad);
+/** A card per fleet group (`boxes`: each card's pixel rectangle, stage-layout.js): its name, and a red border with "N writable" while it is split. */
+export function drawCards(ctx, { fleet, boxes, f, topology, colors, textScale = 1 }) {
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';
-  for (const card of fleet.cards) {
-    const x = px(card.x), y = py(card.y), w = px(card.x + card.w) - x, h = py(card.y + card.h) - y;
+  fleet.cards.forEach((card, c) => {
+    const { x, y, w, h } = boxes[c];
     const writable = f.groups[card.group] ?? 0;
     const split = writable >= 2;
     const down = card.members.every((i) => nodeField(f, i, NodeField.HEALTH) !== Health.UP);
@@ -35,7 +34,7 @@ export function drawCards(ctx, { fleet, f, topology, width, height, pad, colors,
     ctx.fillStyle = split ? colors.cut : colors.muted;
     const name = topology.groups[card.group] ?? '';
     ctx.fillText(split ? `${name} · ${splitText(writable)}` : name, x + 4, y + 2, w - 8);
-  }
+  });
 }
 
 /** Outside a fleet: a red band around each split group's writable members (rings joined by a line when a band would take in other nodes), labelled "N writable". */
@@ -131,7 +130,7 @@ export function drawLinkSelection(ctx, a, b, colors) {
   ctx.restore();
 }
 
-/** The selected device: a frame around its box (the box is 68 × 22 px, stage.js). */
+/** The selected device: a frame around its box (the box is 68 × 22 px, labels.js). */
 export function drawDeviceSelection(ctx, p, colors) {
   ctx.lineWidth = 3;
   ctx.setLineDash([]);

@@ -17,8 +17,17 @@ export function roleWord(topology, f, i) {
   return show.role_words?.[nodeField(f, i, NodeField.ROLE)] ?? '';
 }
 
-/** "leader", or the health when the node is not up ("powered off"). */
+/** What a node left out of the run is called (its model's show says `dormant`, crate/src/model/dormant.rs). */
+export const SPARE_WORDS = 'spare, not started';
+
+/** Whether node `i` is left out of this run: configured, but running nothing. */
+export function isSpare(topology, i) {
+  return topology.nodes[i].show?.dormant === true;
+}
+
+/** "leader", or the health when the node is not up ("powered off"), or that it is a spare. */
 export function stateWord(topology, f, i) {
+  if (isSpare(topology, i)) return SPARE_WORDS;
   const health = nodeField(f, i, NodeField.HEALTH);
   if (health !== Health.UP) return HEALTH_NAMES[health] ?? 'down';
   if (topology.nodes[i].model === 'client') return 'client';

@@ -7,8 +7,9 @@
 // device in that direction; Page Down / Page Up go through every item in turn
 // (each server, then its links; the devices last), so each is reachable
 // whatever the layout; Home goes to the first server; Escape clears it.
-// Hit-testing and pixel positions are stage.js's; the hover card is stage-input.js's.
-import { stageHit, nodeGeometry } from './stage.js';
+// Hit-testing is hit.js's, pixel positions stage-layout.js's; the hover card is stage-input.js's.
+import { stageHit } from './hit.js';
+import { nodeGeometry } from './stage-layout.js';
 
 /** Links as the keyboard walks them: one stop per pair of nodes (its first link, as `stageHit`); kept per topology. */
 const stopsOf = new WeakMap();

@@ -2,7 +2,7 @@
 // `stage-select` event) is select.js's; this adds the card beside the selected
 // or hovered node, link or device with its full name and state, and redraws the
 // stage when the selection moves (the ring, band or frame around it).
-import { stageHit } from './stage.js';
+import { stageHit } from './hit.js';
 import { readFrame, LinkStatus } from '../lib/frame-layout.js';
 import { describeNode } from './node-words.js';
 import { attachStageSelection, itemPoint } from './select.js';

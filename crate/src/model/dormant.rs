@@ -3,6 +3,7 @@
 
 use super::effect::Cx;
 use super::msg::{NoMsg, NoTimer};
+use super::show::NodeShow;
 use super::Model;
 use crate::ids::NodeId;
 
@@ -21,5 +22,20 @@ impl Model for Dormant {
     }
     fn on_timer(&mut self, _cx: &mut Cx, timer: NoTimer) {
         match timer {}
+    }
+    /// No roles and no facts: only that it is left out (the stage's "spare").
+    fn show(&self) -> NodeShow {
+        NodeShow { dormant: true, ..NodeShow::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dormant_node_shows_that_it_is_left_out_and_a_model_by_default_does_not() {
+        assert!(Model::show(&Dormant).dormant);
+        assert!(!NodeShow::default().dormant);
     }
 }

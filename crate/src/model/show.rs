@@ -81,6 +81,9 @@ pub struct NodeShow {
     pub facts: Vec<Fact>,
     /// Node indices a `Peers` fact's bits refer to, in bit order.
     pub peers: Vec<u32>,
+    /// Left out of this run (its `enabled` flag is off, `model/dormant.rs`):
+    /// it runs nothing, so the stage draws it as a spare, not as a member.
+    pub dormant: bool,
 }
 
 impl NodeShow {

@@ -7,12 +7,13 @@ import { readFrame } from '../../lib/frame-layout.js';
 import { attachStageInput } from '../../stage/stage-input.js';
 import { renderNodeLegend, renderViewMatrix } from '../../stage/legend.js';
 import { describeNode } from '../../stage/node-words.js';
+import { renderFactList } from '../../stage/fact-list.js';
 import { visibleSlots, runOf, formatClock } from './store.js';
 import { baselineNames } from '../scenario-kind.js';
 
 /**
  * From this many nodes, a stage's geometry (pixel positions and spacing,
- * stage.js) is worked out in one frame and painted on in the next: on a
+ * stage/stage-layout.js) is worked out in one frame and painted on in the next: on a
  * 10,000-node fleet each takes 15-30 ms, together one long task.
  */
 const GEOMETRY_FIRST_NODES = 2_000;
@@ -34,6 +35,15 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
   matrix.id = 'view-matrix';
   matrix.hidden = true;
   $('stages').after(matrix);
+  // Facts the stage has no room to draw (stage/fact-list.js), open at first on a phone.
+  const factList = document.createElement('details');
+  factList.id = 'node-facts';
+  factList.className = 'node-facts';
+  factList.hidden = true;
+  factList.open = matchMedia('(max-width: 700px)').matches;
+  matrix.before(factList);
+  /** The base drawing whose words the list and the canvas's `data-drawn` show. */
+  let listedFrom = null;
 
   function inputFor(box) {
     const slot = box.dataset.slot;
@@ -83,11 +93,26 @@ export function createStageView({ root, $, state, fitCanvas, draw }) {
       // Nodes and links change only at state changes: repaint them then, and
       // draw only the messages in flight every frame.
       const base = layers[box.dataset.slot].draw(ctx, `${state.version}:${shownSlot}:${width}x${height}:${options.textScale}:${baseKey(frame)}`, (layerCtx) => drawStageBase(layerCtx, options));
-      // A big topology is painted over several frames (stage.js, level of detail).
+      // A big topology is painted over several frames (stage/paint-large.js, level of detail).
       if (base?.more?.()) draw();
+      if (box.dataset.slot === 'variant' && base !== listedFrom) showDrawnWords(box.querySelector('canvas'), base, run.topology, frame);
       drawFlight(ctx, options);
     }
     describe();
+  }
+
+  /**
+   * After the main stage's base was repainted: the facts it had no room for
+   * under it, and what it drew in words on the canvas (`data-drawn`, JSON of
+   * paint.js's `nodes`; absent for a fleet drawn as squares).
+   */
+  function showDrawnWords(canvas, base, topology, frame) {
+    listedFrom = base;
+    const drawn = base?.nodes ?? null;
+    if (!drawn) { factList.hidden = true; delete canvas.dataset.drawn; return; }
+    const f = readFrame(frame);
+    renderFactList(factList, drawn, (i) => describeNode(topology, f, i).facts);
+    canvas.dataset.drawn = JSON.stringify(drawn);
   }
 
   /** For a large layout at a new size: work out its geometry now and paint on the next frame (true). */
