@@ -68,3 +68,59 @@ export async function canvasColours(page, selector = 'canvas') {
     return seen.size;
   });
 }
+
+/** Node `name`'s state and facts in words, as the stage, its hover card and its description show them (the variant's frame, else the history's). */
+export async function nodeInWords(page, name) {
+  return page.evaluate(async (n) => {
+    const { describeNode } = await import('/www/stage/node-words.js');
+    const { readFrame } = await import('/www/lib/frame-layout.js');
+    const run = window.__playground.history;
+    const i = run.topology.nodes.findIndex((x) => x.name === n);
+    return describeNode(run.topology, readFrame(window.__playground.frames.variant ?? window.__playground.frames.history), i);
+  }, name);
+}
+
+// ------------------------------------------------------------------ host pages for the <incident-replay> element
+// These need the server rooted at the repository (`launch('.')`), where the element is /www/embed/.
+
+/** A host page that loads the element and holds `body` (and `head` in its head). */
+export const hostPage = (body, head = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">${head}
+<script type="module" src="/www/embed/incident-replay.js"></script></head><body>${body}</body></html>`;
+
+/** Serve `html` at tests/browser/`name`.html on the test server's origin (a made-up address: nothing is written); returns its URL. */
+export async function hostAt(context, base, name, html) {
+  const pathname = `/tests/browser/${name}.html`;
+  await context.route((url) => url.pathname === pathname, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  return `${base}tests/browser/${name}.html`;
+}
+
+/** Wait until the element at `selector` has run its scenario or shown an error (its `data-ready`). */
+export const elementSettled = (page, selector) => page.waitForFunction((s) => ['true', 'error'].includes(document.querySelector(s).dataset.ready), selector, { timeout: 60000 });
+
+/**
+ * Put `scenarios` ({ name: scenario object }) in www/scenarios while `body` runs, so an
+ * element can open them by name, and remove them afterwards (www/scenarios is a build output).
+ */
+export async function withScenarioFiles(scenarios, body) {
+  const dir = path.join(repo, 'www/scenarios');
+  for (const [name, s] of Object.entries(scenarios)) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(s));
+  try {
+    return await body();
+  } finally {
+    for (const name of Object.keys(scenarios)) fs.rmSync(path.join(dir, `${name}.json`), { force: true });
+  }
+}
+
+/** What a viewer does to an element with full controls: play 2.5 s across the fault, pause, seek End, Home, End, resize the window. */
+export async function playSeekResize(page, selector) {
+  await page.$eval(selector, (e) => e.shadowRoot.querySelector('#play').click());
+  await page.waitForTimeout(2500);
+  await page.$eval(selector, (e) => e.shadowRoot.querySelector('#play').click());
+  for (const key of ['End', 'Home', 'End']) {
+    await page.$eval(selector, (e) => e.shadowRoot.querySelector('.player').focus());
+    await page.keyboard.press(key);
+    await page.waitForTimeout(300);
+  }
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await page.waitForTimeout(800);
+}

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, openPage, screenshot, repo } from './harness.mjs';
+import { launch, openPage, screenshot, repo, hostPage, hostAt, elementSettled, withScenarioFiles, playSeekResize } from './harness.mjs';
 import { largest } from './fixtures/largest.mjs';
 
 const demo = fs.readFileSync(path.join(repo, 'scenarios/demo-partition.json'), 'utf8');
@@ -41,42 +41,32 @@ async function withStagedTraps(context) {
   await context.route(/\/www\/scenarios\/trap\.json$/, (route) => route.fulfill({ contentType: 'application/json', body: demo }));
 }
 
-const hostPage = (body, head = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">${head}
-<script type="module" src="/www/embed/incident-replay.js"></script></head><body>${body}</body></html>`;
-
-/** Serve `html` at a made-up address on the test server's origin. */
-async function hostAt(context, name, html) {
-  await context.route(new RegExp(`/tests/browser/hostile-${name}\\.html$`), (route) => route.fulfill({ contentType: 'text/html', body: html }));
-  return `${env.base}tests/browser/hostile-${name}.html`;
-}
-
-const ready = (page, sel) => page.waitForFunction((s) => ['true', 'error'].includes(document.querySelector(s).dataset.ready), sel, { timeout: 60000 });
 const errorLine = (page, sel) => page.$eval(sel, (e) => e.shadowRoot.querySelector('#error').textContent);
 
 test('a trap in one element does not spread to the element beside it', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1000, height: 1400 } });
   await withStagedTraps(context);
-  const url = await hostAt(context, 'trap', hostPage('<incident-replay id="ok" scenario="demo-partition" height="300px"></incident-replay><incident-replay id="bad" scenario="trap" height="300px"></incident-replay>'));
+  const url = await hostAt(context, env.base, 'hostile-trap', hostPage('<incident-replay id="ok" scenario="demo-partition" height="300px"></incident-replay><incident-replay id="bad" scenario="trap" height="300px"></incident-replay>'));
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
-  await ready(page, '#ok');
+  await elementSettled(page, '#ok');
   const before = await page.$eval('#ok', (e) => e.dataset.digest);
   await page.$eval('#bad', (e) => e.scrollIntoView());
-  await ready(page, '#bad');
+  await elementSettled(page, '#bad');
   assert.equal(await page.$eval('#bad', (e) => e.dataset.ready), 'error');
   const message = await errorLine(page, '#bad');
   assert.match(message, /trap\.json: the simulation core stopped: index out of bounds: the len is 3 but the index is 7 at crate\/src\/engine\/run\.rs:123/);
   assert.doesNotMatch(message, /^unreachable$/);
   // The healthy element keeps working in the replacement worker: a new seed runs.
   await page.$eval('#ok', (e) => { e.scrollIntoView(); e.dataset.ready = 'pending'; e.setAttribute('seed', '5'); });
-  await ready(page, '#ok');
+  await elementSettled(page, '#ok');
   assert.equal(await page.$eval('#ok', (e) => e.dataset.ready), 'true', await errorLine(page, '#ok'));
   assert.notEqual(await page.$eval('#ok', (e) => e.dataset.digest), before);
   // Back to seed 1: the same digest as before the trap.
   await page.$eval('#ok', (e) => { e.dataset.ready = 'pending'; e.setAttribute('seed', '1'); });
-  await ready(page, '#ok');
+  await elementSettled(page, '#ok');
   assert.equal(await page.$eval('#ok', (e) => e.dataset.digest), before);
   assert.equal(await errorLine(page, '#ok'), '');
   await screenshot(page, 'hostile-trap');
@@ -123,7 +113,7 @@ test('links and attributes are data: bad sources are refused, bad values named a
   ];
   for (const [query, expected] of cases) {
     const { page, context } = await openPage(env.browser, `${env.base}www/embed.html?${query}`);
-    await ready(page, 'incident-replay');
+    await elementSettled(page, 'incident-replay');
     assert.equal(await page.$eval('incident-replay', (e) => e.dataset.ready), 'error', query);
     assert.match(await errorLine(page, 'incident-replay'), expected, query);
     await context.close();
@@ -140,7 +130,7 @@ test('links and attributes are data: bad sources are refused, bad values named a
   ];
   for (const [query, expected] of values) {
     const { page, context, errors } = await openPage(env.browser, `${env.base}www/embed.html?scenario=demo-partition&${query}`);
-    await ready(page, 'incident-replay');
+    await elementSettled(page, 'incident-replay');
     assert.equal(await page.$eval('incident-replay', (e) => e.dataset.ready), 'true', query);
     assert.match(await errorLine(page, 'incident-replay'), expected, query);
     assert.deepEqual(errors, [], query);
@@ -159,16 +149,16 @@ test('a host page may declare another origin for src; everything else stays refu
   const context = await env.browser.newContext();
   // A second origin: the same server under another loopback name.
   const other = env.base.replace('127.0.0.1', 'localhost');
-  const allowed = await hostAt(context, 'origins', hostPage(`<incident-replay id="x" src="${other}www/scenarios/demo-partition.json"></incident-replay>`, `<meta name="incident-replay-origins" content="${other.slice(0, -1)}">`));
+  const allowed = await hostAt(context, env.base, 'hostile-origins', hostPage(`<incident-replay id="x" src="${other}www/scenarios/demo-partition.json"></incident-replay>`, `<meta name="incident-replay-origins" content="${other.slice(0, -1)}">`));
   const page = await context.newPage();
   await page.goto(allowed);
-  await ready(page, '#x');
+  await elementSettled(page, '#x');
   // The fetch reaches the other origin; whether it loads depends on that server's CORS, not on the element.
   const message = await errorLine(page, '#x');
   assert.doesNotMatch(message, /only files on this page’s own origin/);
-  const refusedUrl = await hostAt(context, 'no-origins', hostPage(`<incident-replay id="y" src="${other}www/scenarios/demo-partition.json"></incident-replay>`));
+  const refusedUrl = await hostAt(context, env.base, 'hostile-no-origins', hostPage(`<incident-replay id="y" src="${other}www/scenarios/demo-partition.json"></incident-replay>`));
   await page.goto(refusedUrl);
-  await ready(page, '#y');
+  await elementSettled(page, '#y');
   assert.match(await errorLine(page, '#y'), /only files in this site’s scenarios\/ folder, or on an origin the page declares/);
   await context.close();
 });
@@ -176,9 +166,7 @@ test('a host page may declare another origin for src; everything else stays refu
 // ------------------------------------------------------------------ drawing at the limits
 
 test('the largest topologies the validator accepts draw without freezing the tab (each main-thread task printed; none over 250 ms)', async () => {
-  const dir = path.join(repo, 'www/scenarios');
-  for (const [name, s] of Object.entries(largest)) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(s));
-  try {
+  await withScenarioFiles(largest, async () => {
     // The five-node demo first: what the page costs anyway on this machine (a loaded
     // 2-core test machine shows 50–60 ms tasks around a run's arrival even for it).
     let baseline = 0;
@@ -191,18 +179,13 @@ test('the largest topologies the validator accepts draw without freezing the tab
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(String(e)));
-      const url = await hostAt(context, name, hostPage(`<incident-replay id="big" scenario="${name}" controls="full" height="700px"></incident-replay>`));
+      const url = await hostAt(context, env.base, `hostile-${name}`, hostPage(`<incident-replay id="big" scenario="${name}" controls="full" height="700px"></incident-replay>`));
       await page.goto(url);
-      await ready(page, '#big');
+      await elementSettled(page, '#big');
       const readyAt = await page.evaluate(() => Math.round(performance.now()));
       assert.equal(await page.$eval('#big', (e) => e.dataset.ready), 'true', await errorLine(page, '#big'));
       // Play across the fault, seek back and forth, resize: every frame repaints the base.
-      await page.$eval('#big', (e) => e.shadowRoot.querySelector('#play').click());
-      await page.waitForTimeout(2500);
-      await page.$eval('#big', (e) => e.shadowRoot.querySelector('#play').click());
-      for (const key of ['End', 'Home', 'End']) { await page.$eval('#big', (e) => e.shadowRoot.querySelector('.player').focus()); await page.keyboard.press(key); await page.waitForTimeout(300); }
-      await page.setViewportSize({ width: 1000, height: 800 });
-      await page.waitForTimeout(800);
+      await playSeekResize(page, '#big');
       const longTasks = await page.evaluate(() => window.__longTasks);
       const worst = Math.max(0, ...longTasks.map((t) => t.ms));
       const shown = longTasks.map((t) => `${t.ms} ms at ${t.at - readyAt} ms`).join(', ');
@@ -221,7 +204,5 @@ test('the largest topologies the validator accepts draw without freezing the tab
       assert.deepEqual(errors, []);
       await context.close();
     }
-  } finally {
-    for (const name of Object.keys(largest)) fs.rmSync(path.join(dir, `${name}.json`), { force: true });
-  }
+  });
 });

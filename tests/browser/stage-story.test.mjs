@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, openPage, screenshot, repo } from './harness.mjs';
+import { launch, openPage, screenshot, repo, nodeInWords } from './harness.mjs';
 
 let env;
 before(async () => { env = await launch('.'); });
@@ -109,21 +109,14 @@ test('GitHub: split brain marked on the stage in the history run, not with fence
 
 test('GitLab: the stage shows the data directory shrinking to 4.5 GB and the backup methods failing', async () => {
   const { page, errors } = await open('#scenario=gitlab-2017');
-  const describe = (name) => page.evaluate(async (n) => {
-    const { describeNode } = await import('/www/stage/node-words.js');
-    const { readFrame } = await import('/www/lib/frame-layout.js');
-    const run = window.__playground.history;
-    const i = run.topology.nodes.findIndex((x) => x.name === n);
-    return describeNode(run.topology, readFrame(window.__playground.frames.variant ?? window.__playground.frames.history), i);
-  }, name);
   await seekTo(page, 1e6);
-  assert.ok((await describe('db1')).facts.includes('data directory 300 GB'), JSON.stringify(await describe('db1')));
+  assert.ok((await nodeInWords(page, 'db1')).facts.includes('data directory 300 GB'), JSON.stringify(await nodeInWords(page, 'db1')));
   const deletion = await page.evaluate(() => window.__playground.history.steps[2 * 10]);
   await seekTo(page, deletion + 5e6);
-  const db1 = await describe('db1');
+  const db1 = await nodeInWords(page, 'db1');
   assert.equal(db1.state, 'data directory deleted');
   assert.ok(db1.facts.includes('data directory 4.5 GB'), JSON.stringify(db1));
-  const backups = await describe('backups');
+  const backups = await nodeInWords(page, 'backups');
   for (const method of ['pg_dump', 'disk snapshots', 'replication', 'automated backups (S3)']) {
     const line = backups.facts.find((f) => f.startsWith(`${method} `));
     assert.ok(line && !line.endsWith(' ok'), `${method}: ${line}`);
@@ -155,17 +148,6 @@ test('the stage is focusable: arrows move between nodes and devices, Enter dispa
   await page.context().close();
 });
 
-/** Node `name`'s state and facts in words, as the stage, its hover card and its description show them. */
-async function describe(page, name) {
-  return page.evaluate(async (n) => {
-    const { describeNode } = await import('/www/stage/node-words.js');
-    const { readFrame } = await import('/www/lib/frame-layout.js');
-    const run = window.__playground.history;
-    const i = run.topology.nodes.findIndex((x) => x.name === n);
-    return describeNode(run.topology, readFrame(window.__playground.frames.variant ?? window.__playground.frames.history), i);
-  }, name);
-}
-
 test('the systems added later show their own state on the stage: Smap, controller epoch, term, leader key, configEpoch', async () => {
   const cases = [
     ['aistore-2025', 'p1', 2e6, [/^Smap version 1$/, /^its Smap's primary p1$/, /^TCP memory /]],
@@ -178,7 +160,7 @@ test('the systems added later show their own state on the stage: Smap, controlle
   for (const [scenario, node, t, patterns] of cases) {
     const { page, errors } = await open(`#scenario=${scenario}`);
     await seekTo(page, t);
-    const d = await describe(page, node);
+    const d = await nodeInWords(page, node);
     for (const p of patterns) assert.ok(d.facts.some((f) => p.test(f)), `${scenario} ${node}: ${p} in ${JSON.stringify(d.facts)}`);
     // The stage's hover and focus card shows the same words.
     const at = await page.evaluate(async (n) => {
@@ -206,7 +188,7 @@ test('the story moves on: the Kafka zombie acts in an older epoch than ZooKeeper
     let zombie = false;
     for (let k = 1; k <= 120 && !zombie; k++) {
       await seekTo(page, (end * k) / 120);
-      const [b1, zk] = [await describe(page, 'b1'), await describe(page, 'zk')];
+      const [b1, zk] = [await nodeInWords(page, 'b1'), await nodeInWords(page, 'zk')];
       const acting = b1.facts.find((f) => f.startsWith('acts as controller in epoch '));
       const held = zk.facts.find((f) => f.startsWith('/controller_epoch '));
       if (acting && held && Number(acting.split(' ').pop()) < Number(held.split(' ').pop())) zombie = true;
@@ -218,10 +200,10 @@ test('the story moves on: the Kafka zombie acts in an older epoch than ZooKeeper
   {
     const { page, errors } = await open('#scenario=patroni-watchdog');
     const stall = await page.evaluate(() => window.__playground.history.steps[2 * 1]);
-    const ttl = async (t) => { await seekTo(page, t); return (await describe(page, 'pg1')).facts.find((f) => f.startsWith('leader key TTL left')); };
+    const ttl = async (t) => { await seekTo(page, t); return (await nodeInWords(page, 'pg1')).facts.find((f) => f.startsWith('leader key TTL left')); };
     const [a, b] = [await ttl(stall + 2e6), await ttl(stall + 12e6)];
     assert.ok(a && b && a !== b, `pg1's TTL runs down while Patroni is stopped: ${a} then ${b}`);
-    assert.ok((await describe(page, 'pg1')).facts.includes('Patroni process stopped (stalled)'));
+    assert.ok((await nodeInWords(page, 'pg1')).facts.includes('Patroni process stopped (stalled)'));
     assert.deepEqual(errors, []);
     await page.context().close();
   }

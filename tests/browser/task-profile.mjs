@@ -9,9 +9,8 @@
 //
 // Needs `make build`. Wall times on a loaded machine include time the thread
 // waited for a core; thread time (tdur) does not.
-import fs from 'node:fs';
 import path from 'node:path';
-import { launch, repo } from './harness.mjs';
+import { launch, hostPage, hostAt, elementSettled, withScenarioFiles, playSeekResize } from './harness.mjs';
 import { largest } from './fixtures/largest.mjs';
 
 const [mode = 'fleet', scenarioName = 'github-2012', thresholdArg = '20'] = process.argv.slice(2);
@@ -135,27 +134,16 @@ try {
     report(events, `click to continue, ${scenarioName}`);
   } else {
     const name = { fleet: 'hostile-fleet', mesh: 'hostile-mesh', demo: 'demo-partition' }[mode];
-    const file = path.join(repo, 'www/scenarios', `${name}.json`);
-    if (largest[name]) fs.writeFileSync(file, JSON.stringify(largest[name]));
-    try {
-      const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">
-<script type="module" src="/www/embed/incident-replay.js"></script></head><body><incident-replay id="big" scenario="${name}" controls="full" height="700px"></incident-replay></body></html>`;
-      await context.route(/\/tests\/browser\/profile-host\.html$/, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+    await withScenarioFiles(largest[name] ? { [name]: largest[name] } : {}, async () => {
+      const url = await hostAt(context, env.base, 'profile-host', hostPage(`<incident-replay id="big" scenario="${name}" controls="full" height="700px"></incident-replay>`));
       const events = await traced(page, async () => {
-        await page.goto(`${env.base}tests/browser/profile-host.html`);
-        await page.waitForFunction(() => ['true', 'error'].includes(document.querySelector('#big').dataset.ready), null, { timeout: 60000 });
+        await page.goto(url);
+        await elementSettled(page, '#big');
         await page.evaluate(() => performance.mark('profile:ready'));
-        await page.$eval('#big', (e) => e.shadowRoot.querySelector('#play').click());
-        await page.waitForTimeout(2500);
-        await page.$eval('#big', (e) => e.shadowRoot.querySelector('#play').click());
-        for (const key of ['End', 'Home', 'End']) { await page.$eval('#big', (e) => e.shadowRoot.querySelector('.player').focus()); await page.keyboard.press(key); await page.waitForTimeout(300); }
-        await page.setViewportSize({ width: 1000, height: 800 });
-        await page.waitForTimeout(800);
+        await playSeekResize(page, '#big');
       });
       report(events, name);
-    } finally {
-      if (largest[name]) fs.rmSync(file, { force: true });
-    }
+    });
   }
   await context.close();
 } finally {
