@@ -80,6 +80,18 @@ pub fn replay_until(
     Ok(Replay { file: file.to_string(), gauge_units: loaded.resolved.gauge_units, scenario: loaded.scenario, groups, gauges, injected, invariants, run, keyframes, fact_frames, outcome, seed, frame: FrameBuffer::default() })
 }
 
+/// Only the outcome of a whole run, as `replay_with(..).outcome` would give it:
+/// what an edit costs the page's worker (`wasm::run_outcome`) and what each
+/// seed of a spread or sweep costs. It skips what only playback reads: the
+/// shown facts and fingerprints (`Run::outcome_only`), keyframes and fact frames. The outcome,
+/// digest included, is the same (`tests/rust/determinism.rs` checks every scenario).
+pub fn outcome(file: &str, text: &str, overrides: &Overrides, seed: u64, injected: &[InjectedAction]) -> Result<Outcome, ScenarioError> {
+    let scenario::Loaded { scenario: s, resolved: r, .. } = scenario::load_with(file, text, overrides, seed, injected)?;
+    let mut run = Run::new(r.setup).outcome_only();
+    run.run_to_end().map_err(|e| run_error(file, injected, &e))?;
+    Ok(monitor::compute(&run.trace, run.node_count(), &r.groups, &r.gauges, &r.gauge_units, &s.outcomes, &s.challenges, seed))
+}
+
 /// A run's error as a `ScenarioError`: on the injected actions when there are
 /// any (the file alone fits, or it would have been refused before), else on the limits.
 fn run_error(file: &str, injected: &[InjectedAction], e: &RunError) -> ScenarioError {

@@ -176,8 +176,8 @@ pub fn run_outcome(file: &str, json: &str, overrides: JsValue, seed: f64, action
     let seed = seed_of(file, seed)?;
     let o = overrides_of(file, overrides)?;
     let injected = actions_of(file, actions)?;
-    let r = replay::replay_with(file, json, &o, seed, injected).map_err(|e| js_error(&e))?;
-    to_js(&r.outcome)
+    let outcome = replay::outcome(file, json, &o, seed, &injected).map_err(|e| js_error(&e))?;
+    to_js(&outcome)
 }
 
 /// Outcomes of one setting over several seeds (an array of `run_outcome`

@@ -12,6 +12,23 @@ fn same_seed_same_digest_for_every_scenario() {
     }
 }
 
+/// An edit in the page asks only for the outcome (`replay::outcome`, which
+/// skips the shown facts, keyframes and fact frames playback reads): it must be
+/// the full replay's outcome, digest included, for every scenario.
+#[test]
+fn the_outcome_alone_is_the_full_replays_outcome() {
+    use incident_replay::replay::{outcome, replay_with};
+    use incident_replay::scenario::Overrides;
+    for name in common::scenario_names() {
+        let text = common::scenario_text(&name);
+        let file = format!("{name}.json");
+        let full = replay_with(&file, &text, &Overrides::new(), 5, vec![]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!full.run.trace.facts.is_empty(), "{name}: the full replay records shown facts");
+        let alone = outcome(&file, &text, &Overrides::new(), 5, &[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(alone, full.outcome, "{name}");
+    }
+}
+
 #[test]
 fn another_seed_gives_another_trace() {
     let a = common::run_with("demo-partition", &[], 1);

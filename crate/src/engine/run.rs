@@ -126,6 +126,11 @@ pub struct Run {
     pub shows: Vec<crate::model::show::NodeShow>,
     /// What each node's shown facts were when last recorded.
     facts: FactLog,
+    /// Whether the shown facts and the fingerprints are recorded. Neither is
+    /// in the digest or the outcome (facts are a view for people, fingerprints
+    /// find where two runs part), so a run measured only for its outcome skips
+    /// asking every model for its facts after every handler and hashing every event.
+    for_playback: bool,
     started: bool,
     finished: bool,
     /// Running hash of every event handled (see `Trace::fingerprints`).
@@ -172,6 +177,7 @@ impl Run {
             link_check_queued,
             shows,
             facts,
+            for_playback: true,
             trace: Trace {
                 bucket_us: setup.bucket_us,
                 // The projection is an upper bound, a few times the real count, and
@@ -183,6 +189,16 @@ impl Run {
             finished: false,
             fingerprint: 0,
         }
+    }
+
+    /// Record neither shown facts nor fingerprints (`trace.facts` and
+    /// `trace.fingerprints` stay empty): for runs measured only for their outcome
+    /// (`replay::outcome`). Events, messages, digest and outcome are the same
+    /// either way: a model's `facts` only reads its state, and the fingerprint
+    /// only reads the events.
+    pub fn outcome_only(mut self) -> Run {
+        self.for_playback = false;
+        self
     }
 
     pub fn now_us(&self) -> SimTime {
@@ -232,9 +248,11 @@ impl Run {
                 return Err(RunError::EventBudget { events_max: self.events_max, at_us });
             }
             self.now_us = at_us;
-            self.fingerprint = mix(mix(self.fingerprint, at_us), event_word(&event));
-            if self.trace.event_count % crate::trace::event::FINGERPRINT_EVERY == 0 {
-                self.trace.fingerprints.push((at_us, self.fingerprint));
+            if self.for_playback {
+                self.fingerprint = mix(mix(self.fingerprint, at_us), event_word(&event));
+                if self.trace.event_count % crate::trace::event::FINGERPRINT_EVERY == 0 {
+                    self.trace.fingerprints.push((at_us, self.fingerprint));
+                }
             }
             self.handle(event);
             if self.queue.overflowed() {
@@ -305,7 +323,9 @@ impl Run {
             self.apply(node, effect);
         }
         self.scratch = out;
-        self.record_facts(node);
+        if self.for_playback {
+            self.record_facts(node);
+        }
     }
 
     fn set_health(&mut self, node: NodeId, health: Health) {

@@ -116,7 +116,12 @@ impl NodeShow {
 
 /// A `Peers` value: bit `i` set when `heard(i)` for the first `PEERS_SHOWN_MAX` peers.
 pub fn peers_mask(count: usize, heard: impl Fn(usize) -> bool) -> i64 {
-    (0..count.min(PEERS_SHOWN_MAX)).filter(|&i| heard(i)).fold(0, |m, i| m | (1 << i))
+    // A plain loop without a branch per peer: models ask this after every handler.
+    let mut mask = 0;
+    for i in 0..count.min(PEERS_SHOWN_MAX) {
+        mask |= i64::from(heard(i)) << i;
+    }
+    mask
 }
 
 /// A node id as a `Node` fact.

@@ -3,7 +3,7 @@
 
 use incident_replay::monitor::spread;
 use incident_replay::monitor::Outcome;
-use incident_replay::replay::replay_with;
+use incident_replay::replay::outcome;
 use incident_replay::scenario::inject::InjectedAction;
 use incident_replay::scenario::{self, Overrides};
 
@@ -17,7 +17,7 @@ fn outcomes_over_seeds(name: &str, text: &str, first: u64, count: u64, o: &Overr
     let results: Vec<Result<Outcome, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = seeds
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(|&s| replay_with(name, text, o, s, injected.to_vec()).map(|r| r.outcome).map_err(|e| e.to_string())).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.iter().map(|&s| outcome(name, text, o, s, injected).map_err(|e| e.to_string())).collect::<Vec<_>>()))
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|_| vec![Err("a worker thread panicked".into())])).collect()
     });

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use incident_replay::monitor::METRICS;
-use incident_replay::replay::replay;
+use incident_replay::replay::{outcome, replay};
 use incident_replay::scenario::{self, OverrideValue};
 
 use crate::input::{overrides, read};
@@ -148,8 +148,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         for (axis, v) in axes.iter().zip(&values) {
             o.insert(axis.name.clone(), OverrideValue::Number(*v));
         }
-        let r = replay(&name, &text, &o, seed).map_err(|e| e.to_string())?;
-        Ok(metrics.iter().map(|m| r.outcome.metric(m).unwrap_or(f64::NAN)).collect())
+        let r = outcome(&name, &text, &o, seed, &[]).map_err(|e| e.to_string())?;
+        Ok(metrics.iter().map(|m| r.metric(m).unwrap_or(f64::NAN)).collect())
     };
     let row_object = |values: &[f64], seed: u64, figures: &[f64]| {
         let mut obj = serde_json::Map::new();

@@ -69,7 +69,12 @@ impl Run {
         let (end_us, fate) = match fate {
             Ok(at) => {
                 self.queue.push(at, Event::Deliver { to, from, msg });
-                if let Some(link) = link {
+                // A send changes only its link's transmit queue, and only a link
+                // with a bandwidth limit ever has one: every other change of a
+                // link's status is an action's, and each action looks at every
+                // link (`record_link_changes`). So the status of a link without
+                // a limit is not looked at again on every message it carries.
+                if let Some(link) = link.filter(|l| self.network.links[l.index()].bandwidth_bytes_per_s > 0) {
                     self.check_link(link);
                 }
                 (at, Fate::Delivered)

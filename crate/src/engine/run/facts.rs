@@ -37,10 +37,18 @@ impl Run {
         let log = &mut self.facts;
         log.scratch.clear();
         rt.model.facts(rt.host.clock.local(self.now_us), &mut log.scratch);
-        let base = log.base[i];
-        for (f, &v) in log.scratch.iter().take(count).enumerate() {
-            if log.last[base + f] != v {
-                log.last[base + f] = v;
+        // This runs after every handler of every node, and nearly always nothing
+        // changed: one comparison of the whole row first, then, only if it
+        // differs, fact by fact (node i's slice of the last values zipped with
+        // what the model wrote, the shorter of the two counts).
+        let last = &mut log.last[log.base[i]..][..count];
+        let written = log.scratch.len().min(count);
+        if last[..written] == log.scratch[..written] {
+            return;
+        }
+        for (f, (was, &v)) in last.iter_mut().zip(&log.scratch).enumerate() {
+            if *was != v {
+                *was = v;
                 if self.trace.facts.len() >= FACT_CHANGES_MAX {
                     self.trace.facts_truncated = true;
                     break;

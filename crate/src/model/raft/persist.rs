@@ -45,9 +45,12 @@ impl RaftNode {
             return;
         }
         let must_persist = self.cfg.disk_write_us > 0 && self.role != RaftRole::Leader && self.durable() != before;
+        // Drained, not taken: the outbox keeps its buffer, so a heartbeat and
+        // its reply allocate nothing.
         if !must_persist && self.held.is_empty() {
-            for (to, msg) in std::mem::take(&mut self.outbox) {
-                self.transmit(cx, to, msg);
+            let plane = self.cfg.plane;
+            for (to, msg) in self.outbox.drain(..) {
+                cx.send(to, plane, Msg::Raft(msg), Self::bytes(&msg));
             }
             return;
         }
@@ -57,9 +60,7 @@ impl RaftNode {
         if self.held.is_empty() {
             cx.set_timer(Timer::Raft(RaftTimer::Persist), due - cx.now_us);
         }
-        for (to, msg) in std::mem::take(&mut self.outbox) {
-            self.held.push_back((due, to, msg));
-        }
+        self.held.extend(self.outbox.drain(..).map(|(to, msg)| (due, to, msg)));
     }
 
     /// A disk write is done: send every message that waited for it.
