@@ -201,7 +201,7 @@ test('chapters at one time: the last is shown while scrubbing; the chapter keys 
 // ------------------------------------------------------------------ timeline marks
 
 for (const name of names) {
-  test(`${name} at 390 px: no two chapter labels on the timeline overlap; every chapter has a named button`, async () => {
+  test(`${name} at 390 px: no two chapter labels on the timeline overlap; every chapter has a named button; nothing wider than the page`, async () => {
     const { page, errors, context } = await player(`#scenario=${name}`, { viewport: PHONE, isMobile: true, hasTouch: true });
     const marks = await page.$$eval('#chapter-marks button', (buttons) => buttons.map((b) => {
       const r = b.getBoundingClientRect();
@@ -215,6 +215,10 @@ for (const name of names) {
     for (let k = 1; k < labels.length; k++) assert.ok(labels[k - 1].right <= labels[k].left + 0.5, `“${labels[k - 1].text}” and “${labels[k].text}” overlap (${labels[k - 1].right} > ${labels[k].left})`);
     const bar = await box(page, '#timebar');
     for (const m of labels) assert.ok(m.left >= bar.left - 1 && m.right <= bar.right + 1, `“${m.text}” on the bar`);
+    // Nothing wider than the phone: a page that scrolls sideways cuts every line's start off.
+    // (A wide view matrix scrolls inside its own box; that is not the page.)
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(widths.scroll <= widths.client, `the page is ${widths.scroll} px wide on a ${widths.client} px phone`);
     assert.deepEqual(errors, []);
     await context.close();
   });
