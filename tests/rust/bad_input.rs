@@ -139,16 +139,17 @@ fn sums_of_durations_resolve_and_follow_the_parameters() {
 fn bad_sums_are_refused_with_the_term_and_the_reason() {
     let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + $dead_tme"));
     assert_eq!(e, "demo.json: timeline[4].at: refers to unknown parameter `dead_tme`");
-    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 2GB"));
-    assert!(e.starts_with("demo.json: timeline[4].at: `2GB` is a size, expected a duration"), "{e}");
-    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + $client_rate"));
-    assert!(e.starts_with("demo.json: timeline[4].at: parameter `client_rate` is in "), "{e}");
-    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time +"));
-    assert!(e.starts_with("demo.json: timeline[4].at: `$dead_time +` is not a sum: term 2 is empty"), "{e}");
-    let e = mutated(|v| v["timeline"][4]["at"] = json!("240s + + 1s"));
-    assert!(e.starts_with("demo.json: timeline[4].at: `240s + + 1s` is not a sum: term 2 is empty"), "{e}");
-    let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time 235s"));
-    assert!(e.starts_with("demo.json: timeline[4].at: "), "{e}");
+    // (sum, how its error begins)
+    for (sum, begins) in [
+        ("$dead_time + 2GB", "demo.json: timeline[4].at: `2GB` is a size, expected a duration"),
+        ("$dead_time + $client_rate", "demo.json: timeline[4].at: parameter `client_rate` is in "),
+        ("$dead_time +", "demo.json: timeline[4].at: `$dead_time +` is not a sum: term 2 is empty"),
+        ("240s + + 1s", "demo.json: timeline[4].at: `240s + + 1s` is not a sum: term 2 is empty"),
+        ("$dead_time 235s", "demo.json: timeline[4].at: "),
+    ] {
+        let e = mutated(|v| v["timeline"][4]["at"] = json!(sum));
+        assert!(e.starts_with(begins), "{sum}: {e}");
+    }
     // A sum that lands before the previous step at the file's defaults is an authoring error.
     let e = mutated(|v| v["timeline"][4]["at"] = json!("$dead_time + 100s"));
     assert_eq!(e, "demo.json: timeline[4].at: 1m 45s is before the previous step (3m 00s)");
